@@ -1,0 +1,3 @@
+"""Objectry: a metadata-driven object builder over PostgreSQL."""
+
+__version__ = "0.1.0"

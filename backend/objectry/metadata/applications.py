@@ -1,0 +1,80 @@
+"""Applications: named bundles of objects and navigation, published when ready."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import Conflict, ValidationFailed, detail
+from objectry.ids import new_id
+from objectry.metadata import repo
+from objectry.metadata.changes import find, must_find, reading, schema_change
+from objectry.metadata.schemas import ApplicationCreate, ApplicationUpdate
+from objectry.pages import PageRequest, page
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(f"an application named {name!r} already exists in this workspace",
+                    [detail("name", "taken", "already taken")])
+
+
+async def _check_objects(conn: asyncpg.Connection, ctx: Context, config: dict[str, Any]) -> None:
+    problems = []
+    for i, ref in enumerate(config.get("objects", [])):
+        if await find(conn, ctx, "objects", ref, "obj") is None:
+            problems.append(detail(f"config.objects.{i}", "not_found", f"no object {ref!r}"))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+async def create(ctx: Context, body: ApplicationCreate) -> dict[str, Any]:
+    values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("app"),
+              "created_by": ctx.principal.actor}
+    async with schema_change(ctx) as conn:
+        await _check_objects(conn, ctx, values["config"])
+        try:
+            return await repo.insert(conn, "applications", values)
+        except asyncpg.UniqueViolationError:
+            raise _taken(body.name) from None
+
+
+async def update(ctx: Context, app_id: str, body: ApplicationUpdate) -> dict[str, Any]:
+    values = {k: v for k, v in body.model_dump(exclude_unset=True).items()
+              if v is not None or k in ("description", "icon")}
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
+        if "config" in values:
+            await _check_objects(conn, ctx, values["config"])
+        if not values:
+            return row
+        try:
+            return await repo.update(conn, "applications", ctx.tenant_id, row["id"], values) or row
+        except asyncpg.UniqueViolationError:
+            raise _taken(values.get("name", "")) from None
+
+
+async def publish(ctx: Context, app_id: str) -> dict[str, Any]:
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
+        published = {"published_at": datetime.now(UTC)}
+        return await repo.update(conn, "applications", ctx.tenant_id, row["id"], published) or row
+
+
+async def delete(ctx: Context, app_id: str) -> None:
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
+        await repo.delete(conn, "applications", ctx.tenant_id, row["id"])
+
+
+async def get(ctx: Context, app_id: str) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        return await must_find(conn, ctx, "applications", app_id, "app")
+
+
+async def list_(ctx: Context, request: PageRequest) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        rows = await repo.list_page(conn, "applications", ctx.tenant_id, request)
+    return page(rows, request)

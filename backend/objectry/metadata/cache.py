@@ -1,0 +1,49 @@
+"""Per-workspace metadata snapshots, loaded on first use and dropped when the schema moves.
+
+Writers bump `workspaces.schema_version` and NOTIFY in the same transaction; the listener (and
+the writing process itself, right after commit) calls `invalidate`. Requests never query the
+metadata tables except to rebuild a dropped snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import asyncpg
+
+from objectry.db import tenancy
+from objectry.metadata import loader
+from objectry.metadata.model import Snapshot
+
+
+class MetadataCache:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._snapshots: dict[str, Snapshot] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def get(self, tenant_id: str) -> Snapshot:
+        snapshot = self._snapshots.get(tenant_id)
+        if snapshot is not None:
+            return snapshot
+        lock = self._locks.setdefault(tenant_id, asyncio.Lock())
+        async with lock:  # one load per workspace, however many requests wait for it
+            snapshot = self._snapshots.get(tenant_id)
+            if snapshot is None:
+                snapshot = await self._load(tenant_id)
+                self._snapshots[tenant_id] = snapshot
+            return snapshot
+
+    async def _load(self, tenant_id: str) -> Snapshot:
+        async with tenancy.transaction(self._pool, tenant_id) as conn:
+            snapshot = await loader.load_snapshot(conn, tenant_id)
+        return Snapshot(tenant_id, snapshot.version, snapshot.objects, snapshot.relationships,
+                        loaded_at=datetime.now(UTC))
+
+    def invalidate(self, tenant_id: str | None = None) -> None:
+        """Drop one workspace's snapshot, or all of them (after a lost listener connection)."""
+        if tenant_id is None:
+            self._snapshots.clear()
+        else:
+            self._snapshots.pop(tenant_id, None)

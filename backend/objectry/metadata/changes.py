@@ -1,0 +1,65 @@
+"""Units of work for metadata: a tenant transaction that bumps the schema version on commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from objectry.db import tenancy
+from objectry.deps import Context
+from objectry.errors import NotFound, ValidationFailed, detail
+from objectry.ids import looks_like
+from objectry.metadata import repo
+
+
+@asynccontextmanager
+async def schema_change(ctx: Context) -> AsyncIterator[asyncpg.Connection]:
+    """Run a metadata write; every process drops its snapshot once it commits."""
+    async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
+        yield conn
+        await repo.bump_schema_version(conn, ctx.tenant_id)
+    ctx.state.metadata.invalidate(ctx.tenant_id)
+
+
+def reading(ctx: Context) -> Any:
+    return tenancy.transaction(ctx.state.pool, ctx.tenant_id)
+
+
+async def find(conn: asyncpg.Connection, ctx: Context, table: str, ref: str, prefix: str,
+               *, by_name: bool = True, for_update: bool = False) -> dict[str, Any] | None:
+    """A metadata row by id, or by name where the API allows it."""
+    if looks_like(prefix, ref):
+        return await repo.get(conn, table, ctx.tenant_id, ref, for_update=for_update)
+    if by_name:
+        return await repo.get_by_name(conn, table, ctx.tenant_id, ref)
+    return None
+
+
+async def must_find(conn: asyncpg.Connection, ctx: Context, table: str, ref: str, prefix: str,
+                    *, by_name: bool = True, for_update: bool = False) -> dict[str, Any]:
+    row = await find(conn, ctx, table, ref, prefix, by_name=by_name, for_update=for_update)
+    if row is None:
+        raise NotFound(f"no {_NOUNS[table]} {ref!r} in this workspace")
+    return row
+
+
+async def referenced(conn: asyncpg.Connection, ctx: Context, table: str, ref: str, prefix: str,
+                     field: str, problems: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A row named in a request body; a missing one is a 422 problem on that body field."""
+    row = await find(conn, ctx, table, ref, prefix)
+    if row is None:
+        problems.append(detail(field, "not_found", f"no {_NOUNS[table]} {ref!r} in this workspace"))
+    return row
+
+
+def raise_if(problems: list[dict[str, Any]]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+_NOUNS = {"objects": "object", "fields": "field", "object_fields": "object field",
+          "relationships": "relationship", "relationship_records": "link",
+          "applications": "application", "records": "record"}

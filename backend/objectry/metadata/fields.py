@@ -1,0 +1,117 @@
+"""The field library: reusable typed fields, their configs validated by the type registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import Conflict, ValidationFailed, detail
+from objectry.fields import registry
+from objectry.ids import new_id
+from objectry.metadata import repo
+from objectry.metadata.changes import must_find, reading, schema_change
+from objectry.metadata.schemas import FieldCreate, FieldUpdate
+from objectry.pages import PageRequest, page
+
+# Names a field may not take: they are system columns or PostgREST query keywords.
+RESERVED_NAMES = frozenset({
+    "id", "object", "object_id", "data", "primary_value", "version", "created_at", "updated_at",
+    "created_by", "updated_by", "deleted_at", "select", "order", "limit", "offset", "or", "and",
+    "not", "on_conflict", "columns", "cursor", "count", "q", "expand",
+})
+
+
+def check_definition(name: str | None, type_name: str, config: dict[str, Any]) -> None:
+    problems = []
+    if name in RESERVED_NAMES:
+        problems.append(detail("name", "reserved", f"{name!r} is reserved for a system column"))
+    if type_name not in registry.REGISTRY:
+        problems.append(detail("type", "enum", "must be one of " + ", ".join(registry.REGISTRY)))
+    else:
+        problems.extend(registry.get(type_name).validate_config(config))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(f"a field named {name!r} already exists in this workspace",
+                    [detail("name", "taken", "already taken")])
+
+
+async def insert(conn: asyncpg.Connection, ctx: Context, body: FieldCreate) -> dict[str, Any]:
+    check_definition(body.name, body.type, body.config)
+    values = {"tenant_id": ctx.tenant_id, "id": new_id("fld"), "name": body.name,
+              "label": body.label, "type": body.type, "config": body.config,
+              "description": body.description, "category": body.category,
+              "created_by": ctx.principal.actor}
+    try:
+        async with conn.transaction():  # a savepoint: the caller may be mid-transaction
+            return await repo.insert(conn, "fields", values)
+    except asyncpg.UniqueViolationError:
+        raise _taken(body.name) from None
+
+
+async def create(ctx: Context, body: FieldCreate) -> dict[str, Any]:
+    async with schema_change(ctx) as conn:
+        return await insert(conn, ctx, body)
+
+
+async def _attached_to(conn: asyncpg.Connection, ctx: Context, field_id: str) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT o.name FROM object_fields of JOIN objects o"
+        " ON o.tenant_id = of.tenant_id AND o.id = of.object_id"
+        " WHERE of.tenant_id = $1 AND of.field_id = $2 ORDER BY o.name", ctx.tenant_id, field_id)
+    return [r["name"] for r in rows]
+
+
+async def _check_type_change(conn: asyncpg.Connection, ctx: Context, row: dict[str, Any]) -> None:
+    """A type may change only while no object uses the field and no record holds a value."""
+    if await _attached_to(conn, ctx, row["id"]) or await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE tenant_id = $1 AND data ? $2)",
+            ctx.tenant_id, row["id"]):
+        raise ValidationFailed([detail("type", "immutable",
+                                       "the type of a field in use cannot change;"
+                                       " create a new field instead")])
+
+
+async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
+    values = {k: v for k, v in body.model_dump(exclude_unset=True).items()
+              if v is not None or k in ("description", "category")}
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "fields", ref, "fld", for_update=True)
+        if values.get("type", row["type"]) != row["type"]:
+            await _check_type_change(conn, ctx, row)
+        check_definition(values.get("name"), values.get("type", row["type"]),
+                         values.get("config", row["config"]))
+        if not values:
+            return row
+        try:
+            return await repo.update(conn, "fields", ctx.tenant_id, row["id"], values) or row
+        except asyncpg.UniqueViolationError:
+            raise _taken(values.get("name", "")) from None
+
+
+async def delete(ctx: Context, ref: str) -> None:
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "fields", ref, "fld", for_update=True)
+        used_by = await _attached_to(conn, ctx, row["id"])
+        if used_by:
+            raise Conflict(
+                f"field {row['name']!r} is attached to {', '.join(used_by)}; detach it first",
+                [detail("objects", "in_use", name) for name in used_by])
+        await repo.delete(conn, "fields", ctx.tenant_id, row["id"])
+
+
+async def get(ctx: Context, ref: str) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        return await must_find(conn, ctx, "fields", ref, "fld")
+
+
+async def list_(ctx: Context, request: PageRequest, *, type_: str | None,
+                category: str | None) -> dict[str, Any]:
+    where = {k: v for k, v in (("type", type_), ("category", category)) if v is not None}
+    async with reading(ctx) as conn:
+        rows = await repo.list_page(conn, "fields", ctx.tenant_id, request, where=where)
+    return page(rows, request)

@@ -1,0 +1,124 @@
+"""Frozen snapshots of a workspace's metadata: what every request reads, never the tables.
+
+A `Snapshot` is built by `metadata/cache.py` from the metadata tables and replaced whole when
+the workspace's `schema_version` moves; nothing in it is ever mutated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+# Columns every record has besides its fields (API name → records column).
+SYSTEM_COLUMNS: Mapping[str, str] = {
+    "id": "id",
+    "primary_value": "primary_value",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "version": "version",
+    "created_by": "created_by",
+    "updated_by": "updated_by",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """A field as attached to one object: the field merged with its object_field settings."""
+
+    id: str  # the field's id (fld_…), the key of its value in records.data
+    name: str
+    label: str  # after field_overrides
+    type: str
+    config: Mapping[str, Any]  # the field's config with field_overrides["config"] applied
+    object_field_id: str = ""
+    display_order: int = 0
+    is_required: bool = False
+    is_visible: bool = True
+    is_readonly: bool = False
+    is_unique: bool = False
+    is_indexed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipDef:
+    id: str
+    name: str
+    type: str  # "1:1" | "1:N" | "N:N"
+    from_object_id: str
+    to_object_id: str
+    from_label: str
+    to_label: str
+    on_delete: str = "unlink"  # "unlink" | "cascade" | "restrict"
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    id: str
+    name: str
+    label: str
+    fields: tuple[FieldDef, ...] = ()  # display order
+    plural_name: str | None = None
+    plural_label: str | None = None
+    primary_field_id: str | None = None
+    permissions: Mapping[str, Any] | None = None
+    version: int = 0  # the workspace schema_version this definition was read at
+
+    @cached_property
+    def fields_by_name(self) -> Mapping[str, FieldDef]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def fields_by_id(self) -> Mapping[str, FieldDef]:
+        return {f.id: f for f in self.fields}
+
+    @cached_property
+    def primary_field(self) -> FieldDef | None:
+        """The object's primary field, else its first text field in display order."""
+        if self.primary_field_id and self.primary_field_id in self.fields_by_id:
+            return self.fields_by_id[self.primary_field_id]
+        return next((f for f in self.fields if f.type == "text"), None)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tenant_id: str
+    version: int
+    objects: tuple[ObjectDef, ...] = ()
+    relationships: tuple[RelationshipDef, ...] = ()
+    loaded_at: datetime | None = None
+    # Compiled per-object helpers (validators, SQL fragments) memoised for this version.
+    compiled: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def objects_by_id(self) -> Mapping[str, ObjectDef]:
+        return {o.id: o for o in self.objects}
+
+    @cached_property
+    def objects_by_name(self) -> Mapping[str, ObjectDef]:
+        """By name, and by plural_name where that does not clash with another name."""
+        by_name: dict[str, ObjectDef] = {}
+        for o in self.objects:
+            if o.plural_name:
+                by_name.setdefault(o.plural_name, o)
+        by_name.update({o.name: o for o in self.objects})
+        return by_name
+
+    def object(self, ref: str) -> ObjectDef | None:
+        """An object by id or name (or plural name)."""
+        return self.objects_by_id.get(ref) or self.objects_by_name.get(ref)
+
+    def relationships_of(self, object_id: str) -> tuple[RelationshipDef, ...]:
+        """Relationships with this object on either side."""
+        return tuple(r for r in self.relationships
+                     if object_id in (r.from_object_id, r.to_object_id))
+
+    def memo(self, kind: str, obj: ObjectDef, build: Any) -> Any:
+        """Build (once per snapshot) a compiled helper for an object, e.g. its validator."""
+        key = (kind, obj.id)
+        value = self.compiled.get(key)
+        if value is None:
+            value = self.compiled[key] = build(obj)
+        return value

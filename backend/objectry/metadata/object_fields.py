@@ -1,0 +1,139 @@
+"""Attaching fields to objects, with per-object settings, overrides and field indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import Conflict, ValidationFailed, detail
+from objectry.fields import registry
+from objectry.ids import new_id
+from objectry.metadata import fields, indexes, repo
+from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
+from objectry.metadata.schemas import (
+    FieldAndAttach,
+    FieldCreate,
+    ObjectFieldCreate,
+    ObjectFieldSettings,
+    ObjectFieldUpdate,
+)
+from objectry.pages import PageRequest, page
+
+SETTINGS = tuple(ObjectFieldSettings.model_fields)
+
+
+def _check_overrides(field: dict[str, Any], overrides: dict[str, Any]) -> None:
+    problems = registry.validate_overrides(field["type"], field["config"], overrides)
+    if problems:
+        raise ValidationFailed(problems)
+
+
+async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
+                  field: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    _check_overrides(field, settings["field_overrides"])
+    count, last = await conn.fetchrow(
+        "SELECT count(*), max(display_order) FROM object_fields"
+        " WHERE tenant_id = $1 AND object_id = $2", ctx.tenant_id, obj["id"])
+    if count >= ctx.state.settings.max_fields_per_object:
+        raise ValidationFailed([detail("object_id", "too_many_fields",
+                                       f"an object has at most "
+                                       f"{ctx.state.settings.max_fields_per_object} fields")])
+    if settings["display_order"] is None:
+        settings["display_order"] = 0 if last is None else last + 1
+    values = {"tenant_id": ctx.tenant_id, "id": new_id("ofd"), "object_id": obj["id"],
+              "field_id": field["id"], **settings}
+    try:
+        async with conn.transaction():
+            return await repo.insert(conn, "object_fields", values)
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"field {field['name']!r} is already attached to {obj['name']!r}",
+                       [detail("field_id", "taken", "already attached")]) from None
+
+
+async def attach(ctx: Context, body: ObjectFieldCreate) -> dict[str, Any]:
+    async with schema_change(ctx) as conn:
+        problems: list[dict[str, Any]] = []
+        obj = await referenced(conn, ctx, "objects", body.object_id, "obj", "object_id", problems)
+        field = await referenced(conn, ctx, "fields", body.field_id, "fld", "field_id", problems)
+        raise_if(problems)
+        assert obj is not None and field is not None
+        row = await _attach(conn, ctx, obj, field, body.model_dump(include=set(SETTINGS)))
+    await _build_indexes(ctx, row, field, {})
+    return row
+
+
+async def create_and_attach(ctx: Context, object_ref: str, body: FieldAndAttach
+                            ) -> dict[str, Any]:
+    """POST /api/objects/{id}/fields: the field and its attachment commit together or not at all."""
+    async with schema_change(ctx) as conn:
+        obj = await must_find(conn, ctx, "objects", object_ref, "obj")
+        field = await fields.insert(conn, ctx, FieldCreate.model_validate(
+            body.model_dump(include=set(FieldCreate.model_fields))))
+        row = await _attach(conn, ctx, obj, field, body.model_dump(include=set(SETTINGS)))
+    await _build_indexes(ctx, row, field, {})
+    return {**field, "object_field": row}
+
+
+async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str, Any]:
+    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    async with schema_change(ctx) as conn:
+        before = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False,
+                                 for_update=True)
+        field = await repo.get(conn, "fields", ctx.tenant_id, before["field_id"])
+        assert field is not None
+        if "field_overrides" in values:
+            _check_overrides(field, values["field_overrides"])
+        row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
+    await _build_indexes(ctx, row, field, before)
+    return row
+
+
+async def detach(ctx: Context, ofd_id: str) -> None:
+    """Records keep the values; they are no longer exposed or validated."""
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False,
+                              for_update=True)
+        await repo.delete(conn, "object_fields", ctx.tenant_id, row["id"])
+    await indexes.drop(ctx.state.database_url, row["id"])
+
+
+async def get(ctx: Context, ofd_id: str) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        return await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False)
+
+
+async def list_(ctx: Context, request: PageRequest, object_ref: str | None) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        where = {}
+        if object_ref is not None:
+            where["object_id"] = (await must_find(conn, ctx, "objects", object_ref, "obj"))["id"]
+        rows = await repo.list_page(conn, "object_fields", ctx.tenant_id, request, where=where,
+                                    key="display_order")
+    return page(rows, request, key="display_order")
+
+
+async def _build_indexes(ctx: Context, row: dict[str, Any], field: dict[str, Any],
+                         before: dict[str, Any]) -> None:
+    """Make the database match the flags: build what was switched on, drop what was switched off."""
+    url, ofd = ctx.state.database_url, row["id"]
+    if row["is_unique"] and not before.get("is_unique"):
+        try:
+            await indexes.create_unique(url, ctx.tenant_id, row["object_id"], ofd, field["type"],
+                                        field["id"], field["name"])
+        except Conflict:  # undo the request: a new attachment goes, a changed flag reverts
+            async with schema_change(ctx) as conn:
+                if before:
+                    await repo.update(conn, "object_fields", ctx.tenant_id, ofd,
+                                      {"is_unique": False})
+                else:
+                    await repo.delete(conn, "object_fields", ctx.tenant_id, ofd)
+            raise
+    elif before.get("is_unique") and not row["is_unique"]:
+        await indexes.drop(url, ofd, plain=False)
+    if row["is_indexed"] and not before.get("is_indexed"):
+        indexes.create_plain_later(url, ctx.tenant_id, row["object_id"], ofd, field["type"],
+                                   field["id"])
+    elif before.get("is_indexed") and not row["is_indexed"]:
+        await indexes.drop(url, ofd, unique=False)

@@ -1,0 +1,102 @@
+"""Objects: create, change, delete (cascading to fields' attachments, records and links), schema."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import Conflict
+from objectry.ids import new_id
+from objectry.metadata import indexes, repo
+from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
+from objectry.metadata.schemas import ObjectCreate, ObjectUpdate
+from objectry.pages import PageRequest, page
+from objectry.records.validate import validator_for
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(f"an object named {name!r} already exists in this workspace",
+                    [{"field": "name", "code": "taken", "message": "already taken"}])
+
+
+async def _check_refs(conn: asyncpg.Connection, ctx: Context, values: dict[str, Any]) -> None:
+    problems: list[dict[str, Any]] = []
+    if values.get("primary_field_id"):
+        row = await referenced(conn, ctx, "fields", values["primary_field_id"], "fld",
+                               "primary_field_id", problems)
+        if row:
+            values["primary_field_id"] = row["id"]
+    raise_if(problems)
+
+
+async def create(ctx: Context, body: ObjectCreate) -> dict[str, Any]:
+    values = body.model_dump()
+    async with schema_change(ctx) as conn:
+        await _check_refs(conn, ctx, values)
+        values.update(tenant_id=ctx.tenant_id, id=new_id("obj"), created_by=ctx.principal.actor)
+        try:
+            return await repo.insert(conn, "objects", values)
+        except asyncpg.UniqueViolationError:
+            raise _taken(body.name) from None
+
+
+async def update(ctx: Context, ref: str, body: ObjectUpdate) -> dict[str, Any]:
+    values = body.model_dump(exclude_unset=True)
+    for required in ("name", "label"):
+        if required in values and values[required] is None:
+            values.pop(required)
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "objects", ref, "obj", for_update=True)
+        await _check_refs(conn, ctx, values)
+        if not values:
+            return row
+        try:
+            return await repo.update(conn, "objects", ctx.tenant_id, row["id"], values) or row
+        except asyncpg.UniqueViolationError:
+            raise _taken(values.get("name", "")) from None
+
+
+async def delete(ctx: Context, ref: str) -> None:
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "objects", ref, "obj", for_update=True)
+        attached = await conn.fetch(
+            "SELECT id FROM object_fields WHERE tenant_id = $1 AND object_id = $2",
+            ctx.tenant_id, row["id"])
+        await repo.delete(conn, "objects", ctx.tenant_id, row["id"])
+    for ofd in attached:
+        await indexes.drop(ctx.state.database_url, ofd["id"])
+
+
+async def get(ctx: Context, ref: str) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        return await must_find(conn, ctx, "objects", ref, "obj")
+
+
+async def list_(ctx: Context, request: PageRequest) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        rows = await repo.list_page(conn, "objects", ctx.tenant_id, request)
+    return page(rows, request)
+
+
+async def schema(ctx: Context, ref: str) -> dict[str, Any]:
+    """The object, its attached fields (merged with their settings), relationships both ways,
+    and the JSON Schema its records are validated against."""
+    async with reading(ctx) as conn:
+        row = await must_find(conn, ctx, "objects", ref, "obj")
+        extra = {r["id"]: dict(r) for r in await conn.fetch(
+            "SELECT f.id, f.description, f.category, of.field_overrides FROM object_fields of"
+            " JOIN fields f ON f.tenant_id = of.tenant_id AND f.id = of.field_id"
+            " WHERE of.tenant_id = $1 AND of.object_id = $2", ctx.tenant_id, row["id"])}
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    obj = snapshot.objects_by_id.get(row["id"])
+    attached = obj.fields if obj else ()
+    fields = [{**dataclasses.asdict(f), **extra.get(f.id, {})} for f in attached]
+    return {
+        "object": row,
+        "fields": fields,
+        "relationships": [dataclasses.asdict(r) for r in snapshot.relationships_of(row["id"])],
+        "json_schema": validator_for(snapshot, obj).json_schema if obj else {},
+    }

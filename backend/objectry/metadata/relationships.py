@@ -1,0 +1,145 @@
+"""Relationships between objects (1:1, 1:N, N:N) and the links between their records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import Conflict, ValidationFailed, detail
+from objectry.ids import looks_like, new_id
+from objectry.metadata import repo
+from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
+from objectry.metadata.schemas import LinkCreate, RelationshipCreate, RelationshipUpdate
+from objectry.pages import PageRequest, page
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(f"a relationship named {name!r} already exists in this workspace",
+                    [detail("name", "taken", "already taken")])
+
+
+async def create(ctx: Context, body: RelationshipCreate) -> dict[str, Any]:
+    async with schema_change(ctx) as conn:
+        problems: list[dict[str, Any]] = []
+        source = await referenced(conn, ctx, "objects", body.from_object_id, "obj",
+                                  "from_object_id", problems)
+        target = await referenced(conn, ctx, "objects", body.to_object_id, "obj",
+                                  "to_object_id", problems)
+        raise_if(problems)
+        assert source is not None and target is not None
+        values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("rel"),
+                  "from_object_id": source["id"], "to_object_id": target["id"],
+                  "created_by": ctx.principal.actor}
+        try:
+            return await repo.insert(conn, "relationships", values)
+        except asyncpg.UniqueViolationError:
+            raise _taken(body.name) from None
+
+
+async def update(ctx: Context, ref: str, body: RelationshipUpdate) -> dict[str, Any]:
+    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "relationships", ref, "rel", for_update=True)
+        if not values:
+            return row
+        try:
+            return await repo.update(conn, "relationships", ctx.tenant_id, row["id"], values) or row
+        except asyncpg.UniqueViolationError:
+            raise _taken(values.get("name", "")) from None
+
+
+async def delete(ctx: Context, ref: str) -> None:
+    async with schema_change(ctx) as conn:
+        row = await must_find(conn, ctx, "relationships", ref, "rel", for_update=True)
+        await repo.delete(conn, "relationships", ctx.tenant_id, row["id"])
+
+
+async def get(ctx: Context, ref: str) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        return await must_find(conn, ctx, "relationships", ref, "rel")
+
+
+async def list_(ctx: Context, request: PageRequest, object_ref: str | None) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        either = None
+        if object_ref is not None:
+            object_id = (await must_find(conn, ctx, "objects", object_ref, "obj"))["id"]
+            either = ("from_object_id", "to_object_id", object_id)
+        rows = await repo.list_page(conn, "relationships", ctx.tenant_id, request, either=either)
+    return page(rows, request)
+
+
+# --- links between records (relationship_records) -------------------------------------------
+
+_CARDINALITY = {
+    "uq_relationship_records_link": "these records are already linked",
+    "uq_relationship_records_one_from": "the `to` record is already linked to a `from` record"
+                                        " ({type} allows one)",
+    "uq_relationship_records_one_to": "the `from` record is already linked to a `to` record"
+                                      " (1:1 allows one)",
+}
+
+
+async def _live_record(conn: asyncpg.Connection, ctx: Context, record_id: str, object_id: str,
+                       field: str, problems: list[dict[str, Any]]) -> None:
+    row = None
+    if looks_like("rec", record_id):
+        row = await conn.fetchrow("SELECT object_id, deleted_at FROM records"
+                                  " WHERE tenant_id = $1 AND id = $2", ctx.tenant_id, record_id)
+    if row is None or row["deleted_at"] is not None:
+        problems.append(detail(field, "not_found", f"no record {record_id!r} in this workspace"))
+    elif row["object_id"] != object_id:
+        problems.append(detail(field, "wrong_object",
+                               "the record is not of the relationship's object on that side"))
+
+
+async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        problems: list[dict[str, Any]] = []
+        rel = await referenced(conn, ctx, "relationships", body.relationship_id, "rel",
+                               "relationship_id", problems)
+        if rel is None:
+            raise ValidationFailed(problems)
+        await _live_record(conn, ctx, body.from_record_id, rel["from_object_id"],
+                           "from_record_id", problems)
+        await _live_record(conn, ctx, body.to_record_id, rel["to_object_id"], "to_record_id",
+                           problems)
+        raise_if(problems)
+        values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("rrec"),
+                  "relationship_id": rel["id"], "rel_type": rel["type"],
+                  "from_object_id": rel["from_object_id"], "to_object_id": rel["to_object_id"],
+                  "created_by": ctx.principal.actor}
+        try:
+            return await repo.insert(conn, "relationship_records", values)
+        except asyncpg.UniqueViolationError as exc:
+            message = _CARDINALITY.get(exc.constraint_name or "", "already linked")
+            raise Conflict(message.format(type=rel["type"]),
+                           [detail("to_record_id", "cardinality", message.format(
+                               type=rel["type"]))]) from None
+
+
+async def unlink(ctx: Context, link_id: str) -> None:
+    async with reading(ctx) as conn:
+        await must_find(conn, ctx, "relationship_records", link_id, "rrec", by_name=False)
+        await repo.delete(conn, "relationship_records", ctx.tenant_id, link_id)
+
+
+async def get_link(ctx: Context, link_id: str) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        row = await must_find(conn, ctx, "relationship_records", link_id, "rrec", by_name=False)
+        return row
+
+
+# Links to a record in the trash are hidden until it is restored.
+_LIVE_ENDS = (" AND NOT EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = t.tenant_id"
+              " AND r.id IN (t.from_record_id, t.to_record_id) AND r.deleted_at IS NOT NULL)")
+
+
+async def list_links(ctx: Context, request: PageRequest, filters: dict[str, str]
+                     ) -> dict[str, Any]:
+    async with reading(ctx) as conn:
+        rows = await repo.list_page(conn, "relationship_records", ctx.tenant_id, request,
+                                    where=filters, extra_sql=_LIVE_ENDS)
+    return page(rows, request)

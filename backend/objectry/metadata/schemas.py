@@ -1,0 +1,136 @@
+"""Request bodies of the metadata API, validated by pydantic (unknown keys are refused)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+RIGHTS = {"read", "create", "update", "delete"}
+ROLE_NAMES = {"owner", "admin", "editor", "viewer"}
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _check_permissions(value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+    if value is None:
+        return value
+    for role, rights in value.items():
+        if role not in ROLE_NAMES:
+            raise ValueError(f"unknown role {role!r}; roles are {sorted(ROLE_NAMES)}")
+        if not set(rights) <= RIGHTS:
+            raise ValueError(f"rights must be among {sorted(RIGHTS)}")
+    return value
+
+
+class ObjectCreate(Body):
+    name: Name
+    label: Label
+    plural_name: Name | None = None
+    plural_label: Label | None = None
+    description: Text | None = None
+    icon: Annotated[str, StringConstraints(max_length=100)] | None = None
+    primary_field_id: str | None = None
+    permissions: dict[str, list[str]] | None = None
+    views: dict[str, Any] | list[Any] | None = None
+
+    _permissions = field_validator("permissions")(_check_permissions)
+
+
+class ObjectUpdate(ObjectCreate):
+    name: Name = None  # type: ignore[assignment]
+    label: Label = None  # type: ignore[assignment]
+
+
+class FieldCreate(Body):
+    name: Name
+    label: Label
+    type: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    description: Text | None = None
+    category: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class FieldUpdate(FieldCreate):
+    name: Name = None  # type: ignore[assignment]
+    label: Label = None  # type: ignore[assignment]
+    type: str = None  # type: ignore[assignment]
+    config: dict[str, Any] = None  # type: ignore[assignment]
+
+
+class ObjectFieldSettings(Body):
+    display_order: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    is_required: bool = False
+    is_visible: bool = True
+    is_readonly: bool = False
+    is_unique: bool = False
+    is_indexed: bool = False
+    field_overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class ObjectFieldCreate(ObjectFieldSettings):
+    object_id: str
+    field_id: str
+
+
+class ObjectFieldUpdate(Body):
+    display_order: Annotated[int, Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
+    is_required: bool = None  # type: ignore[assignment]
+    is_visible: bool = None  # type: ignore[assignment]
+    is_readonly: bool = None  # type: ignore[assignment]
+    is_unique: bool = None  # type: ignore[assignment]
+    is_indexed: bool = None  # type: ignore[assignment]
+    field_overrides: dict[str, Any] = None  # type: ignore[assignment]
+
+
+class FieldAndAttach(FieldCreate, ObjectFieldSettings):
+    """POST /api/objects/{id}/fields: a new field and its settings on the object in one step."""
+
+
+class RelationshipCreate(Body):
+    name: Name
+    from_object_id: str
+    to_object_id: str
+    type: Literal["1:1", "1:N", "N:N"]
+    from_label: Label
+    to_label: Label
+    on_delete: Literal["unlink", "cascade", "restrict"] = "unlink"
+
+
+class RelationshipUpdate(Body):
+    name: Name = None  # type: ignore[assignment]
+    from_label: Label = None  # type: ignore[assignment]
+    to_label: Label = None  # type: ignore[assignment]
+    on_delete: Literal["unlink", "cascade", "restrict"] = None  # type: ignore[assignment]
+
+
+class LinkCreate(Body):
+    relationship_id: str
+    from_record_id: str
+    to_record_id: str
+    relationship_metadata: dict[str, Any] | None = None
+
+
+class ApplicationConfig(Body):
+    objects: list[str] = Field(default_factory=list)
+    navigation: list[Any] = Field(default_factory=list)
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class ApplicationCreate(Body):
+    name: Name
+    label: Label
+    description: Text | None = None
+    icon: Annotated[str, StringConstraints(max_length=100)] | None = None
+    config: ApplicationConfig = Field(default_factory=ApplicationConfig)
+
+
+class ApplicationUpdate(ApplicationCreate):
+    name: Name = None  # type: ignore[assignment]
+    label: Label = None  # type: ignore[assignment]
+    config: ApplicationConfig = None  # type: ignore[assignment]

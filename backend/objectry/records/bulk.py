@@ -1,0 +1,146 @@
+"""Bulk create/upsert: validate everything first, then one statement; all or nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import PayloadTooLarge, ValidationFailed, detail
+from objectry.ids import new_id
+from objectry.metadata.model import ObjectDef
+from objectry.records import repo
+from objectry.records.service import authorize, object_for, tx, unique_conflict
+from objectry.records.shape import record_out
+from objectry.records.validate import RecordValidator, validator_for
+
+
+def _check_body(body: Any, limit: int) -> list[Any]:
+    if not isinstance(body, dict):
+        raise ValidationFailed([detail("", "type", "the body must be a JSON object")])
+    problems = [detail(k, "extra_forbidden", "is not a known property")
+                for k in sorted(set(body) - {"object", "records", "mode", "match_on"})]
+    records = body.get("records")
+    if not isinstance(records, list):
+        problems.append(detail("records", "type", "must be an array of {data} objects"))
+    if body.get("mode", "insert") not in ("insert", "upsert"):
+        problems.append(detail("mode", "enum", "must be insert or upsert"))
+    if problems:
+        raise ValidationFailed(problems)
+    assert isinstance(records, list)
+    if len(records) > limit:
+        raise PayloadTooLarge(f"at most {limit} records per call; got {len(records)}")
+    return records
+
+
+def _prefixed(problems: list[dict[str, Any]], index: int) -> list[dict[str, Any]]:
+    return [{**p, "field": f"{index}.{p['field']}" if p["field"] else str(index)}
+            for p in problems]
+
+
+def _match_field(obj: ObjectDef, body: dict[str, Any]) -> str | None:
+    if body.get("mode", "insert") != "upsert":
+        return None
+    name = body.get("match_on")
+    field = obj.fields_by_name.get(name) if isinstance(name, str) else None
+    if field is None or not field.is_unique:
+        raise ValidationFailed([detail("match_on", "not_unique",
+                                       "upsert needs match_on: the name of a unique field")])
+    return field.id
+
+
+async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
+    records = _check_body(body, ctx.state.settings.max_bulk_records)
+    snapshot, obj = await object_for(ctx, body.get("object"), field="object")
+    authorize(ctx, obj, "create")
+    match = _match_field(obj, body)
+    validator = validator_for(snapshot, obj)
+    creates = _validate(records, lambda i, data: validator.for_create(data))
+    _refuse_repeats(obj, creates, match)
+    async with tx(ctx) as conn:
+        existing = await _existing(conn, ctx, obj, match, creates) if match else {}
+        if existing:
+            authorize(ctx, obj, "update")
+        olds = {i: existing.get(stored.get(match)) for i, stored in creates} if match else {}
+        if any(olds.values()):  # matched records are merged into, as a PATCH would
+            stored_by_index = dict(creates)
+            creates = _validate(records, lambda i, data: validator.for_update(
+                data, olds[i]["data"]) if olds.get(i) else stored_by_index[i])
+        plan = [(i, stored, olds.get(i)) for i, stored in creates]
+        try:
+            rows = await _write(conn, ctx, obj, validator, plan)
+        except asyncpg.UniqueViolationError as exc:
+            raise unique_conflict(obj, exc) from None
+    created = sum(1 for _, _, old in plan if old is None)
+    return {"items": [record_out(snapshot, obj, r) for r in rows], "created": created,
+            "updated": len(plan) - created}
+
+
+def _validate(records: list[Any], check: Any) -> list[tuple[int, dict[str, Any]]]:
+    """(index, stored data) per record, or one 422 listing every problem of every record."""
+    out, problems = [], []
+    for i, item in enumerate(records):
+        if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
+            problems.append(detail(f"{i}.data", "type", "must be an object of field values"))
+            continue
+        try:
+            out.append((i, check(i, item["data"])))
+        except ValidationFailed as exc:
+            problems.extend(_prefixed(exc.details, i))
+    if problems:
+        raise ValidationFailed(problems, f"{len(problems)} problems in the batch; nothing saved")
+    return out
+
+
+def _refuse_repeats(obj: ObjectDef, creates: list[tuple[int, dict[str, Any]]],
+                    match: str | None) -> None:
+    if match is None:
+        return
+    seen: set[Any] = set()
+    problems = []
+    for i, stored in creates:
+        key = stored.get(match)
+        if key is not None and key in seen:
+            problems.append(detail(f"{i}.{obj.fields_by_id[match].name}", "duplicate",
+                                   "the same value appears earlier in this batch"))
+        seen.add(key)
+    if problems:
+        raise ValidationFailed(problems, f"{len(problems)} problems in the batch; nothing saved")
+
+
+async def _existing(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef, match: str,
+                    creates: list[tuple[int, dict[str, Any]]]) -> dict[Any, asyncpg.Record]:
+    """Live records whose unique `match` field has one of the batch's (normalised) values."""
+    values = [str(stored[match]) for _, stored in creates if stored.get(match) is not None]
+    rows = await conn.fetch(
+        "SELECT id, data, version FROM records WHERE tenant_id = $1 AND object_id = $2"
+        " AND deleted_at IS NULL AND data ->> $3 = any($4::text[]) FOR UPDATE",
+        ctx.tenant_id, obj.id, match, values)
+    return {r["data"][match]: r for r in rows}
+
+
+async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
+                 validator: RecordValidator, plan: list[tuple[int, dict, Any]]
+                 ) -> list[asyncpg.Record]:
+    """Inserts in one statement, updates one by one; rows come back in input order."""
+    inserts = [(i, new_id("rec"), stored) for i, stored, old in plan if old is None]
+    by_id: dict[str, asyncpg.Record] = {}
+    if inserts:
+        new = await repo.insert_many(
+            conn, ctx.tenant_id, obj.id, [rid for _, rid, _ in inserts],
+            [s for _, _, s in inserts], [validator.primary_value(s) for _, _, s in inserts],
+            ctx.principal.actor)
+        by_id.update((r["id"], r) for r in new)
+    order = {i: rid for i, rid, _ in inserts}
+    for i, stored, old in plan:
+        if old is not None:
+            changes = {k: [old["data"].get(k), stored.get(k)]
+                       for k in old["data"].keys() | stored.keys()
+                       if old["data"].get(k) != stored.get(k)}
+            row = await repo.update_data(conn, ctx.tenant_id, old["id"], stored,
+                                         validator.primary_value(stored),
+                                         ctx.principal.actor, changes)
+            by_id[row["id"]] = row
+            order[i] = row["id"]
+    return [by_id[order[i]] for i, _, _ in plan]

@@ -1,0 +1,74 @@
+"""Deleting and restoring records, following each relationship's `on_delete` rule.
+
+`cascade` takes linked `to` records along (the whole chain), `restrict` refuses while live
+links exist, `unlink` leaves the other records be. A trashed record keeps its links (hidden
+from reads) so that restoring it brings them back; a purge removes them for good.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import Conflict, NotFound, detail
+from objectry.ids import looks_like
+from objectry.metadata.model import Snapshot
+from objectry.records import repo
+from objectry.records.service import authorize, tx, unique_conflict
+
+
+async def _with_cascade(conn: asyncpg.Connection, ctx: Context, root: str) -> list[str]:
+    """The record and every live record its `cascade` links reach; 409 on a `restrict` link."""
+    seen, frontier = [root], [root]
+    while frontier:
+        nxt = []
+        for step in await repo.cascade_step(conn, ctx.tenant_id, frontier):
+            if step["on_delete"] == "restrict":
+                raise Conflict(f"the record has linked records through {step['name']!r}, whose"
+                               " rule is restrict; unlink them first",
+                               [detail(step["name"], "restrict", step["to_record_id"])])
+            if step["to_record_id"] not in seen:
+                seen.append(step["to_record_id"])
+                nxt.append(step["to_record_id"])
+        frontier = nxt
+    return seen
+
+
+async def _row(conn: asyncpg.Connection, ctx: Context, record_id: str) -> asyncpg.Record:
+    row = await repo.get(conn, ctx.tenant_id, record_id, for_update=True) \
+        if looks_like("rec", record_id) else None
+    if row is None:
+        raise NotFound(f"no record {record_id!r} in this workspace")
+    return row
+
+
+def _check(ctx: Context, snapshot: Snapshot, row: asyncpg.Record) -> None:
+    authorize(ctx, snapshot.objects_by_id[row["object_id"]], "delete")
+
+
+async def delete(ctx: Context, record_id: str, *, permanent: bool) -> None:
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    async with tx(ctx) as conn:
+        row = await _row(conn, ctx, record_id)
+        if row["deleted_at"] is not None and not permanent:
+            raise NotFound(f"no record {record_id!r} in this workspace")
+        _check(ctx, snapshot, row)
+        ids = await _with_cascade(conn, ctx, row["id"])
+        if permanent:
+            await repo.purge(conn, ctx.tenant_id, ids)
+        else:
+            await repo.trash(conn, ctx.tenant_id, ids, row["id"], ctx.principal.actor)
+
+
+async def restore(ctx: Context, record_id: str) -> asyncpg.Record:
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    async with tx(ctx) as conn:
+        row = await _row(conn, ctx, record_id)
+        _check(ctx, snapshot, row)
+        if row["deleted_at"] is None:
+            raise Conflict("the record is not in the trash")
+        try:
+            await repo.restore(conn, ctx.tenant_id, row, ctx.principal.actor)
+        except asyncpg.UniqueViolationError as exc:
+            raise unique_conflict(snapshot.objects_by_id[row["object_id"]], exc) from None
+        return await repo.get(conn, ctx.tenant_id, row["id"])

@@ -1,0 +1,139 @@
+"""SQL for records, their links and their history: raw asyncpg, `$n` parameters only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
+                  " created_by, updated_by, deleted_at, trash_batch")
+
+
+async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
+                      ids: list[str], datas: list[dict[str, Any]],
+                      primary_values: list[str | None], actor: str | None
+                      ) -> list[asyncpg.Record]:
+    """One statement for any number of records (unnest), in input order, with their
+    `create` events written in the same statement."""
+    return await conn.fetch(
+        f"""
+        WITH new AS (
+            INSERT INTO records (tenant_id, id, object_id, data, primary_value, created_by,
+                                 updated_by)
+            SELECT $1, id, $2, data, pv, $6, $6
+            FROM unnest($3::text[], $4::jsonb[], $5::text[]) AS u(id, data, pv)
+            RETURNING {RECORD_COLUMNS}
+        ), events AS (
+            INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+            SELECT $1, id, 'create', coalesce((SELECT jsonb_object_agg(k, jsonb_build_array(
+                       NULL, v)) FROM jsonb_each(data) AS e(k, v)), '{{}}'), $6
+            FROM new
+        )
+        SELECT * FROM new
+        """, tenant_id, object_id, ids, datas, primary_values, actor)
+
+
+async def get(conn: asyncpg.Connection, tenant_id: str, record_id: str, *,
+              for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT {RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND id = $2{lock}",
+        tenant_id, record_id)
+
+
+async def get_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str]
+                   ) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND id = any($2::text[])"
+        " FOR UPDATE", tenant_id, ids)
+
+
+async def update_data(conn: asyncpg.Connection, tenant_id: str, record_id: str,
+                      data: dict[str, Any], primary_value: str | None, actor: str | None,
+                      changes: dict[str, Any]) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        f"""UPDATE records SET data = $3, primary_value = $4, version = version + 1,
+                   updated_at = now(), updated_by = $5
+            WHERE tenant_id = $1 AND id = $2 RETURNING {RECORD_COLUMNS}""",
+        tenant_id, record_id, data, primary_value, actor)
+    await add_events(conn, tenant_id, [record_id], "update", changes, actor)
+    return row
+
+
+async def add_events(conn: asyncpg.Connection, tenant_id: str, record_ids: list[str], op: str,
+                     changes: dict[str, Any], actor: str | None) -> None:
+    await conn.execute(
+        "INSERT INTO record_events (tenant_id, record_id, op, changes, actor)"
+        " SELECT $1, id, $3, $4, $5 FROM unnest($2::text[]) AS u(id)",
+        tenant_id, record_ids, op, changes, actor)
+
+
+async def cascade_step(conn: asyncpg.Connection, tenant_id: str, from_ids: list[str]
+                       ) -> list[asyncpg.Record]:
+    """Live `to` records linked from these records through `cascade` or `restrict`
+    relationships: what a delete would take along, or what blocks it."""
+    return await conn.fetch(
+        """SELECT DISTINCT rel.on_delete, rel.name, l.to_record_id
+           FROM relationship_records l
+           JOIN relationships rel ON rel.tenant_id = l.tenant_id AND rel.id = l.relationship_id
+           JOIN records t ON t.tenant_id = l.tenant_id AND t.id = l.to_record_id
+           WHERE l.tenant_id = $1 AND l.from_record_id = any($2::text[])
+             AND rel.on_delete IN ('cascade', 'restrict') AND t.deleted_at IS NULL""",
+        tenant_id, from_ids)
+
+
+async def trash(conn: asyncpg.Connection, tenant_id: str, ids: list[str], batch: str,
+                actor: str | None) -> None:
+    await conn.execute(
+        """UPDATE records SET deleted_at = now(), trash_batch = $3, version = version + 1,
+                  updated_at = now(), updated_by = $4
+           WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL""",
+        tenant_id, ids, batch, actor)
+    await add_events(conn, tenant_id, ids, "delete", {}, actor)
+
+
+async def restore(conn: asyncpg.Connection, tenant_id: str, record: asyncpg.Record,
+                  actor: str | None) -> list[str]:
+    """Bring back the record, and if it was the root of a cascading delete, its whole batch."""
+    ids = await conn.fetch(
+        """UPDATE records SET deleted_at = NULL, trash_batch = NULL, version = version + 1,
+                  updated_at = now(), updated_by = $4
+           WHERE tenant_id = $1 AND deleted_at IS NOT NULL
+             AND (id = $2 OR ($3 AND trash_batch = $2))
+           RETURNING id""",
+        tenant_id, record["id"], record["trash_batch"] == record["id"], actor)
+    restored = [r["id"] for r in ids]
+    await add_events(conn, tenant_id, restored, "restore", {}, actor)
+    return restored
+
+
+async def purge(conn: asyncpg.Connection, tenant_id: str, ids: list[str]) -> None:
+    """Hard delete; foreign keys take the links and the history with the records."""
+    await conn.execute("DELETE FROM records WHERE tenant_id = $1 AND id = any($2::text[])",
+                       tenant_id, ids)
+
+
+async def related(conn: asyncpg.Connection, tenant_id: str, relationship_id: str,
+                  record_id: str, forward: bool, limit: int) -> list[asyncpg.Record]:
+    """Live records linked to this one: its `to` records if forward, else its `from` records."""
+    near, far = ("from_record_id", "to_record_id") if forward else ("to_record_id",
+                                                                     "from_record_id")
+    return await conn.fetch(
+        f"""SELECT r.id, r.object_id, r.data, r.primary_value, r.version, r.created_at,
+                   r.updated_at, r.created_by, r.updated_by
+            FROM relationship_records l
+            JOIN records r ON r.tenant_id = l.tenant_id AND r.id = l.{far}
+            WHERE l.tenant_id = $1 AND l.relationship_id = $2 AND l.{near} = $3
+              AND r.deleted_at IS NULL
+            ORDER BY l.created_at, l.id LIMIT $4""",
+        tenant_id, relationship_id, record_id, limit)
+
+
+async def history(conn: asyncpg.Connection, tenant_id: str, record_id: str,
+                  before_id: int | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT id, op, changes, actor, at FROM record_events
+           WHERE tenant_id = $1 AND record_id = $2 AND ($3::bigint IS NULL OR id < $3)
+           ORDER BY id DESC LIMIT $4""",
+        tenant_id, record_id, before_id, limit)

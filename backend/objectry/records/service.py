@@ -1,0 +1,184 @@
+"""Record rules: validate, write with history in the same transaction, trash and restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from objectry.db import tenancy
+from objectry.deps import Context
+from objectry.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    VersionMismatch,
+    detail,
+)
+from objectry.ids import looks_like, new_id
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.records import repo
+from objectry.records.shape import changes_out, record_out
+from objectry.records.validate import validator_for
+
+ACTION_RIGHT = {"read": "records:read", "create": "records:write", "update": "records:write",
+                "delete": "records:write"}
+
+
+def authorize(ctx: Context, obj: ObjectDef, action: str) -> None:
+    """The role's right, then the object's `permissions`, which may narrow it per role."""
+    ctx.principal.require(ACTION_RIGHT[action])
+    narrowed = (obj.permissions or {}).get(ctx.principal.role)
+    if ctx.principal.role != "owner" and narrowed is not None and action not in narrowed:
+        raise Forbidden(f"the {ctx.principal.role} role may not {action} {obj.name} records")
+
+
+async def object_for(ctx: Context, ref: Any, *, field: str | None = None
+                     ) -> tuple[Snapshot, ObjectDef]:
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    obj = snapshot.object(ref) if isinstance(ref, str) else None
+    if obj is None:
+        message = f"no object {ref!r} in this workspace"
+        if field is not None:
+            raise ValidationFailed([detail(field, "not_found", message)])
+        raise NotFound(message)
+    return snapshot, obj
+
+
+def unique_conflict(obj: ObjectDef, exc: asyncpg.UniqueViolationError) -> Conflict:
+    """A unique field index (rx_<object_field_id>_u) said no: name the field."""
+    name = exc.constraint_name or ""
+    field = next((f for f in obj.fields if name == f"rx_{f.object_field_id}_u"), None)
+    if field is None:
+        return Conflict("a value that must be unique is already taken")
+    return Conflict(f"{field.name} must be unique and this value is already taken",
+                    [detail(field.name, "unique", "already taken by another record")])
+
+
+def tx(ctx: Context) -> Any:
+    return tenancy.transaction(ctx.state.pool, ctx.tenant_id)
+
+
+async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
+    snapshot, obj = await object_for(ctx, object_ref, field="object")
+    authorize(ctx, obj, "create")
+    if not isinstance(data, dict):
+        raise ValidationFailed([detail("data", "type", "must be an object of field values")])
+    validator = validator_for(snapshot, obj)
+    stored = validator.for_create(data)
+    async with tx(ctx) as conn:
+        try:
+            rows = await repo.insert_many(conn, ctx.tenant_id, obj.id, [new_id("rec")], [stored],
+                                          [validator.primary_value(stored)], ctx.principal.actor)
+        except asyncpg.UniqueViolationError as exc:
+            raise unique_conflict(obj, exc) from None
+    return record_out(snapshot, obj, rows[0])
+
+
+async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
+                for_update: bool = False) -> asyncpg.Record:
+    row = await repo.get(conn, ctx.tenant_id, record_id, for_update=for_update) \
+        if looks_like("rec", record_id) else None
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound(f"no record {record_id!r} in this workspace")
+    return row
+
+
+async def get(ctx: Context, record_id: str, expand: list[str]) -> dict[str, Any]:
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    async with tx(ctx) as conn:
+        row = await _live(conn, ctx, record_id)
+        obj = snapshot.objects_by_id[row["object_id"]]
+        authorize(ctx, obj, "read")
+        out = record_out(snapshot, obj, row)
+        if expand:
+            out["related"] = await _expand(conn, ctx, snapshot, obj, row["id"], expand)
+    return out
+
+
+async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
+                  record_id: str, names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    by_name = {r.name: r for r in snapshot.relationships_of(obj.id)}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise BadRequest(f"unknown expand name: {', '.join(unknown)}",
+                         [detail("expand", "unknown", n) for n in unknown])
+    related: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        rel = by_name[name]
+        forward = rel.from_object_id == obj.id
+        rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
+                                  ctx.state.settings.max_page_size)
+        other = snapshot.objects_by_id[rel.to_object_id if forward else rel.from_object_id]
+        related[name] = [record_out(snapshot, other, r) for r in rows]
+    return related
+
+
+def expected_version(if_match: str | None, body: dict[str, Any]) -> int | None:
+    """`If-Match: 3`, `If-Match: "3"` (an ETag) or `version` in the body."""
+    if if_match is not None:
+        value = if_match.strip().removeprefix("W/").strip('"')
+        if not value.isdigit():
+            raise BadRequest("If-Match must be a record version, e.g. If-Match: 3")
+        return int(value)
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise ValidationFailed([detail("version", "type", "must be an integer")])
+    return version
+
+
+async def update(ctx: Context, record_id: str, body: Any, if_match: str | None, *,
+                 replace: bool) -> dict[str, Any]:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise ValidationFailed([detail("data", "type", "must be an object of field values")])
+    unknown = set(body) - {"data", "version"}
+    if unknown:
+        raise ValidationFailed([detail(k, "extra_forbidden", "is not a known property")
+                                for k in sorted(unknown)])
+    expected = expected_version(if_match, body)
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    async with tx(ctx) as conn:
+        row = await _live(conn, ctx, record_id, for_update=True)
+        obj = snapshot.objects_by_id[row["object_id"]]
+        authorize(ctx, obj, "update")
+        if expected is not None and expected != row["version"]:
+            raise VersionMismatch(f"the record is at version {row['version']}, not {expected}",
+                                  headers={"ETag": f'"{row["version"]}"'})
+        validator = validator_for(snapshot, obj)
+        current = row["data"]
+        stored = (validator.for_replace(body["data"], current) if replace
+                  else validator.for_update(body["data"], current))
+        changes = {k: [current.get(k), stored.get(k)] for k in current.keys() | stored.keys()
+                   if current.get(k) != stored.get(k)}
+        try:
+            row = await repo.update_data(conn, ctx.tenant_id, row["id"], stored,
+                                         validator.primary_value(stored), ctx.principal.actor,
+                                         changes)
+        except asyncpg.UniqueViolationError as exc:
+            raise unique_conflict(obj, exc) from None
+    return record_out(snapshot, obj, row)
+
+
+async def history(ctx: Context, record_id: str, limit: int, cursor: str | None
+                  ) -> dict[str, Any]:
+    before = None
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise BadRequest("the cursor is not valid; use next_cursor from a previous page")
+        before = int(cursor)
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    async with tx(ctx) as conn:
+        row = await repo.get(conn, ctx.tenant_id, record_id) \
+            if looks_like("rec", record_id) else None
+        if row is None:
+            raise NotFound(f"no record {record_id!r} in this workspace")
+        obj = snapshot.objects_by_id.get(row["object_id"])
+        if obj is not None:
+            authorize(ctx, obj, "read")
+        events = await repo.history(conn, ctx.tenant_id, row["id"], before, limit + 1)
+    items = [{"at": e["at"], "actor": e["actor"], "op": e["op"],
+              "changes": changes_out(obj, e["changes"])} for e in events[:limit]]
+    more = len(events) > limit
+    return {"items": items, "next_cursor": str(events[limit - 1]["id"]) if more else None}
