@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectry.errors import PayloadTooLarge, render
+from objectry.errors import PayloadTooLarge
+from objectry.handlers import render
 
 
 class BodySizeLimit:

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from objectry import __version__, errors, health
+from objectry import __version__, handlers, health
 from objectry.http import JSONResponse
 from objectry.lifespan import lifespan
 from objectry.limits import BodySizeLimit
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Objectry", version=__version__, lifespan=lifespan,
                   default_response_class=JSONResponse)
     app.state.settings = settings
-    errors.install(app)
+    handlers.install(app)
     app.include_router(health.router)
     app.include_router(metadata_router)
     app.include_router(records_router)

@@ -1,0 +1,131 @@
+"""Contact field types: `email` (lower-cased), `phone` (E.164) and `url`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from objectry.errors import Detail, detail
+from objectry.fields.base import (
+    EQUALITY,
+    ORDERING,
+    PATTERN,
+    STR,
+    STR_LIST,
+    Cleaner,
+    Config,
+    FieldType,
+    ValueProblem,
+    check_string,
+)
+
+STRING_OPERATORS = EQUALITY | ORDERING | PATTERN
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")  # urlsplit would quietly drop some of these
+DEFAULT_SCHEMES = ("http", "https")
+
+
+class Email(FieldType):
+    """Checked for syntax only (no DNS); the whole address is lower-cased so that equality,
+    uniqueness and look-ups ignore case, as people expect of e-mail addresses."""
+
+    name = "email"
+    operators = STRING_OPERATORS
+
+    def value_schema(self, config: Config) -> dict[str, Any]:
+        return {"type": "string", "format": "email"}
+
+    def cleaner(self, config: Config) -> Cleaner:
+        return clean_email
+
+
+def clean_email(value: Any) -> str:
+    try:
+        result = validate_email(check_string(value), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueProblem("format", "not a valid email address") from None
+    return result.normalized.lower()
+
+
+class Phone(FieldType):
+    """Parsed with `default_region` for national numbers (else it must start with +)."""
+
+    name = "phone"
+    operators = STRING_OPERATORS
+    config_keys = {"default_region": STR}
+
+    def check_config(self, config: Config, path: str) -> list[Detail]:
+        region = config.get("default_region")
+        if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
+            return [detail(f"{path}.default_region", "format",
+                           "must be a 2-letter region code such as FR or US")]
+        return []
+
+    def value_schema(self, config: Config) -> dict[str, Any]:
+        return {"type": "string"}
+
+    def cleaner(self, config: Config) -> Cleaner:
+        region = config.get("default_region")
+        invalid = "not a valid phone number" + ("" if region else " (start it with + and "
+                                                                 "the country code)")
+
+        def clean(value: Any) -> str:
+            try:
+                number = phonenumbers.parse(check_string(value), region)
+            except phonenumbers.NumberParseException:
+                raise ValueProblem("format", invalid) from None
+            if not phonenumbers.is_valid_number(number):
+                raise ValueProblem("format", invalid)
+            if number.extension:
+                # E.164 has no room for an extension: refuse it rather than lose it silently.
+                raise ValueProblem("format", "extensions are not supported")
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+        return clean
+
+
+class Url(FieldType):
+    """An absolute URL with a host and one of `schemes`; stored as given."""
+
+    name = "url"
+    operators = STRING_OPERATORS
+    config_keys = {"schemes": STR_LIST}
+
+    def check_config(self, config: Config, path: str) -> list[Detail]:
+        schemes = config.get("schemes")
+        if schemes is None:
+            return []
+        if not schemes:
+            return [detail(f"{path}.schemes", "min_items", "must list at least one scheme")]
+        return [detail(f"{path}.schemes.{i}", "format", f"{s!r} is not a URL scheme")
+                for i, s in enumerate(schemes) if not SCHEME.fullmatch(s)]
+
+    def value_schema(self, config: Config) -> dict[str, Any]:
+        return {"type": "string", "format": "uri"}
+
+    def cleaner(self, config: Config) -> Cleaner:
+        schemes = frozenset(s.lower() for s in config.get("schemes") or DEFAULT_SCHEMES)
+        wrong_scheme = "must start with " + " or ".join(f"{s}://" for s in sorted(schemes))
+
+        def clean(value: Any) -> str:
+            if URL_FORBIDDEN.search(check_string(value)):
+                raise ValueProblem("format", "must not contain spaces or control characters")
+            try:
+                parts = urlsplit(value)
+                host = parts.hostname
+            except ValueError:
+                raise ValueProblem("format", "not a valid URL") from None
+            if parts.scheme.lower() not in schemes:
+                raise ValueProblem("format", wrong_scheme)
+            if not host:
+                raise ValueProblem("format", "must include a host")
+            return value
+
+        return clean
+
+
+TYPES = (Email(), Phone(), Url())

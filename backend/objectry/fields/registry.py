@@ -1,0 +1,59 @@
+"""The field-type table (`REGISTRY`, by type name) and the checks for per-object overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from objectry.errors import Detail, detail
+from objectry.fields import choice, contact, numbers, structured, temporal, text
+from objectry.fields.base import FieldType
+
+REGISTRY: dict[str, FieldType] = {
+    t.name: t
+    for t in (*text.TYPES, *numbers.TYPES, *temporal.TYPES, *contact.TYPES, *choice.TYPES,
+              *structured.TYPES)
+}
+
+OVERRIDE_KEYS = ("label", "config")
+
+
+class UnknownFieldType(KeyError):
+    """A type name that is not in `REGISTRY`."""
+
+
+def get(type_name: str) -> FieldType:
+    """The field type called `type_name`; `UnknownFieldType` (a KeyError) if there is none."""
+    try:
+        return REGISTRY[type_name]
+    except KeyError:
+        raise UnknownFieldType(type_name) from None
+
+
+def merged_config(base_config: Mapping[str, Any],
+                  overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A field's config as one object sees it: the override keys replace the field's own.
+
+    A null override unsets the key for that object (the type's default then applies).
+    """
+    return {**base_config, **((overrides or {}).get("config") or {})}
+
+
+def validate_overrides(field_type: str, base_config: Mapping[str, Any], overrides: Any,
+                       *, path: str = "field_overrides") -> list[Detail]:
+    """Every problem with an object_field's `{"label"?, "config"?}` for a field of this type."""
+    if not isinstance(overrides, Mapping):
+        return [detail(path, "type", "must be an object")]
+    problems = [detail(f"{path}.{key}", "unknown_key", f"unknown override {key!r}")
+                for key in overrides if key not in OVERRIDE_KEYS]
+    label, config = overrides.get("label"), overrides.get("config")
+    if label is not None and not isinstance(label, str):
+        problems.append(detail(f"{path}.label", "type", "must be a string"))
+    elif label is not None and not label.strip():
+        problems.append(detail(f"{path}.label", "min_length", "must not be empty"))
+    if config is not None and not isinstance(config, Mapping):
+        problems.append(detail(f"{path}.config", "type", "must be an object"))
+    elif config:
+        merged = merged_config(base_config, overrides)
+        problems += get(field_type).validate_config(merged, path=f"{path}.config")
+    return problems

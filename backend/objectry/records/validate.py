@@ -1,0 +1,217 @@
+"""Record data checked against an object's fields: compiled once per object version, then cheap.
+
+API data is keyed by field name, stored data by field id. Every method returns the complete new
+stored data or raises `ValidationFailed` listing every problem (display order, unknown last).
+Keys of detached fields stay in storage untouched but are never validated or exposed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from objectry.errors import Detail, ValidationFailed, detail
+from objectry.fields import ValueProblem, get
+from objectry.fields.base import Cleaner
+from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+MISSING: Any = object()  # "no key", as opposed to an explicit null
+Problems = list[tuple[int, Detail]]  # (field display index, problem): sorted before raising
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledField:
+    """What validating one field needs, resolved once: its cleaner and its cleaned default."""
+
+    index: int
+    id: str
+    name: str
+    required: bool
+    readonly: bool
+    clean: Cleaner
+    default: Any = MISSING
+    default_is_mutable: bool = False
+
+    def fresh_default(self) -> Any:
+        # A list/dict default must not be shared between the records it is stored in.
+        return copy.deepcopy(self.default) if self.default_is_mutable else self.default
+
+    def problem(self, code: str, message: str) -> tuple[int, Detail]:
+        return self.index, detail(self.name, code, message)
+
+
+def compile_field(index: int, field: FieldDef) -> CompiledField:
+    clean = get(field.type).cleaner(field.config)
+    default = field.config.get("default")
+    try:
+        default = MISSING if default is None else clean(default)
+    except ValueProblem:
+        # Config validation refuses bad defaults; one made stale by a later override is ignored
+        # rather than failing every write (a required field then reports "required").
+        default = MISSING
+    return CompiledField(index, field.id, field.name, field.is_required, field.is_readonly,
+                         clean, default, isinstance(default, (list, dict)))
+
+
+class RecordValidator:
+    """Validates and normalises record data for one object definition (one schema version)."""
+
+    def __init__(self, obj: ObjectDef) -> None:
+        self.obj = obj
+        self.fields = tuple(compile_field(i, f) for i, f in enumerate(obj.fields))
+        self.by_name = {f.name: f for f in self.fields}
+        self.attached_ids = frozenset(f.id for f in self.fields)
+        primary = obj.primary_field
+        self.primary_id = primary.id if primary is not None else None
+        self.json_schema = object_schema(obj, self.fields)
+
+    def for_create(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        stored: dict[str, Any] = {}
+        problems = self._fill(as_mapping(data), stored, None)
+        self._raise_if_any(problems, data)
+        return stored
+
+    def for_replace(self, data: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+        """PUT: like create, except read-only fields keep their values; detached keys stay."""
+        stored = {k: v for k, v in current.items() if k not in self.attached_ids}
+        problems = self._fill(as_mapping(data), stored, current)
+        self._raise_if_any(problems, data)
+        return stored
+
+    def for_update(self, patch: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH: only the given keys change; an explicit null removes a value (unless required)."""
+        stored, problems = dict(current), []
+        for name, raw in as_mapping(patch).items():
+            field = self.by_name.get(name)
+            if field is None:
+                continue  # reported by _raise_if_any, after the known fields
+            if field.readonly:
+                if raw != current.get(field.id):
+                    problems.append(field.problem("read_only", "is read-only"))
+            elif raw is not None:
+                self._clean_into(field, raw, stored, problems)
+            elif field.required:
+                problems.append(field.problem("required", "is required"))
+            else:
+                stored.pop(field.id, None)
+        self._raise_if_any(problems, patch)
+        return stored
+
+    def _fill(self, data: Mapping[str, Any], stored: dict[str, Any],
+              current: Mapping[str, Any] | None) -> Problems:
+        """Create/replace: every attached field from `data`, its default, or (read-only) as is."""
+        problems: Problems = []
+        for field in self.fields:
+            raw = data.get(field.name, MISSING)
+            if field.readonly:
+                self._keep_readonly(field, raw, stored, current, problems)
+            elif raw is MISSING and field.default is not MISSING:
+                stored[field.id] = field.fresh_default()
+            elif raw is not MISSING and raw is not None:
+                self._clean_into(field, raw, stored, problems)
+            elif field.required:
+                problems.append(field.problem("required", "is required"))
+        return problems
+
+    @staticmethod
+    def _keep_readonly(field: CompiledField, raw: Any, stored: dict[str, Any],
+                       current: Mapping[str, Any] | None, problems: Problems) -> None:
+        # Sending back the value a record already has is not an attempt to change it, so a
+        # GET → edit → PUT round trip works; any other value is refused.
+        before = current.get(field.id) if current is not None else None
+        if raw is not MISSING and raw != before:
+            problems.append(field.problem("read_only", "is read-only"))
+        if current is None and field.default is not MISSING:
+            stored[field.id] = field.fresh_default()
+        elif current is not None and field.id in current:
+            stored[field.id] = current[field.id]
+
+    @staticmethod
+    def _clean_into(field: CompiledField, raw: Any, stored: dict[str, Any],
+                    problems: Problems) -> None:
+        try:
+            stored[field.id] = field.clean(raw)
+        except ValueProblem as problem:
+            problems.append(field.problem(problem.code, problem.message))
+
+    def _raise_if_any(self, problems: Problems, data: Mapping[str, Any]) -> None:
+        unknown = [detail(str(name), "unknown_field", "no such field on this object")
+                   for name in data if name not in self.by_name]
+        if problems or unknown:
+            problems.sort(key=lambda p: p[0])
+            raise ValidationFailed([d for _, d in problems] + unknown)
+
+    def primary_value(self, stored: Mapping[str, Any]) -> str | None:
+        """The primary field's value as text (what `primary_value` holds and `q=` searches)."""
+        value = stored.get(self.primary_id) if self.primary_id is not None else None
+        return None if value is None else as_text(value)
+
+    def to_api(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """Stored data keyed by field name: attached fields only, absent values left out."""
+        return {f.name: stored[f.id] for f in self.fields if f.id in stored}
+
+
+def validator_for(snapshot: Snapshot, obj: ObjectDef) -> RecordValidator:
+    """The object's validator, built once per metadata snapshot."""
+    return snapshot.memo("validator", obj, RecordValidator)
+
+
+def as_mapping(data: Any) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ValidationFailed([detail("", "type", "record data must be a JSON object")])
+    return data
+
+
+def as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(as_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+# Keywords of the built-in value schemas under which null can simply join the "type".
+_PLAIN_KEYWORDS = frozenset({"type", "minLength", "maxLength", "pattern", "format", "minimum",
+                             "maximum", "contentMediaType", "items", "uniqueItems", "minItems",
+                             "maxItems"})
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema, also accepting null (an optional field's "no value")."""
+    if not schema:
+        return schema
+    if isinstance(schema.get("type"), str) and schema.keys() <= _PLAIN_KEYWORDS:
+        return {**schema, "type": [schema["type"], "null"]}
+    if schema.keys() == {"enum"}:
+        return {"enum": [*schema["enum"], None]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def object_schema(obj: ObjectDef, fields: tuple[CompiledField, ...]) -> dict[str, Any]:
+    """The JSON Schema of API `data` for create: what a client may and must send."""
+    properties = {}
+    for field, compiled in zip(obj.fields, fields, strict=True):
+        value = get(field.type).value_schema(field.config)
+        prop = dict(value if compiled.required and not compiled.readonly else nullable(value))
+        prop["title"] = field.label
+        if field.config.get("help_text"):
+            prop["description"] = field.config["help_text"]
+        if compiled.default is not MISSING:
+            prop["default"] = compiled.default
+        if compiled.readonly:
+            prop["readOnly"] = True
+        properties[field.name] = prop
+    required = [f.name for f in fields
+                if f.required and not f.readonly and f.default is MISSING]
+    return {"$schema": SCHEMA_DIALECT, "type": "object", "properties": properties,
+            "required": required, "additionalProperties": False}
