@@ -48,5 +48,14 @@ def migrate(data_dir: DataDir = Path(".objectry"),
     typer.echo(f"database at {migrations.head_revision() if revision == 'head' else revision}")
 
 
+@app.command()
+def supabase() -> None:
+    """Re-render supabase/migrations/ from the Alembic revisions."""
+    from objectry.db import supabase as rendering
+
+    for name in rendering.write():
+        typer.echo(f"supabase/migrations/{name}")
+
+
 def main() -> None:
     app()

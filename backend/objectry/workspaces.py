@@ -1,4 +1,4 @@
-"""Workspaces: the tenant boundary. Until accounts exist, the server works in one default workspace."""
+"""Workspaces: the tenant boundary; until accounts exist, one default workspace serves all."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The metadata API: objects, fields, object-fields, applications — through HTTP, real PostgreSQL."""
+"""The metadata API (objects, fields, object-fields, applications) over HTTP, real PostgreSQL."""
 
 from __future__ import annotations
 

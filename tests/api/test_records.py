@@ -270,3 +270,17 @@ async def test_renaming_a_field_rewrites_no_record(api):
     await ok(await api.patch(f"/api/fields/{title['id']}", json={"name": "headline"}))
     shown = await ok(await api.get(f"/api/records/{record['id']}"))
     assert shown["data"] == {"headline": "Dune"} and shown["version"] == 1
+
+
+async def test_primary_value_follows_the_primary_field(api):
+    await make_object(api, "product")
+    await add_field(api, "product", "title")
+    sku = await add_field(api, "product", "sku")
+    record = await make_record(api, "product", title="Lamp", sku="L-1")
+    assert record["primary_value"] == "Lamp"  # the first text field
+    await ok(await api.patch("/api/objects/product", json={"primary_field_id": sku["id"]}))
+    assert (await ok(await api.get(f"/api/records/{record['id']}")))["primary_value"] == "L-1"
+    await ok(await api.delete(f"/api/object-fields/{sku['object_field']['id']}"), 204)
+    assert (await ok(await api.get(f"/api/records/{record['id']}")))["primary_value"] == "Lamp"
+    bad = await api.patch("/api/objects/product", json={"primary_field_id": "fld_0000000000000000"})
+    assert codes(bad) == [("primary_field_id", "not_found")]

@@ -10,7 +10,7 @@ from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
 from objectry.ids import new_id
-from objectry.metadata import fields, indexes, repo
+from objectry.metadata import fields, indexes, primary, repo
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
 from objectry.metadata.schemas import (
     FieldAndAttach,
@@ -44,12 +44,15 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
         settings["display_order"] = 0 if last is None else last + 1
     values = {"tenant_id": ctx.tenant_id, "id": new_id("ofd"), "object_id": obj["id"],
               "field_id": field["id"], **settings}
+    before = await primary.effective_field(conn, ctx.tenant_id, obj["id"])
     try:
         async with conn.transaction():
-            return await repo.insert(conn, "object_fields", values)
+            row = await repo.insert(conn, "object_fields", values)
     except asyncpg.UniqueViolationError:
         raise Conflict(f"field {field['name']!r} is already attached to {obj['name']!r}",
                        [detail("field_id", "taken", "already attached")]) from None
+    await primary.refresh_if_moved(conn, ctx.tenant_id, obj["id"], before)
+    return row
 
 
 async def attach(ctx: Context, body: ObjectFieldCreate) -> dict[str, Any]:
@@ -85,7 +88,9 @@ async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str
         assert field is not None
         if "field_overrides" in values:
             _check_overrides(field, values["field_overrides"])
+        primary_before = await primary.effective_field(conn, ctx.tenant_id, before["object_id"])
         row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
+        await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)
     await _build_indexes(ctx, row, field, before)
     return row
 
@@ -95,7 +100,9 @@ async def detach(ctx: Context, ofd_id: str) -> None:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False,
                               for_update=True)
+        primary_before = await primary.effective_field(conn, ctx.tenant_id, row["object_id"])
         await repo.delete(conn, "object_fields", ctx.tenant_id, row["id"])
+        await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)
     await indexes.drop(ctx.state.database_url, row["id"])
 
 

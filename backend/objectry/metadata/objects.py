@@ -10,7 +10,7 @@ import asyncpg
 from objectry.deps import Context
 from objectry.errors import Conflict
 from objectry.ids import new_id
-from objectry.metadata import indexes, repo
+from objectry.metadata import indexes, primary, repo
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
 from objectry.metadata.schemas import ObjectCreate, ObjectUpdate
 from objectry.pages import PageRequest, page
@@ -53,10 +53,14 @@ async def update(ctx: Context, ref: str, body: ObjectUpdate) -> dict[str, Any]:
         await _check_refs(conn, ctx, values)
         if not values:
             return row
+        before = await primary.effective_field(conn, ctx.tenant_id, row["id"])
         try:
-            return await repo.update(conn, "objects", ctx.tenant_id, row["id"], values) or row
+            async with conn.transaction():
+                updated = await repo.update(conn, "objects", ctx.tenant_id, row["id"], values)
         except asyncpg.UniqueViolationError:
             raise _taken(values.get("name", "")) from None
+        await primary.refresh_if_moved(conn, ctx.tenant_id, row["id"], before)
+        return updated or row
 
 
 async def delete(ctx: Context, ref: str) -> None:
