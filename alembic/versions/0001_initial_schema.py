@@ -247,8 +247,19 @@ def upgrade() -> None:
         " FOREIGN KEY (tenant_id, primary_field_id) REFERENCES fields (tenant_id, id)"
         " ON DELETE SET NULL (primary_field_id)"
     )
+    _create_immutable_casts()
     _create_runtime_role()
     _enable_row_level_security()
+
+
+def _create_immutable_casts() -> None:
+    """text → date/timestamptz are STABLE casts, which expression indexes refuse. Stored values
+    are ISO 8601 (datetimes always with an offset), read identically under any DateStyle or
+    TimeZone, so these wrappers are truly immutable for Objectry's data."""
+    for name, target in (("objectry_date", "date"), ("objectry_timestamptz", "timestamptz")):
+        op.execute(f"CREATE FUNCTION {name}(value text) RETURNS {target}"
+                   f" LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE"
+                   f" AS $$ SELECT value::{target} $$")
 
 
 def _create_runtime_role() -> None:
@@ -313,6 +324,8 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_index(op.f('ix_token_blacklist_expires_at'), table_name='token_blacklist')
     op.drop_table('token_blacklist')
+    op.execute("DROP FUNCTION objectry_date(text)")
+    op.execute("DROP FUNCTION objectry_timestamptz(text)")
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {RUNTIME_ROLE}")
     # The role is cluster-wide and may still serve another Objectry database: keep it then.
     op.execute(f"""

@@ -23,6 +23,7 @@ from objectry.errors import (
     from_db_error,
 )
 from objectry.http import JSONResponse
+from objectry.records.query import QueryError
 
 log = logging.getLogger("objectry")
 
@@ -46,6 +47,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError) -> JSONResponse:
         return render(exc)
+
+    @app.exception_handler(QueryError)
+    async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
+        if request.url.path.startswith("/rest/"):
+            return JSONResponse(exc.body(), status_code=exc.status)
+        extra = [m for m in (exc.details, exc.hint) if m]
+        return render(BadRequest(exc.message, [detail("query", exc.code, str(m)) for m in extra]))
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -256,6 +256,10 @@ CREATE UNIQUE INDEX uq_relationship_records_one_to ON relationship_records (tena
 
 ALTER TABLE objects ADD CONSTRAINT fk_objects_primary_field FOREIGN KEY (tenant_id, primary_field_id) REFERENCES fields (tenant_id, id) ON DELETE SET NULL (primary_field_id);
 
+CREATE FUNCTION objectry_date(value text) RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT value::date $$;
+
+CREATE FUNCTION objectry_timestamptz(value text) RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT value::timestamptz $$;
+
 DO $$ BEGIN
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'objectry_app') THEN
                 CREATE ROLE objectry_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;

@@ -13,9 +13,10 @@ import logging
 import asyncpg
 
 from objectry.errors import Conflict
-from objectry.fields.registry import get as field_type
 from objectry.ids import ID_PATTERN
+from objectry.records.query.sqlexpr import field_expr
 from objectry.records.query.sqltext import literal
+from objectry.records.query.types import field_cast
 
 log = logging.getLogger("objectry.indexes")
 _background: set[asyncio.Task[None]] = set()
@@ -30,13 +31,8 @@ def plain_name(object_field_id: str) -> str:
 
 
 def expression(type_name: str, field_id: str) -> str:
-    """`(data ->> 'fld_…')` with the type's cast: the text the compiler renders for filters."""
-    cast = field_type(type_name).sql_cast
-    if cast == "jsonb":
-        return f"(data -> {literal(field_id)})"
-    if cast == "text":
-        return f"(data ->> {literal(field_id)})"
-    return f"((data ->> {literal(field_id)})::{cast})"
+    """The very expression the query compiler renders for this field, so filters use it."""
+    return f"({field_expr(field_id, field_cast(type_name), None)})"
 
 
 def _ddl(name: str, unique: bool, tenant_id: str, object_id: str, type_name: str,

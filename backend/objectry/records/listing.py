@@ -5,7 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from objectry.deps import Context
+from objectry.errors import BadRequest
+from objectry.records import query
+from objectry.records.service import authorize, object_for, tx
+from objectry.records.shape import record_out
+
+
+def _single(params: list[tuple[str, str]], key: str) -> str | None:
+    values = [v for k, v in params if k == key]
+    if len(values) > 1:
+        raise BadRequest(f"{key} is given more than once")
+    return values[0] if values else None
 
 
 async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str, Any]:
-    raise NotImplementedError
+    ref = _single(params, "object")
+    if not ref:
+        raise BadRequest("object is required: GET /api/records?object=<object id or name>")
+    count = _single(params, "count")
+    if count not in (None, "exact"):
+        raise BadRequest("count must be exact")
+    cursor = _single(params, "cursor")
+    snapshot, obj = await object_for(ctx, ref)
+    authorize(ctx, obj, "read")
+    settings = ctx.state.settings
+    plan = query.plan_read(query.parse_records(params), obj, snapshot, shape="record",
+                           default_limit=settings.default_page_size,
+                           max_limit=settings.max_page_size)
+    after = query.decode_cursor(cursor) if cursor else None
+    async with tx(ctx) as conn:
+        rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True)))
+        total = await conn.fetchval(*_statement(query.render_count(plan))) if count else None
+    page, next_cursor = query.next_page(plan, rows)
+    out: dict[str, Any] = {"items": [record_out(snapshot, obj, r) for r in page],
+                           "next_cursor": next_cursor}
+    if total is not None:
+        out["total"] = total
+    return out
+
+
+def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
+    sql, args = rendered
+    return [sql, *args]

@@ -1,0 +1,89 @@
+"""WHERE trees and embedded resources, which need each other: an embed has its own filters,
+and a filter (`embed=not.is.null`, `!inner`) can ask whether an embed has rows.
+
+Embeds are correlated subqueries through `relationship_records`, one statement for the whole
+read (no N+1). Aliases are per depth (`l1`/`r1` under `r`, `l2`/`r2` under `r1`, …).
+"""
+
+from __future__ import annotations
+
+from objectry.metadata.model import SYSTEM_COLUMNS
+from objectry.records.query.planned import Cond, CondGroup, EmbedPlan, Where
+from objectry.records.query.sqlexpr import (
+    Params,
+    condition,
+    json_object,
+    order_by,
+    value_expr,
+)
+from objectry.records.query.sqltext import literal
+
+
+def where_item(item: Where, alias: str, depth: int, params: Params) -> str:
+    """One condition on the records aliased `alias` (at embedding depth `depth`)."""
+    if isinstance(item, Cond):
+        return condition(item, alias, params)
+    if isinstance(item, CondGroup):
+        joiner = " AND " if item.op == "and" else " OR "
+        sql = "(" + joiner.join(where_item(i, alias, depth, params) for i in item.items) + ")"
+    else:
+        source, conditions = _link(item.embed, alias, depth + 1, params)
+        sql = f"EXISTS (SELECT 1 FROM {source} WHERE {' AND '.join(conditions)})"
+    return f"NOT {sql}" if item.negated else sql
+
+
+def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: str) -> str:
+    """The embed as one `json` value: an array (to-many) or an object or NULL (to-one)."""
+    source, conditions = _link(embed, parent, depth, params)
+    alias = f"r{depth}"
+    row = row_json(embed, alias, depth, params, shape)
+    where = " AND ".join(conditions)
+    order = order_by(embed.order, alias)
+    if not embed.to_many:
+        return f"(SELECT {row} FROM {source} WHERE {where} ORDER BY {order} LIMIT 1)"
+    page = ""
+    if embed.limit is not None:
+        page += f" LIMIT {params.add(embed.limit, 'bigint')}"
+    if embed.offset:
+        page += f" OFFSET {params.add(embed.offset, 'bigint')}"
+    e = f"e{depth}"
+    # row_number carries the order through json_agg, which would not keep a subquery's order.
+    return (f"COALESCE((SELECT json_agg({e}.j ORDER BY {e}.n) FROM (SELECT {row} AS j, "
+            f"row_number() OVER (ORDER BY {order}) AS n FROM {source} WHERE {where} "
+            f"ORDER BY {order}{page}) {e}), '[]'::json)")
+
+
+def row_json(embed: EmbedPlan, alias: str, depth: int, params: Params, shape: str) -> str:
+    """One related record: keyed by the select's names ("rest"), or the /api record form."""
+    pairs: list[tuple[str, str]] = []
+    nested: list[tuple[str, str]] = []
+    for output in embed.outputs:
+        if output.embed is not None:
+            sql = embed_sql(output.embed, alias, depth + 1, params, shape)
+            (pairs if shape == "rest" else nested).append((output.key, sql))
+        elif shape == "rest" and output.column is not None:
+            pairs.append((output.key, value_expr(output.column, alias)))
+    if shape == "rest":
+        return json_object(pairs)
+    data = [(f.name, f"{alias}.data -> {literal(f.id)}") for f in embed.fields]
+    pairs = [("id", f"{alias}.id"), ("object_id", f"{alias}.object_id"),
+             ("object", literal(embed.target.name)), ("data", json_object(data))]
+    pairs += [(name, f"{alias}.{column}") for name, column in SYSTEM_COLUMNS.items()
+              if name != "id"]
+    if nested:
+        pairs.append(("related", json_object(nested)))
+    return json_object(pairs)
+
+
+def _link(embed: EmbedPlan, parent: str, depth: int, params: Params) -> tuple[str, list[str]]:
+    """FROM and WHERE reaching the parent's live related records through its links."""
+    link, alias = f"l{depth}", f"r{depth}"
+    near, far = (("from_record_id", "to_record_id") if embed.forward
+                 else ("to_record_id", "from_record_id"))
+    source = (f"relationship_records {link} JOIN records {alias} "
+              f"ON {alias}.tenant_id = {link}.tenant_id AND {alias}.id = {link}.{far}")
+    conditions = [f"{link}.tenant_id = $1",
+                  f"{link}.relationship_id = {params.shared(embed.relationship.id)}",
+                  f"{link}.{near} = {parent}.id", f"{alias}.deleted_at IS NULL"]
+    conditions += [where_item(item, alias, depth, params) for item in embed.where]
+    return source, conditions

@@ -1,0 +1,219 @@
+"""Check a parsed `Query` against one object's metadata: `plan_read(query, obj, snapshot)`.
+
+Names resolve to fields (by name) or system columns, embeds to relationships
+(`relations.py`), operators must suit the column's cast, and values are coerced to their
+Python types (`coerce.py`), so everything `render.py` sees is known to be valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+
+from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
+from objectry.records.query import coerce, relations
+from objectry.records.query.errors import QueryError
+from objectry.records.query.nodes import (
+    Column,
+    Condition,
+    Embed,
+    Filter,
+    Order,
+    Query,
+    SelectItem,
+    Star,
+)
+from objectry.records.query.operators import IS_ANY_TYPE, OPERATORS, allowed
+from objectry.records.query.planned import (
+    Col,
+    Cond,
+    CondGroup,
+    EmbedPlan,
+    Exists,
+    Output,
+    ReadPlan,
+    SortKey,
+    Where,
+)
+from objectry.records.query.types import (
+    BOOLEAN,
+    FTS_CONFIGS,
+    NOT_NULL_SYSTEM,
+    SYSTEM_CASTS,
+    TEXT,
+    field_cast,
+)
+
+MAX_EMBED_DEPTH = 3
+MAX_EMBEDS = 50
+MAX_FILTERS = 1000  # keeps a statement well under PostgreSQL's 65,535 parameters
+SHAPES = ("rest", "record")
+
+
+class _Budget:
+    """Counts what one request asks for, so a huge query is a 400, not a huge statement."""
+
+    def __init__(self) -> None:
+        self.filters = self.embeds = 0
+
+    def filter(self) -> None:
+        self.filters += 1
+        if self.filters > MAX_FILTERS:
+            raise QueryError("PGRST100", f"a query may have at most {MAX_FILTERS} filters")
+
+    def embed(self) -> None:
+        self.embeds += 1
+        if self.embeds > MAX_EMBEDS:
+            raise QueryError("PGRST100", f"a query may embed at most {MAX_EMBEDS} resources")
+
+
+def plan_read(query: Query, obj: ObjectDef, snapshot: Snapshot, *, shape: str = "rest",
+              default_limit: int | None = None, max_limit: int | None = None) -> ReadPlan:
+    """The checked read. `shape`: "rest" rows (`select` decides the keys) or "record" objects
+    (the /api/records form). `limit` falls back to `default_limit` and is capped at `max_limit`."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}")
+    budget = _Budget()
+    outputs, fields, all_fields, embeds = _select(query.select, obj, snapshot, 0, budget)
+    labels = iter(range(len(outputs)))
+    outputs = tuple(replace(o, label=f"_e{next(labels)}") if o.embed else o for o in outputs)
+    limit = query.limit if query.limit is not None else default_limit
+    if max_limit is not None and limit is not None:
+        limit = min(limit, max_limit)
+    return ReadPlan(
+        tenant_id=snapshot.tenant_id, obj=obj, shape=shape, outputs=outputs, fields=fields,
+        all_fields=all_fields, where=_where(query.where, obj, embeds, budget),
+        order=sort_keys(query.order, obj), limit=limit, offset=query.offset,
+        search=coerce.text(query.search) if query.search else None)
+
+
+def resolve_column(obj: ObjectDef, name: str) -> Col:
+    """A system column (they win over a field of the same name) or a field by name."""
+    if name in SYSTEM_COLUMNS:
+        return Col(name, SYSTEM_CASTS.get(name, TEXT), system=SYSTEM_COLUMNS[name],
+                   nullable=name not in NOT_NULL_SYSTEM)
+    found = obj.fields_by_name.get(name)
+    if found is not None:
+        return Col(name, field_cast(found.type), field_id=found.id, field_type=found.type)
+    close = difflib.get_close_matches(name, [*SYSTEM_COLUMNS, *obj.fields_by_name], n=1)
+    hint = f'Perhaps you meant to reference the column "{obj.name}.{close[0]}".' if close else None
+    raise QueryError("42703", f"column {obj.name}.{name} does not exist", hint=hint)
+
+
+def sort_keys(orders: tuple[Order, ...], obj: ObjectDef) -> tuple[SortKey, ...]:
+    """The complete order: the request's keys (default `created_at`), then `id` unless given."""
+    keys = [SortKey(resolve_column(obj, o.column), o.desc, o.nulls_first) for o in orders]
+    keys = keys or [SortKey(resolve_column(obj, "created_at"))]
+    if not any(key.column.system == "id" for key in keys):
+        keys.append(SortKey(resolve_column(obj, "id")))
+    return tuple(keys)
+
+
+def system_outputs(obj: ObjectDef) -> list[Output]:
+    """What `*` means: the system columns, then every attached field in display order."""
+    columns = [resolve_column(obj, name) for name in SYSTEM_COLUMNS]
+    columns += [resolve_column(obj, f.name) for f in obj.fields if f.name not in SYSTEM_COLUMNS]
+    return [Output(c.name, column=c) for c in columns]
+
+
+def _select(items: tuple[SelectItem, ...] | None, obj: ObjectDef, snapshot: Snapshot,
+            depth: int, budget: _Budget
+            ) -> tuple[tuple[Output, ...], tuple[FieldDef, ...], bool, dict[str, EmbedPlan]]:
+    outputs: list[Output] = []
+    wanted: dict[str, FieldDef] = {}
+    embeds: dict[str, EmbedPlan] = {}
+    all_fields = items is None
+    for item in items if items is not None else (Star(),):
+        if isinstance(item, Star):
+            all_fields = True
+            outputs.extend(system_outputs(obj))
+        elif isinstance(item, Column):
+            column = resolve_column(obj, item.name)
+            outputs.append(Output(item.key, column=column))
+            if column.field_id:
+                wanted[column.field_id] = obj.fields_by_id[column.field_id]
+        else:
+            embed = _embed(item, obj, snapshot, depth + 1, budget)
+            embeds[item.key] = embed
+            if item.select:
+                outputs.append(Output(item.key, embed=embed))
+    fields = obj.fields if all_fields else tuple(wanted.values())
+    return tuple(outputs), fields, all_fields, embeds
+
+
+def _embed(item: Embed, parent: ObjectDef, snapshot: Snapshot, depth: int, budget: _Budget
+           ) -> EmbedPlan:
+    if depth > MAX_EMBED_DEPTH:
+        raise QueryError("PGRST100", f"embedding is limited to {MAX_EMBED_DEPTH} levels",
+                         f"'{item.key}' is at level {depth}")
+    budget.embed()
+    relationship, forward = relations.resolve(snapshot, parent, item.name, item.hint)
+    target = snapshot.objects_by_id[relationship.to_object_id if forward
+                                    else relationship.from_object_id]
+    outputs, fields, _, nested = _select(item.select, target, snapshot, depth, budget)
+    return EmbedPlan(
+        key=item.key, relationship=relationship, forward=forward, target=target,
+        to_many=relations.to_many(relationship, forward), outputs=outputs, fields=fields,
+        where=_where(item.where, target, nested, budget), order=sort_keys(item.order, target),
+        limit=item.limit, offset=item.offset, inner=item.inner)
+
+
+def _where(conditions: tuple[Condition, ...], obj: ObjectDef, embeds: dict[str, EmbedPlan],
+           budget: _Budget) -> tuple[Where, ...]:
+    """The conditions, then an EXISTS for each `!inner` embed."""
+    planned = tuple(_condition(c, obj, embeds, budget) for c in conditions)
+    return planned + tuple(Exists(e) for e in embeds.values() if e.inner)
+
+
+def _condition(item: Condition, obj: ObjectDef, embeds: dict[str, EmbedPlan], budget: _Budget
+               ) -> Where:
+    if isinstance(item, Filter):
+        budget.filter()
+        return _filter(item, obj, embeds)
+    items = tuple(_condition(c, obj, embeds, budget) for c in item.items)
+    return CondGroup(item.op, items, item.negated)
+
+
+def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where:
+    known = item.column in SYSTEM_COLUMNS or item.column in obj.fields_by_name
+    if not known and item.column in embeds:
+        if item.op != "is" or item.value not in IS_ANY_TYPE:
+            raise QueryError("PGRST100", f"the embed {item.column} can only be filtered with "
+                             "is.null or not.is.null")
+        present = (item.value == "not_null") != item.negated
+        return Exists(embeds[item.column], negated=not present)
+    column = resolve_column(obj, item.column)
+    op = OPERATORS[item.op]
+    if column.cast not in op.casts:
+        kind = column.field_type or column.cast
+        raise QueryError("PGRST100", f"operator {item.op} cannot be used on column "
+                         f"{obj.name}.{column.name} ({kind})",
+                         hint="allowed: " + ", ".join(allowed(column.cast)))
+    config = None
+    if item.config is not None:
+        config = item.config.lower()
+        if config not in FTS_CONFIGS:
+            raise QueryError("42704", f'text search configuration "{item.config}" does not exist',
+                             hint="e.g. " + ", ".join(sorted(FTS_CONFIGS)[:6]))
+    return Cond(column, item.op, _value(op.value, column, item), item.negated, config)
+
+
+def _value(kind: str, column: Col, item: Filter) -> object:
+    """The request text read as what the operator compares against (see operators.py)."""
+    raw = item.value
+    if kind == "list":
+        return [coerce.scalar(column.cast, v) for v in raw]
+    assert isinstance(raw, str)
+    if kind == "is":
+        if raw not in IS_ANY_TYPE and column.cast != BOOLEAN:
+            raise QueryError("PGRST100", f"is.{raw} needs a boolean column; "
+                             f"{column.name} is {column.field_type or column.cast}",
+                             hint="use is.null or is.not_null")
+        return raw
+    readers = {"scalar": lambda: coerce.scalar(column.cast, raw),
+               "pattern": lambda: coerce.like_pattern(raw),
+               "text": lambda: coerce.text(raw),
+               "tsquery": lambda: coerce.tsquery(raw),
+               "json": lambda: coerce.contains_value(raw, column.field_type == "multi_select"),
+               "strings": lambda: coerce.strings(raw)}
+    return readers[kind]()

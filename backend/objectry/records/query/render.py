@@ -1,0 +1,87 @@
+"""A `ReadPlan` → one SQL statement and its arguments (`$1` tenant id, `$2` object id).
+
+    SELECT r.id, r.object_id, <data> AS data, r.primary_value, r.version, r.created_at,
+           r.updated_at, r.created_by, r.updated_by [, <sort key> AS "_k<i>"]
+           [, <embed json> AS "_e<i>"] [, count(*) OVER () AS "_total"]
+    FROM records r
+    WHERE r.tenant_id = $1 AND r.object_id = $2 AND r.deleted_at IS NULL [AND …]
+    ORDER BY <keys>, r.id LIMIT $n OFFSET $m
+
+`shape.py` turns such rows into response objects; `cursor.py` reads `_k<i>` for cursors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from objectry.records.query import coerce
+from objectry.records.query.clauses import embed_sql, where_item
+from objectry.records.query.cursor import typed_values
+from objectry.records.query.keyset import keyset_sql
+from objectry.records.query.planned import ReadPlan
+from objectry.records.query.sqlexpr import Params, jsonb_object, order_by, raw_expr
+from objectry.records.query.sqltext import ident, literal
+
+Statement = tuple[str, list[Any]]
+
+
+def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | None = None,
+                peek: bool = False) -> Statement:
+    """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
+    than the limit so `cursor.next_page` can tell whether another page exists; `count`: add
+    `_total`, the number of rows matching the filters (and the cursor, when given)."""
+    params = Params(plan.tenant_id, plan.obj.id)
+    columns = [f"r.id, r.object_id, {_data(plan)} AS data, r.primary_value, r.version, "
+               "r.created_at, r.updated_at, r.created_by, r.updated_by"]
+    columns += [f"{raw_expr(key.column, 'r')} AS {ident(f'_k{i}')}"
+                for i, key in enumerate(plan.order) if key.column.field_id]
+    columns += [f"{embed_sql(o.embed, 'r', 1, params, plan.shape)} AS {ident(o.label or '')}"
+                for o in plan.outputs if o.embed is not None]
+    if count:
+        columns.append(f"count(*) OVER () AS {ident('_total')}")
+    where = _where(plan, params)
+    if after is not None:
+        where += " AND " + keyset_sql(plan.order, typed_values(plan.order, after), "r", params)
+    sql = (f"SELECT {', '.join(columns)} FROM records r WHERE {where} "
+           f"ORDER BY {order_by(plan.order, 'r')}")
+    limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
+    return sql + _page(limit, plan.offset, params), params.args
+
+
+def render_count(plan: ReadPlan) -> Statement:
+    """`count=exact`: the rows matching the filters (no cursor, order or limit)."""
+    params = Params(plan.tenant_id, plan.obj.id)
+    return f"SELECT count(*) AS total FROM records r WHERE {_where(plan, params)}", params.args
+
+
+def render_match_ids(plan: ReadPlan) -> Statement:
+    """PATCH/DELETE by filter: the matching live records, locked. Without limit/offset they are
+    locked in id order, so two such statements cannot deadlock on each other."""
+    params = Params(plan.tenant_id, plan.obj.id)
+    paged = plan.limit is not None or bool(plan.offset)
+    order = order_by(plan.order, "r") if paged else "r.id"
+    sql = (f"SELECT r.id, r.data, r.version FROM records r WHERE {_where(plan, params)} "
+           f"ORDER BY {order}")
+    return sql + _page(plan.limit, plan.offset, params) + " FOR UPDATE", params.args
+
+
+def _where(plan: ReadPlan, params: Params) -> str:
+    parts = ["r.tenant_id = $1", "r.object_id = $2", "r.deleted_at IS NULL"]
+    if plan.search:
+        pattern = params.add(coerce.escape_like(plan.search), "text")
+        parts.append(f"r.primary_value ILIKE '%' || {pattern} || '%'")
+    parts += [where_item(item, "r", 0, params) for item in plan.where]
+    return " AND ".join(parts)
+
+
+def _data(plan: ReadPlan) -> str:
+    """`r.data` whole, or only the selected fields (still keyed by field id)."""
+    if plan.all_fields:
+        return "r.data"
+    return jsonb_object([(f.id, f"r.data -> {literal(f.id)}") for f in plan.fields])
+
+
+def _page(limit: int | None, offset: int | None, params: Params) -> str:
+    sql = "" if limit is None else f" LIMIT {params.add(limit, 'bigint')}"
+    return sql + (f" OFFSET {params.add(offset, 'bigint')}" if offset else "")

@@ -1,0 +1,131 @@
+"""SQL text for the small pieces: bound parameters, column expressions, one filter, ORDER BY,
+and JSON objects. Values only ever appear as `$n`; names only through `sqltext`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from objectry.records.query.operators import IS_ANY_TYPE, IS_VALUES, OPERATORS
+from objectry.records.query.planned import Col, Cond, SortKey
+from objectry.records.query.sqltext import literal
+from objectry.records.query.types import DATE, JSONB, TEXT, TIMESTAMPTZ
+
+# jsonb_build_object takes at most 100 arguments; wider objects are built in chunks and joined.
+_PAIRS_PER_CALL = 50
+
+
+class Params:
+    """The statement's arguments: `$1` is always the tenant id, `$2` the object id."""
+
+    def __init__(self, tenant_id: str, object_id: str) -> None:
+        self.args: list[Any] = [tenant_id, object_id]
+        self._shared: dict[tuple[str, str], str] = {}
+
+    def add(self, value: Any, cast: str) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}::{cast}"
+
+    def shared(self, value: str, cast: str = TEXT) -> str:
+        """One parameter for a text used many times (a relationship id)."""
+        key = (cast, value)
+        if key not in self._shared:
+            self._shared[key] = self.add(value, cast)
+        return self._shared[key]
+
+
+# text → date/timestamptz casts are only STABLE, which expression indexes refuse; these
+# IMMUTABLE wrappers (created by the first migration) are safe because stored values are ISO
+# 8601 (dates) and UTC with an offset (datetimes), read the same under any DateStyle/TimeZone.
+_IMMUTABLE_CASTS = {DATE: "objectry_date", TIMESTAMPTZ: "objectry_timestamptz"}
+
+
+def field_expr(field_id: str, cast: str, alias: str | None) -> str:
+    """A field's value as compared and indexed: `(r.data ->> 'fld_x')::numeric`, text uncast
+    (it compares with the column's collation), jsonb as `(r.data -> 'fld_x')`. With no alias
+    this is exactly the expression `metadata/indexes.py` indexes."""
+    data = f"{alias}.data" if alias else "data"
+    key = literal(field_id)
+    if cast == JSONB:
+        return f"({data} -> {key})"
+    raw = f"({data} ->> {key})"
+    if cast == TEXT:
+        return raw
+    if cast in _IMMUTABLE_CASTS:
+        return f"{_IMMUTABLE_CASTS[cast]}{raw}"
+    return f"{raw}::{cast}"
+
+
+def column_expr(column: Col, alias: str) -> str:
+    """`r.created_at` for a system column, else `field_expr`."""
+    if column.system:
+        return f"{alias}.{column.system}"
+    return field_expr(column.field_id or "", column.cast, alias)
+
+
+def raw_expr(column: Col, alias: str) -> str:
+    """The uncast text (`->>`): NULL both when the key is missing and when it holds JSON null."""
+    if column.system:
+        return f"{alias}.{column.system}"
+    return f"({alias}.data ->> {literal(column.field_id or '')})"
+
+
+def value_expr(column: Col, alias: str) -> str:
+    """A column's value as it goes into a JSON object: the stored JSON value for a field."""
+    if column.system:
+        return f"{alias}.{column.system}"
+    return f"{alias}.data -> {literal(column.field_id or '')}"
+
+
+def condition(cond: Cond, alias: str, params: Params) -> str:
+    op = OPERATORS[cond.op]
+    column = column_expr(cond.column, alias)
+    if op.value == "is":
+        if cond.value in IS_ANY_TYPE:
+            column = raw_expr(cond.column, alias)
+        sql = op.template.format(col=column, val=IS_VALUES[cond.value])
+    else:
+        # Bound as text then cast: the name is from types.FTS_CONFIGS, but still a parameter.
+        config = f"{params.add(cond.config, 'text')}::regconfig, " if cond.config else ""
+        sql = op.template.format(col=column, val=_value(op.value, cond, params), cfg=config)
+    return f"NOT ({sql})" if cond.negated else sql
+
+
+def _value(kind: str, cond: Cond, params: Params) -> str:
+    cast = cond.column.cast
+    if kind == "scalar":
+        return params.add(cond.value, cast)
+    if kind == "list":
+        return params.add(cond.value, f"{cast}[]")
+    if kind == "json":
+        return params.add(cond.value, "jsonb")
+    if kind == "strings":
+        return params.add(cond.value, "text[]")
+    return params.add(cond.value, "text")  # pattern, text, tsquery
+
+
+def order_by(keys: tuple[SortKey, ...], alias: str) -> str:
+    return ", ".join(sort_item(key, alias) for key in keys)
+
+
+def sort_item(key: SortKey, alias: str) -> str:
+    sql = column_expr(key.column, alias) + (" DESC" if key.desc else "")
+    if key.nulls_first is not None:
+        sql += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
+    return sql
+
+
+def json_object(pairs: list[tuple[str, str]]) -> str:
+    """A `json` object from (key, SQL expression) pairs, keys in order (json keeps order)."""
+    if len(pairs) <= _PAIRS_PER_CALL:
+        return _build("json_build_object", pairs)
+    return f"({jsonb_object(pairs)})::json"  # over 50 keys: jsonb chunks (key order lost)
+
+
+def jsonb_object(pairs: list[tuple[str, str]]) -> str:
+    chunks = [pairs[i:i + _PAIRS_PER_CALL] for i in range(0, len(pairs), _PAIRS_PER_CALL)]
+    return " || ".join(_build("jsonb_build_object", chunk) for chunk in chunks) \
+        if chunks else "'{}'::jsonb"
+
+
+def _build(function: str, pairs: list[tuple[str, str]]) -> str:
+    return f"{function}(" + ", ".join(f"{literal(k)}, {v}" for k, v in pairs) + ")"
