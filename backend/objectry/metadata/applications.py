@@ -8,17 +8,19 @@ from typing import Any
 import asyncpg
 
 from objectry.deps import Context
-from objectry.errors import Conflict, ValidationFailed, detail
+from objectry.errors import ValidationFailed, detail
 from objectry.ids import new_id
 from objectry.metadata import repo
-from objectry.metadata.changes import find, must_find, reading, schema_change
+from objectry.metadata.changes import (
+    find,
+    insert_named,
+    must_find,
+    reading,
+    schema_change,
+    update_named,
+)
 from objectry.metadata.schemas import ApplicationCreate, ApplicationUpdate
 from objectry.pages import PageRequest, page
-
-
-def _taken(name: str) -> Conflict:
-    return Conflict(f"an application named {name!r} already exists in this workspace",
-                    [detail("name", "taken", "already taken")])
 
 
 async def _check_objects(conn: asyncpg.Connection, ctx: Context, config: dict[str, Any]) -> None:
@@ -35,10 +37,7 @@ async def create(ctx: Context, body: ApplicationCreate) -> dict[str, Any]:
               "created_by": ctx.principal.actor}
     async with schema_change(ctx) as conn:
         await _check_objects(conn, ctx, values["config"])
-        try:
-            return await repo.insert(conn, "applications", values)
-        except asyncpg.UniqueViolationError:
-            raise _taken(body.name) from None
+        return await insert_named(conn, "applications", values)
 
 
 async def update(ctx: Context, app_id: str, body: ApplicationUpdate) -> dict[str, Any]:
@@ -48,12 +47,7 @@ async def update(ctx: Context, app_id: str, body: ApplicationUpdate) -> dict[str
         row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
         if "config" in values:
             await _check_objects(conn, ctx, values["config"])
-        if not values:
-            return row
-        try:
-            return await repo.update(conn, "applications", ctx.tenant_id, row["id"], values) or row
-        except asyncpg.UniqueViolationError:
-            raise _taken(values.get("name", "")) from None
+        return await update_named(conn, ctx, "applications", row, values)
 
 
 async def publish(ctx: Context, app_id: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import asyncpg
 
 from objectry.db import tenancy
 from objectry.deps import Context
-from objectry.errors import NotFound, ValidationFailed, detail
+from objectry.errors import Conflict, NotFound, ValidationFailed, detail
 from objectry.ids import looks_like
 from objectry.metadata import repo
 
@@ -55,11 +55,41 @@ async def referenced(conn: asyncpg.Connection, ctx: Context, table: str, ref: st
     return row
 
 
+def name_taken(table: str, name: str) -> Conflict:
+    return Conflict(f"{_ARTICLES[table]} named {name!r} already exists in this workspace",
+                    [detail("name", "taken", "already taken")])
+
+
+async def insert_named(conn: asyncpg.Connection, table: str, values: dict[str, Any]
+                       ) -> dict[str, Any]:
+    """Insert a row whose name is unique per workspace; a taken name is a 409 on `name`.
+    The savepoint keeps the caller's transaction usable after the violation."""
+    try:
+        async with conn.transaction():
+            return await repo.insert(conn, table, values)
+    except asyncpg.UniqueViolationError:
+        raise name_taken(table, values["name"]) from None
+
+
+async def update_named(conn: asyncpg.Connection, ctx: Context, table: str,
+                       row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Apply `values` to a named row (no change when empty); a taken name is a 409."""
+    if not values:
+        return row
+    try:
+        async with conn.transaction():
+            return await repo.update(conn, table, ctx.tenant_id, row["id"], values) or row
+    except asyncpg.UniqueViolationError:
+        raise name_taken(table, values.get("name", "")) from None
+
+
 def raise_if(problems: list[dict[str, Any]]) -> None:
     if problems:
         raise ValidationFailed(problems)
 
 
+_ARTICLES = {"objects": "an object", "fields": "a field", "relationships": "a relationship",
+             "applications": "an application"}
 _NOUNS = {"objects": "object", "fields": "field", "object_fields": "object field",
           "relationships": "relationship", "relationship_records": "link",
           "applications": "application", "records": "record"}

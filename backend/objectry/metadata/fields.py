@@ -11,7 +11,13 @@ from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
 from objectry.ids import new_id
 from objectry.metadata import repo
-from objectry.metadata.changes import must_find, reading, schema_change
+from objectry.metadata.changes import (
+    insert_named,
+    must_find,
+    reading,
+    schema_change,
+    update_named,
+)
 from objectry.metadata.schemas import FieldCreate, FieldUpdate
 from objectry.pages import PageRequest, page
 
@@ -35,22 +41,13 @@ def check_definition(name: str | None, type_name: str, config: dict[str, Any]) -
         raise ValidationFailed(problems)
 
 
-def _taken(name: str) -> Conflict:
-    return Conflict(f"a field named {name!r} already exists in this workspace",
-                    [detail("name", "taken", "already taken")])
-
-
 async def insert(conn: asyncpg.Connection, ctx: Context, body: FieldCreate) -> dict[str, Any]:
     check_definition(body.name, body.type, body.config)
     values = {"tenant_id": ctx.tenant_id, "id": new_id("fld"), "name": body.name,
               "label": body.label, "type": body.type, "config": body.config,
               "description": body.description, "category": body.category,
               "created_by": ctx.principal.actor}
-    try:
-        async with conn.transaction():  # a savepoint: the caller may be mid-transaction
-            return await repo.insert(conn, "fields", values)
-    except asyncpg.UniqueViolationError:
-        raise _taken(body.name) from None
+    return await insert_named(conn, "fields", values)
 
 
 async def create(ctx: Context, body: FieldCreate) -> dict[str, Any]:
@@ -85,12 +82,7 @@ async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
             await _check_type_change(conn, ctx, row)
         check_definition(values.get("name"), values.get("type", row["type"]),
                          values.get("config", row["config"]))
-        if not values:
-            return row
-        try:
-            return await repo.update(conn, "fields", ctx.tenant_id, row["id"], values) or row
-        except asyncpg.UniqueViolationError:
-            raise _taken(values.get("name", "")) from None
+        return await update_named(conn, ctx, "fields", row, values)
 
 
 async def delete(ctx: Context, ref: str) -> None:

@@ -8,18 +8,20 @@ from typing import Any
 import asyncpg
 
 from objectry.deps import Context
-from objectry.errors import Conflict
 from objectry.ids import new_id
 from objectry.metadata import indexes, primary, repo
-from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
+from objectry.metadata.changes import (
+    insert_named,
+    must_find,
+    raise_if,
+    reading,
+    referenced,
+    schema_change,
+    update_named,
+)
 from objectry.metadata.schemas import ObjectCreate, ObjectUpdate
 from objectry.pages import PageRequest, page
 from objectry.records.validate import validator_for
-
-
-def _taken(name: str) -> Conflict:
-    return Conflict(f"an object named {name!r} already exists in this workspace",
-                    [{"field": "name", "code": "taken", "message": "already taken"}])
 
 
 async def _check_refs(conn: asyncpg.Connection, ctx: Context, values: dict[str, Any]) -> None:
@@ -37,10 +39,7 @@ async def create(ctx: Context, body: ObjectCreate) -> dict[str, Any]:
     async with schema_change(ctx) as conn:
         await _check_refs(conn, ctx, values)
         values.update(tenant_id=ctx.tenant_id, id=new_id("obj"), created_by=ctx.principal.actor)
-        try:
-            return await repo.insert(conn, "objects", values)
-        except asyncpg.UniqueViolationError:
-            raise _taken(body.name) from None
+        return await insert_named(conn, "objects", values)
 
 
 async def update(ctx: Context, ref: str, body: ObjectUpdate) -> dict[str, Any]:
@@ -51,16 +50,10 @@ async def update(ctx: Context, ref: str, body: ObjectUpdate) -> dict[str, Any]:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "objects", ref, "obj", for_update=True)
         await _check_refs(conn, ctx, values)
-        if not values:
-            return row
         before = await primary.effective_field(conn, ctx.tenant_id, row["id"])
-        try:
-            async with conn.transaction():
-                updated = await repo.update(conn, "objects", ctx.tenant_id, row["id"], values)
-        except asyncpg.UniqueViolationError:
-            raise _taken(values.get("name", "")) from None
+        updated = await update_named(conn, ctx, "objects", row, values)
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["id"], before)
-        return updated or row
+        return updated
 
 
 async def delete(ctx: Context, ref: str) -> None:

@@ -10,14 +10,17 @@ from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata import repo
-from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
+from objectry.metadata.changes import (
+    insert_named,
+    must_find,
+    raise_if,
+    reading,
+    referenced,
+    schema_change,
+    update_named,
+)
 from objectry.metadata.schemas import LinkCreate, RelationshipCreate, RelationshipUpdate
 from objectry.pages import PageRequest, page
-
-
-def _taken(name: str) -> Conflict:
-    return Conflict(f"a relationship named {name!r} already exists in this workspace",
-                    [detail("name", "taken", "already taken")])
 
 
 async def create(ctx: Context, body: RelationshipCreate) -> dict[str, Any]:
@@ -32,22 +35,14 @@ async def create(ctx: Context, body: RelationshipCreate) -> dict[str, Any]:
         values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("rel"),
                   "from_object_id": source["id"], "to_object_id": target["id"],
                   "created_by": ctx.principal.actor}
-        try:
-            return await repo.insert(conn, "relationships", values)
-        except asyncpg.UniqueViolationError:
-            raise _taken(body.name) from None
+        return await insert_named(conn, "relationships", values)
 
 
 async def update(ctx: Context, ref: str, body: RelationshipUpdate) -> dict[str, Any]:
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "relationships", ref, "rel", for_update=True)
-        if not values:
-            return row
-        try:
-            return await repo.update(conn, "relationships", ctx.tenant_id, row["id"], values) or row
-        except asyncpg.UniqueViolationError:
-            raise _taken(values.get("name", "")) from None
+        return await update_named(conn, ctx, "relationships", row, values)
 
 
 async def delete(ctx: Context, ref: str) -> None:
