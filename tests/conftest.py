@@ -56,7 +56,7 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, pool_min_size=1, pool_max_size=5,
-                    stop_embedded_on_exit=False)
+                    stop_embedded_on_exit=False, open_signup=True, secret_key=secrets.token_hex(32))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from objectry.auth import cli_commands
 from objectry.settings import Settings
 
 app = typer.Typer(help="Objectry: a metadata-driven object builder over PostgreSQL.",
@@ -55,6 +56,11 @@ def supabase() -> None:
 
     for name in rendering.write():
         typer.echo(f"supabase/migrations/{name}")
+
+
+# Accounts and tokens (auth/cli_commands.py).
+app.command()(cli_commands.createadmin)
+app.add_typer(cli_commands.token_app, name="token")
 
 
 def main() -> None:

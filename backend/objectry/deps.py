@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from objectry.auth import credentials
 from objectry.auth.principal import Principal
 from objectry.lifespan import State
 
@@ -15,13 +17,18 @@ def get_state(request: Request) -> State:
     return request.app.state.objectry
 
 
-async def current_principal(request: Request) -> Principal:
-    """Until accounts exist every request acts as the owner of the default workspace.
+# Declared for the OpenAPI docs ("Authorize" logs in through /api/auth/login); the headers are
+# read by auth.credentials, which also accepts an API token in either header.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/login", auto_error=False)
+apikey_scheme = APIKeyHeader(name="apikey", auto_error=False)
 
-    This is the one place that decides who is calling; the auth issue replaces its body.
-    """
-    state = get_state(request)
-    return Principal(workspace_id=state.default_workspace_id, role="owner")
+
+async def current_principal(request: Request,
+                            _bearer: Annotated[str | None, Depends(oauth2_scheme)],
+                            _apikey: Annotated[str | None, Depends(apikey_scheme)]) -> Principal:
+    """The one place that decides who is calling: the request's session JWT or API token,
+    checked against the database on every request. No valid credential is a 401."""
+    return await credentials.authenticate(get_state(request), request.headers)
 
 
 @dataclass(frozen=True, slots=True)

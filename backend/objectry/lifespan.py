@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import asyncpg
 from fastapi import FastAPI
 
+from objectry.auth.keys import signing_key
 from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
 from objectry.metadata.cache import MetadataCache
 from objectry.metadata.listener import MetadataListener
 from objectry.settings import Settings
-from objectry.workspaces import ensure_default_workspace
 
 log = logging.getLogger("objectry")
 
@@ -30,7 +30,7 @@ class State:
     pool: asyncpg.Pool
     metadata: MetadataCache
     listener: MetadataListener
-    default_workspace_id: str
+    secret_key: str  # signs session JWTs (auth/keys.py)
 
 
 def database_url(settings: Settings) -> str:
@@ -42,6 +42,7 @@ def database_url(settings: Settings) -> str:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    key = signing_key(settings)  # before anything else: a bad key must stop the start
     url = await asyncio.to_thread(database_url, settings)
     await asyncio.to_thread(migrate.upgrade, url)
     pool = await db_pool.create(url, min_size=settings.pool_min_size,
@@ -50,8 +51,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     listener = MetadataListener(url, cache)
     await listener.start()
     try:
-        workspace_id = await ensure_default_workspace(pool, url)
-        app.state.objectry = State(settings, url, pool, cache, listener, workspace_id)
+        app.state.objectry = State(settings, url, pool, cache, listener, key)
         yield
     finally:
         await listener.stop()

@@ -29,6 +29,13 @@ class Settings:
     stop_embedded_on_exit: bool = True
     secret_key: str | None = None
     open_signup: bool = False
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    # Failed sign-ins allowed per window, per account and per client address (a shared NAT
+    # address serves many people, so it gets more).
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_seconds: int = 300
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -41,5 +48,11 @@ class Settings:
             pool_max_size=int(env.get("OBJECTRY_POOL_MAX", "10")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,
             open_signup=_bool(env.get("OBJECTRY_OPEN_SIGNUP"), False),
+            access_token_minutes=int(env.get("OBJECTRY_ACCESS_TOKEN_MINUTES", "15")),
+            refresh_token_days=int(env.get("OBJECTRY_REFRESH_TOKEN_DAYS", "14")),
+            login_max_failures=int(env.get("OBJECTRY_LOGIN_MAX_FAILURES", "5")),
+            login_max_failures_per_address=int(env.get("OBJECTRY_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                                                       "20")),
+            login_window_seconds=int(env.get("OBJECTRY_LOGIN_WINDOW_SECONDS", "300")),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

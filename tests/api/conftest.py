@@ -1,39 +1,105 @@
-"""API fixtures: an HTTP client acting inside a fresh workspace of its own."""
+"""API fixtures: an HTTP client signed in as a fresh user who owns a fresh workspace.
+
+Tests authenticate exactly as clients do (register, log in, send the Bearer token); there is
+no test-only way into the app. `session`/`sign_up` give more users when a test needs them.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import Request
 
-from objectry.auth.principal import Principal
-from objectry.deps import current_principal
-from objectry.workspaces import create_workspace
+PASSWORD = "correct horse battery staple"
 
 
-async def _test_principal(request: Request) -> Principal:
-    # Until accounts land, tests pick the workspace and role per request with headers.
-    return Principal(workspace_id=request.headers["x-test-workspace"],
-                     role=request.headers.get("x-test-role", "owner"), user_id="usr_test")
+@dataclass
+class Account:
+    user_id: str
+    email: str
+    workspace_id: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
 
 
-@pytest.fixture(scope="session")
-def _principal_override(app: Any) -> None:
-    app.dependency_overrides[current_principal] = _test_principal
+def client(app: Any, headers: dict[str, str] | None = None,
+           address: str = "127.0.0.1") -> httpx.AsyncClient:
+    """A client over the real ASGI stack; `address` is the peer the rate limiter sees."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://objectry.test",
+                             headers=headers or {})
+
+
+def new_email(label: str = "user") -> str:
+    return f"{label}-{secrets.token_hex(6)}@example.com"
+
+
+async def login(app: Any, email: str, password: str = PASSWORD,
+                workspace_id: str | None = None) -> dict[str, Any]:
+    body = {"email": email, "password": password}
+    if workspace_id is not None:
+        body["workspace_id"] = workspace_id
+    async with client(app) as anonymous:
+        response = await anonymous.post("/api/auth/login", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def sign_up(app: Any, email: str | None = None, full_name: str = "Test User") -> Account:
+    """Register (open sign-up: the user owns a new workspace, or joins by invitation), log in."""
+    email = email or new_email()
+    async with client(app) as anonymous:
+        registered = await anonymous.post("/api/auth/register", json={
+            "email": email, "password": PASSWORD, "full_name": full_name})
+    assert registered.status_code == 201, registered.text
+    user = registered.json()
+    tokens = await login(app, email)
+    return Account(user["id"], email, user["workspace_id"], tokens["access_token"],
+                   tokens["refresh_token"])
 
 
 @pytest.fixture
-async def workspace_id(app: Any) -> str:
-    return await create_workspace(app.state.objectry.pool, "test workspace")
+async def session(app: Any) -> Account:
+    return await sign_up(app)
 
 
 @pytest.fixture
-async def api(app: Any, workspace_id: str, _principal_override: None
-              ) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://objectry.test",
-                                 headers={"x-test-workspace": workspace_id}) as client:
-        yield client
+async def workspace_id(session: Account) -> str:
+    return session.workspace_id
+
+
+@pytest.fixture
+async def api(app: Any, session: Account) -> AsyncIterator[httpx.AsyncClient]:
+    async with client(app, session.headers) as signed_in:
+        yield signed_in
+
+
+def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """Assert an error answer (status and `code`); returns its `error` object."""
+    assert response.status_code == status, (response.status_code, response.text)
+    error = response.json()["error"]
+    assert error["code"] == code, error
+    if status == 401:
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    return error
+
+
+async def join(app: Any, owner: Account, role: str, label: str = "member") -> Account:
+    """A new account that `owner` adds to their workspace with `role`, signed in there."""
+    member = await sign_up(app, new_email(label))
+    async with client(app, owner.headers) as api:
+        added = await api.post(f"/api/workspaces/{owner.workspace_id}/members",
+                               json={"email": member.email, "role": role})
+    assert added.status_code == 201, added.text
+    tokens = await login(app, member.email, workspace_id=owner.workspace_id)
+    member.workspace_id = owner.workspace_id
+    member.access_token, member.refresh_token = tokens["access_token"], tokens["refresh_token"]
+    return member

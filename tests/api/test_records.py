@@ -150,7 +150,7 @@ async def test_patch_put_versions_and_if_match(api):
     assert final["version"] == 3 and final["data"]["full_name"] == "Anne"
 
 
-async def test_trash_restore_purge_and_history(api, owner_db, workspace_id):
+async def test_trash_restore_purge_and_history(api, owner_db, workspace_id, session):
     await _contact(api)
     record = await make_record(api, "contact", full_name="Tom", email="tom@x.io")
     await ok(await api.patch(f"/api/records/{record['id']}", json={"data": {"age": 5}}))
@@ -165,7 +165,7 @@ async def test_trash_restore_purge_and_history(api, owner_db, workspace_id):
     assert [e["op"] for e in history["items"]] == ["restore", "delete", "update", "create"]
     assert history["items"][2]["changes"] == {"age": [None, 5]}
     assert history["items"][3]["changes"]["full_name"] == [None, "Tom"]
-    assert history["items"][0]["actor"] == "usr_test"
+    assert history["items"][0]["actor"] == session.user_id
     page = await ok(await api.get(f"/api/records/{record['id']}/history", params={"limit": 3}))
     rest = await ok(await api.get(f"/api/records/{record['id']}/history",
                                   params={"cursor": page["next_cursor"]}))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from objectry.db import tenancy
 from objectry.workspaces import create_workspace
 from tests.api.builders import add_field, make_object, make_record, ok, relate
+from tests.api.conftest import client, sign_up
 
 
 async def test_rls_hides_other_workspaces_even_without_a_tenant_filter(app, api, workspace_id):
@@ -57,9 +57,8 @@ async def test_other_workspaces_ids_answer_404(app, api):
     field = await add_field(api, "contact", "name")
     record = await make_record(api, "contact", name="Mine")
     rel = await relate(api, "self_ref", "contact", "contact", "N:N")
-    other = await create_workspace(app.state.objectry.pool, "intruder")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
-                                 headers={"x-test-workspace": other}) as intruder:
+    other = await sign_up(app)  # the owner of another workspace
+    async with client(app, other.headers) as intruder:
         for path in [f"/api/objects/{field['object_field']['object_id']}",
                      "/api/objects/contact", f"/api/fields/{field['id']}",
                      f"/api/object-fields/{field['object_field']['id']}",

@@ -8,13 +8,27 @@ from objectry.errors import Forbidden
 
 ROLES = ("viewer", "editor", "admin", "owner")
 # What each role may do; an object's `permissions` may narrow record rights per role.
+# `members:read` is not a token scope, so only a token with the `admin` scope has it.
 ROLE_RIGHTS: dict[str, frozenset[str]] = {
-    "viewer": frozenset({"records:read", "schema:read"}),
-    "editor": frozenset({"records:read", "records:write", "schema:read"}),
-    "admin": frozenset({"records:read", "records:write", "schema:read", "schema:write", "admin"}),
+    "viewer": frozenset({"records:read", "schema:read", "members:read"}),
+    "editor": frozenset({"records:read", "records:write", "schema:read", "members:read"}),
+    "admin": frozenset({"records:read", "records:write", "schema:read", "schema:write", "admin",
+                        "members:read"}),
     "owner": frozenset({"records:read", "records:write", "schema:read", "schema:write", "admin",
-                        "owner"}),
+                        "members:read", "owner"}),
 }
+SCOPES = ("records:read", "records:write", "schema:read", "schema:write", "admin")
+# An API token acts at this role, narrowed by its scopes; it can never act as an owner.
+TOKEN_ROLE = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """The access token a user session presented: what logout blacklists and revokes."""
+
+    jti: str
+    family_id: str
+    expires_at: int  # seconds since the epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,7 @@ class Principal:
     token_id: str | None = None
     # An API token's scopes; None for a user session (the role alone decides).
     scopes: frozenset[str] | None = None
+    session: Session | None = None
 
     @property
     def actor(self) -> str | None:

@@ -114,6 +114,53 @@ api_tokens = Table(
     UniqueConstraint("token_hash"),
 )
 
+refresh_tokens = Table(
+    # One row per refresh token issued; a login starts a family, each rotation adds a row.
+    "refresh_tokens", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),  # the token's `jti`
+    Column("family_id", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("token_hash", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    _now(),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+    Index(None, "tenant_id", "family_id"),
+    Index(None, "tenant_id", "user_id"),
+    Index(None, "tenant_id", "expires_at"),
+)
+
+workspace_invitations = Table(
+    "workspace_invitations", metadata,
+    _tenant(),
+    Column("email", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("invited_by", Text),
+    _now(),
+    Column("accepted_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("tenant_id", "email"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["invited_by"], ["users.id"], ondelete="SET NULL"),
+    CheckConstraint("role IN ('owner', 'admin', 'editor', 'viewer')", name="role"),
+    CheckConstraint("email = lower(email)", name="email_lower"),
+    Index(None, "email"),
+)
+
+# Failed (and in-flight) sign-ins per account and per client address, hashed; global because
+# a login happens before any workspace is known. Rows older than the window are pruned.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("key_hash", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(None, "key_hash", "at"),
+    Index(None, "at"),
+)
+
 fields = Table(
     "fields", metadata,
     _tenant(),

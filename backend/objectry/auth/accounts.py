@@ -1,0 +1,155 @@
+"""Accounts: sign-up (first user, invitation or open sign-up), sign-in, and "who am I"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from pydantic_core import PydanticCustomError
+
+from objectry.auth import passwords, ratelimit, sessions
+from objectry.auth.ratelimit import Limit
+from objectry.auth.schemas import Login, Register, normal_email
+from objectry.db import tenancy
+from objectry.deps import Context
+from objectry.errors import Conflict, Forbidden, Unauthenticated, detail
+from objectry.ids import new_id
+from objectry.lifespan import State
+from objectry.workspaces import default_name, insert_with_owner, set_tenant
+
+# Serialises sign-ups, so exactly one of two simultaneous first sign-ups owns the install.
+REGISTRATION_LOCK = 0x0B7EC8
+
+
+def email_taken() -> Conflict:
+    return Conflict("an account with this e-mail already exists",
+                    [detail("email", "taken", "already registered")])
+
+
+async def _admission(conn: asyncpg.Connection, state: State, email: str) -> list[asyncpg.Record]:
+    """The invitations this e-mail may join by; refuses (403) when sign-up is closed to it."""
+    fresh = await conn.fetchval("SELECT objectry_install_is_fresh()")
+    invitations = await conn.fetch(
+        "SELECT tenant_id, role FROM objectry_pending_invitations($1)", email)
+    if not (fresh or invitations or state.settings.open_signup):
+        raise Forbidden("signing up needs an invitation to a workspace")
+    return invitations
+
+
+async def register(state: State, body: Register) -> dict[str, Any]:
+    # Refused callers are turned away before an (expensive) password hash is spent on them.
+    async with state.pool.acquire() as conn:
+        await _admission(conn, state, body.email)
+    hashed = await passwords.hash_password(body.password)
+    async with state.pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", REGISTRATION_LOCK)
+        # Checked again under the lock; before the duplicate check, so a closed install does
+        # not reveal which e-mails have accounts.
+        invitations = await _admission(conn, state, body.email)
+        if await conn.fetchval("SELECT objectry_user_id_by_email($1)", body.email):
+            raise email_taken()
+        user_id = await insert_user(conn, body.email, hashed, body.full_name)
+        if invitations:
+            workspace_id, role = await _accept(conn, user_id, body.email, invitations)
+        else:
+            name = default_name(body.full_name, body.email)
+            workspace_id, role = await insert_with_owner(conn, name, user_id), "owner"
+    return {"id": user_id, "email": body.email, "full_name": body.full_name,
+            "workspace_id": workspace_id, "role": role}
+
+
+async def insert_user(conn: asyncpg.Connection, email: str, hashed: str, full_name: str) -> str:
+    user_id = new_id("usr")
+    # The users policies let a transaction write only the user named in app.user_id.
+    await conn.execute("SELECT set_config('app.user_id', $1, true)", user_id)
+    try:
+        await conn.execute("INSERT INTO users (id, email, hashed_password, full_name)"
+                           " VALUES ($1, $2, $3, $4)", user_id, email, hashed, full_name)
+    except asyncpg.UniqueViolationError:
+        raise email_taken() from None
+    return user_id
+
+
+async def _accept(conn: asyncpg.Connection, user_id: str, email: str,
+                  invitations: list[asyncpg.Record]) -> tuple[str, str]:
+    """Join every workspace that invited this e-mail; the oldest invitation is the default."""
+    for invitation in invitations:
+        await set_tenant(conn, invitation["tenant_id"])
+        await conn.execute("UPDATE workspace_invitations SET accepted_at = now()"
+                           " WHERE tenant_id = $1 AND email = $2", invitation["tenant_id"], email)
+        await conn.execute("INSERT INTO workspace_members (tenant_id, user_id, role)"
+                           " VALUES ($1, $2, $3)", invitation["tenant_id"], user_id,
+                           invitation["role"])
+    return invitations[0]["tenant_id"], invitations[0]["role"]
+
+
+def lookup_email(value: str) -> str:
+    """The address as sign-up stored it; one that does not parse is kept as typed (lower-cased),
+    so it is throttled and then simply not found."""
+    try:
+        return normal_email(value)
+    except PydanticCustomError:
+        return value.strip().lower()
+
+
+def bad_credentials() -> Unauthenticated:
+    # One message for every failure: it must not tell an unknown e-mail from a wrong password.
+    return Unauthenticated("the e-mail or password is not right",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+
+async def login(state: State, body: Login, address: str) -> dict[str, Any]:
+    settings = state.settings
+    email = lookup_email(body.email)
+    attempt = await ratelimit.begin(
+        state.pool, Limit(f"account:{email}", settings.login_max_failures),
+        Limit(f"address:{address}", settings.login_max_failures_per_address),
+        settings.login_window_seconds)
+    async with state.pool.acquire() as conn:
+        user = await conn.fetchrow("SELECT * FROM objectry_login_lookup($1)", email)
+    hashed = user["hashed_password"] if user is not None else None
+    if not await passwords.verify(hashed, body.password) or not user or not user["is_active"]:
+        raise bad_credentials()
+    await ratelimit.succeeded(state.pool, attempt)
+    workspace_id = await _workspace_for(state.pool, user["id"], body.workspace_id)
+    await _signed_in(state.pool, user["id"], hashed, body.password)
+    return await sessions.start(state, user["id"], workspace_id)
+
+
+async def _workspace_for(pool: asyncpg.Pool, user_id: str, wanted: str | None) -> str:
+    """The workspace asked for, else the user's oldest membership."""
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT tenant_id FROM objectry_memberships($1)", user_id)
+    ids = [row["tenant_id"] for row in rows]
+    if wanted is not None and wanted not in ids:
+        raise Forbidden("this account is not a member of that workspace")
+    if not ids:
+        raise Forbidden("this account is not a member of any workspace")
+    return wanted or ids[0]
+
+
+async def _signed_in(pool: asyncpg.Pool, user_id: str, hashed: str | None,
+                     password: str) -> None:
+    """Record the sign-in, and re-hash a password made with older argon2 parameters."""
+    fresh = await passwords.hash_password(password) if hashed and \
+        passwords.needs_rehash(hashed) else None
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.user_id', $1, true)", user_id)
+        await conn.execute("UPDATE users SET last_login = now(),"
+                           " hashed_password = coalesce($2, hashed_password),"
+                           " updated_at = CASE WHEN $2::text IS NULL THEN updated_at"
+                           " ELSE now() END WHERE id = $1", user_id, fresh)
+
+
+async def me(ctx: Context) -> dict[str, Any]:
+    principal = ctx.principal
+    out = {"workspace_id": ctx.tenant_id, "role": principal.role}
+    async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
+        if principal.user_id is not None:
+            row = await conn.fetchrow("SELECT id, email, full_name FROM users WHERE id = $1",
+                                      principal.user_id)
+            return {**dict(row), **out, "kind": "user"}
+        name = await conn.fetchval("SELECT name FROM api_tokens WHERE tenant_id = $1"
+                                   " AND id = $2", ctx.tenant_id, principal.token_id)
+    return {"id": principal.token_id, "email": None, "full_name": None, "name": name, **out,
+            "kind": "token", "scopes": sorted(principal.scopes or ())}

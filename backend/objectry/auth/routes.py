@@ -1,0 +1,73 @@
+"""HTTP routes of /api/auth: sign-up, sign-in (JSON or OAuth2 form), refresh, logout, me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from objectry.auth import accounts, sessions
+from objectry.auth import schemas as s
+from objectry.bodies import body, parse
+from objectry.deps import Ctx, get_state
+from objectry.http import JSONResponse, json_body
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_LOGIN_DOC = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": s.Login.model_json_schema()},
+    "application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                       "workspace_id": {"type": "string"}}}}}}}
+
+
+def no_store(content: dict[str, Any]) -> JSONResponse:
+    # RFC 6749 §5.1: responses carrying tokens must not be cached.
+    return JSONResponse(content, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def client_address(request: Request) -> str:
+    # The socket's peer; X-Forwarded-For is not trusted (serve runs with proxy_headers off).
+    return request.client.host if request.client else "unknown"
+
+
+async def login_body(request: Request) -> s.Login:
+    """JSON `{email, password}`, or the OAuth2 password form (`username`, `password`)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in _FORMS:
+        return parse(s.Login, await json_body(request))
+    form = await request.form()
+    fields = {"email": form.get("username"), "password": form.get("password"),
+              "workspace_id": form.get("workspace_id")}
+    return parse(s.Login, {k: v for k, v in fields.items() if v is not None})
+
+
+@router.post("/register", status_code=201)
+async def register(request: Request) -> Any:
+    return await accounts.register(get_state(request), await body(request, s.Register))
+
+
+@router.post("/login", openapi_extra=_LOGIN_DOC)
+async def login(request: Request) -> Any:
+    credentials = await login_body(request)
+    return no_store(await accounts.login(get_state(request), credentials,
+                                         client_address(request)))
+
+
+@router.post("/refresh")
+async def refresh(request: Request) -> Any:
+    token = (await body(request, s.Refresh)).refresh_token
+    return no_store(await sessions.rotate(get_state(request), token))
+
+
+@router.post("/logout", status_code=204)
+async def logout(ctx: Ctx) -> Response:
+    await sessions.end(ctx.state, ctx.principal)
+    return Response(status_code=204)
+
+
+@router.get("/me")
+async def me(ctx: Ctx) -> Any:
+    return await accounts.me(ctx)

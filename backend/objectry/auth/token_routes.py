@@ -1,0 +1,38 @@
+"""HTTP routes of /api/tokens (see auth/token_service.py for the rules)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from objectry.auth import schemas as s
+from objectry.auth import token_service as tokens
+from objectry.bodies import body
+from objectry.deps import Ctx
+from objectry.http import JSONResponse
+from objectry.pages import page_request
+
+router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+
+
+@router.post("", status_code=201)
+async def create_token(ctx: Ctx, request: Request) -> Any:
+    created = await tokens.create(tokens.managing(ctx), await body(request, s.TokenCreate))
+    # The only response that ever carries the secret: keep it out of every cache.
+    return JSONResponse(created, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@router.get("")
+async def list_tokens(ctx: Ctx, limit: Annotated[int | None, Query()] = None,
+                      cursor: Annotated[str | None, Query()] = None) -> Any:
+    settings = tokens.managing(ctx).state.settings
+    paging = page_request(limit, cursor, default=settings.default_page_size,
+                          cap=settings.max_page_size)
+    return await tokens.list_(ctx, paging)
+
+
+@router.delete("/{token_id}", status_code=204)
+async def revoke_token(ctx: Ctx, token_id: str) -> Response:
+    await tokens.revoke(tokens.managing(ctx), token_id)
+    return Response(status_code=204)

@@ -1,0 +1,63 @@
+"""A fresh install with closed sign-up: the first user owns the first workspace, everyone
+after needs an invitation."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from objectry.main import create_app
+from objectry.settings import Settings
+from tests.api.builders import ok
+from tests.api.conftest import PASSWORD, client, login, refused
+from tests.conftest import _with_database
+
+
+@pytest.fixture
+async def fresh_app(server_url: str) -> AsyncIterator[Any]:
+    """An app over a brand-new, empty database, with OBJECTRY_OPEN_SIGNUP off."""
+    name = "objectry_fresh_" + secrets.token_hex(4)
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        settings = Settings(database_url=_with_database(server_url, name), pool_min_size=1,
+                            pool_max_size=2, stop_embedded_on_exit=False,
+                            secret_key=secrets.token_hex(32))
+        application = create_app(settings)
+        async with application.router.lifespan_context(application):
+            yield application
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def register(app: Any, email: str):
+    async with client(app) as anonymous:
+        return await anonymous.post("/api/auth/register", json={
+            "email": email, "password": PASSWORD, "full_name": email.split("@")[0]})
+
+
+async def test_first_user_owns_a_new_workspace_and_later_ones_need_an_invitation(fresh_app):
+    first = await ok(await register(fresh_app, "first@example.com"), 201)
+    assert first["role"] == "owner" and first["workspace_id"].startswith("wsp_")
+    refused(await register(fresh_app, "second@example.com"), 403, "forbidden")
+    # A closed install does not say which e-mails have accounts.
+    refused(await register(fresh_app, "first@example.com"), 403, "forbidden")
+    tokens = await login(fresh_app, "first@example.com")
+    async with client(fresh_app, {"Authorization": f"Bearer {tokens['access_token']}"}) as api:
+        invited = await ok(await api.post(
+            f"/api/workspaces/{first['workspace_id']}/members",
+            json={"email": "Second@Example.com", "role": "editor"}), 201)
+        assert (invited["email"], invited["status"]) == ("second@example.com", "invited")
+    second = await ok(await register(fresh_app, "SECOND@example.com"), 201)
+    assert (second["workspace_id"], second["role"]) == (first["workspace_id"], "editor")
+    refused(await register(fresh_app, "second@example.com"), 403, "forbidden")  # used up
+    refused(await register(fresh_app, "third@example.com"), 403, "forbidden")
+    tokens = await login(fresh_app, "second@example.com")
+    async with client(fresh_app, {"Authorization": f"Bearer {tokens['access_token']}"}) as api:
+        me = await ok(await api.get("/api/auth/me"))
+    assert (me["workspace_id"], me["role"]) == (first["workspace_id"], "editor")
