@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -9,7 +10,7 @@ import asyncpg
 from objectry.deps import Context
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.ids import new_id
-from objectry.metadata.model import ObjectDef
+from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
 from objectry.records.service import authorize, object_for, tx, unique_conflict
 from objectry.records.shape import record_out
@@ -55,37 +56,73 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     snapshot, obj = await object_for(ctx, body.get("object"), field="object")
     authorize(ctx, obj, "create")
     match = _match_field(obj, body)
-    validator = validator_for(snapshot, obj)
-    creates = _validate(records, lambda i, data: validator.for_create(data))
-    _refuse_repeats(obj, creates, match)
+    datas = [item.get("data") if isinstance(item, dict) else None for item in records]
     async with tx(ctx) as conn:
-        existing = await _existing(conn, ctx, obj, match, creates) if match else {}
-        if existing:
-            authorize(ctx, obj, "update")
-        olds = {i: existing.get(stored.get(match)) for i, stored in creates} if match else {}
-        if any(olds.values()):  # matched records are merged into, as a PATCH would
-            stored_by_index = dict(creates)
-            creates = _validate(records, lambda i, data: validator.for_update(
-                data, olds[i]["data"]) if olds.get(i) else stored_by_index[i])
-        plan = [(i, stored, olds.get(i)) for i, stored in creates]
-        try:
-            rows = await _write(conn, ctx, obj, validator, plan)
-        except asyncpg.UniqueViolationError as exc:
-            raise unique_conflict(obj, exc) from None
+        batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
+    return {"items": [record_out(snapshot, obj, r) for r in batch.rows],
+            "created": batch.created, "updated": batch.updated}
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    rows: list[asyncpg.Record]  # the written records, in input order
+    created: int
+    updated: int
+
+
+async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot,
+                      obj: ObjectDef, datas: list[Any], match: str | None, *,
+                      skip_matched: bool = False) -> Batch:
+    """Validate every record (422 listing every problem by index), then write them all in
+    this transaction. With `match` (a unique field's id) a record whose value is already taken
+    is merged into that record like a PATCH, or left out when `skip_matched` (as are later
+    repeats of a value within the batch)."""
+    validator = validator_for(snapshot, obj)
+    creates = _validate(datas, lambda i, data: validator.for_create(data))
+    creates = _skip_repeats(creates, match) if skip_matched else creates
+    _refuse_repeats(obj, creates, match)
+    existing = await _existing(conn, ctx, obj, match, creates) if match else {}
+    if skip_matched:
+        creates = [(i, s) for i, s in creates if s.get(match) not in existing]
+        existing = {}
+    if existing:
+        authorize(ctx, obj, "update")
+    olds = {i: existing.get(stored.get(match)) for i, stored in creates} if existing else {}
+    if any(olds.values()):  # matched records are merged into, as a PATCH would
+        stored_by_index = dict(creates)
+        creates = _validate(datas, lambda i, data: validator.for_update(
+            data, olds[i]["data"]) if olds.get(i) else stored_by_index[i])
+    plan = [(i, stored, olds.get(i)) for i, stored in creates]
+    try:
+        rows = await _write(conn, ctx, obj, validator, plan)
+    except asyncpg.UniqueViolationError as exc:
+        raise unique_conflict(obj, exc) from None
     created = sum(1 for _, _, old in plan if old is None)
-    return {"items": [record_out(snapshot, obj, r) for r in rows], "created": created,
-            "updated": len(plan) - created}
+    return Batch(rows, created, len(plan) - created)
 
 
-def _validate(records: list[Any], check: Any) -> list[tuple[int, dict[str, Any]]]:
+def _skip_repeats(creates: list[tuple[int, dict[str, Any]]], match: str | None
+                  ) -> list[tuple[int, dict[str, Any]]]:
+    """ON CONFLICT DO NOTHING semantics inside one batch: the first of a value wins."""
+    seen: set[Any] = set()
+    kept = []
+    for i, stored in creates:
+        key = stored.get(match) if match else None
+        if key is None or key not in seen:
+            kept.append((i, stored))
+        seen.add(key)
+    return kept
+
+
+def _validate(datas: list[Any], check: Any) -> list[tuple[int, dict[str, Any]]]:
     """(index, stored data) per record, or one 422 listing every problem of every record."""
     out, problems = [], []
-    for i, item in enumerate(records):
-        if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
+    for i, data in enumerate(datas):
+        if not isinstance(data, dict):
             problems.append(detail(f"{i}.data", "type", "must be an object of field values"))
             continue
         try:
-            out.append((i, check(i, item["data"])))
+            out.append((i, check(i, data)))
         except ValidationFailed as exc:
             problems.extend(_prefixed(exc.details, i))
     if problems:

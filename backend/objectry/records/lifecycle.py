@@ -12,7 +12,7 @@ import asyncpg
 from objectry.deps import Context
 from objectry.errors import Conflict, NotFound, detail
 from objectry.ids import looks_like
-from objectry.metadata.model import Snapshot
+from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
 from objectry.records.service import authorize, tx, unique_conflict
 
@@ -32,6 +32,23 @@ async def _with_cascade(conn: asyncpg.Connection, ctx: Context, root: str) -> li
                 nxt.append(step["to_record_id"])
         frontier = nxt
     return seen
+
+
+async def trash_many(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot,
+                     obj: ObjectDef, ids: list[str]) -> None:
+    """Trash these live records of `obj` as DELETE /api/records does each one: with its
+    `cascade` chain in a batch of its own, refused (409) by a live `restrict` link."""
+    if not any(r.from_object_id == obj.id and r.on_delete != "unlink"
+               for r in snapshot.relationships):
+        await repo.trash_each(conn, ctx.tenant_id, ids, ctx.principal.actor)
+        return
+    gone: set[str] = set()
+    for root in ids:
+        if root in gone:  # already taken along by an earlier record's cascade
+            continue
+        batch = await _with_cascade(conn, ctx, root)
+        await repo.trash(conn, ctx.tenant_id, batch, root, ctx.principal.actor)
+        gone.update(batch)
 
 
 async def _row(conn: asyncpg.Connection, ctx: Context, record_id: str) -> asyncpg.Record:

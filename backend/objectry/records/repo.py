@@ -61,6 +61,24 @@ async def update_data(conn: asyncpg.Connection, tenant_id: str, record_id: str,
     return row
 
 
+async def update_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str],
+                      datas: list[dict[str, Any]], primary_values: list[str | None],
+                      actor: str | None, changes: list[dict[str, Any]]) -> None:
+    """Many records' new data in one statement, each with its `update` event."""
+    await conn.execute(
+        """
+        WITH changed AS (
+            UPDATE records r SET data = u.data, primary_value = u.pv, version = r.version + 1,
+                   updated_at = now(), updated_by = $6
+            FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::jsonb[]) AS u(id, data, pv, ch)
+            WHERE r.tenant_id = $1 AND r.id = u.id
+            RETURNING r.id, u.ch
+        )
+        INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+        SELECT $1, id, 'update', ch, $6 FROM changed
+        """, tenant_id, ids, datas, primary_values, changes, actor)
+
+
 async def add_events(conn: asyncpg.Connection, tenant_id: str, record_ids: list[str], op: str,
                      changes: dict[str, Any], actor: str | None) -> None:
     await conn.execute(
@@ -90,6 +108,17 @@ async def trash(conn: asyncpg.Connection, tenant_id: str, ids: list[str], batch:
                   updated_at = now(), updated_by = $4
            WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL""",
         tenant_id, ids, batch, actor)
+    await add_events(conn, tenant_id, ids, "delete", {}, actor)
+
+
+async def trash_each(conn: asyncpg.Connection, tenant_id: str, ids: list[str],
+                     actor: str | None) -> None:
+    """Trash records that take nothing along: each is its own batch (restored alone)."""
+    await conn.execute(
+        """UPDATE records SET deleted_at = now(), trash_batch = id, version = version + 1,
+                  updated_at = now(), updated_by = $3
+           WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL""",
+        tenant_id, ids, actor)
     await add_events(conn, tenant_id, ids, "delete", {}, actor)
 
 

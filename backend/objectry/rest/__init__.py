@@ -1,0 +1,10 @@
+"""The PostgREST-dialect data API, `/rest/v1/{object}`: the records of any object for the
+clients people already use (postgrest-py, supabase-js).
+
+    routes.py     HTTP only: negotiate, call the service, render
+    negotiate.py  Prefer, Range, Accept and the profile headers
+    payload.py    request bodies: JSON rows, `columns=`, keys checked against the object
+    service.py    the rules and the transaction, over records/query and records/*
+    respond.py    Content-Range, statuses and the response body
+    errors.py     every failure in PostgREST's `{code, message, details, hint}` shape
+"""

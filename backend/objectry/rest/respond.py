@@ -1,0 +1,75 @@
+"""What a /rest/v1 answer looks like: `Content-Range`, the status it implies, and the body.
+
+`Content-Range` follows PostgREST (`RangeQuery.rangeStatusHeader`): `<first>-<last>/<total>`,
+`*` for the range when no row is returned (or the total is 0) and for an unknown total. A
+read whose total is known is 206 when the rows returned are fewer than the total, 416 when
+the offset is past it, else 200.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from fastapi import Response
+
+from objectry.rest.errors import RestError, not_singular
+from objectry.rest.negotiate import RestRequest
+
+ARRAY_JSON = "application/json; charset=utf-8"
+OBJECT_JSON = "application/vnd.pgrst.object+json; charset=utf-8"
+
+
+@dataclass
+class Result:
+    status: int
+    rows: list[dict[str, Any]] | None  # None: no body (return=minimal)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def content_range(lower: int, count: int, total: int | None) -> str:
+    upper = lower + count - 1
+    span = f"{lower}-{upper}" if total != 0 and lower <= upper else "*"
+    return f"{span}/{'*' if total is None else total}"
+
+
+def read_status(lower: int, count: int, total: int | None) -> int:
+    if total is None:
+        return 200
+    if lower > total:
+        raise RestError("PGRST103", "Requested range not satisfiable",
+                        f"An offset of {lower} was requested, but there are only {total} rows.",
+                        status=416, headers={"Content-Range": f"*/{total}"})
+    return 206 if count < total else 200
+
+
+def check_singular(req: RestRequest, count: int) -> None:
+    """`Accept: application/vnd.pgrst.object+json` needs exactly one row (else 406, and a write
+    is rolled back, as PostgREST does)."""
+    if req.singular and count != 1:
+        raise not_singular(count)
+
+
+def render(req: RestRequest, result: Result) -> Response:
+    headers = dict(result.headers)
+    if req.prefer.applied:
+        headers["Preference-Applied"] = req.prefer.applied
+    if result.rows is None or result.status == 204:
+        return Response(status_code=result.status, headers=headers)
+    rows = [_without_nulls(row) for row in result.rows] if req.strip_nulls else result.rows
+    body: Any = rows[0] if req.singular and rows else rows
+    media = OBJECT_JSON if req.singular else ARRAY_JSON
+    if req.head:
+        return Response(status_code=result.status, headers=headers, media_type=media)
+    return Response(orjson.dumps(body), status_code=result.status, headers=headers,
+                    media_type=media)
+
+
+def _without_nulls(value: Any) -> Any:
+    """json_strip_nulls: drop null-valued keys of objects, at every depth (arrays keep theirs)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value

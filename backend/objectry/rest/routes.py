@@ -1,0 +1,47 @@
+"""HTTP routes of the data API: `/rest/v1/{object}`, errors in PostgREST's shape."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from objectry.deps import Ctx
+from objectry.records.query import QueryError
+from objectry.rest import payload, service
+from objectry.rest.errors import RestRoute
+from objectry.rest.negotiate import negotiate
+from objectry.rest.respond import render
+
+router = APIRouter(prefix="/rest/v1", route_class=RestRoute, tags=["data API"])
+
+
+@router.api_route("/{name}", methods=["GET", "HEAD"])
+async def read_rows(ctx: Ctx, name: str, request: Request) -> Response:
+    req = negotiate(request)
+    return render(req, await service.read(ctx, name, req))
+
+
+@router.post("/{name}")
+async def insert_rows(ctx: Ctx, name: str, request: Request) -> Response:
+    req = negotiate(request)
+    body = await payload.read_json(request)
+    return render(req, await service.insert(ctx, name, req, body))
+
+
+@router.patch("/{name}")
+async def update_rows(ctx: Ctx, name: str, request: Request) -> Response:
+    req = negotiate(request)
+    body = await payload.read_json(request)
+    return render(req, await service.update(ctx, name, req, body))
+
+
+@router.delete("/{name}")
+async def delete_rows(ctx: Ctx, name: str, request: Request) -> Response:
+    req = negotiate(request)
+    return render(req, await service.delete(ctx, name, req))
+
+
+@router.put("/{name}")
+async def put_rows(ctx: Ctx, name: str) -> Response:
+    raise QueryError("PGRST117", "Unsupported HTTP method: PUT", status=405,
+                     hint="insert with POST (upsert: Prefer: resolution=merge-duplicates and "
+                          "on_conflict=<unique field>), change with PATCH")

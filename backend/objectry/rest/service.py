@@ -1,0 +1,249 @@
+"""The /rest/v1 rules: one object by name, permissions, one transaction per request.
+
+Reads go through the query compiler (`records/query`); writes reuse the records services:
+`bulk.write_batch` (validation, defaults, upsert, history), `RecordValidator.for_update` +
+`repo.update_many`, and `lifecycle.trash_many` (`on_delete` cascade/restrict).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+
+from objectry.deps import Context
+from objectry.errors import ValidationFailed
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.records import lifecycle, repo
+from objectry.records.bulk import write_batch
+from objectry.records.query import (
+    Filter,
+    Query,
+    QueryError,
+    ReadPlan,
+    parse_rest,
+    plan_read,
+    render_count,
+    render_match_ids,
+    render_read,
+    shape_row,
+)
+from objectry.records.service import authorize, tx, unique_conflict
+from objectry.records.validate import validator_for
+from objectry.rest import payload
+from objectry.rest.errors import needs_filter, table_not_found
+from objectry.rest.negotiate import RestRequest, page
+from objectry.rest.respond import Result, check_singular, content_range, read_status
+
+Rows = list[dict[str, Any]]
+
+
+async def table(ctx: Context, name: str) -> tuple[Snapshot, ObjectDef]:
+    """The object a path names (its `name` or `plural_name`), else PGRST205 (404)."""
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    obj = snapshot.objects_by_name.get(name)
+    if obj is None:
+        raise table_not_found(snapshot, name)
+    return snapshot, obj
+
+
+def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw: Any
+            ) -> ReadPlan:
+    """The checked read; every object it reaches (embeds, embed filters) must be readable."""
+    plan = plan_read(query, obj, snapshot, **kw)
+    for object_id in sorted(plan.object_ids - {obj.id}):
+        authorize(ctx, snapshot.objects_by_id[object_id], "read")
+    return plan
+
+
+def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
+    sql, args = rendered
+    return [sql, *args]
+
+
+async def read(ctx: Context, name: str, req: RestRequest) -> Result:
+    snapshot, obj = await table(ctx, name)
+    authorize(ctx, obj, "read")
+    query = parse_rest(req.params)
+    limit, offset = page(query.limit, query.offset, req.range)
+    most = ctx.state.settings.max_page_size
+    plan = planned(ctx, snapshot, obj, replace(query, limit=limit, offset=offset),
+                   default_limit=most, max_limit=most)
+    async with tx(ctx) as conn:
+        rows = await conn.fetch(*_statement(render_read(plan)))
+        total = await count(conn, plan, req.prefer.get("count"), most)
+    status = read_status(offset, len(rows), total)
+    check_singular(req, len(rows))
+    return Result(status, [shape_row(plan, r) for r in rows],
+                  {"Content-Range": content_range(offset, len(rows), total)})
+
+
+async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None, threshold: int
+                ) -> int | None:
+    """`count=exact` counts; `planned` is the planner's row estimate (EXPLAIN); `estimated` is
+    exact up to `threshold` rows (the page size cap) and the estimate above it."""
+    if kind is None:
+        return None
+    if kind == "planned" or kind == "estimated":
+        sql, args = render_read(replace(plan, limit=None, offset=None))
+        explained = await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql, *args)
+        if isinstance(explained, str):
+            explained = json.loads(explained)
+        estimate = int(explained[0]["Plan"]["Plan Rows"])
+        if kind == "planned" or estimate > threshold:
+            return estimate
+    return int(await conn.fetchval(*_statement(render_count(plan))))
+
+
+async def represent(conn: asyncpg.Connection, plan: ReadPlan, snapshot: Snapshot,
+                    ids: list[str], *, in_given_order: bool = False) -> Rows:
+    """The records `ids` as `plan` selects them (embeds included), in `plan`'s order or in
+    the order of `ids`."""
+    if not ids:
+        return []
+    by_id = plan_read(Query(where=(Filter("id", "in", tuple(ids)),)), plan.obj, snapshot)
+    by_id = replace(by_id, outputs=plan.outputs, fields=plan.fields, all_fields=plan.all_fields,
+                    order=plan.order)
+    rows = list(await conn.fetch(*_statement(render_read(by_id))))
+    if in_given_order:
+        position = {record_id: i for i, record_id in enumerate(ids)}
+        rows.sort(key=lambda row: position[row["id"]])
+    return [shape_row(by_id, r) for r in rows]
+
+
+async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result:
+    snapshot, obj = await table(ctx, name)
+    authorize(ctx, obj, "create")
+    rows, single = payload.insert_rows(body)
+    datas = payload.checked(rows, obj, payload.columns(req.params), "insert")
+    limit = ctx.state.settings.max_bulk_records
+    if len(datas) > limit:
+        raise QueryError("54000", f"at most {limit} records per request; got {len(datas)}",
+                         status=413)
+    match = _on_conflict(obj, req)
+    shown = planned(ctx, snapshot, obj, Query(select=parse_rest(req.params).select))
+    async with tx(ctx) as conn:
+        batch = await _write(conn, ctx, snapshot, obj, datas, match, req, single)
+        ids = [r["id"] for r in batch.rows]
+        check_singular(req, len(ids))
+        out = (await represent(conn, shown, snapshot, ids, in_given_order=True)
+               if _wants_rows(req) else None)
+    return Result(201, out, _insert_headers(req, obj, ids, single))
+
+
+async def _write(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
+                 datas: Rows, match: str | None, req: RestRequest, single: bool) -> Any:
+    skip = req.prefer.get("resolution") == "ignore-duplicates"
+    try:
+        return await write_batch(conn, ctx, snapshot, obj, datas, match, skip_matched=skip)
+    except ValidationFailed as exc:
+        if single:  # one object: its problems are not "0.<field>"
+            exc.details = [{**d, "field": d["field"].removeprefix("0.")} for d in exc.details]
+            count = len(exc.details)
+            exc.message = f"{count} {'problem' if count == 1 else 'problems'} in the record; " \
+                          "nothing saved"
+        raise
+
+
+def _on_conflict(obj: ObjectDef, req: RestRequest) -> str | None:
+    """The unique field an upsert (`Prefer: resolution=…`) matches on: `on_conflict=<field>`."""
+    if req.prefer.get("resolution") is None:
+        return None
+    names = [value for key, value in req.params if key == "on_conflict"]
+    field = obj.fields_by_name.get(names[0].strip()) if len(names) == 1 else None
+    if field is None or not field.is_unique:
+        raise QueryError("42P10", "there is no unique or exclusion constraint matching the "
+                         "ON CONFLICT specification",
+                         hint="name one unique field of the object: on_conflict=<field>")
+    return field.id
+
+
+def _wants_rows(req: RestRequest) -> bool:
+    return req.prefer.get("return") == "representation"
+
+
+def _insert_headers(req: RestRequest, obj: ObjectDef, ids: list[str], single: bool
+                    ) -> dict[str, str]:
+    total = str(len(ids)) if req.prefer.get("count") else "*"
+    headers = {"Content-Range": f"*/{total}"}
+    if single and ids and not _wants_rows(req):
+        headers["Location"] = f"/rest/v1/{obj.name}?id=eq.{ids[0]}"
+    return headers
+
+
+def _filtered(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: RestRequest,
+              command: str) -> ReadPlan:
+    """PATCH/DELETE: the request's filters (required: PostgREST's safe-update rule)."""
+    plan = planned(ctx, snapshot, obj, parse_rest(req.params))
+    if not plan.has_filters:
+        raise needs_filter(command)
+    return plan
+
+
+def _affected(req: RestRequest, count: int) -> None:
+    """`Prefer: handling=strict, max-affected=n` (PostgREST 13): more rows is a 400."""
+    limit = req.prefer.max_affected
+    if req.prefer.get("handling") == "strict" and limit is not None and count > limit:
+        raise QueryError("PGRST124", "Query result exceeds max-affected preference constraint",
+                         f"The query affects {count} rows")
+    check_singular(req, count)
+
+
+def _written(req: RestRequest, out: Rows | None, count: int) -> Result:
+    total = count if req.prefer.get("count") else None
+    headers = {"Content-Range": content_range(0, count, total)}
+    return Result(204, None, headers) if out is None else Result(200, out, headers)
+
+
+async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result:
+    snapshot, obj = await table(ctx, name)
+    authorize(ctx, obj, "update")
+    values = payload.checked([payload.patch_values(body)], obj, payload.columns(req.params),
+                             "update")[0]
+    plan = _filtered(ctx, snapshot, obj, req, "UPDATE")
+    async with tx(ctx) as conn:
+        matched = await conn.fetch(*_statement(render_match_ids(plan)))
+        _affected(req, len(matched))
+        await _apply(conn, ctx, snapshot, obj, values, matched)
+        ids = [r["id"] for r in matched]
+        out = await represent(conn, plan, snapshot, ids) if _wants_rows(req) else None
+    return _written(req, out, len(matched))
+
+
+async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
+                 values: dict[str, Any], matched: list[asyncpg.Record]) -> None:
+    """Each record merged with `values` and validated as a PATCH of it; all or nothing."""
+    validator = validator_for(snapshot, obj)
+    stored, problems = [], {}
+    for row in matched:
+        try:
+            stored.append(validator.for_update(values, row["data"]))
+        except ValidationFailed as exc:
+            problems.update(((d["field"], d["code"]), d) for d in exc.details)
+    if problems:
+        raise ValidationFailed(list(problems.values()), "the new values are not valid for "
+                               "every matched record; nothing saved")
+    changes = [{k: [row["data"].get(k), new.get(k)] for k in row["data"].keys() | new.keys()
+                if row["data"].get(k) != new.get(k)} for row, new in zip(matched, stored,
+                                                                          strict=True)]
+    try:
+        await repo.update_many(conn, ctx.tenant_id, [r["id"] for r in matched], stored,
+                               [validator.primary_value(s) for s in stored],
+                               ctx.principal.actor, changes)
+    except asyncpg.UniqueViolationError as exc:
+        raise unique_conflict(obj, exc) from None
+
+
+async def delete(ctx: Context, name: str, req: RestRequest) -> Result:
+    snapshot, obj = await table(ctx, name)
+    authorize(ctx, obj, "delete")
+    plan = _filtered(ctx, snapshot, obj, req, "DELETE")
+    async with tx(ctx) as conn:
+        matched = await conn.fetch(*_statement(render_match_ids(plan)))
+        _affected(req, len(matched))
+        ids = [r["id"] for r in matched]
+        out = await represent(conn, plan, snapshot, ids) if _wants_rows(req) else None
+        await lifecycle.trash_many(conn, ctx, snapshot, obj, ids)
+    return _written(req, out, len(matched))
