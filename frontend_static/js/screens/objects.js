@@ -1,0 +1,78 @@
+// The objects of the workspace, and creating a new one.
+
+import * as api from "../api.js";
+import { go } from "../router.js";
+import { canAdmin, invalidate, objects, objectTitle } from "../state.js";
+import {
+  busy, clear, clearFormErrors, emptyState, field, formSummary, fmtDateTime, h, modal, pageHeader,
+  showFormErrors, slugify,
+} from "../ui.js";
+
+const LABELS = { name: "API name", label: "Name", plural_label: "Plural name", plural_name: "Plural API name", description: "Description" };
+const labelOf = (f) => LABELS[f] || f;
+
+export async function render(view) {
+  const list = await objects(true);
+  const create = (label = "New object") => (canAdmin()
+    ? h("button.primary", { type: "button", onclick: () => createObject() }, label) : null);
+  const body = list.length
+    ? h("table.table",
+      h("caption.visually-hidden", "Objects"),
+      h("thead", h("tr", h("th", { scope: "col" }, "Object"), h("th", { scope: "col" }, "API name"),
+        h("th", { scope: "col" }, "Description"), h("th", { scope: "col" }, "Created"),
+        h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
+      h("tbody", list.map((o) => h("tr",
+        h("th", { scope: "row" }, h("a", { href: `#/objects/${o.name}` }, objectTitle(o))),
+        h("td", h("code", o.name)),
+        h("td.muted", o.description || ""),
+        h("td.muted", fmtDateTime(o.created_at)),
+        h("td.row-actions",
+          h("a.button.small", { href: `#/objects/${o.name}`, "aria-label": `Records of ${objectTitle(o)}` }, "Records"),
+          h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
+            "Fields & settings"))))))
+    : emptyState("No objects yet. An object is a kind of record — Contact, Company, Deal.", create("Create your first object"));
+  clear(view,
+    pageHeader("Objects", create()),
+    h("p.lead", "Each object has its fields, its records and its relationships to other objects."),
+    body);
+}
+
+export function createObject() {
+  return modal("New object", (close) => {
+    const label = h("input", { name: "label", required: true, placeholder: "Contact" });
+    const plural = h("input", { name: "plural_label", placeholder: "Contacts" });
+    const name = h("input.mono", { name: "name", required: true, placeholder: "contact" });
+    const description = h("textarea", { name: "description", rows: 2 });
+    let nameEdited = false;
+    label.addEventListener("input", () => {
+      if (!nameEdited) name.value = slugify(label.value);
+      if (!plural.dataset.edited) plural.placeholder = label.value ? `${label.value}s` : "Contacts";
+    });
+    name.addEventListener("input", () => { nameEdited = true; });
+    plural.addEventListener("input", () => { plural.dataset.edited = "1"; });
+    const submit = h("button.primary", { type: "submit" }, "Create object");
+    const form = h("form.modal-body.stack", { novalidate: true },
+      formSummary(),
+      field("Name", label, { errorFor: "label", required: true, hint: "Singular, as people say it: Contact" }),
+      field("Plural name", plural, { errorFor: "plural_label", hint: "Shown in menus: Contacts" }),
+      field("API name", name, { errorFor: "name", required: true,
+        hint: "Used in the API and URLs: lower-case letters, digits and _" }),
+      field("Description", description, { errorFor: "description" }),
+      h("div.actions", h("button", { type: "button", onclick: () => close() }, "Cancel"), submit));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      clearFormErrors(form);
+      const body = { name: name.value.trim(), label: label.value.trim() };
+      const pl = plural.value.trim() || (body.label ? `${body.label}s` : "");
+      if (pl) body.plural_label = pl;
+      if (description.value.trim()) body.description = description.value.trim();
+      busy(submit, async () => {
+        const obj = await api.post("/api/objects", body);
+        invalidate();
+        close(obj);
+        go(`/objects/${obj.name}/build`);
+      }).catch((err) => showFormErrors(form, err, labelOf));
+    });
+    return form;
+  });
+}

@@ -1,0 +1,149 @@
+// The records of one object: search, filters, sort, cursor pages, edit in place, create, trash.
+// Everything that shapes the list lives in the URL (#/objects/contact?order=…&stage=eq.lead).
+
+import * as api from "../api.js";
+import { decode, encode } from "../fields/filters.js";
+import { replaceQuery } from "../router.js";
+import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
+import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
+import { filterBar } from "./filterbar.js";
+import { createGrid } from "./grid.js";
+import { rememberTrashed, restore } from "./trash.js";
+
+const PAGE = 50;
+const RESERVED = new Set(["order", "q"]);
+
+function readQuery(query, fieldsByName) {
+  const [field, dir] = (query.get("order") || "").split(".");
+  const order = field && fieldsByName.has(field) ? { field, dir: dir === "desc" ? "desc" : "asc" } : null;
+  const filters = [];
+  for (const [name, raw] of query) {
+    if (RESERVED.has(name)) continue;
+    const f = decode(name, raw, fieldsByName);
+    if (f) filters.push(f);
+  }
+  return { order, filters, q: query.get("q") || "" };
+}
+
+function writeQuery({ order, filters, q }) {
+  const query = new URLSearchParams();
+  if (q) query.set("q", q);
+  if (order) query.set("order", `${order.field}.${order.dir}`);
+  for (const f of filters) query.append(...encode(f));
+  return query;
+}
+
+export async function render(view, { params, query }) {
+  const s = await loadSchema(params.name);
+  const fieldsByName = new Map(s.fields.map((f) => [f.name, f]));
+  const columns = s.fields.filter((f) => f.is_visible);
+  const state = readQuery(query, fieldsByName);
+  const writer = canWrite();
+  const title = s.object.plural_label || s.object.label;
+  let cursor = null;
+
+  const status = h("p.result-count", { "aria-live": "polite" });
+  const more = h("button", { type: "button" }, "Load more");
+  more.hidden = true;
+  const problem = h("div");
+  const reload = () => render(view, { params, query: writeQuery(state) });
+  const grid = createGrid({
+    schema: s, columns, order: state.order, canWrite: writer,
+    onSort: (name) => {
+      const dir = state.order?.field === name ? (state.order.dir === "asc" ? "desc" : null) : "asc";
+      state.order = dir ? { field: name, dir } : null;
+      replaceQuery(writeQuery(state));
+      reload().then(() => view.querySelector(`th button.sort[title="Sort by ${CSS.escape(fieldsByName.get(name).label)}"]`)?.focus());
+    },
+    onDelete: (record, tr) => remove(s, record, tr, grid, reload).then((gone) => gone && showCount(-1)),
+    onCreated: () => showCount(1),
+  });
+
+  async function load(first) {
+    const q = writeQuery(state);
+    q.set("object", s.object.name);
+    q.set("limit", String(PAGE));
+    if (first) q.set("count", "exact");
+    else q.set("cursor", cursor);
+    let page;
+    try {
+      page = await api.get("/api/records", q);
+      clear(problem);
+    } catch (err) {
+      toastError(err, (f) => fieldsByName.get(f)?.label || f);
+      clear(problem, h("div.alert.error", { role: "alert" }, h("p", `The records could not be loaded: ${err.message}`),
+        (err.details || []).length ? h("ul", err.details.map((d) => h("li", `${fieldsByName.get(d.field)?.label || d.field || ""} ${d.message}`))) : null));
+      return;
+    }
+    if (first) grid.setRows(page.items);
+    else grid.appendRows(page.items)?.querySelector("td[data-field]")?.focus();
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    if (first && typeof page.total === "number") status.dataset.total = String(page.total);
+    showCount(0);
+  }
+
+  function showCount(delta) {
+    if (status.dataset.total !== undefined) status.dataset.total = String(Number(status.dataset.total) + delta);
+    const total = status.dataset.total;
+    const shown = grid.count();
+    status.textContent = total !== undefined
+      ? `${total} ${Number(total) === 1 ? "record" : "records"}${shown < Number(total) ? ` · showing ${shown}` : ""}`
+      : `${shown} shown`;
+  }
+  more.addEventListener("click", () => load(false));
+
+  const search = h("input", { type: "search", id: "record-search", value: state.q, placeholder: `Search ${title.toLowerCase()}…`,
+    "aria-describedby": "record-search-hint" });
+  const searchForm = h("form.search", { role: "search", novalidate: true },
+    h("label.visually-hidden", { for: "record-search" }, `Search ${title}`), search,
+    h("span.visually-hidden", { id: "record-search-hint" }, "Searches the primary field; press Enter"));
+  searchForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    state.q = search.value.trim();
+    replaceQuery(writeQuery(state));
+    load(true);
+  });
+  let timer = null;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => searchForm.requestSubmit(), 300);
+  });
+
+  const filters = s.fields.length ? filterBar(s.fields, state.filters, (list) => {
+    state.filters = list;
+    replaceQuery(writeQuery(state));
+    reload().then(() => view.querySelector(".filter-panel button[type=submit], .filter-panel + *")?.focus());
+  }) : null;
+
+  const newButton = writer && s.fields.length
+    ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null;
+  clear(view,
+    pageHeader(title,
+      h("a.button", { href: `#/objects/${s.object.name}/trash` }, "Trash"),
+      canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
+      newButton),
+    s.fields.length ? null : emptyState(`${s.object.label} has no fields yet, so it cannot hold records.`,
+      canAdmin() ? h("a.button.primary", { href: `#/objects/${s.object.name}/build` }, "Add fields") : null),
+    h("div.toolbar", searchForm, filters?.toggle, status),
+    filters?.panel, problem,
+    columns.length ? grid.el : s.fields.length ? h("p.muted", "No field is visible in the grid; turn “Visible” on in Fields & settings.") : null,
+    h("div.more", more),
+    writer ? h("p.hint", "Click a cell, press Enter or just type to edit it. Enter saves, Tab saves and moves on, Escape cancels; arrow keys move between cells.") : null);
+  await load(true);
+}
+
+async function remove(s, record, tr, grid, reload) {
+  try {
+    await api.del(`/api/records/${record.id}`);
+    rememberTrashed(s.object, record);
+    grid.remove(tr);
+    toast(`“${record.primary_value || record.id}” moved to the trash`, {
+      action: { label: "Undo", run: () => restore(record.id).then(reload).catch(toastError) },
+    });
+    return true;
+  } catch (err) {
+    toastError(err);
+    return false;
+  }
+}

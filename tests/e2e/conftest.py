@@ -1,0 +1,157 @@
+"""Browser fixtures: a real server on loopback over a database of its own, and Debian's Chromium
+driven by Playwright (no browser download). Missing Chromium or Playwright is a failure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.e2e.journey import Journey
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("OBJECTRY_E2E_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _on_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def _admin(server_url: str, sql: str) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    # A private loop: the suite's session loop (pytest-asyncio) is left alone.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
+
+
+@pytest.fixture(scope="module")
+def e2e_database(server_url: str) -> Iterator[str]:
+    """A brand-new database, so the first sign-up is the first user of a fresh install."""
+    name = "objectry_e2e_" + secrets.token_hex(4)
+    _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield _on_database(server_url, name)
+    finally:
+        _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`uvicorn objectry.main:create_app` in a subprocess on 127.0.0.1; yields its base URL."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    env = {**os.environ, "DATABASE_URL": e2e_database, "OBJECTRY_OPEN_SIGNUP": "false",
+           "OBJECTRY_SECRET_KEY": secrets.token_hex(32),
+           "OBJECTRY_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "objectry.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, proc, log_path)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server was not ready within 60 s:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def browser(live_server: str) -> Iterator[Any]:
+    # Set up after the server and its database: while Playwright's sync API is active its event
+    # loop counts as running in this thread, so asyncio work (creating the database) must be done.
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: the e2e tests need Debian's "
+                    "chromium (`apt-get install -y chromium`; .ci/run does it as root).")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: pip install -e '.[test]' "
+                    "(never `playwright install`: the tests use the system Chromium).")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def journey(browser: Any, live_server: str, screenshots: Path) -> Iterator[Journey]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB",
+                                  timezone_id="UTC")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield Journey(page, live_server, screenshots)
+    finally:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each browser step: any console error, uncaught exception or 5xx fails it."""
+    if request.node.get_closest_marker("e2e") is None:
+        yield
+        return
+    journey: Journey = request.getfixturevalue("journey")
+    yield
+    problems, journey.problems[:] = list(journey.problems), []
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)

@@ -1,0 +1,88 @@
+"""What the e2e steps share: the page and server of one person's journey, what went wrong in
+the browser along the way, and the few gestures every step repeats (add a field, an object)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture fails with the words
+    expect = None
+
+API_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+
+
+class Journey:
+    """What the steps share: the page, the server, and what went wrong in the browser."""
+
+    def __init__(self, page: Any, base: str, shots: Path) -> None:
+        self.page = page
+        self.base = base
+        self.shots = shots
+        self.problems: list[str] = []
+        self.count = 0
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.problems.append(f"uncaught: {exc}"))
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type not in ("error", "warning"):
+            return
+        url = (message.location or {}).get("url", "")
+        # API refusals (401 before sign-in, the 422 the person is meant to see) are answers the
+        # screens turn into words; the tests assert those words. Anything else is a defect.
+        if API_ERROR.match(message.text) and "/api/" in url:
+            return
+        self.problems.append(f"console {message.type}: {message.text} ({url})")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 500 or (response.status >= 400 and "/admin/" in response.url):
+            request = response.request
+            self.problems.append(f"HTTP {response.status} for {request.method} {response.url}")
+
+    def shot(self, name: str) -> None:
+        self.count += 1
+        self.page.screenshot(path=str(self.shots / f"{self.count:02d}-{name}.png"), full_page=True)
+
+    def go(self, hash_path: str) -> None:
+        self.page.goto(f"{self.base}/admin/{hash_path}")
+
+    def h1(self, text: str | re.Pattern[str]) -> None:
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(text)
+
+    def toast(self, text: str) -> None:
+        expect(self.page.locator("#toasts")).to_contain_text(text)
+
+
+def add_field(j: Journey, label: str, type_: str, *, fill: dict[str, str] | None = None,
+              options: list[str] | None = None, flags: tuple[str, ...] = ()) -> None:
+    page = j.page
+    page.get_by_role("button", name="Add field").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("textbox", name="Label", exact=True).fill(label)
+    dialog.get_by_role("combobox", name="Type").select_option(type_)
+    for i, option in enumerate(options or []):
+        if i:
+            dialog.get_by_role("button", name="+ Add option").click()
+        dialog.get_by_role("textbox", name=f"Option {i + 1} label").fill(option)
+    for name, value in (fill or {}).items():
+        dialog.get_by_role("textbox", name=name, exact=True).fill(value)
+    for flag in flags:
+        dialog.get_by_role("checkbox", name=flag, exact=True).check()
+    dialog.get_by_role("button", name="Add field").click()
+    expect(dialog).to_be_hidden()
+    row = page.get_by_role("table").get_by_role("rowheader", name=re.compile(f"^{label}"))
+    expect(row).to_be_visible()
+
+
+def create_object(j: Journey, label: str, plural: str) -> None:
+    j.go("#/objects")
+    j.page.get_by_role("button", name="New object").first.click()
+    dialog = j.page.get_by_role("dialog")
+    dialog.get_by_role("textbox", name="Name", exact=True).fill(label)
+    dialog.get_by_role("textbox", name="Plural name").fill(plural)
+    dialog.get_by_role("button", name="Create object").click()
+    j.h1(f"{label}: fields & settings")
