@@ -122,3 +122,15 @@ async def test_indexed_field_filter_uses_its_index(app, api, people, owner_db, w
     assert f"rx_{age.object_field_id}_i" in explained, explained
     found = await ok(await api.get("/api/records", params={"object": "person", "age": "eq.36"}))
     assert [r["data"]["name"] for r in found["items"]] == ["Ada"]
+
+
+async def test_trash_only_lists_the_trash(api, people):
+    page = await ok(await api.get("/api/records", params={"object": "person", "name": "eq.Bob"}))
+    bob = page["items"][0]["id"]
+    await ok(await api.delete(f"/api/records/{bob}"), 204)
+    assert "Bob" not in await names(api)
+    trash = await ok(await api.get("/api/records", params={"object": "person", "trash": "only",
+                                                           "count": "exact"}))
+    assert [r["id"] for r in trash["items"]] == [bob] and trash["total"] == 1
+    assert (await api.get("/api/records", params={"object": "person",
+                                                  "trash": "yes"})).status_code == 400

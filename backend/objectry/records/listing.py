@@ -26,16 +26,23 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     if count not in (None, "exact"):
         raise BadRequest("count must be exact")
     cursor = _single(params, "cursor")
+    trash = _single(params, "trash")
+    if trash not in (None, "only"):
+        raise BadRequest("trash must be only: GET /api/records?object=…&trash=only")
     snapshot, obj = await object_for(ctx, ref)
     authorize(ctx, obj, "read")
     settings = ctx.state.settings
-    plan = query.plan_read(query.parse_records(params), obj, snapshot, shape="record",
+    plan = query.plan_read(query.parse_records([(k, v) for k, v in params if k != "trash"]),
+                           obj, snapshot, shape="record",
                            default_limit=settings.default_page_size,
                            max_limit=settings.max_page_size)
     after = query.decode_cursor(cursor) if cursor else None
     async with tx(ctx) as conn:
-        rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True)))
-        total = await conn.fetchval(*_statement(query.render_count(plan))) if count else None
+        trashed = trash == "only"
+        rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True,
+                                                              trashed=trashed)))
+        total = await conn.fetchval(*_statement(query.render_count(plan, trashed=trashed))
+                                    ) if count else None
     page, next_cursor = query.next_page(plan, rows)
     out: dict[str, Any] = {"items": [record_out(snapshot, obj, r) for r in page],
                            "next_cursor": next_cursor}

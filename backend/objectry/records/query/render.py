@@ -27,10 +27,11 @@ Statement = tuple[str, list[Any]]
 
 
 def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | None = None,
-                peek: bool = False) -> Statement:
+                peek: bool = False, trashed: bool = False) -> Statement:
     """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
     than the limit so `cursor.next_page` can tell whether another page exists; `count`: add
-    `_total`, the number of rows matching the filters (and the cursor, when given)."""
+    `_total`, the number of rows matching the filters (and the cursor, when given);
+    `trashed`: read the records in the trash instead of the live ones."""
     params = Params(plan.tenant_id, plan.obj.id)
     columns = [f"r.id, r.object_id, {_data(plan)} AS data, r.primary_value, r.version, "
                "r.created_at, r.updated_at, r.created_by, r.updated_by"]
@@ -40,7 +41,7 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
                 for o in plan.outputs if o.embed is not None]
     if count:
         columns.append(f"count(*) OVER () AS {ident('_total')}")
-    where = _where(plan, params)
+    where = _where(plan, params, trashed)
     if after is not None:
         where += " AND " + keyset_sql(plan.order, typed_values(plan.order, after), "r", params)
     sql = (f"SELECT {', '.join(columns)} FROM records r WHERE {where} "
@@ -49,10 +50,11 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     return sql + _page(limit, plan.offset, params), params.args
 
 
-def render_count(plan: ReadPlan) -> Statement:
+def render_count(plan: ReadPlan, *, trashed: bool = False) -> Statement:
     """`count=exact`: the rows matching the filters (no cursor, order or limit)."""
     params = Params(plan.tenant_id, plan.obj.id)
-    return f"SELECT count(*) AS total FROM records r WHERE {_where(plan, params)}", params.args
+    where = _where(plan, params, trashed)
+    return f"SELECT count(*) AS total FROM records r WHERE {where}", params.args
 
 
 def render_match_ids(plan: ReadPlan) -> Statement:
@@ -66,8 +68,9 @@ def render_match_ids(plan: ReadPlan) -> Statement:
     return sql + _page(plan.limit, plan.offset, params) + " FOR UPDATE", params.args
 
 
-def _where(plan: ReadPlan, params: Params) -> str:
-    parts = ["r.tenant_id = $1", "r.object_id = $2", "r.deleted_at IS NULL"]
+def _where(plan: ReadPlan, params: Params, trashed: bool = False) -> str:
+    live = "r.deleted_at IS NOT NULL" if trashed else "r.deleted_at IS NULL"
+    parts = ["r.tenant_id = $1", "r.object_id = $2", live]
     if plan.search:
         pattern = params.add(coerce.escape_like(plan.search), "text")
         parts.append(f"r.primary_value ILIKE '%' || {pattern} || '%'")
