@@ -2,8 +2,8 @@
 field's expression index: EXPLAIN of the very statement the service runs, with real
 statistics (ANALYZE). One workspace of 100k records is shared by the module.
 
-Two known gaps are pinned with strict xfails (they turn into failures once fixed, so the
-marks get removed): see the reasons below and docs/API.md (Data API decisions).
+As the runtime role too: reads go through the records_in_scope view (migration 0003), so
+forced RLS does not keep field filters out of index conditions.
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ from tests.api.builders import add_field, make_object
 from tests.api.conftest import client, sign_up
 
 ROWS = 100_000
-RLS_GAP = ("under forced RLS, PostgreSQL evaluates the policy before any qual that is not "
-           "LEAKPROOF; ->> and the numeric/text casts are not, so field filters cannot become "
-           "index conditions for the runtime role")
-STATS_GAP = ("the planner ignores the statistics of partial expression indexes, so a range "
-             "filter is estimated at 1/3 of the rows and the ordered scan wins")
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +67,8 @@ CASES = [
     ("temp", [("temp", "in.(1,2,3)")], 300),
     ("station", [("station", "eq.st42")], 20),
     ("serial", [("serial", "eq.sn4242")], 1),
-    pytest.param("temp", [("temp", "gt.997")], 200,
-                 marks=pytest.mark.xfail(strict=True, reason=STATS_GAP)),
+    # A range filter: estimated right only thanks to the expression statistics.
+    ("temp", [("temp", "gt.997")], 200),
 ]
 
 
@@ -89,7 +84,6 @@ async def test_indexed_filters_use_their_index(app, owner_db, readings, field, p
     assert response.headers["content-range"] == f"0-{total - 1}/{total}"
 
 
-@pytest.mark.xfail(strict=True, reason=RLS_GAP)
 async def test_indexed_filters_use_their_index_as_the_runtime_role(app, readings):
     _, snapshot, workspace_id = readings
     sql, args = statement(app, snapshot, [("temp", "eq.36")])

@@ -61,7 +61,10 @@ SNAP = Snapshot("wsp_t", 1, (CONTACT, COMPANY, DEAL, WIDE), RELS)
 
 BASE = ("SELECT r.id, r.object_id, r.data AS data, r.primary_value, r.version, r.created_at, "
         "r.updated_at, r.created_by, r.updated_by")
-LIVE = "FROM records r WHERE r.tenant_id = $1 AND r.object_id = $2 AND r.deleted_at IS NULL"
+LIVE = ("FROM records_in_scope r WHERE r.tenant_id = $1 AND r.object_id = $2"
+        " AND r.deleted_at IS NULL")
+# Writes (PATCH/DELETE by filter) lock rows of the table itself, under its RLS.
+LIVE_TABLE = LIVE.replace("records_in_scope", "records")
 DEFAULT_ORDER = "ORDER BY r.created_at, r.id"
 
 
@@ -268,7 +271,7 @@ def test_count_and_match_ids() -> None:
         f"SELECT count(*) AS total {LIVE} AND {AGE} > $3::numeric",
         ["wsp_t", "obj_contact", D("3")])
     assert render_match_ids(p) == (
-        f"SELECT r.id, r.data, r.version {LIVE} AND {AGE} > $3::numeric ORDER BY r.id "
+        f"SELECT r.id, r.data, r.version {LIVE_TABLE} AND {AGE} > $3::numeric ORDER BY r.id "
         "FOR UPDATE", ["wsp_t", "obj_contact", D("3")])
     sql, args = render_match_ids(plan("age=gt.3&order=age.desc&limit=2"))
     assert sql.endswith(f"ORDER BY {AGE} DESC, r.id LIMIT $4::bigint FOR UPDATE")

@@ -25,7 +25,7 @@ async def schema_change(ctx: Context) -> AsyncIterator[asyncpg.Connection]:
 
 
 def reading(ctx: Context) -> Any:
-    return tenancy.transaction(ctx.state.pool, ctx.tenant_id)
+    return tenancy.connection(ctx.state.pool, ctx.tenant_id)
 
 
 async def find(conn: asyncpg.Connection, ctx: Context, table: str, ref: str, prefix: str,

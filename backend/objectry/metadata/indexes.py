@@ -46,23 +46,41 @@ def _ddl(name: str, unique: bool, tenant_id: str, object_id: str, type_name: str
             f" AND deleted_at IS NULL")
 
 
+# Index DDL on `records` runs one at a time (across processes): two concurrent
+# CREATE INDEX CONCURRENTLY on one table can deadlock each other.
+_DDL_LOCK = 0x0B7EC8
+
+
 async def _run(url: str, *statements: str) -> None:
     conn = await asyncpg.connect(url)
     try:
+        await conn.execute("SELECT pg_advisory_lock($1)", _DDL_LOCK)
         for statement in statements:
             await conn.execute(statement)
     finally:
-        await conn.close()
+        await conn.close()  # closing the session releases the advisory lock
+
+
+def _statements(name: str, expression_sql: str, ddl: str) -> list[str]:
+    """Drop a leftover invalid index of that name (a build that failed half-way), build, and
+    give the planner statistics on the expression, which it cannot take from a partial index."""
+    return [
+        f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass("
+        f"{literal(name)}) AND NOT indisvalid) THEN EXECUTE 'DROP INDEX {name}'; END IF; END $$",
+        ddl,
+        f"CREATE STATISTICS IF NOT EXISTS {name}_s ON {expression_sql} FROM records",
+    ]
 
 
 async def create_unique(url: str, tenant_id: str, object_id: str, object_field_id: str,
                         type_name: str, field_id: str, field_name: str) -> None:
     """Build the unique index now; existing duplicates make it fail → 409, nothing left behind."""
     name = unique_name(object_field_id)
+    ddl = _ddl(name, True, tenant_id, object_id, type_name, field_id)
     try:
-        await _run(url, _ddl(name, True, tenant_id, object_id, type_name, field_id))
+        await _run(url, *_statements(name, expression(type_name, field_id), ddl))
     except asyncpg.UniqueViolationError:
-        await _run(url, f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        await drop(url, object_field_id, plain=False)
         raise Conflict(f"{field_name} cannot be made unique: existing records share a value",
                        [{"field": "is_unique", "code": "duplicates",
                          "message": f"records of this object already repeat a {field_name}"}]
@@ -72,11 +90,12 @@ async def create_unique(url: str, tenant_id: str, object_id: str, object_field_i
 def create_plain_later(url: str, tenant_id: str, object_id: str, object_field_id: str,
                        type_name: str, field_id: str) -> asyncio.Task[None]:
     """Start building a plain index in the background; the request does not wait for it."""
-    ddl = _ddl(plain_name(object_field_id), False, tenant_id, object_id, type_name, field_id)
+    name = plain_name(object_field_id)
+    ddl = _ddl(name, False, tenant_id, object_id, type_name, field_id)
 
     async def build() -> None:
         try:
-            await _run(url, ddl)
+            await _run(url, *_statements(name, expression(type_name, field_id), ddl))
         except Exception:  # noqa: BLE001 - a failed build must not kill the server
             log.exception("building index %s failed", plain_name(object_field_id))
 
@@ -88,11 +107,12 @@ def create_plain_later(url: str, tenant_id: str, object_id: str, object_field_id
 
 async def drop(url: str, object_field_id: str, *, unique: bool = True, plain: bool = True
                ) -> None:
+    names = ([unique_name(object_field_id)] if unique else []) + \
+        ([plain_name(object_field_id)] if plain else [])
     statements = []
-    if unique:
-        statements.append(f"DROP INDEX CONCURRENTLY IF EXISTS {unique_name(object_field_id)}")
-    if plain:
-        statements.append(f"DROP INDEX CONCURRENTLY IF EXISTS {plain_name(object_field_id)}")
+    for name in names:
+        statements += [f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
+                       f"DROP STATISTICS IF EXISTS {name}_s"]
     await _run(url, *statements)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from objectry.deps import Context
 from objectry.errors import BadRequest
 from objectry.records import query
-from objectry.records.service import authorize, object_for, tx
+from objectry.records.service import authorize, object_for, one
 from objectry.records.shape import record_out
 
 
@@ -37,7 +37,7 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
                            default_limit=settings.default_page_size,
                            max_limit=settings.max_page_size)
     after = query.decode_cursor(cursor) if cursor else None
-    async with tx(ctx) as conn:
+    async with one(ctx) as conn:
         trashed = trash == "only"
         rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True,
                                                               trashed=trashed)))

@@ -58,7 +58,13 @@ def unique_conflict(obj: ObjectDef, exc: asyncpg.UniqueViolationError) -> Confli
 
 
 def tx(ctx: Context) -> Any:
+    """Several statements that commit together."""
     return tenancy.transaction(ctx.state.pool, ctx.tenant_id)
+
+
+def one(ctx: Context) -> Any:
+    """A single statement (or reads): autocommit, no BEGIN/COMMIT round trips."""
+    return tenancy.connection(ctx.state.pool, ctx.tenant_id)
 
 
 async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
@@ -68,7 +74,7 @@ async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
         raise ValidationFailed([detail("data", "type", "must be an object of field values")])
     validator = validator_for(snapshot, obj)
     stored = validator.for_create(data)
-    async with tx(ctx) as conn:
+    async with one(ctx) as conn:
         try:
             rows = await repo.insert_many(conn, ctx.tenant_id, obj.id, [new_id("rec")], [stored],
                                           [validator.primary_value(stored)], ctx.principal.actor)
@@ -88,7 +94,7 @@ async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
 
 async def get(ctx: Context, record_id: str, expand: list[str]) -> dict[str, Any]:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    async with tx(ctx) as conn:
+    async with one(ctx) as conn:
         row = await _live(conn, ctx, record_id)
         obj = snapshot.objects_by_id[row["object_id"]]
         authorize(ctx, obj, "read")
@@ -169,7 +175,7 @@ async def history(ctx: Context, record_id: str, limit: int, cursor: str | None
             raise BadRequest("the cursor is not valid; use next_cursor from a previous page")
         before = int(cursor)
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    async with tx(ctx) as conn:
+    async with one(ctx) as conn:
         row = await repo.get(conn, ctx.tenant_id, record_id) \
             if looks_like("rec", record_id) else None
         if row is None:

@@ -26,6 +26,11 @@ from objectry.records.query.sqltext import ident, literal
 Statement = tuple[str, list[Any]]
 
 
+# Reads go through this view (migration 0003): the workspace's records, filtered so that field
+# expression indexes stay usable under row-level security. Writes use the table itself.
+SCOPED_RECORDS = "records_in_scope"
+
+
 def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | None = None,
                 peek: bool = False, trashed: bool = False) -> Statement:
     """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
@@ -44,7 +49,7 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     where = _where(plan, params, trashed)
     if after is not None:
         where += " AND " + keyset_sql(plan.order, typed_values(plan.order, after), "r", params)
-    sql = (f"SELECT {', '.join(columns)} FROM records r WHERE {where} "
+    sql = (f"SELECT {', '.join(columns)} FROM {SCOPED_RECORDS} r WHERE {where} "
            f"ORDER BY {order_by(plan.order, 'r')}")
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
     return sql + _page(limit, plan.offset, params), params.args
@@ -54,7 +59,7 @@ def render_count(plan: ReadPlan, *, trashed: bool = False) -> Statement:
     """`count=exact`: the rows matching the filters (no cursor, order or limit)."""
     params = Params(plan.tenant_id, plan.obj.id)
     where = _where(plan, params, trashed)
-    return f"SELECT count(*) AS total FROM records r WHERE {where}", params.args
+    return f"SELECT count(*) AS total FROM {SCOPED_RECORDS} r WHERE {where}", params.args
 
 
 def render_match_ids(plan: ReadPlan) -> Statement:
