@@ -76,8 +76,9 @@ async def test_lookup_functions_are_locked_down(owner_db):
 
 async def test_every_tenant_table_is_guarded_by_a_tenant_policy(owner_db):
     tables = {r["table_name"] for r in await owner_db.fetch(
-        "SELECT table_name FROM information_schema.columns WHERE column_name = 'tenant_id'"
-        " AND table_schema = 'public'")}
+        "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t"
+        " USING (table_schema, table_name) WHERE c.column_name = 'tenant_id'"
+        " AND c.table_schema = 'public' AND t.table_type = 'BASE TABLE'")}
     assert {"refresh_tokens", "workspace_invitations", "api_tokens"} <= tables
     forced = {r["relname"] for r in await owner_db.fetch(
         "SELECT relname FROM pg_class WHERE relrowsecurity AND relforcerowsecurity")}

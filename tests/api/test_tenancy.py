@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 
 from objectry.db import tenancy
@@ -44,8 +45,9 @@ async def test_runtime_role_cannot_bypass_rls(app):
 
 async def test_every_tenant_table_has_rls(owner_db):
     tenant_tables = {r["table_name"] for r in await owner_db.fetch(
-        "SELECT table_name FROM information_schema.columns WHERE column_name = 'tenant_id'"
-        " AND table_schema = 'public'")}
+        "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t"
+        " USING (table_schema, table_name) WHERE c.column_name = 'tenant_id'"
+        " AND c.table_schema = 'public' AND t.table_type = 'BASE TABLE'")}
     protected = {r["relname"] for r in await owner_db.fetch(
         "SELECT relname FROM pg_class WHERE relrowsecurity AND relforcerowsecurity")}
     assert tenant_tables <= protected
@@ -73,3 +75,18 @@ async def test_other_workspaces_ids_answer_404(app, api):
         assert listed["items"] == []
     mine = await ok(await api.get(f"/api/records/{record['id']}"))
     assert mine["data"] == {"name": "Mine"} and mine["version"] == 1
+
+
+async def test_the_read_view_shows_only_the_scoped_workspace(app, api, workspace_id):
+    """records_in_scope (the index-friendly read path) isolates exactly like the policies."""
+    await make_object(api, "memo")
+    await add_field(api, "memo", "memo_text")
+    await make_record(api, "memo", memo_text="mine")
+    pool = app.state.objectry.pool
+    other = await create_workspace(pool, "other")
+    async with tenancy.connection(pool, other) as conn:
+        assert await conn.fetchval("SELECT count(*) FROM records_in_scope") == 0
+    async with tenancy.connection(pool, workspace_id) as conn:
+        assert await conn.fetchval("SELECT count(*) FROM records_in_scope") == 1
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("UPDATE records_in_scope SET version = 9")
