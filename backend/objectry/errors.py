@@ -98,6 +98,8 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "22007": (BadRequest, "a date or time is not valid"),
     "22008": (BadRequest, "a date or time is out of range"),
     "22003": (BadRequest, "a number is out of range"),
+    "22021": (BadRequest, "text contains a character the database cannot store"),
+    "22P05": (BadRequest, "text contains a character the database cannot store"),
     "2201B": (BadRequest, "an invalid regular expression"),
     "40001": (Conflict, "a concurrent change got in the way; retry"),
     "40P01": (Conflict, "a concurrent change got in the way; retry"),

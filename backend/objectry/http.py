@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -25,6 +26,15 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+# JSON can only carry a NUL character as the escape \u0000 (not preceded by an odd number of
+# backslashes); PostgreSQL text and jsonb cannot store it, so it is refused at the door.
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def has_nul(raw: bytes) -> bool:
+    return b"u0000" in raw and _NUL_ESCAPE.search(raw) is not None
+
+
 async def json_body(request: Request) -> Any:
     """The request body as JSON, or a 415/400 in the documented shape."""
     from objectry.errors import BadRequest, UnsupportedMediaType
@@ -36,6 +46,9 @@ async def json_body(request: Request) -> Any:
     if not raw:
         raise BadRequest("the request needs a JSON body")
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc.msg}") from None
+    if has_nul(raw):
+        raise BadRequest("text cannot contain the NUL character (\\u0000)")
+    return value

@@ -1,10 +1,12 @@
-"""A pure ASGI middleware refusing bodies over the configured size with 413 (no buffering)."""
+"""A pure ASGI middleware guarding the door: bodies over the configured size get 413 (without
+buffering them), and a NUL character in the path or query string gets 400 (PostgreSQL text
+cannot hold one)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from objectry.errors import PayloadTooLarge
+from objectry.errors import BadRequest, PayloadTooLarge
 from objectry.handlers import render
 
 
@@ -19,6 +21,9 @@ class BodySizeLimit:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"").lower():
+            refused = BadRequest("the path and query cannot contain the NUL character")
+            return await render(refused)(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
             return await render(self._error())(scope, receive, send)

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 
+from objectry.http import has_nul
 from objectry.metadata.model import SYSTEM_COLUMNS, ObjectDef
 from objectry.records.query import QueryError
 from objectry.records.query.scan import Scanner
@@ -27,10 +28,13 @@ async def read_json(request: Request) -> Any:
                          hint="send the body as application/json", status=415)
     raw = await request.body()
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise invalid_body("the body is empty or not JSON" if not raw.strip()
                            else "the body is not valid JSON") from None
+    if has_nul(raw):
+        raise invalid_body("text cannot contain the NUL character (\\u0000)")
+    return value
 
 
 def insert_rows(body: Any) -> tuple[list[dict[str, Any]], bool]:
