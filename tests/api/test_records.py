@@ -284,3 +284,21 @@ async def test_primary_value_follows_the_primary_field(api):
     assert (await ok(await api.get(f"/api/records/{record['id']}")))["primary_value"] == "Lamp"
     bad = await api.patch("/api/objects/product", json={"primary_field_id": "fld_0000000000000000"})
     assert codes(bad) == [("primary_field_id", "not_found")]
+
+
+async def test_concurrent_patches_all_land_and_if_match_picks_one_winner(api):
+    import asyncio
+
+    await _contact(api)
+    record = await make_record(api, "contact", full_name="Race", age=1)
+    url = f"/api/records/{record['id']}"
+    results = await asyncio.gather(*(api.patch(url, json={"data": {"age": n}})
+                                     for n in range(2, 7)))
+    assert [r.status_code for r in results] == [200] * 5
+    final = await ok(await api.get(url))
+    assert final["version"] == 6
+    history = await ok(await api.get(f"{url}/history"))
+    assert [e["op"] for e in history["items"]].count("update") == 5
+    guarded = await asyncio.gather(*(api.patch(url, json={"data": {"age": n}},
+                                               headers={"If-Match": "6"}) for n in (7, 8)))
+    assert sorted(r.status_code for r in guarded) == [200, 412]

@@ -79,6 +79,27 @@ async def update_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str],
         """, tenant_id, ids, datas, primary_values, changes, actor)
 
 
+async def update_if_version(conn: asyncpg.Connection, tenant_id: str, record_id: str,
+                            version: int, data: dict[str, Any], primary_value: str | None,
+                            actor: str | None, changes: dict[str, Any]
+                            ) -> asyncpg.Record | None:
+    """Write the record only if it is still live at `version`, with its history event, in one
+    statement; None when another write got there first (or it was trashed)."""
+    return await conn.fetchrow(
+        f"""
+        WITH changed AS (
+            UPDATE records SET data = $4, primary_value = $5, version = version + 1,
+                               updated_at = now(), updated_by = $6
+            WHERE tenant_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL
+            RETURNING {RECORD_COLUMNS}
+        ), event AS (
+            INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+            SELECT $1, id, 'update', $7, $6 FROM changed
+        )
+        SELECT * FROM changed
+        """, tenant_id, record_id, version, data, primary_value, actor, changes)
+
+
 async def add_events(conn: asyncpg.Connection, tenant_id: str, record_ids: list[str], op: str,
                      changes: dict[str, Any], actor: str | None) -> None:
     await conn.execute(
