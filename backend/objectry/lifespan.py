@@ -6,12 +6,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from fastapi import FastAPI
 
 from objectry.auth.keys import signing_key
+from objectry.auth.token_cache import TokenCache
 from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
 from objectry.metadata.cache import MetadataCache
@@ -31,6 +32,7 @@ class State:
     metadata: MetadataCache
     listener: MetadataListener
     secret_key: str  # signs session JWTs (auth/keys.py)
+    tokens: TokenCache = field(default_factory=TokenCache)  # verified API tokens
 
 
 def database_url(settings: Settings) -> str:
@@ -47,11 +49,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(migrate.upgrade, url)
     pool = await db_pool.create(url, min_size=settings.pool_min_size,
                                 max_size=settings.pool_max_size)
-    cache = MetadataCache(pool)
-    listener = MetadataListener(url, cache)
+    cache, tokens = MetadataCache(pool), TokenCache()
+    listener = MetadataListener(url, cache, tokens)
     await listener.start()
     try:
-        app.state.objectry = State(settings, url, pool, cache, listener, key)
+        app.state.objectry = State(settings, url, pool, cache, listener, key, tokens)
         yield
     finally:
         await listener.stop()

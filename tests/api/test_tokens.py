@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,16 @@ from tests.api.builders import codes, make_object, ok
 from tests.api.conftest import client, refused
 
 SHAPE = re.compile(r"^oby_[0-9a-z]{8}_[A-Za-z0-9_-]{43}$")
+
+
+async def forgotten(app, token, seconds: float = 5.0) -> None:
+    """Wait until this process has dropped the token from its cache (the NOTIFY arrived)."""
+    digest = hashlib.sha256(token["token"].encode()).hexdigest()
+    for _ in range(int(seconds / 0.02)):
+        if app.state.objectry.tokens.get(digest) is None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the token change was never notified")
 
 
 async def make_token(api, scopes, **extra):
@@ -78,6 +89,7 @@ async def test_an_expired_token_is_refused(app, api, owner_db):
         await ok(await app_client.get("/api/objects"))
         await owner_db.execute("UPDATE api_tokens SET expires_at = now() - interval '1 second'"
                                " WHERE id = $1", token["id"])
+        await forgotten(app, token)  # another process changed it: wait for the NOTIFY
         error = refused(await app_client.get("/api/objects"), 401, "unauthenticated")
     assert "expired" in error["message"]
 
@@ -143,3 +155,17 @@ async def test_malformed_credentials_are_401(app):
                     {"apikey": "garbage"}, {"Authorization": "Bearer a.b.c"}):
         async with client(app, headers) as caller:
             refused(await caller.get("/api/objects"), 401, "unauthenticated")
+
+
+async def test_a_token_revoked_by_another_process_is_refused_once_notified(app, api, owner_db,
+                                                                        session):
+    """Verified tokens are cached per process; a revocation anywhere (the CLI, another worker)
+    reaches every process through the api_tokens trigger's NOTIFY."""
+    token = await make_token(api, ["schema:read"])
+    async with client(app, {"apikey": token["token"]}) as app_client:
+        await ok(await app_client.get("/api/objects"))  # now cached in this process
+        await owner_db.execute("UPDATE api_tokens SET revoked_at = now()"
+                               " WHERE tenant_id = $1 AND id = $2", session.workspace_id,
+                               token["id"])
+        await forgotten(app, token)
+        refused(await app_client.get("/api/objects"), 401, "unauthenticated")

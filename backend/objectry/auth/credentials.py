@@ -60,19 +60,26 @@ async def session(state: State, token: str) -> Principal:
 async def api_token(state: State, token: str) -> Principal:
     if not apitokens.well_formed(token):
         raise jwt_codec.invalid()
-    now = datetime.now(UTC)
-    async with state.pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT * FROM objectry_token_lookup($1)",
-                                  apitokens.digest(token))
-        if row is None or row["revoked_at"] is not None:
+    now, digest = datetime.now(UTC), apitokens.digest(token)
+    row = state.tokens.get(digest)
+    if row is None:
+        async with state.pool.acquire() as conn:
+            found = await conn.fetchrow("SELECT * FROM objectry_token_lookup($1)", digest)
+        if found is None or found["revoked_at"] is not None:
             raise jwt_codec.invalid("this API token is not valid or has been revoked")
-        if row["expires_at"] is not None and row["expires_at"] <= now:
-            raise jwt_codec.invalid("this API token has expired")
-        if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
-            async with conn.transaction():
-                await set_tenant(conn, row["tenant_id"])
-                await conn.execute("UPDATE api_tokens SET last_used_at = now()"
-                                   " WHERE tenant_id = $1 AND id = $2", row["tenant_id"],
-                                   row["id"])
+        row = dict(found)
+        state.tokens.put(digest, row)
+    if row["expires_at"] is not None and row["expires_at"] <= now:
+        raise jwt_codec.invalid("this API token has expired")
+    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
+        row["last_used_at"] = now
+        await _touch(state, row)
     return Principal(workspace_id=row["tenant_id"], role=TOKEN_ROLE, token_id=row["id"],
                      scopes=frozenset(row["scopes"]))
+
+
+async def _touch(state: State, row: dict[str, object]) -> None:
+    async with state.pool.acquire() as conn, conn.transaction():
+        await set_tenant(conn, str(row["tenant_id"]))
+        await conn.execute("UPDATE api_tokens SET last_used_at = now()"
+                           " WHERE tenant_id = $1 AND id = $2", row["tenant_id"], row["id"])

@@ -88,6 +88,7 @@ async def _lock_owners(conn: asyncpg.Connection, ctx: Context) -> int:
 async def _drop_rights(conn: asyncpg.Connection, ctx: Context, user_id: str) -> None:
     """A token must not outlive its maker's right to make it (nor the tokens it made)."""
     await conn.execute(REVOKE_TREE, ctx.tenant_id, user_id)
+    ctx.state.tokens.drop()  # other processes hear it from the trigger on commit
 
 
 async def update(ctx: Context, user_id: str, body: MemberUpdate) -> dict[str, Any]:

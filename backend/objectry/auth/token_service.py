@@ -70,5 +70,6 @@ async def revoke(ctx: Context, token_id: str) -> None:
     async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
         revoked = await conn.fetch(REVOKE_TREE, ctx.tenant_id, token_id) \
             if looks_like("tok", token_id) else []
+    ctx.state.tokens.drop()  # at once here; other processes hear it from the trigger
     if token_id not in {r["id"] for r in revoked}:
         raise NotFound(f"no API token {token_id!r} in this workspace")

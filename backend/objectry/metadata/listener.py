@@ -1,4 +1,5 @@
-"""LISTEN for metadata changes from every process; on any reconnect assume notices were lost."""
+"""LISTEN for metadata and API-token changes from every process; on any reconnect assume
+notices were lost and drop everything cached."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import logging
 
 import asyncpg
 
+from objectry.auth.token_cache import CHANNEL as TOKENS_CHANNEL
+from objectry.auth.token_cache import TokenCache
 from objectry.metadata.cache import MetadataCache
 
 CHANNEL = "objectry_metadata"
@@ -15,9 +18,11 @@ log = logging.getLogger("objectry.listener")
 
 
 class MetadataListener:
-    def __init__(self, url: str, cache: MetadataCache, retry_seconds: float = 1.0) -> None:
+    def __init__(self, url: str, cache: MetadataCache, tokens: TokenCache,
+                 retry_seconds: float = 1.0) -> None:
         self._url = url
         self._cache = cache
+        self._tokens = tokens
         self._retry = retry_seconds
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
@@ -35,13 +40,18 @@ class MetadataListener:
     def _on_notify(self, conn: object, pid: int, channel: str, payload: str) -> None:
         self._cache.invalidate(payload or None)
 
+    def _on_token(self, conn: object, pid: int, channel: str, payload: str) -> None:
+        self._tokens.drop(payload or None)
+
     async def _run(self) -> None:
         while True:
             try:
                 conn = await asyncpg.connect(self._url)
                 try:
                     await conn.add_listener(CHANNEL, self._on_notify)
+                    await conn.add_listener(TOKENS_CHANNEL, self._on_token)
                     self._cache.invalidate()  # anything may have changed while we were away
+                    self._tokens.drop()
                     self._connected.set()
                     while not conn.is_closed():
                         await asyncio.sleep(self._retry)
