@@ -1,0 +1,80 @@
+"""The operations of issue 6, as request templates for Objectry and for the ceiling app."""
+
+from __future__ import annotations
+
+import orjson
+
+from bench import workload as w
+from bench.loadgen import Op
+
+JSON = {"content-type": "application/json"}
+LIST = "order=created_at.desc&limit=50"
+EMBED = f"company:{w.RELATIONSHIP}(name)"
+PATCH_BODY = orjson.dumps({"data": {"lifetime_value": 99.5}}).decode()
+
+# name → what the report calls it, in report order
+LABELS = {
+    "create": "create one record",
+    "get": "get by id",
+    "list_indexed": "list 50, indexed filter + order",
+    "list_unindexed": "list 50, unindexed filter",
+    "patch": "PATCH one field, If-Match",
+    "rest_list": "/rest/v1 list 50 (no embed)",
+    "rest_embed": "/rest/v1 list 50 + company embedded",
+}
+PROFILE_LABELS = {**LABELS, "bulk": "bulk import (POST /api/records/bulk, 10k per call)"}
+
+
+def _create_body(tag: str, wrapper: str) -> str:
+    data = orjson.dumps(w.new_contact(tag)).decode()
+    return f'{{"object":"{wrapper}","data":{data}}}'
+
+
+def objectry_ops(tag: str, auth: dict[str, str]) -> dict[str, Op]:
+    h = {**auth}
+    return {
+        "create": Op("create", "POST", "/api/records", _create_body(tag, "contact"),
+                     {**h, **JSON}),
+        "get": Op("get", "GET", "/api/records/{id}", headers=h),
+        "list_indexed": Op("list_indexed", "GET",
+                           f"/api/records?object=contact&age=eq.{{age}}&{LIST}", headers=h),
+        "list_unindexed": Op("list_unindexed", "GET",
+                             f"/api/records?object=contact&joined_on=eq.{{date}}&{LIST}",
+                             headers=h),
+        "patch": Op("patch", "PATCH", "/api/records/{pid}", PATCH_BODY,
+                    {**h, **JSON, "If-Match": '"{ver}"'}),
+        "rest_list": Op("rest_list", "GET", f"/rest/v1/contact?select=*&age=eq.{{age}}&{LIST}",
+                        headers=h),
+        "rest_embed": Op("rest_embed", "GET",
+                         f"/rest/v1/contact?select=*,{EMBED}&age=eq.{{age}}&{LIST}",
+                         headers=h),
+    }
+
+
+def ceiling_ops(tag: str) -> dict[str, Op]:
+    return {
+        "create": Op("create", "POST", "/records", _create_body(tag, "contact"), JSON),
+        "get": Op("get", "GET", "/records/{id}"),
+        "list_indexed": Op("list_indexed", "GET", "/contacts?age={age}&limit=50"),
+        "list_unindexed": Op("list_unindexed", "GET", "/contacts?joined_on={date}&limit=50"),
+        "patch": Op("patch", "PATCH", "/records/{pid}", PATCH_BODY,
+                    {**JSON, "If-Match": '"{ver}"'}),
+        "rest_embed": Op("rest_embed", "GET", "/contacts?age={age}&embed=company&limit=50"),
+    }
+
+
+# The ceiling has one list shape: its "no embed" list is its indexed list.
+CEILING_TWIN = {"rest_list": "list_indexed"}
+
+
+def concrete(template: str, record_id: str, uniq: str) -> str:
+    """A template with fixed values, for the one probe request before a load."""
+    values = {"{id}": record_id, "{pid}": record_id, "{ver}": "1", "{uniq}": uniq,
+              "{age}": "42", "{date}": "2020-02-02"}
+    for key, value in values.items():
+        template = template.replace(key, value)
+    return template
+
+
+def concrete_headers(headers: dict[str, str], record_id: str, uniq: str) -> dict[str, str]:
+    return {k: concrete(v, record_id, uniq) for k, v in headers.items()}
