@@ -132,6 +132,8 @@ async def _fill(conn: asyncpg.Connection, admin_url: str, url: str, seeded: Seed
 
 async def _expression_indexes(conn: asyncpg.Connection, object_id: str,
                               field_ids: dict[str, str]) -> None:
+    """Objectry's field indexes (metadata/indexes.py): unique ones on the expression, plain
+    ones on the expression plus the default order (created_at, id)."""
     types = {f["name"]: f["type"] for f in w.CONTACT_FIELDS}
     where = f"WHERE tenant_id = '{TENANT}' AND object_id = '{object_id}' AND deleted_at IS NULL"
     for name in w.UNIQUE:
@@ -139,7 +141,7 @@ async def _expression_indexes(conn: asyncpg.Connection, object_id: str,
                            f"({expression(types[name], field_ids[name])}) {where}")
     for name in w.INDEXED:
         await conn.execute(f"CREATE INDEX rx_{name}_i ON records "
-                           f"({expression(types[name], field_ids[name])}) {where}")
+                           f"({expression(types[name], field_ids[name])}, created_at, id) {where}")
 
 
 async def _links(conn: asyncpg.Connection, rng: random.Random, rel_id: str, company_obj: str,

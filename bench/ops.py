@@ -26,7 +26,7 @@ PROFILE_LABELS = {**LABELS, "bulk": "bulk import (POST /api/records/bulk, 10k pe
 
 
 def _create_body(tag: str, wrapper: str) -> str:
-    data = orjson.dumps(w.new_contact(tag)).decode()
+    data = orjson.dumps(w.new_contact(tag)).decode().replace('"{age}"', "{age}")
     return f'{{"object":"{wrapper}","data":{data}}}'
 
 

@@ -105,9 +105,11 @@ def meta_table(result: dict[str, Any]) -> list[str]:
 
 def section(result: dict[str, Any]) -> list[str]:
     cfg = result["config"]
-    lines = [f"## {result['records']:,} records", "",
-             f"Measured {result['started']} in {result['elapsed_s'] / 60:.1f} min; "
-             f"credentials: {result['auth']}.", "", "Commands:", "", "```"]
+    lines = [f"## {result['records']:,} records", ""]
+    if result.get("caveat"):
+        lines += [f"> **Caveat:** {result['caveat']}", ""]
+    lines += [f"Measured {result['started']} in {result['elapsed_s'] / 60:.1f} min; "
+              f"credentials: {result['auth']}.", "", "Commands:", "", "```"]
     lines += result["commands"] + ["```", "", "Machine and code:", ""]
     lines += [f"- {k}: {v}" for k, v in result["machine"].items()]
     lines += ["", f"### Operations (concurrency {cfg['concurrency']}, {cfg['duration']:g} s "

@@ -75,8 +75,9 @@ def company_of(contact_index: int, companies: int) -> int:
 
 
 def new_contact(tag: str) -> dict[str, Any]:
-    """A body for the create operation (the load generator substitutes {uniq}). Its age and
-    date lie outside the seeded ranges, so created records never enter the measured lists."""
+    """A body for the create operation; the load generator fills {uniq}, {age} and {date}, so
+    created contacts look like seeded ones (create is measured after the lists, which thus see
+    the seeded, linked contacts first)."""
     return {"name": "Bench {uniq}", "email": "bench-" + tag + "-{uniq}@example.com",
-            "phone": "+33612345678", "age": 99, "status": "lead", "joined_on": "2030-01-01",
+            "phone": "+33612345678", "age": "{age}", "status": "lead", "joined_on": "{date}",
             "vip": False, "lifetime_value": 1234.5}
