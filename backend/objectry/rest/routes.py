@@ -14,7 +14,8 @@ from objectry.rest.respond import render
 router = APIRouter(prefix="/rest/v1", route_class=RestRoute, tags=["data API"])
 
 
-@router.api_route("/{name}", methods=["GET", "HEAD"])
+@router.head("/{name}", include_in_schema=False)  # HEAD: the same answer without a body
+@router.get("/{name}")
 async def read_rows(ctx: Ctx, name: str, request: Request) -> Response:
     req = negotiate(request)
     return render(req, await service.read(ctx, name, req))
