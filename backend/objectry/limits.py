@@ -8,6 +8,16 @@ from typing import Any
 
 from objectry.errors import BadRequest, PayloadTooLarge
 from objectry.handlers import render
+from objectry.http import JSONResponse
+
+
+def _nul_refused(path: str) -> JSONResponse:
+    message = "the path and query cannot contain the NUL character"
+    if path.startswith("/rest/"):  # the data API answers in PostgREST's shape and code
+        body = {"code": "22021", "message": message, "details": None, "hint": None}
+        return JSONResponse(body, status_code=400,
+                            headers={"Proxy-Status": "PostgREST; error=22021"})
+    return render(BadRequest(message))
 
 
 class BodySizeLimit:
@@ -22,8 +32,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"").lower():
-            refused = BadRequest("the path and query cannot contain the NUL character")
-            return await render(refused)(scope, receive, send)
+            return await _nul_refused(scope["path"])(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
             return await render(self._error())(scope, receive, send)
