@@ -8,6 +8,8 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 
 from objectry.errors import (
     APIError,
@@ -82,6 +84,12 @@ def install(app: FastAPI) -> None:
             return render(mapped)
         log.exception("unmapped database error", exc_info=exc)
         return _internal()
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client left before sending its whole body: nobody reads the answer, and it is
+        # no server error, so it is neither logged as one nor answered with a 500.
+        return Response(status_code=499)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -56,3 +56,26 @@ async def test_absurd_list_parameters_are_not_500(api, params):
     await add_field(api, "note", "title")
     response = await api.get("/api/records", params={"object": "note", **params})
     assert response.status_code in (200, 400), response.text
+
+
+async def test_a_client_that_leaves_mid_body_is_not_a_server_error(app, api, caplog):
+    """The ASGI app is called directly: the body's first chunk, then the client is gone."""
+    messages = iter([{"type": "http.request", "body": b'{"name": "x"', "more_body": True},
+                     {"type": "http.disconnect"}])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/objects", "raw_path":
+             b"/api/objects", "query_string": b"", "root_path": "", "server": ("t", 80),
+             "client": ("127.0.0.1", 1), "headers": [
+                 (b"content-type", b"application/json"),
+                 (b"authorization", api.headers["authorization"].encode())]}
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 499
+    assert "unhandled error" not in caplog.text
