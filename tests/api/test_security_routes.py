@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 import warnings
 
+from objectry.main import PUBLIC_PATHS as PUBLIC
 from tests.api.conftest import client, refused
-
-PUBLIC = {"/api/auth/register", "/api/auth/login", "/api/auth/refresh"}
 
 
 def guarded_routes(app) -> list[tuple[str, str]]:
@@ -50,3 +49,15 @@ async def test_public_routes_and_health_need_no_credential(app):
         assert (await anonymous.get("/health/ready")).status_code == 200
         for path in sorted(PUBLIC):
             assert (await anonymous.post(path, json={})).status_code == 422, path
+
+
+def test_openapi_documents_the_credential_on_every_guarded_operation(app):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        document = app.openapi()
+    assert set(document["components"]["securitySchemes"]) == {"OAuth2PasswordBearer",
+                                                              "APIKeyHeader"}
+    for template, operations in document["paths"].items():
+        for method, operation in operations.items():
+            guarded = template.startswith(("/api", "/rest")) and template not in PUBLIC
+            assert ("security" in operation) == guarded, (method, template)
