@@ -1,7 +1,7 @@
 """A plain-Python evaluation of a /rest/v1 read, with SQL's semantics: three-valued logic
 (NULL is neither true nor false, NOT NULL is NULL, a row is kept only when the WHERE is true),
 `x = ANY('{}')` false even for NULL, LIKE/ILIKE wildcards, jsonb containment, and ORDER BY
-with NULLS LAST ascending / NULLS FIRST descending, `id` as the final tie-breaker.
+with NULLS LAST ascending / NULLS FIRST descending, `id` as the final tie-breaker in the last key's direction.
 
 Text compares by code point, which is what PostgreSQL does under the C collation; under
 en_US it agrees for the strings generated here (lower-case ASCII letters and digits only).
@@ -136,7 +136,7 @@ def evaluate(records: list[Record], where: Sequence[Node], order: Sequence[Order
     kept = [r for r in records if all(holds(node, r) is True for node in where)]
     keys = list(order) or [("created_at", False, None)]
     if not any(column == "id" for column, _, _ in keys):
-        keys.append(("id", False, None))
+        keys.append(("id", keys[-1][1], None))
     kept.sort(key=functools.cmp_to_key(lambda a, b: _compare(a, b, keys)))
     start = offset or 0
     page = kept[start:] if limit is None else kept[start:start + limit]

@@ -214,9 +214,9 @@ STATEMENTS = [
      BASE.replace("r.data AS data", "'{}'::jsonb AS data")
      + ", COALESCE((SELECT json_agg(e1.j ORDER BY e1.n) FROM (SELECT json_build_object("
      "'title', r1.data -> 'fld_title') AS j, row_number() OVER (ORDER BY "
-     "(r1.data ->> 'fld_title') DESC, r1.id) AS n " + _link(1, True, "$3::text")
+     "(r1.data ->> 'fld_title') DESC, r1.id DESC) AS n " + _link(1, True, "$3::text")
      + " AND (r1.data ->> 'fld_title') LIKE $4::text ORDER BY (r1.data ->> 'fld_title') DESC, "
-     "r1.id LIMIT $5::bigint OFFSET $6::bigint) e1), '[]'::json) AS \"_e0\" "
+     "r1.id DESC LIMIT $5::bigint OFFSET $6::bigint) e1), '[]'::json) AS \"_e0\" "
      + f"{LIVE} {DEFAULT_ORDER}", ["rel_deals", "a%", 2, 1]),
     ("select=id,employer!inner()&employer.cname=eq.Acme", {},
      BASE.replace("r.data AS data", "'{}'::jsonb AS data") + f" {LIVE} AND EXISTS (SELECT 1 "
@@ -274,7 +274,7 @@ def test_count_and_match_ids() -> None:
         f"SELECT r.id, r.data, r.version {LIVE_TABLE} AND {AGE} > $3::numeric ORDER BY r.id "
         "FOR UPDATE", ["wsp_t", "obj_contact", D("3")])
     sql, args = render_match_ids(plan("age=gt.3&order=age.desc&limit=2"))
-    assert sql.endswith(f"ORDER BY {AGE} DESC, r.id LIMIT $4::bigint FOR UPDATE")
+    assert sql.endswith(f"ORDER BY {AGE} DESC, r.id DESC LIMIT $4::bigint FOR UPDATE")
     assert args[-1] == 2
 
 
@@ -296,9 +296,8 @@ KEYSET = [
     ("order=created_at.desc,id.desc", ["2026-01-01T00:00:00+00:00", "rec_1"],
      "(r.created_at, r.id) < ($3::timestamptz, $4::text)",
      [datetime(2026, 1, 1, tzinfo=UTC), "rec_1"]),
-    ("order=version.desc", [3, "rec_1"],
-     "((r.version < $3::integer) OR (r.version = $3::integer AND r.id > $4::text))",
-     [3, "rec_1"]),
+    ("order=version.desc", [3, "rec_1"],  # id follows the last key's direction: a row compare
+     "(r.version, r.id) < ($3::integer, $4::text)", [3, "rec_1"]),
     ("order=age", ["5", "rec_1"],
      f"((({AGE} > $3::numeric OR {AGE} IS NULL)) OR ({AGE} = $3::numeric AND r.id > $4::text))",
      [D("5"), "rec_1"]),
@@ -309,14 +308,14 @@ KEYSET = [
     ("order=age.nullsfirst", [None, "rec_1"],
      f"(({AGE} IS NOT NULL) OR ({AGE} IS NULL AND r.id > $3::text))", ["rec_1"]),
     ("order=age.desc", ["5", "rec_1"],
-     f"(({AGE} < $3::numeric) OR ({AGE} = $3::numeric AND r.id > $4::text))",
+     f"(({AGE} < $3::numeric) OR ({AGE} = $3::numeric AND r.id < $4::text))",
      [D("5"), "rec_1"]),
     ("order=age.desc", [None, "rec_1"],
-     f"(({AGE} IS NOT NULL) OR ({AGE} IS NULL AND r.id > $3::text))", ["rec_1"]),
+     f"(({AGE} IS NOT NULL) OR ({AGE} IS NULL AND r.id < $3::text))", ["rec_1"]),
     ("order=age.desc.nullslast", ["5", "rec_1"],
-     f"((({AGE} < $3::numeric OR {AGE} IS NULL)) OR ({AGE} = $3::numeric AND r.id > $4::text))",
+     f"((({AGE} < $3::numeric OR {AGE} IS NULL)) OR ({AGE} = $3::numeric AND r.id < $4::text))",
      [D("5"), "rec_1"]),
-    ("order=age.desc.nullslast", [None, "rec_1"], f"(({AGE} IS NULL AND r.id > $3::text))",
+    ("order=age.desc.nullslast", [None, "rec_1"], f"(({AGE} IS NULL AND r.id < $3::text))",
      ["rec_1"]),
     ("order=id", ["rec_9"], "(r.id) > ($3::text)", ["rec_9"]),
     ("order=name,id.desc", ["ann", "rec_9"],
@@ -325,7 +324,7 @@ KEYSET = [
     ("order=active,born.desc", ["true", "2020-01-01", "rec_1"],
      f"((({ACTIVE} > $3::boolean OR {ACTIVE} IS NULL)) OR ({ACTIVE} = $3::boolean AND "
      f"{BORN} < $4::date) OR ({ACTIVE} = $3::boolean AND {BORN} = $4::date AND "
-     "r.id > $5::text))", [True, date(2020, 1, 1), "rec_1"]),
+     "r.id < $5::text))", [True, date(2020, 1, 1), "rec_1"]),
 ]
 
 
@@ -360,7 +359,8 @@ SPECS = ([f"a{m}" for m in MODS] + [f"a{m},b{n}" for m in MODS for n in MODS]
 
 
 def _pg_order(spec: str) -> list[tuple[int, bool, bool]]:
-    """(row index, desc, nulls_first) per key, as PostgreSQL orders; then id."""
+    """(row index, desc, nulls_first) per key, as PostgreSQL orders; then id, in the last
+    key's direction."""
     index = {"id": 0, "a": 1, "b": 2, "version": 3}
     keys = []
     for item in spec.split(","):
@@ -369,7 +369,7 @@ def _pg_order(spec: str) -> list[tuple[int, bool, bool]]:
         nulls_first = True if "nullsfirst" in mods else False if "nullslast" in mods else desc
         keys.append((index[name], desc, nulls_first))
     if not any(k[0] == 0 for k in keys):
-        keys.append((0, False, False))
+        keys.append((0, keys[-1][1], False))
     return keys
 
 

@@ -101,11 +101,13 @@ def resolve_column(obj: ObjectDef, name: str) -> Col:
 
 
 def sort_keys(orders: tuple[Order, ...], obj: ObjectDef) -> tuple[SortKey, ...]:
-    """The complete order: the request's keys (default `created_at`), then `id` unless given."""
+    """The complete order: the request's keys (default `created_at`), then `id` unless given.
+    The `id` tie-breaker runs in the last key's direction, so that `created_at DESC, id DESC`
+    is one index read backwards (an ascending `id` would need a sort of each page's ties)."""
     keys = [SortKey(resolve_column(obj, o.column), o.desc, o.nulls_first) for o in orders]
     keys = keys or [SortKey(resolve_column(obj, "created_at"))]
     if not any(key.column.system == "id" for key in keys):
-        keys.append(SortKey(resolve_column(obj, "id")))
+        keys.append(SortKey(resolve_column(obj, "id"), desc=keys[-1].desc))
     return tuple(keys)
 
 
