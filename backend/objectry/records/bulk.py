@@ -13,7 +13,7 @@ from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
 from objectry.records.service import authorize, object_for, tx, unique_conflict
-from objectry.records.shape import record_out
+from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
 
 
@@ -59,7 +59,8 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     datas = [item.get("data") if isinstance(item, dict) else None for item in records]
     async with tx(ctx) as conn:
         batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
-    return {"items": [record_out(snapshot, obj, r) for r in batch.rows],
+    shape = record_shaper(snapshot, obj)
+    return {"items": [shape(r) for r in batch.rows],
             "created": batch.created, "updated": batch.updated}
 
 

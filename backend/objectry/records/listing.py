@@ -7,8 +7,8 @@ from typing import Any
 from objectry.deps import Context
 from objectry.errors import BadRequest
 from objectry.records import query
-from objectry.records.service import authorize, object_for, one
-from objectry.records.shape import record_out
+from objectry.records.service import authorize, object_for, one, tx
+from objectry.records.shape import record_shaper
 
 
 def _single(params: list[tuple[str, str]], key: str) -> str | None:
@@ -37,14 +37,15 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
                            default_limit=settings.default_page_size,
                            max_limit=settings.max_page_size)
     after = query.decode_cursor(cursor) if cursor else None
-    async with one(ctx) as conn:
+    async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
         trashed = trash == "only"
         rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True,
                                                               trashed=trashed)))
         total = await conn.fetchval(*_statement(query.render_count(plan, trashed=trashed))
                                     ) if count else None
     page, next_cursor = query.next_page(plan, rows)
-    out: dict[str, Any] = {"items": [record_out(snapshot, obj, r) for r in page],
+    shape = record_shaper(snapshot, obj)
+    out: dict[str, Any] = {"items": [shape(r) for r in page],
                            "next_cursor": next_cursor}
     if total is not None:
         out["total"] = total

@@ -26,14 +26,16 @@ async def create_record(ctx: Ctx, request: Request) -> Any:
     return _etag(await service.create(ctx, body.get("object"), body.get("data")), 201)
 
 
+# Handlers return JSONResponse (orjson) themselves: a returned dict would go through
+# FastAPI's pydantic serialiser, measured at ~8% of a list request.
 @router.post("/bulk", status_code=201)
 async def bulk_records(ctx: Ctx, request: Request) -> Any:
-    return await bulk.bulk(ctx, await json_body(request))
+    return JSONResponse(await bulk.bulk(ctx, await json_body(request)), status_code=201)
 
 
 @router.get("")
 async def list_records(ctx: Ctx, request: Request) -> Any:
-    return await listing.list_records(ctx, request.query_params.multi_items())
+    return JSONResponse(await listing.list_records(ctx, request.query_params.multi_items()))
 
 
 @router.get("/{record_id}")
@@ -74,4 +76,4 @@ async def record_history(ctx: Ctx, record_id: str,
                          limit: Annotated[int, Query(ge=1)] = 50,
                          cursor: str | None = None) -> Any:
     limit = min(limit, ctx.state.settings.max_page_size)
-    return await service.history(ctx, record_id, limit, cursor)
+    return JSONResponse(await service.history(ctx, record_id, limit, cursor))

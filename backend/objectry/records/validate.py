@@ -65,6 +65,7 @@ class RecordValidator:
         self.fields = tuple(compile_field(i, f) for i, f in enumerate(obj.fields))
         self.by_name = {f.name: f for f in self.fields}
         self.attached_ids = frozenset(f.id for f in self.fields)
+        self._api_names = tuple((f.id, f.name) for f in self.fields)
         primary = obj.primary_field
         self.primary_id = primary.id if primary is not None else None
         self.json_schema = object_schema(obj, self.fields)
@@ -152,7 +153,7 @@ class RecordValidator:
 
     def to_api(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """Stored data keyed by field name: attached fields only, absent values left out."""
-        return {f.name: stored[f.id] for f in self.fields if f.id in stored}
+        return {name: stored[key] for key, name in self._api_names if key in stored}
 
 
 def validator_for(snapshot: Snapshot, obj: ObjectDef) -> RecordValidator:

@@ -1,4 +1,5 @@
-"""The /rest/v1 rules: one object by name, permissions, one transaction per request.
+"""The /rest/v1 rules: one object by name, permissions, one transaction per request (a plain
+read is a single statement).
 
 Reads go through the query compiler (`records/query`); writes reuse the records services:
 `bulk.write_batch` (validation, defaults, upsert, history), `RecordValidator.for_update` +
@@ -30,7 +31,7 @@ from objectry.records.query import (
     render_read,
     shape_row,
 )
-from objectry.records.service import authorize, tx, unique_conflict
+from objectry.records.service import authorize, one, tx, unique_conflict
 from objectry.records.validate import validator_for
 from objectry.rest import payload
 from objectry.rest.errors import needs_filter, table_not_found
@@ -71,9 +72,11 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     most = ctx.state.settings.max_page_size
     plan = planned(ctx, snapshot, obj, replace(query, limit=limit, offset=offset),
                    default_limit=most, max_limit=most)
-    async with tx(ctx) as conn:
+    counted = req.prefer.get("count")
+    # A plain read is one statement (one round trip); with a count, both see one snapshot.
+    async with (tx(ctx) if counted else one(ctx)) as conn:
         rows = await conn.fetch(*_statement(render_read(plan)))
-        total = await count(conn, plan, req.prefer.get("count"), most)
+        total = await count(conn, plan, counted, most)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))
     return Result(status, [shape_row(plan, r) for r in rows],
