@@ -31,7 +31,8 @@ async def readings(app, owner_db):
         # deadlock (one build then fails and leaves an invalid index behind).
         for name, type_, flag in (("temp", "number", "is_indexed"),
                                   ("station", "text", "is_indexed"),
-                                  ("serial", "text", "is_unique")):
+                                  ("serial", "text", "is_unique"),
+                                  ("day", "date", "is_indexed")):
             await add_field(api, "reading", name, type_, **{flag: True})
             await indexes.wait_for_background()
         snapshot = await app.state.objectry.metadata.get(account.workspace_id)
@@ -41,9 +42,11 @@ async def readings(app, owner_db):
             """INSERT INTO records (tenant_id, id, object_id, data)
                SELECT $1, 'rec_' || substr(md5(g::text), 1, 16), $2,
                       jsonb_build_object($3::text, g % 1000, $4::text, 'st' || (g % 5000),
-                                         $5::text, 'sn' || g)
-               FROM generate_series(1, $6::int) AS g""",
-            account.workspace_id, obj["id"], f["temp"].id, f["station"].id, f["serial"].id, ROWS)
+                                         $5::text, 'sn' || g,
+                                         $6::text, (date '2020-01-01' + g % 365)::text)
+               FROM generate_series(1, $7::int) AS g""",
+            account.workspace_id, obj["id"], f["temp"].id, f["station"].id, f["serial"].id,
+            f["day"].id, ROWS)
         await owner_db.execute("ANALYZE records")
         assert time.monotonic() - started < 20
         yield api, snapshot, account.workspace_id
@@ -69,6 +72,8 @@ CASES = [
     ("serial", [("serial", "eq.sn4242")], 1),
     # A range filter: estimated right only thanks to the expression statistics.
     ("temp", [("temp", "gt.997")], 200),
+    # A date: the query must repeat the index's IMMUTABLE wrapper (sqlexpr._IMMUTABLE_CASTS).
+    ("day", [("day", "eq.2020-02-01")], 274),
 ]
 
 

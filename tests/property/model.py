@@ -1,7 +1,8 @@
 """A plain-Python evaluation of a /rest/v1 read, with SQL's semantics: three-valued logic
 (NULL is neither true nor false, NOT NULL is NULL, a row is kept only when the WHERE is true),
 `x = ANY('{}')` false even for NULL, LIKE/ILIKE wildcards, jsonb containment, and ORDER BY
-with NULLS LAST ascending / NULLS FIRST descending, `id` as the final tie-breaker in the last key's direction.
+with NULLS LAST ascending / NULLS FIRST descending, `id` as the final tie-breaker in the last
+key's direction.
 
 Text compares by code point, which is what PostgreSQL does under the C collation; under
 en_US it agrees for the strings generated here (lower-case ASCII letters and digits only).

@@ -94,7 +94,8 @@ def resolve_column(obj: ObjectDef, name: str) -> Col:
                    nullable=name not in NOT_NULL_SYSTEM)
     found = obj.fields_by_name.get(name)
     if found is not None:
-        return Col(name, field_cast(found.type), field_id=found.id, field_type=found.type)
+        return Col(name, field_cast(found.type), field_id=found.id, field_type=found.type,
+                   indexed=found.is_indexed or found.is_unique)
     close = difflib.get_close_matches(name, [*SYSTEM_COLUMNS, *obj.fields_by_name], n=1)
     hint = f'Perhaps you meant to reference the column "{obj.name}.{close[0]}".' if close else None
     raise QueryError("42703", f"column {obj.name}.{name} does not exist", hint=hint)

@@ -22,6 +22,7 @@ class Col:
     system: str | None = None  # the records column, for a system column
     nullable: bool = True
     field_type: str | None = None  # FieldDef.type, for a field
+    indexed: bool = False  # the field has an expression index on this object
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,13 +36,16 @@ class Params:
 # text → date/timestamptz casts are only STABLE, which expression indexes refuse; these
 # IMMUTABLE wrappers (created by the first migration) are safe because stored values are ISO
 # 8601 (dates) and UTC with an offset (datetimes), read the same under any DateStyle/TimeZone.
+# A SQL function is not inlined when its body is less than immutable, so each call costs ~4x
+# the plain cast: only a field with an index, whose expression a query must repeat, uses them.
 _IMMUTABLE_CASTS = {DATE: "objectry_date", TIMESTAMPTZ: "objectry_timestamptz"}
 
 
-def field_expr(field_id: str, cast: str, alias: str | None) -> str:
+def field_expr(field_id: str, cast: str, alias: str | None, *, indexed: bool = True) -> str:
     """A field's value as compared and indexed: `(r.data ->> 'fld_x')::numeric`, text uncast
     (it compares with the column's collation), jsonb as `(r.data -> 'fld_x')`. With no alias
-    this is exactly the expression `metadata/indexes.py` indexes."""
+    this is exactly the expression `metadata/indexes.py` indexes; `indexed=False` (a field
+    without an index) casts dates and datetimes directly."""
     data = f"{alias}.data" if alias else "data"
     key = literal(field_id)
     if cast == JSONB:
@@ -50,7 +53,7 @@ def field_expr(field_id: str, cast: str, alias: str | None) -> str:
     raw = f"({data} ->> {key})"
     if cast == TEXT:
         return raw
-    if cast in _IMMUTABLE_CASTS:
+    if indexed and cast in _IMMUTABLE_CASTS:
         return f"{_IMMUTABLE_CASTS[cast]}{raw}"
     return f"{raw}::{cast}"
 
@@ -59,7 +62,7 @@ def column_expr(column: Col, alias: str) -> str:
     """`r.created_at` for a system column, else `field_expr`."""
     if column.system:
         return f"{alias}.{column.system}"
-    return field_expr(column.field_id or "", column.cast, alias)
+    return field_expr(column.field_id or "", column.cast, alias, indexed=column.indexed)
 
 
 def raw_expr(column: Col, alias: str) -> str:
