@@ -151,9 +151,11 @@ def create_app() -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         # reset=_keep: no `SELECT pg_advisory_unlock_all(); CLOSE ALL; …` round trip on every
-        # release, since nothing here leaves session state behind.
-        ceiling.pool = await asyncpg.create_pool(ceiling.url, min_size=2, max_size=10,
-                                                 init=_init, reset=_keep)
+        # release, since nothing here leaves session state behind. Custom plans, as Objectry's
+        # pool (db/pool.py): a generic plan cannot use the partial field indexes.
+        ceiling.pool = await asyncpg.create_pool(
+            ceiling.url, min_size=2, max_size=10, init=_init, reset=_keep,
+            server_settings={"plan_cache_mode": "force_custom_plan"})
         yield
         await ceiling.pool.close()
 
