@@ -22,7 +22,6 @@ from typing import Any
 import asyncpg
 import orjson
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
 
 from objectry.errors import (
     APIError,
@@ -37,6 +36,7 @@ from objectry.errors import (
 )
 from objectry.metadata.model import Snapshot
 from objectry.records.query import QueryError
+from objectry.routing import DirectRoute
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 _API_CODES: dict[type[APIError], tuple[str, int]] = {
@@ -58,7 +58,9 @@ class RestError(QueryError):
         self.headers = headers or {}
 
 
-class RestRoute(APIRoute):
+class RestRoute(DirectRoute):
+    """A DirectRoute (objectry/routing.py) whose failures answer in PostgREST's shape."""
+
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
 

@@ -16,33 +16,33 @@ router = APIRouter(prefix="/rest/v1", route_class=RestRoute, tags=["data API"])
 
 @router.head("/{name}", include_in_schema=False)  # HEAD: the same answer without a body
 @router.get("/{name}")
-async def read_rows(ctx: Ctx, name: str, request: Request) -> Response:
+async def read_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     return render(req, await service.read(ctx, name, req))
 
 
 @router.post("/{name}")
-async def insert_rows(ctx: Ctx, name: str, request: Request) -> Response:
+async def insert_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
     return render(req, await service.insert(ctx, name, req, body))
 
 
 @router.patch("/{name}")
-async def update_rows(ctx: Ctx, name: str, request: Request) -> Response:
+async def update_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
     return render(req, await service.update(ctx, name, req, body))
 
 
 @router.delete("/{name}")
-async def delete_rows(ctx: Ctx, name: str, request: Request) -> Response:
+async def delete_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     return render(req, await service.delete(ctx, name, req))
 
 
 @router.put("/{name}")
-async def put_rows(ctx: Ctx, name: str) -> Response:
+async def put_rows(ctx: Ctx, request: Request, name: str) -> Response:
     raise QueryError("PGRST117", "Unsupported HTTP method: PUT", status=405,
                      hint="insert with POST (upsert: Prefer: resolution=merge-duplicates and "
                           "on_conflict=<unique field>), change with PATCH")
