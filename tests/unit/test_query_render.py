@@ -63,7 +63,7 @@ SNAP = Snapshot("wsp_t", 1, (CONTACT, COMPANY, DEAL, WIDE), RELS)
 BASE = ("SELECT r.id, r.object_id, r.data AS data, r.primary_value, r.version, r.created_at, "
         "r.updated_at, r.created_by, r.updated_by")
 LIVE = ("FROM records_in_scope r WHERE r.tenant_id = $1 AND r.object_id = $2"
-        " AND r.deleted_at IS NULL")
+        " AND r.tenant_id = 'wsp_t' AND r.object_id = 'obj_contact' AND r.deleted_at IS NULL")
 # Writes (PATCH/DELETE by filter) lock rows of the table itself, under its RLS.
 LIVE_TABLE = LIVE.replace("records_in_scope", "records")
 DEFAULT_ORDER = "ORDER BY r.created_at, r.id"
