@@ -26,7 +26,11 @@ from starlette.routing import Route
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 COLUMNS = "r.id, r.object_id, r.data, r.primary_value, r.version, r.created_at, r.updated_at"
-LIVE = "r.tenant_id = $1 AND r.object_id = $2 AND r.deleted_at IS NULL"
+# The ids also as literals, as Objectry renders them: the field indexes are partial on them,
+# and a generic plan (PostgreSQL's pick after five runs of a prepared statement) can only use
+# such an index when the query names them as constants.
+LIVE = ("r.tenant_id = $1 AND r.object_id = $2 AND r.tenant_id = '{tenant}'"
+        " AND r.object_id = '{object_id}' AND r.deleted_at IS NULL")
 ORDER = "ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
 
 
@@ -43,9 +47,10 @@ class Ceiling:
         self.names = {v: k for k, v in self.ids.items()}
         self.pool: asyncpg.Pool | None = None
         age, joined, name = self.ids["age"], self.ids["joined_on"], self.ids["name"]
-        self.sql_indexed = (f"SELECT {COLUMNS} FROM records r WHERE {LIVE}"
+        live = LIVE.format(tenant=self.tenant, object_id=self.object_id)  # ids from the harness
+        self.sql_indexed = (f"SELECT {COLUMNS} FROM records r WHERE {live}"
                             f" AND ((r.data ->> '{age}')::numeric) = $3 {ORDER}")
-        self.sql_unindexed = (f"SELECT {COLUMNS} FROM records r WHERE {LIVE}"
+        self.sql_unindexed = (f"SELECT {COLUMNS} FROM records r WHERE {live}"
                               f" AND ((r.data ->> '{joined}')::date) = $3 {ORDER}")
         self.sql_embedded = (
             f"SELECT {COLUMNS}, (SELECT json_build_object('name', c.data -> '{name}')"
@@ -53,7 +58,7 @@ class Ceiling:
             " ON c.tenant_id = l.tenant_id AND c.id = l.from_record_id AND c.deleted_at IS NULL"
             f" WHERE l.tenant_id = r.tenant_id AND l.relationship_id = '{self.relationship}'"
             " AND l.to_record_id = r.id LIMIT 1) AS company"
-            f" FROM records r WHERE {LIVE} AND ((r.data ->> '{age}')::numeric) = $3 {ORDER}")
+            f" FROM records r WHERE {live} AND ((r.data ->> '{age}')::numeric) = $3 {ORDER}")
 
     def out(self, row: asyncpg.Record, embed: bool = False) -> dict[str, Any]:
         names = self.names
@@ -151,11 +156,9 @@ def create_app() -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         # reset=_keep: no `SELECT pg_advisory_unlock_all(); CLOSE ALL; …` round trip on every
-        # release, since nothing here leaves session state behind. Custom plans, as Objectry's
-        # pool (db/pool.py): a generic plan cannot use the partial field indexes.
-        ceiling.pool = await asyncpg.create_pool(
-            ceiling.url, min_size=2, max_size=10, init=_init, reset=_keep,
-            server_settings={"plan_cache_mode": "force_custom_plan"})
+        # release, since nothing here leaves session state behind.
+        ceiling.pool = await asyncpg.create_pool(ceiling.url, min_size=2, max_size=10,
+                                                 init=_init, reset=_keep)
         yield
         await ceiling.pool.close()
 
