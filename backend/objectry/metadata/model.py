@@ -91,6 +91,8 @@ class Snapshot:
     loaded_at: datetime | None = None
     # Compiled per-object helpers (validators, SQL fragments) memoised for this version.
     compiled: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
+    # Query plans of this version's reads (records/query/memo.py).
+    plans: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     @cached_property
     def objects_by_id(self) -> Mapping[str, ObjectDef]:

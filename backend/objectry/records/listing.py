@@ -7,8 +7,11 @@ from typing import Any
 from objectry.deps import Context
 from objectry.errors import BadRequest
 from objectry.records import query
+from objectry.records.query import memo
 from objectry.records.service import authorize, object_for, one, tx
 from objectry.records.shape import record_shaper
+
+_NOT_QUERY = frozenset({"trash", "cursor", "count", "object", "expand"})
 
 
 def _single(params: list[tuple[str, str]], key: str) -> str | None:
@@ -32,10 +35,11 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     snapshot, obj = await object_for(ctx, ref)
     authorize(ctx, obj, "read")
     settings = ctx.state.settings
-    plan = query.plan_read(query.parse_records([(k, v) for k, v in params if k != "trash"]),
-                           obj, snapshot, shape="record",
-                           default_limit=settings.default_page_size,
-                           max_limit=settings.max_page_size)
+    # The keys parse_records ignores are left out, so that every page of one list shares a plan.
+    pairs = [(k, v) for k, v in params if k not in _NOT_QUERY]
+    plan = memo.planned(memo.parsed_records(pairs), obj, snapshot, shape="record",
+                        default_limit=settings.default_page_size,
+                        max_limit=settings.max_page_size)
     after = query.decode_cursor(cursor) if cursor else None
     async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
         trashed = trash == "only"

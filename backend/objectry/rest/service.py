@@ -24,6 +24,7 @@ from objectry.records.query import (
     Query,
     QueryError,
     ReadPlan,
+    memo,
     parse_rest,
     plan_read,
     render_count,
@@ -53,7 +54,7 @@ async def table(ctx: Context, name: str) -> tuple[Snapshot, ObjectDef]:
 def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw: Any
             ) -> ReadPlan:
     """The checked read; every object it reaches (embeds, embed filters) must be readable."""
-    plan = plan_read(query, obj, snapshot, **kw)
+    plan = memo.planned(query, obj, snapshot, **kw)
     for object_id in sorted(plan.object_ids - {obj.id}):
         authorize(ctx, snapshot.objects_by_id[object_id], "read")
     return plan
@@ -67,7 +68,7 @@ def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
 async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "read")
-    query = parse_rest(req.params)
+    query = memo.parsed_rest(req.params)
     limit, offset = page(query.limit, query.offset, req.range)
     most = ctx.state.settings.max_page_size
     plan = planned(ctx, snapshot, obj, replace(query, limit=limit, offset=offset),

@@ -1,0 +1,43 @@
+"""Compiled reads, remembered. Parsing is a pure function of the query string, and a plan a
+pure function of (query, object, options) within one metadata snapshot; apps repeat the same
+few queries, and compiling one cost a 50-row list about as much Python as shaping its rows
+(bench/PROFILE.md). Bounded: a flood of distinct queries only makes the caches restart."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.records.query.nodes import Query
+from objectry.records.query.parse import parse_records, parse_rest
+from objectry.records.query.plan import plan_read
+from objectry.records.query.planned import ReadPlan
+
+MAX_PLANS = 1024  # per snapshot (a snapshot lives until the workspace's metadata changes)
+
+
+@lru_cache(maxsize=2048)
+def _parsed(dialect: str, pairs: tuple[tuple[str, str], ...]) -> Query:
+    return parse_rest(pairs) if dialect == "rest" else parse_records(pairs)
+
+
+def parsed_rest(pairs: list[tuple[str, str]]) -> Query:
+    return _parsed("rest", tuple(pairs))
+
+
+def parsed_records(pairs: list[tuple[str, str]]) -> Query:
+    return _parsed("records", tuple(pairs))
+
+
+def planned(query: Query, obj: ObjectDef, snapshot: Snapshot, **options: Any) -> ReadPlan:
+    """`plan_read(query, obj, snapshot, **options)`, once per snapshot."""
+    key = (obj.id, query, tuple(sorted(options.items())))
+    plans = snapshot.plans
+    plan = plans.get(key)
+    if plan is None:
+        plan = plan_read(query, obj, snapshot, **options)
+        if len(plans) >= MAX_PLANS:
+            plans.clear()
+        plans[key] = plan
+    return plan
