@@ -12,7 +12,7 @@ gets the same 400 as FastAPI's own parsing would give.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from fastapi import Request, Response
@@ -26,8 +26,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 class DirectRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        _check_signature(path, endpoint)
         super().__init__(path, endpoint, **kwargs)
+        _check_signature(endpoint, path_params=self.param_convertors)  # names compile_path found
 
     def get_route_handler(self) -> Handler:
         endpoint = self.endpoint
@@ -38,14 +38,13 @@ class DirectRoute(APIRoute):
         return handler
 
 
-def _check_signature(path: str, endpoint: Callable[..., Any]) -> None:
+def _check_signature(endpoint: Callable[..., Any], path_params: Iterable[str]) -> None:
     """Fail at start-up, not per request, when an endpoint expects FastAPI to fill in more."""
     names = list(inspect.signature(endpoint).parameters)
-    path_params = sorted(part[1:-1].split(":")[0] for part in path.split("/")
-                         if part.startswith("{"))
-    if names[:2] != ["ctx", "request"] or sorted(names[2:]) != path_params:
+    expected = sorted(path_params)
+    if names[:2] != ["ctx", "request"] or sorted(names[2:]) != expected:
         raise TypeError(f"{endpoint.__qualname__}: a DirectRoute endpoint takes (ctx, request, "
-                        f"{', '.join(path_params) or 'no path parameters'}) and reads query "
+                        f"{', '.join(expected) or 'no path parameters'}) and reads query "
                         "parameters and headers from the request")
 
 

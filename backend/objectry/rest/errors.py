@@ -16,7 +16,6 @@ PostgreSQL would have raised for the same mistake against a real table:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import asyncpg
@@ -36,9 +35,8 @@ from objectry.errors import (
 )
 from objectry.metadata.model import Snapshot
 from objectry.records.query import QueryError
-from objectry.routing import DirectRoute
+from objectry.routing import DirectRoute, Handler
 
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 _API_CODES: dict[type[APIError], tuple[str, int]] = {
     ValidationFailed: ("23514", 400),
     Forbidden: ("42501", 403),
