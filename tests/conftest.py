@@ -10,7 +10,9 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -53,18 +55,31 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, pool_min_size=1, pool_max_size=5,
-                    stop_embedded_on_exit=False, open_signup=True, secret_key=secrets.token_hex(32))
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    """Settings for an app under test: a small pool, a fresh secret, the server left running."""
+    return Settings(**{"database_url": database_url, "pool_min_size": 1, "pool_max_size": 2,
+                       "stop_embedded_on_exit": False, "secret_key": secrets.token_hex(32),
+                       **overrides})
 
 
-@pytest.fixture(scope="session")
-async def app(settings: Settings) -> AsyncIterator[object]:
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[Any]:
+    """The app with its lifespan running (migrations, pool, metadata cache, listener)."""
     from objectry.main import create_app
 
     application = create_app(settings)
     async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url, pool_max_size=5, open_signup=True)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[object]:
+    async with running_app(settings) as application:
         yield application
 
 

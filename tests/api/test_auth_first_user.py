@@ -10,11 +10,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from objectry.main import create_app
-from objectry.settings import Settings
 from tests.api.builders import ok
 from tests.api.conftest import PASSWORD, client, login, refused
-from tests.conftest import _with_database
+from tests.conftest import _with_database, running_app, settings_for
 
 
 @pytest.fixture
@@ -24,11 +22,7 @@ async def fresh_app(server_url: str) -> AsyncIterator[Any]:
     admin = await asyncpg.connect(server_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        settings = Settings(database_url=_with_database(server_url, name), pool_min_size=1,
-                            pool_max_size=2, stop_embedded_on_exit=False,
-                            secret_key=secrets.token_hex(32))
-        application = create_app(settings)
-        async with application.router.lifespan_context(application):
+        async with running_app(settings_for(_with_database(server_url, name))) as application:
             yield application
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

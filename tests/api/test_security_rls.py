@@ -12,11 +12,9 @@ import pytest
 
 from objectry.auth import apitokens
 from objectry.db import tenancy
-from objectry.main import create_app
-from objectry.settings import Settings
 from tests.api.builders import make_object, ok
 from tests.api.conftest import client, login, new_email, sign_up
-from tests.conftest import _with_database
+from tests.conftest import _with_database, running_app, settings_for
 
 
 async def test_users_of_other_workspaces_are_invisible_to_the_runtime_role(app, session):
@@ -111,11 +109,7 @@ async def unprivileged_owner_app(server_url):
     await admin.execute(f'CREATE DATABASE "{name}" OWNER {role}')
     try:
         url = _as(_with_database(server_url, name), role)
-        settings = Settings(database_url=url, pool_min_size=1, pool_max_size=2,
-                            stop_embedded_on_exit=False, open_signup=True,
-                            secret_key=secrets.token_hex(32))
-        application = create_app(settings)
-        async with application.router.lifespan_context(application):
+        async with running_app(settings_for(url, open_signup=True)) as application:
             yield application
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
