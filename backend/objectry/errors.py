@@ -94,6 +94,9 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "23503": (Conflict, "the change would break a reference to another item"),
     "23514": (ValidationFailed, "a value breaks a database check"),
     "23502": (ValidationFailed, "a required value is missing"),
+    # e.g. a value over a field index's entry size, written by a process whose metadata was
+    # stale (its validator did not know the field was indexed yet)
+    "54000": (ValidationFailed, "a value is too large for the database"),
     "22P02": (BadRequest, "a value has the wrong type"),
     "22007": (BadRequest, "a date or time is not valid"),
     "22008": (BadRequest, "a date or time is out of range"),

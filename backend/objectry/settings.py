@@ -23,6 +23,8 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     max_bulk_records: int = 10_000
     max_fields_per_object: int = 500
+    # Attachments with is_indexed or is_unique (both on one counts once), per workspace.
+    max_indexed_fields: int = 64
     max_page_size: int = 1000
     default_page_size: int = 50
     # Tests share one embedded server across many apps; a served process stops it on exit.
@@ -46,6 +48,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             pool_min_size=int(env.get("OBJECTRY_POOL_MIN", "2")),
             pool_max_size=int(env.get("OBJECTRY_POOL_MAX", "10")),
+            max_indexed_fields=int(env.get("OBJECTRY_MAX_INDEXED_FIELDS", "64")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,
             open_signup=_bool(env.get("OBJECTRY_OPEN_SIGNUP"), False),
             access_token_minutes=int(env.get("OBJECTRY_ACCESS_TOKEN_MINUTES", "15")),

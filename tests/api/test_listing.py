@@ -102,10 +102,8 @@ async def test_object_is_required_and_must_exist(api):
 
 
 async def test_indexed_field_filter_uses_its_index(app, api, people, owner_db, workspace_id):
-    from objectry.metadata import indexes
     from objectry.records import query
 
-    await indexes.wait_for_background()
     snapshot = await app.state.objectry.metadata.get(workspace_id)
     obj = snapshot.object("person")
     age = obj.fields_by_name["age"]

@@ -41,9 +41,10 @@ def check_definition(name: str | None, type_name: str, config: dict[str, Any]) -
         raise ValidationFailed(problems)
 
 
-async def insert(conn: asyncpg.Connection, ctx: Context, body: FieldCreate) -> dict[str, Any]:
+async def insert(conn: asyncpg.Connection, ctx: Context, body: FieldCreate,
+                 field_id: str | None = None) -> dict[str, Any]:
     check_definition(body.name, body.type, body.config)
-    values = {"tenant_id": ctx.tenant_id, "id": new_id("fld"), "name": body.name,
+    values = {"tenant_id": ctx.tenant_id, "id": field_id or new_id("fld"), "name": body.name,
               "label": body.label, "type": body.type, "config": body.config,
               "description": body.description, "category": body.category,
               "created_by": ctx.principal.actor}

@@ -10,7 +10,7 @@ from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
 from objectry.ids import new_id
-from objectry.metadata import fields, indexes, primary, repo
+from objectry.metadata import field_flags, fields, indexes, primary, repo
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
 from objectry.metadata.schemas import (
     FieldAndAttach,
@@ -31,7 +31,8 @@ def _check_overrides(field: dict[str, Any], overrides: dict[str, Any]) -> None:
 
 
 async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
-                  field: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+                  field: dict[str, Any], settings: dict[str, Any], ofd_id: str
+                  ) -> dict[str, Any]:
     _check_overrides(field, settings["field_overrides"])
     count, last = await conn.fetchrow(
         "SELECT count(*), max(display_order) FROM object_fields"
@@ -42,7 +43,7 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
                                        f"{ctx.state.settings.max_fields_per_object} fields")])
     if settings["display_order"] is None:
         settings["display_order"] = 0 if last is None else last + 1
-    values = {"tenant_id": ctx.tenant_id, "id": new_id("ofd"), "object_id": obj["id"],
+    values = {"tenant_id": ctx.tenant_id, "id": ofd_id, "object_id": obj["id"],
               "field_id": field["id"], **settings}
     before = await primary.effective_field(conn, ctx.tenant_id, obj["id"])
     try:
@@ -55,32 +56,80 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
     return row
 
 
+async def _attach_refs(conn: asyncpg.Connection, ctx: Context, body: ObjectFieldCreate
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+    problems: list[dict[str, Any]] = []
+    obj = await referenced(conn, ctx, "objects", body.object_id, "obj", "object_id", problems)
+    field = await referenced(conn, ctx, "fields", body.field_id, "fld", "field_id", problems)
+    raise_if(problems)
+    assert obj is not None and field is not None
+    return obj, field
+
+
 async def attach(ctx: Context, body: ObjectFieldCreate) -> dict[str, Any]:
-    async with schema_change(ctx) as conn:
-        problems: list[dict[str, Any]] = []
-        obj = await referenced(conn, ctx, "objects", body.object_id, "obj", "object_id", problems)
-        field = await referenced(conn, ctx, "fields", body.field_id, "fld", "field_id", problems)
-        raise_if(problems)
-        assert obj is not None and field is not None
-        row = await _attach(conn, ctx, obj, field, body.model_dump(include=set(SETTINGS)))
-    await _build_indexes(ctx, row, field, {})
-    return row
+    settings = body.model_dump(include=set(SETTINGS))
+    ofd_id = new_id("ofd")
+
+    async def prepare() -> field_flags.Change:
+        async with reading(ctx) as conn:
+            obj, field = await _attach_refs(conn, ctx, body)
+        _check_overrides(field, settings["field_overrides"])
+        return field_flags.Change(obj["id"], ofd_id, field, {}, settings)
+
+    async def commit() -> dict[str, Any]:
+        async with schema_change(ctx) as conn:
+            obj, field = await _attach_refs(conn, ctx, body)
+            return await _attach(conn, ctx, obj, field, settings, ofd_id)
+
+    if not field_flags.touches(settings):
+        return await commit()
+    return await field_flags.apply(ctx, prepare, commit)
 
 
 async def create_and_attach(ctx: Context, object_ref: str, body: FieldAndAttach
                             ) -> dict[str, Any]:
     """POST /api/objects/{id}/fields: the field and its attachment commit together or not at all."""
-    async with schema_change(ctx) as conn:
-        obj = await must_find(conn, ctx, "objects", object_ref, "obj")
-        field = await fields.insert(conn, ctx, FieldCreate.model_validate(
-            body.model_dump(include=set(FieldCreate.model_fields))))
-        row = await _attach(conn, ctx, obj, field, body.model_dump(include=set(SETTINGS)))
-    await _build_indexes(ctx, row, field, {})
-    return {**field, "object_field": row}
+    created = FieldCreate.model_validate(body.model_dump(include=set(FieldCreate.model_fields)))
+    settings = body.model_dump(include=set(SETTINGS))
+    field_id, ofd_id = new_id("fld"), new_id("ofd")
+
+    async def prepare() -> field_flags.Change:
+        fields.check_definition(created.name, created.type, created.config)
+        async with reading(ctx) as conn:
+            obj = await must_find(conn, ctx, "objects", object_ref, "obj")
+        field = {"id": field_id, **created.model_dump()}
+        _check_overrides(field, settings["field_overrides"])
+        return field_flags.Change(obj["id"], ofd_id, field, {}, settings)
+
+    async def commit() -> dict[str, Any]:
+        async with schema_change(ctx) as conn:
+            obj = await must_find(conn, ctx, "objects", object_ref, "obj")
+            field = await fields.insert(conn, ctx, created, field_id=field_id)
+            row = await _attach(conn, ctx, obj, field, settings, ofd_id)
+        return {**field, "object_field": row}
+
+    if not field_flags.touches(settings):
+        return await commit()
+    return await field_flags.apply(ctx, prepare, commit)
 
 
 async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str, Any]:
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+
+    async def prepare() -> field_flags.Change:
+        async with reading(ctx) as conn:
+            before = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False)
+            field = await repo.get(conn, "fields", ctx.tenant_id, before["field_id"])
+        assert field is not None
+        return field_flags.Change(before["object_id"], before["id"], field, before,
+                                  {**before, **values})
+
+    if not field_flags.touches(values):
+        return await _update(ctx, ofd_id, values)
+    return await field_flags.apply(ctx, prepare, lambda: _update(ctx, ofd_id, values))
+
+
+async def _update(ctx: Context, ofd_id: str, values: dict[str, Any]) -> dict[str, Any]:
     async with schema_change(ctx) as conn:
         before = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False,
                                  for_update=True)
@@ -91,7 +140,6 @@ async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str
         primary_before = await primary.effective_field(conn, ctx.tenant_id, before["object_id"])
         row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)
-    await _build_indexes(ctx, row, field, before)
     return row
 
 
@@ -119,28 +167,3 @@ async def list_(ctx: Context, request: PageRequest, object_ref: str | None) -> d
         rows = await repo.list_page(conn, "object_fields", ctx.tenant_id, request, where=where,
                                     key="display_order")
     return page(rows, request, key="display_order")
-
-
-async def _build_indexes(ctx: Context, row: dict[str, Any], field: dict[str, Any],
-                         before: dict[str, Any]) -> None:
-    """Make the database match the flags: build what was switched on, drop what was switched off."""
-    url, ofd = ctx.state.database_url, row["id"]
-    if row["is_unique"] and not before.get("is_unique"):
-        try:
-            await indexes.create_unique(url, ctx.tenant_id, row["object_id"], ofd, field["type"],
-                                        field["id"], field["name"])
-        except Conflict:  # undo the request: a new attachment goes, a changed flag reverts
-            async with schema_change(ctx) as conn:
-                if before:
-                    await repo.update(conn, "object_fields", ctx.tenant_id, ofd,
-                                      {"is_unique": False})
-                else:
-                    await repo.delete(conn, "object_fields", ctx.tenant_id, ofd)
-            raise
-    elif before.get("is_unique") and not row["is_unique"]:
-        await indexes.drop(url, ofd, plain=False)
-    if row["is_indexed"] and not before.get("is_indexed"):
-        indexes.create_plain_later(url, ctx.tenant_id, row["object_id"], ofd, field["type"],
-                                   field["id"])
-    elif before.get("is_indexed") and not row["is_indexed"]:
-        await indexes.drop(url, ofd, unique=False)

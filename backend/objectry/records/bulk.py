@@ -12,7 +12,14 @@ from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
-from objectry.records.service import authorize, object_for, tx, unique_conflict
+from objectry.records.service import (
+    authorize,
+    may,
+    object_for,
+    tx,
+    unique_conflict,
+    unseen_readonly,
+)
 from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
 
@@ -59,9 +66,14 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     datas = [item.get("data") if isinstance(item, dict) else None for item in records]
     async with tx(ctx) as conn:
         batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
-    shape = record_shaper(snapshot, obj)
+    shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else _id_and_version
     return {"items": [shape(r) for r in batch.rows],
             "created": batch.created, "updated": batch.updated}
+
+
+def _id_and_version(row: asyncpg.Record) -> dict[str, Any]:
+    """What a writer who may not read the object sees of a record it wrote."""
+    return {"id": row["id"], "version": row["version"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,7 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     if existing:
         authorize(ctx, obj, "update")
     olds = {i: existing.get(stored.get(match)) for i, stored in creates} if existing else {}
+    _refuse_unseen_readonly(ctx, obj, datas, olds)
     if any(olds.values()):  # matched records are merged into, as a PATCH would
         stored_by_index = dict(creates)
         creates = _validate(datas, lambda i, data: validator.for_update(
@@ -100,6 +113,15 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
         raise unique_conflict(obj, exc) from None
     created = sum(1 for _, _, old in plan if old is None)
     return Batch(rows, created, len(plan) - created)
+
+
+def _refuse_unseen_readonly(ctx: Context, obj: ObjectDef, datas: list[Any],
+                            olds: dict[int, Any]) -> None:
+    """A merge compares read-only values with the record's: see `unseen_readonly`."""
+    problems = [p for i, old in olds.items() if old
+                for p in _prefixed(unseen_readonly(ctx, obj, datas[i]), i)]
+    if problems:
+        raise ValidationFailed(problems, f"{len(problems)} problems in the batch; nothing saved")
 
 
 def _skip_repeats(creates: list[tuple[int, dict[str, Any]]], match: str | None

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request, Response
 from objectry.deps import Ctx
 from objectry.http import JSONResponse, json_body
 from objectry.records import bulk, lifecycle, listing, service
-from objectry.records.shape import record_out
 from objectry.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
 
 router = APIRouter(prefix="/api/records", route_class=DirectRoute)
@@ -79,7 +78,7 @@ async def delete_record(ctx: Ctx, request: Request, record_id: str) -> Response:
 async def restore_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     row = await lifecycle.restore(ctx, record_id)
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    return _etag(record_out(snapshot, snapshot.objects_by_id[row["object_id"]], row))
+    return _etag(service.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
 
 
 @router.get("/{record_id}/history", openapi_extra={"parameters": [

@@ -28,12 +28,37 @@ ACTION_RIGHT = {"read": "records:read", "create": "records:write", "update": "re
                 "delete": "records:write"}
 
 
-def authorize(ctx: Context, obj: ObjectDef, action: str) -> None:
-    """The role's right, then the object's `permissions`, which may narrow it per role."""
-    ctx.principal.require(ACTION_RIGHT[action])
+def may(ctx: Context, obj: ObjectDef, action: str) -> bool:
+    """The one rule: the role's right (narrowed by a token's scopes), then the object's
+    `permissions`, which may narrow it per role (never an owner's)."""
+    if not ctx.principal.can(ACTION_RIGHT[action]):
+        return False
     narrowed = (obj.permissions or {}).get(ctx.principal.role)
-    if ctx.principal.role != "owner" and narrowed is not None and action not in narrowed:
+    return ctx.principal.role == "owner" or narrowed is None or action in narrowed
+
+
+def authorize(ctx: Context, obj: ObjectDef, action: str) -> None:
+    """`may`, or a 403 that says which of the two said no."""
+    ctx.principal.require(ACTION_RIGHT[action])
+    if not may(ctx, obj, action):
         raise Forbidden(f"the {ctx.principal.role} role may not {action} {obj.name} records")
+
+
+def shown(ctx: Context, snapshot: Snapshot, obj: ObjectDef, row: Any) -> dict[str, Any]:
+    """A written record as its writer may see it: all of it with `read`, else `{id, version}`."""
+    if may(ctx, obj, "read"):
+        return record_out(snapshot, obj, row)
+    return {"id": row["id"], "version": row["version"]}
+
+
+def unseen_readonly(ctx: Context, obj: ObjectDef, data: Any) -> list[dict[str, Any]]:
+    """Writing a read-only field is allowed when the value is the one the record holds; a caller
+    who may not read the record would learn that value by guessing, so for it any value is a
+    `read_only` problem."""
+    if may(ctx, obj, "read") or not isinstance(data, dict):
+        return []
+    return [detail(f.name, "read_only", "is read-only") for f in obj.fields
+            if f.is_readonly and f.name in data]
 
 
 async def object_for(ctx: Context, ref: Any, *, field: str | None = None
@@ -81,7 +106,7 @@ async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
                                           [validator.primary_value(stored)], ctx.principal.actor)
         except asyncpg.UniqueViolationError as exc:
             raise unique_conflict(obj, exc) from None
-    return record_out(snapshot, obj, rows[0])
+    return shown(ctx, snapshot, obj, rows[0])
 
 
 async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
@@ -112,15 +137,21 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
     if unknown:
         raise BadRequest(f"unknown expand name: {', '.join(unknown)}",
                          [detail("expand", "unknown", n) for n in unknown])
+    others = {name: _other_end(snapshot, by_name[name], obj) for name in names}
+    for other in others.values():  # an expansion carries the other object's records
+        authorize(ctx, other, "read")
     related: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         rel = by_name[name]
-        forward = rel.from_object_id == obj.id
-        rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
-                                  ctx.state.settings.max_page_size)
-        other = snapshot.objects_by_id[rel.to_object_id if forward else rel.from_object_id]
-        related[name] = [record_out(snapshot, other, r) for r in rows]
+        rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id,
+                                  rel.from_object_id == obj.id, ctx.state.settings.max_page_size)
+        related[name] = [record_out(snapshot, others[name], r) for r in rows]
     return related
+
+
+def _other_end(snapshot: Snapshot, rel: Any, obj: ObjectDef) -> ObjectDef:
+    forward = rel.from_object_id == obj.id
+    return snapshot.objects_by_id[rel.to_object_id if forward else rel.from_object_id]
 
 
 def expected_version(if_match: str | None, body: dict[str, Any]) -> int | None:
@@ -164,13 +195,15 @@ async def update(ctx: Context, record_id: str, body: Any, if_match: str | None, 
                 row = await _live(conn, ctx, record_id, for_update=locked)
                 obj = snapshot.objects_by_id[row["object_id"]]
                 authorize(ctx, obj, "update")
+                if problems := unseen_readonly(ctx, obj, body["data"]):
+                    raise ValidationFailed(problems)
                 if expected is not None and expected != row["version"]:
                     raise VersionMismatch(f"the record is at version {row['version']}, not "
                                           f"{expected}", headers={"ETag": f'"{row["version"]}"'})
                 written = await _write_version(conn, ctx, snapshot, obj, row, body["data"],
                                                replace)
             if written is not None:
-                return record_out(snapshot, obj, written)
+                return shown(ctx, snapshot, obj, written)
     raise AssertionError("a locked write cannot lose its race")
 
 
@@ -206,8 +239,9 @@ async def history(ctx: Context, record_id: str, limit: int, cursor: str | None
         if row is None:
             raise NotFound(f"no record {record_id!r} in this workspace")
         obj = snapshot.objects_by_id.get(row["object_id"])
-        if obj is not None:
-            authorize(ctx, obj, "read")
+        if obj is None:  # only a stale snapshot: records go with their object
+            raise NotFound(f"no record {record_id!r} in this workspace")
+        authorize(ctx, obj, "read")  # history carries the record's values
         events = await repo.history(conn, ctx.tenant_id, row["id"], before, limit + 1)
     items = [{"at": e["at"], "actor": e["actor"], "op": e["op"],
               "changes": changes_out(obj, e["changes"])} for e in events[:limit]]

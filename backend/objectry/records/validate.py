@@ -17,6 +17,7 @@ from objectry.errors import Detail, ValidationFailed, detail
 from objectry.fields import ValueProblem, get
 from objectry.fields.base import Cleaner
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
+from objectry.records import index_size
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MISSING: Any = object()  # "no key", as opposed to an explicit null
@@ -46,6 +47,8 @@ class CompiledField:
 
 def compile_field(index: int, field: FieldDef) -> CompiledField:
     clean = get(field.type).cleaner(field.config)
+    if field.is_unique or field.is_indexed:
+        clean = index_size.limited(clean)
     default = field.config.get("default")
     try:
         default = MISSING if default is None else clean(default)

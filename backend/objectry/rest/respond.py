@@ -8,12 +8,13 @@ the offset is past it, else 200.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 from fastapi import Response
 
+from objectry.records.query import QueryError
 from objectry.rest.errors import RestError, not_singular
 from objectry.rest.negotiate import RestRequest
 
@@ -26,6 +27,8 @@ class Result:
     status: int
     rows: list[dict[str, Any]] | None  # None: no body (return=minimal)
     headers: dict[str, str] = field(default_factory=dict)
+    # return=representation asked by a caller who may not read the rows: not applied.
+    withheld: bool = False
 
 
 def content_range(lower: int, count: int, total: int | None) -> str:
@@ -44,17 +47,22 @@ def read_status(lower: int, count: int, total: int | None) -> int:
     return 206 if count < total else 200
 
 
-def check_singular(req: RestRequest, count: int) -> None:
+def check_singular(req: RestRequest, count: int, *, counted: bool = True) -> None:
     """`Accept: application/vnd.pgrst.object+json` needs exactly one row (else 406, and a write
-    is rolled back, as PostgREST does)."""
+    is rolled back, as PostgREST does). Without `read` (`counted` false) the 406 does not say
+    how many rows there were."""
     if req.singular and count != 1:
+        if not counted:
+            raise QueryError("PGRST116", "Cannot coerce the result to a single JSON object",
+                             "The result does not contain exactly one row", status=406)
         raise not_singular(count)
 
 
 def render(req: RestRequest, result: Result) -> Response:
     headers = dict(result.headers)
-    if req.prefer.applied:
-        headers["Preference-Applied"] = req.prefer.applied
+    applied = _applied(req, result)
+    if applied:
+        headers["Preference-Applied"] = applied
     if result.rows is None or result.status == 204:
         return Response(status_code=result.status, headers=headers)
     rows = [_without_nulls(row) for row in result.rows] if req.strip_nulls else result.rows
@@ -64,6 +72,13 @@ def render(req: RestRequest, result: Result) -> Response:
         return Response(status_code=result.status, headers=headers, media_type=media)
     return Response(orjson.dumps(body), status_code=result.status, headers=headers,
                     media_type=media)
+
+
+def _applied(req: RestRequest, result: Result) -> str:
+    if not result.withheld:
+        return req.prefer.applied
+    kept = {k: v for k, v in req.prefer.values.items() if k != "return"}
+    return replace(req.prefer, values=kept).applied
 
 
 def _without_nulls(value: Any) -> Any:

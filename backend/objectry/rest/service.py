@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from objectry.deps import Context
-from objectry.errors import ValidationFailed
+from objectry.errors import Forbidden, ValidationFailed
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import lifecycle, repo
 from objectry.records.bulk import write_batch
@@ -32,7 +32,7 @@ from objectry.records.query import (
     render_read,
     shape_row,
 )
-from objectry.records.service import authorize, one, tx, unique_conflict
+from objectry.records.service import authorize, may, one, tx, unique_conflict, unseen_readonly
 from objectry.records.validate import validator_for
 from objectry.rest import payload
 from objectry.rest.errors import needs_filter, table_not_found
@@ -63,6 +63,16 @@ def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw
 def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
     sql, args = rendered
     return [sql, *args]
+
+
+def readable(ctx: Context, obj: ObjectDef, req: RestRequest) -> bool:
+    """Whether the answer may carry `obj`'s rows. A count of matching rows is data too: asking
+    for one without `read` is refused before anything is written."""
+    if may(ctx, obj, "read"):
+        return True
+    if req.prefer.get("count"):
+        raise Forbidden(f"counting {obj.name} records needs the right to read them")
+    return False
 
 
 async def read(ctx: Context, name: str, req: RestRequest) -> Result:
@@ -127,14 +137,17 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
         raise QueryError("54000", f"at most {limit} records per request; got {len(datas)}",
                          status=413)
     match = _on_conflict(obj, req)
-    shown = planned(ctx, snapshot, obj, Query(select=parse_rest(req.params).select))
+    select = parse_rest(req.params).select
+    rows_shown = readable(ctx, obj, req)
+    shown = planned(ctx, snapshot, obj, Query(select=select)) if rows_shown else None
     async with tx(ctx) as conn:
         batch = await _write(conn, ctx, snapshot, obj, datas, match, req, single)
         ids = [r["id"] for r in batch.rows]
         check_singular(req, len(ids))
         out = (await represent(conn, shown, snapshot, ids, in_given_order=True)
-               if _wants_rows(req) else None)
-    return Result(201, out, _insert_headers(req, obj, ids, single))
+               if shown is not None and _wants_rows(req) else None)
+    return Result(201, out, _insert_headers(req, obj, ids, single, out is None),
+                  withheld=out is None and _wants_rows(req))
 
 
 async def _write(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
@@ -168,11 +181,11 @@ def _wants_rows(req: RestRequest) -> bool:
     return req.prefer.get("return") == "representation"
 
 
-def _insert_headers(req: RestRequest, obj: ObjectDef, ids: list[str], single: bool
-                    ) -> dict[str, str]:
+def _insert_headers(req: RestRequest, obj: ObjectDef, ids: list[str], single: bool,
+                    bodiless: bool) -> dict[str, str]:
     total = str(len(ids)) if req.prefer.get("count") else "*"
     headers = {"Content-Range": f"*/{total}"}
-    if single and ids and not _wants_rows(req):
+    if single and ids and bodiless:
         headers["Location"] = f"/rest/v1/{obj.name}?id=eq.{ids[0]}"
     return headers
 
@@ -186,19 +199,24 @@ def _filtered(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: RestRequest
     return plan
 
 
-def _affected(req: RestRequest, count: int) -> None:
-    """`Prefer: handling=strict, max-affected=n` (PostgREST 13): more rows is a 400."""
+def _affected(req: RestRequest, count: int, counted: bool) -> None:
+    """`Prefer: handling=strict, max-affected=n` (PostgREST 13): more rows is a 400. Without
+    `read` (`counted` false) the answer says that the limit was passed, not by how much."""
     limit = req.prefer.max_affected
     if req.prefer.get("handling") == "strict" and limit is not None and count > limit:
         raise QueryError("PGRST124", "Query result exceeds max-affected preference constraint",
-                         f"The query affects {count} rows")
-    check_singular(req, count)
+                         f"The query affects {count if counted else f'more than {limit}'} rows")
+    check_singular(req, count, counted=counted)
 
 
-def _written(req: RestRequest, out: Rows | None, count: int) -> Result:
+def _written(req: RestRequest, out: Rows | None, count: int, counted: bool) -> Result:
+    """204 (or 200 with the rows). `0-<n-1>/*` says how many rows the filters matched, which a
+    caller without `read` may not learn: it gets `*/*`."""
     total = count if req.prefer.get("count") else None
-    headers = {"Content-Range": content_range(0, count, total)}
-    return Result(204, None, headers) if out is None else Result(200, out, headers)
+    headers = {"Content-Range": content_range(0, count if counted else 0, total)}
+    if out is None:
+        return Result(204, None, headers, withheld=_wants_rows(req))
+    return Result(200, out, headers)
 
 
 async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result:
@@ -206,14 +224,32 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
     authorize(ctx, obj, "update")
     values = payload.checked([payload.patch_values(body)], obj, payload.columns(req.params),
                              "update")[0]
+    counted = readable(ctx, obj, req)
     plan = _filtered(ctx, snapshot, obj, req, "UPDATE")
+    _check_values(ctx, snapshot, obj, values)
     async with tx(ctx) as conn:
         matched = await conn.fetch(*_statement(render_match_ids(plan)))
-        _affected(req, len(matched))
+        _affected(req, len(matched), counted)
         await _apply(conn, ctx, snapshot, obj, values, matched)
         ids = [r["id"] for r in matched]
-        out = await represent(conn, plan, snapshot, ids) if _wants_rows(req) else None
-    return _written(req, out, len(matched))
+        out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
+    return _written(req, out, len(matched), counted)
+
+
+def _check_values(ctx: Context, snapshot: Snapshot, obj: ObjectDef, values: dict[str, Any]
+                  ) -> None:
+    """Values that cannot be valid for any record are refused whether or not a row matches
+    (PostgreSQL refuses a bad value before it looks for rows), so the answer does not tell a
+    caller whether its filters matched. Read-only values are compared with each record."""
+    problems = unseen_readonly(ctx, obj, values)
+    readonly = {f.name for f in obj.fields if f.is_readonly}
+    try:
+        validator_for(snapshot, obj).for_update(
+            {k: v for k, v in values.items() if k not in readonly}, {})
+    except ValidationFailed as exc:
+        problems += exc.details
+    if problems:
+        raise ValidationFailed(problems, "the new values are not valid; nothing saved")
 
 
 async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
@@ -243,11 +279,12 @@ async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
 async def delete(ctx: Context, name: str, req: RestRequest) -> Result:
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "delete")
+    counted = readable(ctx, obj, req)
     plan = _filtered(ctx, snapshot, obj, req, "DELETE")
     async with tx(ctx) as conn:
         matched = await conn.fetch(*_statement(render_match_ids(plan)))
-        _affected(req, len(matched))
+        _affected(req, len(matched), counted)
         ids = [r["id"] for r in matched]
-        out = await represent(conn, plan, snapshot, ids) if _wants_rows(req) else None
+        out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
         await lifecycle.trash_many(conn, ctx, snapshot, obj, ids)
-    return _written(req, out, len(matched))
+    return _written(req, out, len(matched), counted)

@@ -1,0 +1,102 @@
+"""Turning an attachment's `is_unique` / `is_indexed` on or off, all or nothing.
+
+A change that touches a flag runs under its workspace's index lock (indexes.workspace_lock), so
+the flag changes of one workspace happen one at a time, in every process, each seeing what the
+previous one left. Turning a flag on checks the workspace's cap and the values already stored,
+builds the index (valid, or dropped and refused), and only then commits the metadata; if that
+commit fails, what was built is dropped. A flag turned off drops its index after the commit. So
+the flags, and schema_version, move only together with their indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from objectry.deps import Context
+from objectry.errors import ValidationFailed, detail
+from objectry.metadata import indexes
+from objectry.metadata.changes import reading
+from objectry.records.index_size import MAX_BYTES
+
+FLAGS = ("is_unique", "is_indexed")
+T = TypeVar("T")
+
+# An attachment with both flags counts once towards the cap: the cap is on indexed fields.
+_INDEXED = ("SELECT count(*) FROM object_fields WHERE tenant_id = $1"
+            " AND (is_unique OR is_indexed)")
+# The trash counts too: a restored record enters the index again.
+_TOO_LONG = ("SELECT count(*) FROM records WHERE tenant_id = $1 AND object_id = $2"
+             " AND octet_length(data ->> $3) > $4")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One attachment's settings before and after a request (`before` empty for a new one)."""
+
+    object_id: str
+    object_field_id: str
+    field: Mapping[str, Any]  # the field's row: id, name, type
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+    @property
+    def on(self) -> list[str]:
+        return [f for f in FLAGS if self.after.get(f) and not self.before.get(f)]
+
+    @property
+    def off(self) -> list[str]:
+        return [f for f in FLAGS if self.before.get(f) and not self.after.get(f)]
+
+    def index(self, tenant_id: str, flag: str) -> indexes.FieldIndex:
+        return indexes.FieldIndex(tenant_id, self.object_id, self.object_field_id,
+                                  self.field["id"], self.field["type"], self.field["name"],
+                                  unique=flag == "is_unique")
+
+
+def touches(values: Mapping[str, Any]) -> bool:
+    """Whether a request's settings may turn a flag on or off."""
+    return any(values.get(flag) is not None for flag in FLAGS)
+
+
+async def apply(ctx: Context, prepare: Callable[[], Awaitable[Change]],
+                commit: Callable[[], Awaitable[T]]) -> T:
+    """Under the workspace's index lock: `prepare` reads the change, its indexes are checked
+    and built, then `commit` writes the metadata (in a transaction of its own)."""
+    async with indexes.workspace_lock(ctx.state.database_url, ctx.tenant_id) as ddl:
+        change = await prepare()
+        if change.on:
+            await _check(ctx, change)
+        built: list[str] = []
+        try:
+            for flag in change.on:
+                index = change.index(ctx.tenant_id, flag)
+                await indexes.build(ddl, index)
+                built.append(index.name)
+            result = await commit()
+        except BaseException:
+            await indexes.undo(ddl, built)
+            raise
+        await indexes.drop_on(ddl, [change.index(ctx.tenant_id, f).name for f in change.off])
+    return result
+
+
+async def _check(ctx: Context, change: Change) -> None:
+    """The workspace's cap, and values too long for an index: one 422 listing both."""
+    problems = []
+    async with reading(ctx) as conn:
+        if not any(change.before.get(flag) for flag in FLAGS):  # one more indexed attachment
+            most = ctx.state.settings.max_indexed_fields
+            if await conn.fetchval(_INDEXED, ctx.tenant_id) >= most:
+                problems += [detail(flag, "too_many_indexed_fields", f"a workspace has at most "
+                                    f"{most} indexed or unique fields") for flag in change.on]
+        long = await conn.fetchval(_TOO_LONG, ctx.tenant_id, change.object_id,
+                                   change.field["id"], MAX_BYTES)
+    if long:
+        name = change.field["name"]
+        problems += [detail(flag, "too_long", f"{long} record(s) of this object (the trash "
+                            f"included) hold a {name} longer than the {MAX_BYTES} bytes an "
+                            "indexed value may have") for flag in change.on]
+    if problems:
+        raise ValidationFailed(problems)
