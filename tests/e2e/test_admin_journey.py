@@ -296,7 +296,8 @@ def test_members_and_sign_out(journey: Journey) -> None:
     link = page.get_by_role("textbox", name="Join link for erin@example.com").input_value()
     assert re.fullmatch(re.escape(j.base) + r"/admin/#/join\?token=[A-Za-z0-9_-]{43}", link), link
     pending = page.get_by_role("region", name="Pending invitations")
-    expect(pending.get_by_role("row", name=re.compile("erin@example.com"))).to_contain_text("Editor")
+    erin_invited = pending.get_by_role("row", name=re.compile("erin@example.com"))
+    expect(erin_invited).to_contain_text("Editor")
     expect(page.get_by_role("row", name=re.compile("erin@example.com"))).to_have_count(1)
     j.shot("invited")
 
