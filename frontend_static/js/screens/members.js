@@ -74,8 +74,8 @@ export async function render(view, _route, fresh = null) {
 
 function invitationsTable(workspace, invited, reload) {
   const heading = h("h2", { id: "pending-h" }, "Pending invitations");
-  if (!invited.length) return h("section", { "aria-labelledby": "pending-h" }, heading, h("p.muted", "No invitations are waiting."));
-  return h("section", { "aria-labelledby": "pending-h" }, heading,
+  if (!invited.length) return h("section.card", { "aria-labelledby": "pending-h" }, heading, h("p.muted", "No invitations are waiting."));
+  return h("section.card", { "aria-labelledby": "pending-h" }, heading,
     h("div.table-wrap", h("table.table",
       h("caption.visually-hidden", "Pending invitations"),
       h("thead", h("tr", ["E-mail", "Role", "Expires"].map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
