@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from objectry.db import tenancy
 from tests.api.builders import codes, ok
 from tests.api.conftest import (
     PASSWORD,
@@ -289,3 +290,22 @@ async def test_the_invited_email_matches_however_it_is_spelt(app, session):
     to_idn = await invite(app, session, f"{local}@xn--bcher-kva.de", "editor")
     assert await ok(await accept(app, idn, to_idn["token"])) == {
         "workspace_id": session.workspace_id, "role": "editor"}
+
+
+async def test_the_token_lookup_answers_one_pending_invitation_only(app, session):
+    invitation = await invite(app, session, new_email("lookup"), "viewer")
+    digest = hashlib.sha256(invitation["token"].encode()).hexdigest()
+    other = await sign_up(app)
+    async with tenancy.transaction(app.state.objectry.pool, other.workspace_id) as conn:
+        await conn.execute("SELECT set_config('app.definer', 'on', true)")
+        # The runtime role sees no other workspace's invitations, switch or not.
+        assert await conn.fetchval("SELECT count(*) FROM workspace_invitations") == 0
+        found = await conn.fetch("SELECT * FROM objectry_invitation_by_token($1)", digest)
+        assert [dict(r) for r in found] == [{
+            "tenant_id": session.workspace_id, "id": invitation["id"],
+            "email": invitation["email"], "role": "viewer"}]
+        assert await conn.fetch("SELECT * FROM objectry_invitation_by_token($1)",
+                                invitation["token"]) == []
+    await ok(await register(app, invitation["email"], invitation["token"]), 201)
+    async with app.state.objectry.pool.acquire() as conn:
+        assert await conn.fetch("SELECT * FROM objectry_invitation_by_token($1)", digest) == []
