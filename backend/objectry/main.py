@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from objectry import __version__, handlers, health
+from objectry.auth.invitation_routes import router as invitations_router
 from objectry.auth.member_routes import router as members_router
 from objectry.auth.routes import router as auth_router
 from objectry.auth.token_routes import router as tokens_router
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
-                tokens_router, metadata_router)
+                invitations_router, tokens_router, metadata_router)
     if FRONTEND.is_dir():
         app.mount("/admin", StaticFiles(directory=FRONTEND, html=True), name="admin")
         app.add_api_route("/", lambda: RedirectResponse("/admin/"), include_in_schema=False)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _bool(value: str | None, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _networks(value: str | None) -> tuple[Network, ...]:
+    """Comma-separated CIDRs (a bare address is a /32 or /128); a bad one stops the start."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                 for part in (value or "").split(",") if part.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,14 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 300
+    # Sign-ups allowed per client address per hour.
+    signup_limit: int = 20
+    # Peers whose X-Forwarded-For is believed (auth/client_address.py); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
+    # smtp[s]://[user:pass@]host[:port][?from=…&starttls=true]: invitations are also e-mailed.
+    smtp_url: str | None = None
+    # The address people reach the server at (for links in e-mails); else the request's.
+    public_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -57,5 +74,9 @@ class Settings:
             login_max_failures_per_address=int(env.get("OBJECTRY_LOGIN_MAX_FAILURES_PER_ADDRESS",
                                                        "20")),
             login_window_seconds=int(env.get("OBJECTRY_LOGIN_WINDOW_SECONDS", "300")),
+            signup_limit=int(env.get("OBJECTRY_SIGNUP_LIMIT", "20")),
+            trusted_proxies=_networks(env.get("OBJECTRY_TRUSTED_PROXIES")),
+            smtp_url=env.get("OBJECTRY_SMTP_URL") or None,
+            public_url=env.get("OBJECTRY_PUBLIC_URL") or None,
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

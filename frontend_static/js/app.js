@@ -14,8 +14,9 @@ import * as trash from "./screens/trash.js";
 import * as record from "./screens/record.js";
 import * as tokens from "./screens/tokens.js";
 import * as members from "./screens/members.js";
+import * as join from "./screens/join.js";
 
-const PUBLIC = new Set(["/login", "/signup"]);
+const PUBLIC = new Set(["/login", "/signup", "/join"]);
 
 route("/login", login.renderLogin);
 route("/signup", login.renderSignup);
@@ -28,6 +29,7 @@ route("/fields", library.render);
 route("/relationships", relationships.render);
 route("/tokens", tokens.render);
 route("/members", members.render);
+route("/join", join.render);
 
 let cleanup = null;
 let ready = false;

@@ -53,12 +53,15 @@ async def login(app: Any, email: str, password: str = PASSWORD,
     return response.json()
 
 
-async def sign_up(app: Any, email: str | None = None, full_name: str = "Test User") -> Account:
+async def sign_up(app: Any, email: str | None = None, full_name: str = "Test User",
+                  invitation_token: str | None = None) -> Account:
     """Register (open sign-up: the user owns a new workspace, or joins by invitation), log in."""
     email = email or new_email()
+    body = {"email": email, "password": PASSWORD, "full_name": full_name}
+    if invitation_token is not None:
+        body["invitation_token"] = invitation_token
     async with client(app) as anonymous:
-        registered = await anonymous.post("/api/auth/register", json={
-            "email": email, "password": PASSWORD, "full_name": full_name})
+        registered = await anonymous.post("/api/auth/register", json=body)
     assert registered.status_code == 201, registered.text
     user = registered.json()
     tokens = await login(app, email)
@@ -92,14 +95,20 @@ def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+async def invite(app: Any, inviter: Account, email: str, role: str) -> dict[str, Any]:
+    """`inviter` invites `email` into their workspace; returns the invitation (with its token)."""
+    async with client(app, inviter.headers) as api:
+        invited = await api.post(f"/api/workspaces/{inviter.workspace_id}/members",
+                                 json={"email": email, "role": role})
+    assert invited.status_code == 201, invited.text
+    return invited.json()["invitation"]
+
+
 async def join(app: Any, owner: Account, role: str, label: str = "member") -> Account:
-    """A new account that `owner` adds to their workspace with `role`, signed in there."""
-    member = await sign_up(app, new_email(label))
-    async with client(app, owner.headers) as api:
-        added = await api.post(f"/api/workspaces/{owner.workspace_id}/members",
-                               json={"email": member.email, "role": role})
-    assert added.status_code == 201, added.text
-    tokens = await login(app, member.email, workspace_id=owner.workspace_id)
-    member.workspace_id = owner.workspace_id
-    member.access_token, member.refresh_token = tokens["access_token"], tokens["refresh_token"]
+    """A new account that `owner` invites with `role` and that signs up with the invitation's
+    token: a member of the owner's workspace only, signed in there."""
+    email = new_email(label)
+    invitation = await invite(app, owner, email, role)
+    member = await sign_up(app, email, invitation_token=invitation["token"])
+    assert member.workspace_id == owner.workspace_id
     return member

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 
 from tests.api.builders import codes, ok
-from tests.api.conftest import PASSWORD, client, login, new_email, refused, sign_up
+from tests.api.conftest import PASSWORD, client, invite, login, new_email, refused, sign_up
 
 
 async def test_register_login_and_me(app):
@@ -84,16 +84,16 @@ async def test_login_body_problems_are_422(app):
         assert codes(form) == [("password", "missing")]
 
 
-async def test_login_picks_the_oldest_workspace_unless_told(app, session):
+async def test_login_picks_the_workspace_joined_last_unless_told(app, session):
     other = await sign_up(app)
-    async with client(app, other.headers) as api:
-        await ok(await api.post(f"/api/workspaces/{other.workspace_id}/members",
-                                json={"email": session.email, "role": "viewer"}), 201)
+    invitation = await invite(app, other, session.email, "viewer")
+    async with client(app, session.headers) as api:
+        await ok(await api.post("/api/invitations/accept", json={"token": invitation["token"]}))
     default = await login(app, session.email)
-    chosen = await login(app, session.email, workspace_id=other.workspace_id)
+    chosen = await login(app, session.email, workspace_id=session.workspace_id)
     async with client(app) as anonymous:
-        for tokens, workspace, role in ((default, session.workspace_id, "owner"),
-                                        (chosen, other.workspace_id, "viewer")):
+        for tokens, workspace, role in ((default, other.workspace_id, "viewer"),
+                                        (chosen, session.workspace_id, "owner")):
             me = await ok(await anonymous.get("/api/auth/me", headers={
                 "Authorization": f"Bearer {tokens['access_token']}"}))
             assert (me["workspace_id"], me["role"]) == (workspace, role)

@@ -49,7 +49,7 @@ async def test_createadmin_prompts_for_the_password_and_validates_it(app, run, s
         me = await ok(await api.get("/api/auth/me"))
     assert (me["workspace_id"], me["role"]) == (session.workspace_id, "owner")
     short = await run("createadmin", "--email", new_email(), "--password", "short")
-    assert short.exit_code == 1 and "password: must be at least 8 characters" in short.stderr
+    assert short.exit_code == 1 and "password: must be at least 10 characters" in short.stderr
     nowhere = await run("createadmin", "--email", new_email(), "--password", PASSWORD,
                         "--workspace", "wsp_0000000000000000")
     assert nowhere.exit_code == 1 and "no workspace" in nowhere.stderr

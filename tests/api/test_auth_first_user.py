@@ -29,10 +29,12 @@ async def fresh_app(server_url: str) -> AsyncIterator[Any]:
         await admin.close()
 
 
-async def register(app: Any, email: str):
+async def register(app: Any, email: str, token: str | None = None):
+    body = {"email": email, "password": PASSWORD, "full_name": email.split("@")[0]}
+    if token is not None:
+        body["invitation_token"] = token
     async with client(app) as anonymous:
-        return await anonymous.post("/api/auth/register", json={
-            "email": email, "password": PASSWORD, "full_name": email.split("@")[0]})
+        return await anonymous.post("/api/auth/register", json=body)
 
 
 async def test_first_user_owns_a_new_workspace_and_later_ones_need_an_invitation(fresh_app):
@@ -46,10 +48,17 @@ async def test_first_user_owns_a_new_workspace_and_later_ones_need_an_invitation
         invited = await ok(await api.post(
             f"/api/workspaces/{first['workspace_id']}/members",
             json={"email": "Second@Example.com", "role": "editor"}), 201)
-        assert (invited["email"], invited["status"]) == ("second@example.com", "invited")
-    second = await ok(await register(fresh_app, "SECOND@example.com"), 201)
+    invitation = invited["invitation"]
+    assert (invited["status"], invitation["email"]) == ("invited", "second@example.com")
+    # The invited e-mail alone proves nothing; the token for another e-mail admits nobody.
+    refused(await register(fresh_app, "second@example.com"), 403, "forbidden")
+    refused(await register(fresh_app, "third@example.com", invitation["token"]),
+            403, "forbidden")
+    refused(await register(fresh_app, "second@example.com", "not-a-token"), 404, "not_found")
+    second = await ok(await register(fresh_app, "SECOND@example.com", invitation["token"]), 201)
     assert (second["workspace_id"], second["role"]) == (first["workspace_id"], "editor")
-    refused(await register(fresh_app, "second@example.com"), 403, "forbidden")  # used up
+    refused(await register(fresh_app, "again@example.com", invitation["token"]),
+            404, "not_found")  # used up
     refused(await register(fresh_app, "third@example.com"), 403, "forbidden")
     tokens = await login(fresh_app, "second@example.com")
     async with client(fresh_app, {"Authorization": f"Bearer {tokens['access_token']}"}) as api:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from tests.api.builders import ok
-from tests.api.conftest import PASSWORD, client, login, new_email, refused, sign_up
+from tests.api.conftest import PASSWORD, client, invite, login, new_email, refused, sign_up
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -57,9 +57,10 @@ async def test_refresh_refuses_what_is_not_a_live_refresh_token(app, session):
 
 async def test_refresh_ends_when_the_member_is_removed(app, session):
     other = await sign_up(app)
+    invitation = await invite(app, other, session.email, "editor")
+    async with client(app, session.headers) as api:
+        await ok(await api.post("/api/invitations/accept", json={"token": invitation["token"]}))
     async with client(app, other.headers) as api:
-        await ok(await api.post(f"/api/workspaces/{other.workspace_id}/members",
-                                json={"email": session.email, "role": "editor"}), 201)
         there = await login(app, session.email, workspace_id=other.workspace_id)
         await ok(await api.delete(
             f"/api/workspaces/{other.workspace_id}/members/{session.user_id}"), 204)

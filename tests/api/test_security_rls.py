@@ -13,7 +13,7 @@ import pytest
 from objectry.auth import apitokens
 from objectry.db import tenancy
 from tests.api.builders import make_object, ok
-from tests.api.conftest import client, login, new_email, sign_up
+from tests.api.conftest import client, invite, login, new_email, sign_up
 from tests.conftest import _with_database, running_app, settings_for
 
 
@@ -124,13 +124,13 @@ async def test_sign_in_tokens_and_invitations_work_without_bypassrls(unprivilege
         await make_object(api, "lead")
         token = await ok(await api.post("/api/tokens", json={"name": "t",
                                                              "scopes": ["schema:read"]}), 201)
-        existing = await sign_up(app)
-        await ok(await api.post(f"/api/workspaces/{owner.workspace_id}/members",
-                                json={"email": existing.email, "role": "viewer"}), 201)
-        invited = new_email("invited")
-        await ok(await api.post(f"/api/workspaces/{owner.workspace_id}/members",
-                                json={"email": invited, "role": "editor"}), 201)
-    joined = await sign_up(app, invited)
+    existing = await sign_up(app)
+    to_existing = await invite(app, owner, existing.email, "viewer")
+    async with client(app, existing.headers) as api:
+        await ok(await api.post("/api/invitations/accept", json={"token": to_existing["token"]}))
+    invited = new_email("invited")
+    to_new = await invite(app, owner, invited, "editor")
+    joined = await sign_up(app, invited, invitation_token=to_new["token"])
     assert joined.workspace_id == owner.workspace_id
     there = await login(app, existing.email, workspace_id=owner.workspace_id)
     async with client(app, {"apikey": token["token"]}) as app_client:

@@ -43,9 +43,11 @@ class Journey:
             request = response.request
             self.problems.append(f"HTTP {response.status} for {request.method} {response.url}")
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, page: Any = None) -> None:
+        """A numbered full-page screenshot of this journey's page (or of another person's)."""
         self.count += 1
-        self.page.screenshot(path=str(self.shots / f"{self.count:02d}-{name}.png"), full_page=True)
+        (page or self.page).screenshot(path=str(self.shots / f"{self.count:02d}-{name}.png"),
+                                       full_page=True)
 
     def go(self, hash_path: str) -> None:
         self.page.goto(f"{self.base}/admin/{hash_path}")

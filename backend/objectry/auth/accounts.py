@@ -1,21 +1,21 @@
-"""Accounts: sign-up (first user, invitation or open sign-up), sign-in, and "who am I"."""
+"""Accounts: sign-up (first user, invitation or open sign-up), sign-in, and "who am I".
+
+The one place the account rules live, for every door to them (/api/auth, later /auth/v1)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import asyncpg
-from pydantic_core import PydanticCustomError
 
-from objectry.auth import passwords, ratelimit, sessions
-from objectry.auth.ratelimit import Limit
-from objectry.auth.schemas import Login, Register, normal_email
+from objectry.auth import invitations, passwords, ratelimit, sessions
+from objectry.auth.schemas import Login, Register, lookup_email
 from objectry.db import tenancy
 from objectry.deps import Context
 from objectry.errors import Conflict, Forbidden, Unauthenticated, detail
 from objectry.ids import new_id
 from objectry.lifespan import State
-from objectry.workspaces import default_name, insert_with_owner, set_tenant
+from objectry.workspaces import default_name, insert_with_owner
 
 # Serialises sign-ups, so exactly one of two simultaneous first sign-ups owns the install.
 REGISTRATION_LOCK = 0x0B7EC8
@@ -26,31 +26,39 @@ def email_taken() -> Conflict:
                     [detail("email", "taken", "already registered")])
 
 
-async def _admission(conn: asyncpg.Connection, state: State, email: str) -> list[asyncpg.Record]:
-    """The invitations this e-mail may join by; refuses (403) when sign-up is closed to it."""
-    fresh = await conn.fetchval("SELECT objectry_install_is_fresh()")
-    invitations = await conn.fetch(
-        "SELECT tenant_id, role FROM objectry_pending_invitations($1)", email)
-    if not (fresh or invitations or state.settings.open_signup):
+async def _admission(conn: asyncpg.Connection, state: State,
+                     body: Register) -> invitations.Invitation | None:
+    """The invitation this sign-up joins by, if it brings one (404 when the token proves
+    nothing, 403 when it is for another e-mail); else whether it may sign up at all (403)."""
+    if body.invitation_token is not None:
+        invitation = await invitations.find(conn, body.invitation_token)
+        if invitation.email != body.email:
+            raise invitations.mismatch()
+        return invitation
+    if not (state.settings.open_signup or await conn.fetchval(
+            "SELECT objectry_install_is_fresh()")):
         raise Forbidden("signing up needs an invitation to a workspace")
-    return invitations
+    return None
 
 
 async def register(state: State, body: Register) -> dict[str, Any]:
+    """A new account: in the workspace that invited it (only that one), else — on a fresh
+    install or with open sign-up — owning a new workspace of its own."""
     # Refused callers are turned away before an (expensive) password hash is spent on them.
     async with state.pool.acquire() as conn:
-        await _admission(conn, state, body.email)
+        await _admission(conn, state, body)
     hashed = await passwords.hash_password(body.password)
     async with state.pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", REGISTRATION_LOCK)
         # Checked again under the lock; before the duplicate check, so a closed install does
         # not reveal which e-mails have accounts.
-        invitations = await _admission(conn, state, body.email)
+        invitation = await _admission(conn, state, body)
         if await conn.fetchval("SELECT objectry_user_id_by_email($1)", body.email):
             raise email_taken()
         user_id = await insert_user(conn, body.email, hashed, body.full_name)
-        if invitations:
-            workspace_id, role = await _accept(conn, user_id, body.email, invitations)
+        if invitation is not None:
+            workspace_id = invitation.tenant_id
+            role = await invitations.redeem(conn, invitation, user_id)
         else:
             name = default_name(body.full_name, body.email)
             workspace_id, role = await insert_with_owner(conn, name, user_id), "owner"
@@ -70,28 +78,6 @@ async def insert_user(conn: asyncpg.Connection, email: str, hashed: str, full_na
     return user_id
 
 
-async def _accept(conn: asyncpg.Connection, user_id: str, email: str,
-                  invitations: list[asyncpg.Record]) -> tuple[str, str]:
-    """Join every workspace that invited this e-mail; the oldest invitation is the default."""
-    for invitation in invitations:
-        await set_tenant(conn, invitation["tenant_id"])
-        await conn.execute("UPDATE workspace_invitations SET accepted_at = now()"
-                           " WHERE tenant_id = $1 AND email = $2", invitation["tenant_id"], email)
-        await conn.execute("INSERT INTO workspace_members (tenant_id, user_id, role)"
-                           " VALUES ($1, $2, $3)", invitation["tenant_id"], user_id,
-                           invitation["role"])
-    return invitations[0]["tenant_id"], invitations[0]["role"]
-
-
-def lookup_email(value: str) -> str:
-    """The address as sign-up stored it; one that does not parse is kept as typed (lower-cased),
-    so it is throttled and then simply not found."""
-    try:
-        return normal_email(value)
-    except PydanticCustomError:
-        return value.strip().lower()
-
-
 def bad_credentials() -> Unauthenticated:
     # One message for every failure: it must not tell an unknown e-mail from a wrong password.
     return Unauthenticated("the e-mail or password is not right",
@@ -99,12 +85,8 @@ def bad_credentials() -> Unauthenticated:
 
 
 async def login(state: State, body: Login, address: str) -> dict[str, Any]:
-    settings = state.settings
     email = lookup_email(body.email)
-    attempt = await ratelimit.begin(
-        state.pool, Limit(f"account:{email}", settings.login_max_failures),
-        Limit(f"address:{address}", settings.login_max_failures_per_address),
-        settings.login_window_seconds)
+    attempt = await ratelimit.begin(state.pool, state.settings, email, address)
     async with state.pool.acquire() as conn:
         user = await conn.fetchrow("SELECT * FROM objectry_login_lookup($1)", email)
     hashed = user["hashed_password"] if user is not None else None
@@ -117,7 +99,8 @@ async def login(state: State, body: Login, address: str) -> dict[str, Any]:
 
 
 async def _workspace_for(pool: asyncpg.Pool, user_id: str, wanted: str | None) -> str:
-    """The workspace asked for, else the user's oldest membership."""
+    """The workspace asked for, else the one the user joined last (memberships come oldest
+    first): someone who just accepted an invitation signs in where they were invited."""
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT tenant_id FROM objectry_memberships($1)", user_id)
     ids = [row["tenant_id"] for row in rows]
@@ -125,7 +108,7 @@ async def _workspace_for(pool: asyncpg.Pool, user_id: str, wanted: str | None) -
         raise Forbidden("this account is not a member of that workspace")
     if not ids:
         raise Forbidden("this account is not a member of any workspace")
-    return wanted or ids[0]
+    return wanted or ids[-1]
 
 
 async def _signed_in(pool: asyncpg.Pool, user_id: str, hashed: str | None,

@@ -1,4 +1,5 @@
-"""HTTP routes of /api/workspaces/{id}/members (see auth/members.py for the rules)."""
+"""HTTP routes of /api/workspaces/{id}/members (see auth/members.py for the rules; POST, an
+invitation, is in auth/invitation_routes.py)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,6 @@ router = APIRouter(prefix="/api/workspaces/{workspace_id}/members", tags=["membe
 @router.get("")
 async def list_members(ctx: Ctx, workspace_id: str) -> Any:
     return await members.list_(ctx, workspace_id)
-
-
-@router.post("", status_code=201)
-async def add_member(ctx: Ctx, workspace_id: str, request: Request) -> Any:
-    return await members.add(members.managing(ctx, workspace_id),
-                             await body(request, s.MemberAdd))
 
 
 @router.patch("/{user_id}")

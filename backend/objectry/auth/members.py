@@ -1,4 +1,4 @@
-"""Workspace members and invitations: list, add (or invite), change a role, remove.
+"""Workspace members: list, change a role, remove (adding one is an invitation: invitations.py).
 
 Admins manage members; only owners make or unmake owners; a workspace always keeps an owner
 (the owner rows are locked first, so two concurrent demotions cannot both pass the check).
@@ -12,22 +12,16 @@ from typing import Any
 import asyncpg
 
 from objectry.auth import sessions
-from objectry.auth.schemas import MemberAdd, MemberUpdate
+from objectry.auth.schemas import MemberUpdate
 from objectry.auth.token_service import REVOKE_TREE
 from objectry.db import tenancy
 from objectry.deps import Context
-from objectry.errors import Conflict, NotFound, detail
+from objectry.errors import Conflict, NotFound
 
 _MEMBER = """
 SELECT m.user_id, u.email, u.full_name, m.role, m.created_at
 FROM workspace_members m JOIN users u ON u.id = m.user_id
 WHERE m.tenant_id = $1
-"""
-_INVITE = """
-INSERT INTO workspace_invitations (tenant_id, email, role, invited_by) VALUES ($1, $2, $3, $4)
-ON CONFLICT (tenant_id, email) DO UPDATE
-SET role = excluded.role, invited_by = excluded.invited_by, created_at = now(), accepted_at = NULL
-RETURNING email, role, created_at
 """
 
 
@@ -57,26 +51,6 @@ async def list_(ctx: Context, workspace_id: str) -> dict[str, Any]:
     async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
         rows = await conn.fetch(_MEMBER + " ORDER BY m.created_at, m.user_id", ctx.tenant_id)
     return {"items": [dict(r) for r in rows], "next_cursor": None}
-
-
-async def add(ctx: Context, body: MemberAdd) -> dict[str, Any]:
-    """Add an existing account at once, else record an invitation it joins by on sign-up.
-    `ctx` comes through `managing`."""
-    if body.role == "owner":
-        ctx.principal.require("owner")
-    async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
-        user_id = await conn.fetchval("SELECT objectry_user_id_by_email($1)", body.email)
-        if user_id is None:
-            row = await conn.fetchrow(_INVITE, ctx.tenant_id, body.email, body.role,
-                                      ctx.principal.user_id)
-            return {"user_id": None, "full_name": None, **dict(row), "status": "invited"}
-        try:
-            await conn.execute("INSERT INTO workspace_members (tenant_id, user_id, role)"
-                               " VALUES ($1, $2, $3)", ctx.tenant_id, user_id, body.role)
-        except asyncpg.UniqueViolationError:
-            raise Conflict("this account is already a member",
-                           [detail("email", "taken", "already a member")]) from None
-        return {**await _member(conn, ctx, user_id), "status": "member"}
 
 
 async def _lock_owners(conn: asyncpg.Connection, ctx: Context) -> int:

@@ -8,7 +8,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-MIN_LENGTH = 8
+MIN_LENGTH = 10
 # argon2 pre-hashes any length, but a cap keeps a sign-up from being a CPU and memory sink.
 MAX_LENGTH = 1024
 

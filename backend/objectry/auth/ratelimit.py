@@ -1,26 +1,32 @@
-"""Sign-in throttling per account and per client address, kept in PostgreSQL (`login_attempts`)
-so every worker process and host shares the counts.
+"""Throttles kept in PostgreSQL (`login_attempts`), so every worker process and host shares the
+counts: sign-in failures per account and per client address, and sign-ups per address.
 
-An attempt is recorded *before* the password is checked and forgotten only when it succeeds, so
-a burst of parallel guesses cannot all slip past the check; a per-key advisory lock makes the
-check-and-record atomic. Keys are stored as SHA-256 hashes, never as e-mails or addresses.
+An event is recorded *before* the work it guards (a password check, a sign-up) and a sign-in's
+is forgotten only when the password was right, so a burst of parallel requests cannot all slip
+past the check; a per-key advisory lock makes the check-and-record atomic. Keys are stored as
+SHA-256 hashes, never as e-mails or addresses; each kind has its own prefix and window.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
 from objectry.errors import RateLimited
+from objectry.settings import Settings
+
+SIGNUP_WINDOW_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    key: str  # e.g. "account:ana@example.com" or "address:203.0.113.7"
-    max_failures: int
+    key: str  # e.g. "account:ana@example.com", "address:203.0.113.7", "signup:203.0.113.7"
+    allowed: int  # events per window
+    window: int  # seconds
 
     @property
     def key_hash(self) -> str:
@@ -36,26 +42,41 @@ class Attempt:
 _WAIT = """
 SELECT extract(epoch FROM at + make_interval(secs => $3) - now())
 FROM login_attempts WHERE key_hash = $1 AND at > now() - make_interval(secs => $3)
-ORDER BY at DESC OFFSET $2 - 1 LIMIT 1
+ORDER BY at DESC OFFSET greatest($2 - 1, 0) LIMIT 1
 """
 
 
-async def begin(pool: asyncpg.Pool, account: Limit, address: Limit, window: int) -> Attempt:
-    """Record one attempt against both keys, or refuse with 429 when either is at its limit."""
+def _horizon(settings: Settings) -> int:
+    """Rows older than the longest window any throttle counts are of no use to any."""
+    return max(settings.login_window_seconds, SIGNUP_WINDOW_SECONDS)
+
+
+async def _record(pool: asyncpg.Pool, limits: Sequence[Limit], horizon: int,
+                  refusal: str) -> list[int]:
+    """Record one event against every key, or refuse with 429 when any is at its limit."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("DELETE FROM login_attempts"
-                           " WHERE at < now() - make_interval(secs => $1)", window)
+                           " WHERE at < now() - make_interval(secs => $1)", horizon)
         ids = []
-        for limit in sorted((account, address), key=lambda item: item.key_hash):
+        for limit in sorted(limits, key=lambda item: item.key_hash):  # one lock order: no deadlock
             await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                                limit.key_hash)
-            wait = await conn.fetchval(_WAIT, limit.key_hash, limit.max_failures, window)
+            wait = await conn.fetchval(_WAIT, limit.key_hash, limit.allowed, limit.window)
             if wait is not None:
-                raise RateLimited("too many failed sign-ins; try again later",
-                                  headers={"Retry-After": str(max(1, math.ceil(wait)))})
+                raise RateLimited(refusal, headers={"Retry-After": str(max(1, math.ceil(wait)))})
             ids.append(await conn.fetchval(
                 "INSERT INTO login_attempts (key_hash) VALUES ($1) RETURNING id",
                 limit.key_hash))
+    return ids
+
+
+async def begin(pool: asyncpg.Pool, settings: Settings, email: str, address: str) -> Attempt:
+    """A sign-in attempt, counted against the account and the client address."""
+    window = settings.login_window_seconds
+    account = Limit(f"account:{email}", settings.login_max_failures, window)
+    by_address = Limit(f"address:{address}", settings.login_max_failures_per_address, window)
+    ids = await _record(pool, (account, by_address), _horizon(settings),
+                        "too many failed sign-ins; try again later")
     return Attempt(ids, account.key_hash)
 
 
@@ -64,3 +85,10 @@ async def succeeded(pool: asyncpg.Pool, attempt: Attempt) -> None:
     async with pool.acquire() as conn:
         await conn.execute("DELETE FROM login_attempts WHERE id = any($1::bigint[])"
                            " OR key_hash = $2", attempt.ids, attempt.account_hash)
+
+
+async def signup(pool: asyncpg.Pool, settings: Settings, address: str) -> None:
+    """A sign-up from this client address; every one counts, whatever its outcome."""
+    limit = Limit(f"signup:{address}", settings.signup_limit, SIGNUP_WINDOW_SECONDS)
+    await _record(pool, (limit,), _horizon(settings),
+                  "too many sign-ups from this address; try again later")

@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.auth import accounts, sessions
+from objectry.auth import accounts, ratelimit, sessions
 from objectry.auth import schemas as s
+from objectry.auth.client_address import client_address
 from objectry.bodies import body, parse
 from objectry.deps import Ctx, get_state
 from objectry.http import JSONResponse, json_body
@@ -28,11 +29,6 @@ def no_store(content: dict[str, Any]) -> JSONResponse:
     return JSONResponse(content, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-def client_address(request: Request) -> str:
-    # The socket's peer; X-Forwarded-For is not trusted (serve runs with proxy_headers off).
-    return request.client.host if request.client else "unknown"
-
-
 async def login_body(request: Request) -> s.Login:
     """JSON `{email, password}`, or the OAuth2 password form (`username`, `password`)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -46,14 +42,18 @@ async def login_body(request: Request) -> s.Login:
 
 @router.post("/register", status_code=201)
 async def register(request: Request) -> Any:
-    return await accounts.register(get_state(request), await body(request, s.Register))
+    state = get_state(request)
+    # Counted before the body is read: every sign-up request from the address counts.
+    address = client_address(request, state.settings.trusted_proxies)
+    await ratelimit.signup(state.pool, state.settings, address)
+    return await accounts.register(state, await body(request, s.Register))
 
 
 @router.post("/login", openapi_extra=_LOGIN_DOC)
 async def login(request: Request) -> Any:
-    credentials = await login_body(request)
-    return no_store(await accounts.login(get_state(request), credentials,
-                                         client_address(request)))
+    credentials, state = await login_body(request), get_state(request)
+    address = client_address(request, state.settings.trusted_proxies)
+    return no_store(await accounts.login(state, credentials, address))
 
 
 @router.post("/refresh")

@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from objectry.auth import passwords
+from objectry.auth import common_passwords, passwords
 
 Role = Literal["owner", "admin", "editor", "viewer"]
 Scope = Literal["records:read", "records:write", "schema:read", "schema:write", "admin"]
 
 
+def _fold(text: str) -> str:
+    # NFKC makes full-width and other compatibility forms plain ("ＡＤＡ" → "ADA"); lower-casing
+    # can leave a string that is not NFKC any more ("İ"), so it is normalised again.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
+
+
 def normal_email(value: str) -> str:
-    """A syntactically valid address, lower-cased (addresses compare case-insensitively)."""
+    """The one spelling of an address that accounts and invitations are keyed by: NFKC,
+    lower-case, and the domain through IDNA (email_validator decodes `xn--` labels and maps
+    Unicode ones, so `bücher.de` and `xn--bcher-kva.de` are one domain, kept in Unicode)."""
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+        checked = validate_email(_fold(value.strip()), check_deliverability=False)
     except EmailNotValidError:
         raise PydanticCustomError("format", "not a valid email address") from None
+    return _fold(checked.normalized)
+
+
+def lookup_email(value: str) -> str:
+    """An address to look an account up by, spelt as sign-up stores it; one that does not parse
+    is kept as typed (folded), so it is throttled and then simply not found."""
+    try:
+        return normal_email(value)
+    except PydanticCustomError:
+        return _fold(value.strip())
 
 
 def _password(value: str) -> str:
@@ -29,6 +48,9 @@ def _password(value: str) -> str:
     if len(value) > passwords.MAX_LENGTH:
         raise PydanticCustomError("too_long", "must be at most {max} characters",
                                   {"max": passwords.MAX_LENGTH})
+    if common_passwords.is_common(value):
+        raise PydanticCustomError("too_common", "is one of the most common passwords; choose"
+                                  " one that is harder to guess")
     return value
 
 
@@ -40,10 +62,15 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
+InvitationToken = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class Register(Body):
     email: Email
     password: NewPassword
     full_name: Annotated[str, Field(max_length=200)] = ""
+    # Joins the inviting workspace (only that one) instead of making a workspace of one's own.
+    invitation_token: InvitationToken | None = None
 
 
 class Login(Body):
@@ -64,6 +91,10 @@ class MemberAdd(Body):
 
 class MemberUpdate(Body):
     role: Role
+
+
+class InvitationAccept(Body):
+    token: InvitationToken
 
 
 class TokenCreate(Body):

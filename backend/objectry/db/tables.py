@@ -135,6 +135,8 @@ refresh_tokens = Table(
 )
 
 workspace_invitations = Table(
+    # One row per invitation; only the token's SHA-256 is kept. Past ones stay as history, and
+    # at most one per e-mail and workspace is pending (accepted_at and revoked_at both null).
     "workspace_invitations", metadata,
     _tenant(),
     Column("email", Text, nullable=False),
@@ -142,12 +144,20 @@ workspace_invitations = Table(
     Column("invited_by", Text),
     _now(),
     Column("accepted_at", DateTime(timezone=True)),
-    PrimaryKeyConstraint("tenant_id", "email"),
+    Column("id", Text, nullable=False),
+    Column("token_hash", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("accepted_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
     _tenant_fk(),
     ForeignKeyConstraint(["invited_by"], ["users.id"], ondelete="SET NULL"),
+    ForeignKeyConstraint(["accepted_by"], ["users.id"], ondelete="SET NULL"),
     CheckConstraint("role IN ('owner', 'admin', 'editor', 'viewer')", name="role"),
     CheckConstraint("email = lower(email)", name="email_lower"),
-    Index(None, "email"),
+    Index(None, "token_hash"),
+    Index("uq_workspace_invitations_pending_email", "tenant_id", "email", unique=True,
+          postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL")),
 )
 
 # Failed (and in-flight) sign-ins per account and per client address, hashed; global because

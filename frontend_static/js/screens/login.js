@@ -58,7 +58,7 @@ export function renderSignup(view, { query }) {
   const name = field("Full name", input("full_name", "text", "name"), { errorFor: "full_name" });
   const email = field("E-mail", input("email", "email", "username"), { errorFor: "email" });
   const password = field("Password", input("password", "password", "new-password"),
-    { errorFor: "password", hint: "At least 8 characters; a long phrase you use nowhere else is best." });
+    { errorFor: "password", hint: "At least 10 characters; a long phrase you use nowhere else is best." });
   const submit = h("button.primary.wide", { type: "submit" }, "Create account");
   const form = h("form.stack", { novalidate: true }, formSummary(), name, email, password, submit);
   form.addEventListener("submit", (e) => {
@@ -73,7 +73,7 @@ export function renderSignup(view, { query }) {
   });
   clear(view, h("div.auth-page", card("Create your account",
     "The first account on a new server becomes the owner of its workspace. " +
-    "Later accounts need an invitation from an owner or admin.", form,
+    "Later accounts join through the invitation link an owner or admin sends them.", form,
     h("p.auth-switch", "Already have an account? ", h("a", { href: "#/login" + carry(query) }, "Sign in")))));
   name.control.focus();
 }

@@ -1,10 +1,11 @@
-// Members of the workspace and their roles: invite or add by e-mail, change a role, remove.
+// Members of the workspace and their roles: invite by e-mail (a join link to hand over),
+// see and revoke pending invitations, change a role, remove.
 
 import * as api from "../api.js";
 import { canAdmin, state } from "../state.js";
 import {
-  busy, clear, clearFormErrors, confirmDialog, field, formSummary, h, pageHeader, select, showFormErrors,
-  toast, toastError, refocus,
+  busy, clear, clearFormErrors, confirmDialog, field, fmtDateTime, formSummary, h, icon, pageHeader, select,
+  showFormErrors, toast, toastError, refocus,
 } from "../ui.js";
 
 const ROLES = [
@@ -15,18 +16,21 @@ const ROLES = [
 ];
 const ROLE_NAMES = { viewer: "Viewer", editor: "Editor", admin: "Admin", owner: "Owner" };
 
-export async function render(view) {
+/** `fresh`: the invitation just made, whose join link is shown this once. */
+export async function render(view, _route, fresh = null) {
   if (!state.accounts || !state.me) {
     clear(view, pageHeader("Members"),
       h("div.alert", h("p", "This server has no accounts yet: everyone who reaches it acts as the owner. Members appear here once accounts are enabled.")));
     return;
   }
-  const base = `/api/workspaces/${api.enc(state.me.workspace_id)}/members`;
-  const page = await api.get(base, { limit: 1000 });
-  const members = Array.isArray(page) ? page : page.items || [];
+  const workspace = `/api/workspaces/${api.enc(state.me.workspace_id)}`;
+  const base = `${workspace}/members`;
   const admin = canAdmin();
+  const [page, invited] = await Promise.all([api.get(base, { limit: 1000 }),
+    admin ? api.all(`${workspace}/invitations`) : []]);
+  const members = Array.isArray(page) ? page : page.items || [];
   const owner = state.me.role === "owner";
-  const reload = () => render(view).then(() => refocus(view));
+  const reload = (made = null) => render(view, null, made).then(() => refocus(view, made ? [".join-link .copy"] : []));
   const roleChoices = ROLES.filter(([r]) => owner || r !== "owner");
 
   const rows = members.map((m) => {
@@ -64,7 +68,35 @@ export async function render(view) {
       h("caption.visually-hidden", "Members"),
       h("thead", h("tr", ["Name", "E-mail", "Role"].map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
       h("tbody", rows))),
-    admin ? inviteCard(base, roleChoices, reload) : null);
+    admin ? invitationsTable(workspace, invited, reload) : null,
+    admin ? inviteCard(base, roleChoices, reload, fresh) : null);
+}
+
+function invitationsTable(workspace, invited, reload) {
+  const heading = h("h2", { id: "pending-h" }, "Pending invitations");
+  if (!invited.length) return h("section.card", { "aria-labelledby": "pending-h" }, heading, h("p.muted", "No invitations are waiting."));
+  return h("section.card", { "aria-labelledby": "pending-h" }, heading,
+    h("div.table-wrap", h("table.table",
+      h("caption.visually-hidden", "Pending invitations"),
+      h("thead", h("tr", ["E-mail", "Role", "Expires"].map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
+      h("tbody", invited.map((i) => h("tr",
+        h("th", { scope: "row" }, i.email), h("td", ROLE_NAMES[i.role] || i.role), h("td", fmtDateTime(i.expires_at)),
+        h("td.row-actions", h("button.small.danger-text", { type: "button", "aria-label": `Revoke the invitation of ${i.email}`,
+          onclick: () => revoke(workspace, i, reload) }, "Revoke"))))))));
+}
+
+async function revoke(workspace, invitation, reload) {
+  const ok = await confirmDialog(`Revoke the invitation of ${invitation.email}?`,
+    "Its join link stops working at once. You can invite the same e-mail again later.",
+    { confirmLabel: "Revoke invitation", danger: true });
+  if (!ok) return;
+  try {
+    await api.del(`${workspace}/invitations/${api.enc(invitation.id)}`);
+    toast(`Invitation of ${invitation.email} revoked`);
+    await reload();
+  } catch (err) {
+    toastError(err);
+  }
 }
 
 async function remove(base, m, me, reload) {
@@ -82,25 +114,46 @@ async function remove(base, m, me, reload) {
   }
 }
 
-function inviteCard(base, roleChoices, reload) {
+function inviteCard(base, roleChoices, reload, fresh) {
   const email = h("input", { type: "email", name: "email", autocomplete: "off", required: true });
   const role = select(roleChoices, "editor", { name: "role" });
-  const submit = h("button.primary", { type: "submit" }, "Add member");
+  const submit = h("button.primary", { type: "submit" }, "Invite");
   const form = h("form.stack", { novalidate: true }, formSummary(),
     h("div.grid-2", field("E-mail", email, { errorFor: "email", required: true }), field("Role", role, { errorFor: "role" })),
-    h("p.hint", "Someone who already has an account is added at once; anyone else joins with this role when they sign up with this e-mail."),
+    h("p.hint", "You get a join link to send to this person (the server e-mails it too when it can send mail). It works once, for 7 days, and only for this e-mail."),
     h("div.actions.left", submit));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     clearFormErrors(form);
     busy(submit, async () => {
-      const added = await api.post(base, { email: email.value.trim(), role: role.value });
-      const who = added?.email || email.value.trim();
-      toast(added?.status === "invited"
-        ? `Invitation recorded: ${who} joins as ${ROLE_NAMES[role.value]} on signing up with this e-mail`
-        : `${who} added as ${ROLE_NAMES[role.value]}`, { timeout: 9000 });
-      await reload();
+      const made = await api.post(base, { email: email.value.trim(), role: role.value });
+      toast(`${made.invitation.email} invited as ${ROLE_NAMES[made.invitation.role]}`);
+      await reload(made.invitation);
     }).catch((err) => showFormErrors(form, err, (f) => ({ email: "E-mail", role: "Role" }[f] || f)));
   });
-  return h("section.card", { "aria-labelledby": "invite-h" }, h("h2", { id: "invite-h" }, "Add a member"), form);
+  return h("section.card", { "aria-labelledby": "invite-h" }, h("h2", { id: "invite-h" }, "Invite a member"),
+    fresh ? joinLink(fresh) : null, form);
+}
+
+/** The join link of the invitation just made: shown once, to copy and hand over. */
+function joinLink(invitation) {
+  const link = `${location.origin}${location.pathname}#/join?token=${encodeURIComponent(invitation.token)}`;
+  const input = h("input.mono.secret", { readOnly: true, value: link, id: "join-link", "aria-label": `Join link for ${invitation.email}` });
+  const copied = h("span.muted", { "aria-live": "polite" });
+  const copy = h("button.copy", { type: "button" }, icon("copy"), " Copy link");
+  copy.addEventListener("click", async () => {
+    input.select();
+    try {
+      await navigator.clipboard.writeText(link);
+      copied.textContent = "Copied to the clipboard.";
+    } catch {
+      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
+    }
+  });
+  input.addEventListener("focus", () => input.select());
+  return h("div.stack.join-link",
+    h("div.alert.warn", { role: "alert" }, h("p", h("strong", `Send this link to ${invitation.email}. `),
+      `It is shown only now; it lets them join as ${ROLE_NAMES[invitation.role]} until ${fmtDateTime(invitation.expires_at)}.`)),
+    h("label", { for: input.id }, "Join link"),
+    h("div.copy-row", input, copy), copied);
 }
