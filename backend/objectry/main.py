@@ -19,6 +19,7 @@ from objectry.limits import BodySizeLimit
 from objectry.metadata.routes import router as metadata_router
 from objectry.records.routes import router as records_router
 from objectry.rest.routes import router as rest_router
+from objectry.security_headers import SecurityHeaders
 from objectry.settings import Settings
 
 # The only API operations that need no credential (sign-up, sign-in, refresh).
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_api_route("/", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     document_security(app, public=PUBLIC_PATHS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # the last added is the outermost: on every answer
     return app
