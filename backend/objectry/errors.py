@@ -2,9 +2,11 @@
 
     APIError (status, code)
     ├── BadRequest            400 bad_request
+    │   └── UnstorableText    400 bad_request        (a NUL character; SQLSTATE 22021)
     ├── Unauthenticated       401 unauthenticated
     ├── Forbidden             403 forbidden
     ├── NotFound              404 not_found
+    ├── MethodNotAllowed      405 method_not_allowed (Allow)
     ├── Conflict              409 conflict
     ├── VersionMismatch       412 version_mismatch
     ├── PayloadTooLarge       413 payload_too_large
@@ -47,6 +49,10 @@ class BadRequest(APIError):
     status, code = 400, "bad_request"
 
 
+class UnstorableText(BadRequest):
+    """Text PostgreSQL cannot store (a NUL character), refused before it reaches the database."""
+
+
 class Unauthenticated(APIError):
     status, code = 401, "unauthenticated"
 
@@ -57,6 +63,10 @@ class Forbidden(APIError):
 
 class NotFound(APIError):
     status, code = 404, "not_found"
+
+
+class MethodNotAllowed(APIError):
+    status, code = 405, "method_not_allowed"
 
 
 class Conflict(APIError):

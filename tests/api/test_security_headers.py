@@ -9,8 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from objectry.main import create_app
 from objectry.security_headers import ADMIN_POLICY
 from tests.api.conftest import client
+from tests.conftest import settings_for
 
 STATIC = Path(__file__).resolve().parents[2] / "frontend_static"
 
@@ -76,3 +78,19 @@ async def test_a_header_the_answer_sets_is_not_repeated(app, session):
     assert refreshed.headers.get_list("cache-control") == ["no-store"]
     assert refreshed.headers.get_list("x-content-type-options") == ["nosniff"]
 
+
+async def test_an_unexpected_failure_carries_them_too(database_url):
+    """Starlette renders the last-resort 500 outside every middleware."""
+    application = create_app(settings_for(database_url))
+
+    @application.get("/api/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    application.router.routes.insert(0, application.router.routes.pop())
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as anonymous:
+        response = await anonymous.get("/api/boom")
+    assert response.status_code == 500
+    assert response.headers["cache-control"] == "no-store"
+    assert_everywhere(response)
