@@ -24,7 +24,8 @@ _INT4 = 2**31 - 1  # display_order is an integer column
 
 def _huge_is_capped(raw: Any) -> Any:
     """A `limit` of any number of digits is a large number (capped below), not a 400."""
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) > 9:
+    digits = raw.strip() if isinstance(raw, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) > 9:
         return 10**9
     return raw
 

@@ -66,7 +66,7 @@ async def test_a_huge_limit_is_capped(api, path, limit):
 
 
 @pytest.mark.parametrize("path", LISTS)
-@pytest.mark.parametrize("limit", ["ten", "1e3", "-1", "0", "1.5"])
+@pytest.mark.parametrize("limit", ["ten", "1e3", "-1", "0", "1.5", "\u0663" * 10])
 async def test_a_limit_that_is_no_positive_number_is_400(api, path, limit):
     refused(await api.get(path, params={"limit": limit}), 400, "bad_request")
 
