@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from objectry import __version__
 from objectry.auth import cli_commands
 from objectry.settings import Settings
 
@@ -17,6 +18,19 @@ app = typer.Typer(help="Objectry: a metadata-driven object builder over PostgreS
 
 DataDir = Annotated[Path, typer.Option(help="Where the embedded database keeps its data.",
                                        envvar="OBJECTRY_DATA_DIR")]
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"objectry {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Objectry: a metadata-driven object builder over PostgreSQL."""
 
 
 @app.command()

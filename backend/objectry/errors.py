@@ -2,15 +2,18 @@
 
     APIError (status, code)
     ├── BadRequest            400 bad_request
+    │   └── UnstorableText    400 bad_request        (a NUL character; SQLSTATE 22021)
     ├── Unauthenticated       401 unauthenticated
     ├── Forbidden             403 forbidden
     ├── NotFound              404 not_found
+    ├── MethodNotAllowed      405 method_not_allowed (Allow)
     ├── Conflict              409 conflict
     ├── VersionMismatch       412 version_mismatch
     ├── PayloadTooLarge       413 payload_too_large
     ├── UnsupportedMediaType  415 unsupported_media_type
     ├── ValidationFailed      422 validation_failed  (details: every problem)
-    └── RateLimited           429 rate_limited       (Retry-After)
+    ├── RateLimited           429 rate_limited       (Retry-After)
+    └── QueryTimeout          503 query_timeout      (Retry-After; SQLSTATE 57014)
 
 Database errors are mapped by SQLSTATE (`from_db_error`), so no SQL text ever reaches a client.
 This module imports nothing but the standard library, so pure modules can raise these;
@@ -47,6 +50,10 @@ class BadRequest(APIError):
     status, code = 400, "bad_request"
 
 
+class UnstorableText(BadRequest):
+    """Text PostgreSQL cannot store (a NUL character), refused before it reaches the database."""
+
+
 class Unauthenticated(APIError):
     status, code = 401, "unauthenticated"
 
@@ -57,6 +64,10 @@ class Forbidden(APIError):
 
 class NotFound(APIError):
     status, code = 404, "not_found"
+
+
+class MethodNotAllowed(APIError):
+    status, code = 405, "method_not_allowed"
 
 
 class Conflict(APIError):
@@ -88,7 +99,19 @@ class RateLimited(APIError):
     status, code = 429, "rate_limited"
 
 
-# SQLSTATE → how a constraint violation reads to a client. Anything else is a bug (500).
+class QueryTimeout(APIError):
+    """A statement cancelled by `statement_timeout`: the server is busy or the query too heavy."""
+
+    status, code = 503, "query_timeout"
+    retry_after = "5"  # seconds: long enough for a load spike to pass
+
+    def __init__(self, message: str = "the query took longer than the statement timeout",
+                 details: list[Detail] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, details, {"Retry-After": self.retry_after, **(headers or {})})
+
+
+# SQLSTATE → how a failure reads to a client. Anything else is a bug (500).
 _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "23505": (Conflict, "a value that must be unique is already taken"),
     "23503": (Conflict, "the change would break a reference to another item"),
@@ -106,6 +129,7 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "2201B": (BadRequest, "an invalid regular expression"),
     "40001": (Conflict, "a concurrent change got in the way; retry"),
     "40P01": (Conflict, "a concurrent change got in the way; retry"),
+    "57014": (QueryTimeout, "the query took longer than the statement timeout; retry later"),
 }
 
 

@@ -35,16 +35,26 @@ def has_nul(raw: bytes) -> bool:
     return b"u0000" in raw and _NUL_ESCAPE.search(raw) is not None
 
 
+def is_json(content_type: str | None) -> bool:
+    """`application/json` or `application/*+json`, parameters (charset) allowed."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
 async def json_body(request: Request) -> Any:
-    """The request body as JSON, or a 415/400 in the documented shape."""
+    """The request body as JSON, or a 415/400 in the documented shape. A body is JSON only when
+    its Content-Type says so: one without a Content-Type is a 415 too."""
     from objectry.errors import BadRequest, UnsupportedMediaType
 
-    content_type = request.headers.get("content-type", "")
-    if content_type and "json" not in content_type.split(";")[0]:
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not is_json(content_type):
         raise UnsupportedMediaType("send the body as application/json")
     raw = await request.body()
     if not raw:
         raise BadRequest("the request needs a JSON body")
+    if content_type is None:
+        raise UnsupportedMediaType("send the body with Content-Type: application/json")
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -48,7 +48,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     url = await asyncio.to_thread(database_url, settings)
     await asyncio.to_thread(migrate.upgrade, url)
     pool = await db_pool.create(url, min_size=settings.pool_min_size,
-                                max_size=settings.pool_max_size)
+                                max_size=settings.pool_max_size,
+                                statement_timeout_ms=settings.statement_timeout_ms)
     cache, tokens = MetadataCache(pool), TokenCache()
     listener = MetadataListener(url, cache, tokens)
     await listener.start()

@@ -1,23 +1,15 @@
 """A pure ASGI middleware guarding the door: bodies over the configured size get 413 (without
 buffering them), and a NUL character in the path or query string gets 400 (PostgreSQL text
-cannot hold one)."""
+cannot hold one). Both answer in the dialect of the path (handlers.answer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from objectry.errors import BadRequest, PayloadTooLarge
-from objectry.handlers import render
-from objectry.http import JSONResponse
+from starlette.datastructures import Headers
 
-
-def _nul_refused(path: str) -> JSONResponse:
-    message = "the path and query cannot contain the NUL character"
-    if path.startswith("/rest/"):  # the data API answers in PostgREST's shape and code
-        body = {"code": "22021", "message": message, "details": None, "hint": None}
-        return JSONResponse(body, status_code=400,
-                            headers={"Proxy-Status": "PostgREST; error=22021"})
-    return render(BadRequest(message))
+from objectry.errors import APIError, PayloadTooLarge, UnstorableText
+from objectry.handlers import answer
 
 
 class BodySizeLimit:
@@ -28,14 +20,18 @@ class BodySizeLimit:
     def _error(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the body is over the limit of {self.max_bytes} bytes")
 
+    async def _refuse(self, exc: APIError, scope: Any, receive: Any, send: Any) -> None:
+        await answer(exc, scope["path"], Headers(scope=scope))(scope, receive, send)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"").lower():
-            return await _nul_refused(scope["path"])(scope, receive, send)
+            nul = UnstorableText("the path and query cannot contain the NUL character")
+            return await self._refuse(nul, scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            return await render(self._error())(scope, receive, send)
+            return await self._refuse(self._error(), scope, receive, send)
         seen = 0
 
         async def limited_receive() -> Any:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from objectry import __version__, handlers, health
+from objectry import __version__, bundled, handlers, health
 from objectry.auth.invitation_routes import router as invitations_router
 from objectry.auth.member_routes import router as members_router
 from objectry.auth.routes import router as auth_router
@@ -20,11 +18,11 @@ from objectry.limits import BodySizeLimit
 from objectry.metadata.routes import router as metadata_router
 from objectry.records.routes import router as records_router
 from objectry.rest.routes import router as rest_router
+from objectry.security_headers import SecurityHeaders
 from objectry.settings import Settings
 
 # The only API operations that need no credential (sign-up, sign-in, refresh).
 PUBLIC_PATHS = {"/api/auth/register", "/api/auth/login", "/api/auth/refresh"}
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend_static"
 
 
 def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
@@ -44,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
                 invitations_router, tokens_router, metadata_router)
-    if FRONTEND.is_dir():
-        app.mount("/admin", StaticFiles(directory=FRONTEND, html=True), name="admin")
+    admin = bundled.admin()
+    if admin.is_dir():
+        app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")
         app.add_api_route("/", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     document_security(app, public=PUBLIC_PATHS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # the last added is the outermost: on every answer
     return app

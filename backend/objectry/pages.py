@@ -1,7 +1,9 @@
 """Keyset pages for metadata lists: `{"items": [...], "next_cursor": "…" | null}`.
 
 The cursor is the (created_at, id) — or (display_order, id) — of the last item, opaque to
-clients (url-safe base64 of JSON), so pages stay correct while rows are added.
+clients (url-safe base64 of JSON), so pages stay correct while rows are added. A cursor is
+client input: its key must have the type of the list's sort key, else 400 (never a 500 from
+the database).
 """
 
 from __future__ import annotations
@@ -9,11 +11,27 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+from fastapi import Query
+from pydantic import BeforeValidator
 
 from objectry.errors import BadRequest
+
+_INT4 = 2**31 - 1  # display_order is an integer column
+
+
+def _huge_is_capped(raw: Any) -> Any:
+    """A `limit` of any number of digits is a large number (capped below), not a 400."""
+    digits = raw.strip() if isinstance(raw, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) > 9:
+        return 10**9
+    return raw
+
+
+Limit = Annotated[int | None, BeforeValidator(_huge_is_capped), Query()]
+Cursor = Annotated[str | None, Query()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +41,11 @@ class PageRequest:
 
 
 def page_request(limit: int | None, cursor: str | None, *, default: int = 50,
-                 cap: int = 1000) -> PageRequest:
+                 cap: int = 1000, key: str = "created_at") -> PageRequest:
+    """`key` is the list's sort column: `created_at` (the default) or `display_order`."""
     if limit is not None and limit < 1:
         raise BadRequest("limit must be a positive number")
-    return PageRequest(min(limit or default, cap), decode(cursor) if cursor else None)
+    return PageRequest(min(limit or default, cap), decode(cursor, key) if cursor else None)
 
 
 def encode(key: Any, item_id: str) -> str:
@@ -35,19 +54,24 @@ def encode(key: Any, item_id: str) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([key, item_id])).decode().rstrip("=")
 
 
-def decode(cursor: str) -> tuple[Any, str]:
+def decode(cursor: str, key: str = "created_at") -> tuple[Any, str]:
     try:
-        key, item_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value, item_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(item_id, str):
             raise ValueError
+        return _sort_key(value, key), item_id
     except (ValueError, TypeError, orjson.JSONDecodeError):
         raise BadRequest("the cursor is not valid; use next_cursor from a previous page") from None
-    if isinstance(key, str):
-        try:
-            key = datetime.fromisoformat(key)
-        except ValueError:
-            raise BadRequest("the cursor is not valid") from None
-    return key, item_id
+
+
+def _sort_key(value: Any, key: str) -> Any:
+    if key == "display_order":
+        if type(value) is not int or not -_INT4 - 1 <= value <= _INT4:  # a bool is no order
+            raise ValueError
+        return value
+    if not isinstance(value, str):
+        raise ValueError
+    return datetime.fromisoformat(value)
 
 
 def page(rows: list[dict[str, Any]], request: PageRequest, key: str = "created_at"

@@ -36,6 +36,8 @@ class Settings:
     max_indexed_fields: int = 64
     max_page_size: int = 1000
     default_page_size: int = 50
+    # Every statement on the runtime pool; a cancelled one answers 503 query_timeout.
+    statement_timeout_ms: int = 15_000
     # Tests share one embedded server across many apps; a served process stops it on exit.
     stop_embedded_on_exit: bool = True
     secret_key: str | None = None
@@ -66,6 +68,7 @@ class Settings:
             pool_min_size=int(env.get("OBJECTRY_POOL_MIN", "2")),
             pool_max_size=int(env.get("OBJECTRY_POOL_MAX", "10")),
             max_indexed_fields=int(env.get("OBJECTRY_MAX_INDEXED_FIELDS", "64")),
+            statement_timeout_ms=int(env.get("OBJECTRY_STATEMENT_TIMEOUT_MS", "15000")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,
             open_signup=_bool(env.get("OBJECTRY_OPEN_SIGNUP"), False),
             access_token_minutes=int(env.get("OBJECTRY_ACCESS_TOKEN_MINUTES", "15")),

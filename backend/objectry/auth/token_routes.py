@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from objectry.auth import schemas as s
 from objectry.auth import token_service as tokens
 from objectry.bodies import body
 from objectry.deps import Ctx
 from objectry.http import JSONResponse
-from objectry.pages import page_request
+from objectry.pages import Cursor, Limit, page_request
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 
@@ -24,8 +24,7 @@ async def create_token(ctx: Ctx, request: Request) -> Any:
 
 
 @router.get("")
-async def list_tokens(ctx: Ctx, limit: Annotated[int | None, Query()] = None,
-                      cursor: Annotated[str | None, Query()] = None) -> Any:
+async def list_tokens(ctx: Ctx, limit: Limit = None, cursor: Cursor = None) -> Any:
     settings = tokens.managing(ctx).state.settings
     paging = page_request(limit, cursor, default=settings.default_page_size,
                           cap=settings.max_page_size)

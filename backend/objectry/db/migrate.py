@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
+from objectry import bundled
+
+PROJECT_ROOT = bundled.CHECKOUT  # supabase/ is rendered into the repository
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -21,7 +20,7 @@ def sqlalchemy_url(url: str) -> str:
 
 def config(url: str | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    cfg.set_main_option("script_location", str(bundled.migrations()))
     if url is not None:
         cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
     return cfg

@@ -1,5 +1,5 @@
 """The asyncpg pool: JSON codecs registered once, every connection running as the runtime role
-and scoped to one workspace at a time (see tenancy.py)."""
+under a statement timeout and scoped to one workspace at a time (see tenancy.py)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,16 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     anyway (tenancy.py) — nothing else is ever set on a pooled session."""
 
 
-async def create(url: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
-    """Connections start as RUNTIME_ROLE (no BYPASSRLS), so row-level security always applies."""
+async def create(url: str, *, min_size: int, max_size: int,
+                 statement_timeout_ms: int) -> asyncpg.Pool:
+    """Connections start as RUNTIME_ROLE (no BYPASSRLS), so row-level security always applies,
+    and with `statement_timeout`, so no request holds a connection (and its locks) for long.
+    Migrations and field-index DDL run on owner connections (connect_owner), without it."""
     return await asyncpg.create_pool(
         url, min_size=min_size, max_size=max_size, init=_init, reset=_keep_session,
         connection_class=ScopedConnection,
-        server_settings={"role": RUNTIME_ROLE, "application_name": "objectry"},
+        server_settings={"role": RUNTIME_ROLE, "application_name": "objectry",
+                         "statement_timeout": str(statement_timeout_ms)},
     )
 
 

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from objectry.bodies import body
 from objectry.deps import Ctx
 from objectry.metadata import applications, fields, object_fields, objects, relationships
 from objectry.metadata import schemas as s
-from objectry.pages import PageRequest, page_request
+from objectry.pages import Cursor, Limit, PageRequest, page_request
 
 router = APIRouter(prefix="/api")
-Limit = Annotated[int | None, Query()]
-Cursor = Annotated[str | None, Query()]
 
 
 
-def paging(ctx: Ctx, limit: int | None, cursor: str | None) -> PageRequest:
+def paging(ctx: Ctx, limit: int | None, cursor: str | None, key: str = "created_at"
+           ) -> PageRequest:
     settings = ctx.state.settings
     return page_request(limit, cursor, default=settings.default_page_size,
-                        cap=settings.max_page_size)
+                        cap=settings.max_page_size, key=key)
 
 
 def reads(ctx: Ctx) -> Ctx:
@@ -105,7 +104,8 @@ async def delete_field(ctx: Ctx, ref: str) -> Response:
 @router.get("/object-fields")
 async def list_object_fields(ctx: Ctx, limit: Limit = None, cursor: Cursor = None,
                              object_id: str | None = None) -> Any:
-    return await object_fields.list_(reads(ctx), paging(ctx, limit, cursor), object_id)
+    return await object_fields.list_(reads(ctx), paging(ctx, limit, cursor, "display_order"),
+                                     object_id)
 
 
 @router.post("/object-fields", status_code=201)
