@@ -56,10 +56,11 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """Settings for an app under test: a small pool, a fresh secret, the server left running."""
+    """Settings for an app under test: a small pool, a fresh secret, the server left running,
+    and no sign-up throttle to speak of (the whole suite signs up from 127.0.0.1)."""
     return Settings(**{"database_url": database_url, "pool_min_size": 1, "pool_max_size": 2,
                        "stop_embedded_on_exit": False, "secret_key": secrets.token_hex(32),
-                       **overrides})
+                       "signup_limit": 100_000, **overrides})
 
 
 @asynccontextmanager
@@ -76,7 +77,7 @@ async def running_app(settings: Settings) -> AsyncIterator[Any]:
 def settings(database_url: str) -> Settings:
     # The suite signs up hundreds of users from 127.0.0.1; the sign-up throttle is tested on
     # apps of its own (tests/api/test_auth_hygiene.py).
-    return settings_for(database_url, pool_max_size=5, open_signup=True, signup_limit=100_000)
+    return settings_for(database_url, pool_max_size=5, open_signup=True)
 
 
 @pytest.fixture(scope="session")
