@@ -1,21 +1,52 @@
 """Isolation before predicates: record reads limited to the workspace before any caller condition.
 
-(Placeholder: filled in by the isolation work.)
+The trigram index on `records.primary_value` spanned every workspace, so a caller's `like` was
+evaluated on other workspaces' rows (its recheck) before `tenant_id` was: an error or a
+timing that depended on their rows. It is replaced by one GIN index on (tenant_id, object_id,
+primary_value gin_trgm_ops) through btree_gin, so the tenant bounds the scan itself, as every
+other index on records already does (field indexes are partial on one workspace's object).
+
+The planner also evaluated caller patterns against the values ANALYZE sampled from every
+workspace (a `like` ending in a backslash failed at planning time when another workspace's
+sampled text matched): `primary_value` and `data`, the columns holding workspace content, keep
+no statistics (gathered ones are dropped by a same-type ALTER, which rewrites nothing). Field
+expressions keep theirs: those come from partial indexes and expression statistics whose
+values are NULL outside the field's own workspace.
 
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-05 01:10:00
 """
 
+from alembic import op
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+CONTENT_COLUMNS = {"primary_value": "text", "data": "jsonb"}
+SCOPED_VIEW = ("CREATE VIEW records_in_scope AS SELECT * FROM records"
+               " WHERE tenant_id = current_setting('app.tenant_id', true)")
+
 
 def upgrade() -> None:
-    pass
+    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+    op.drop_index("ix_records_primary_value_trgm", table_name="records")
+    op.create_index("ix_records_primary_value_trgm", "records",
+                    ["tenant_id", "object_id", "primary_value"], postgresql_using="gin",
+                    postgresql_ops={"primary_value": "gin_trgm_ops"})
+    op.execute("DROP VIEW records_in_scope")  # a column type cannot change under a view
+    for column, type_ in CONTENT_COLUMNS.items():
+        op.execute(f"ALTER TABLE records ALTER COLUMN {column} SET STATISTICS 0")
+        op.execute(f"ALTER TABLE records ALTER COLUMN {column} TYPE {type_}")
+    op.execute(SCOPED_VIEW)
+    op.execute("GRANT SELECT ON records_in_scope TO objectry_app")
 
 
 def downgrade() -> None:
-    pass
+    for column in CONTENT_COLUMNS:
+        op.execute(f"ALTER TABLE records ALTER COLUMN {column} SET STATISTICS -1")
+    op.drop_index("ix_records_primary_value_trgm", table_name="records")
+    op.create_index("ix_records_primary_value_trgm", "records", ["primary_value"],
+                    postgresql_using="gin", postgresql_ops={"primary_value": "gin_trgm_ops"})

@@ -8,7 +8,6 @@ Reads go through the query compiler (`records/query`); writes reuse the records 
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -77,27 +76,19 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (tx(ctx) if counted else one(ctx)) as conn:
         rows = await conn.fetch(*_statement(render_read(plan)))
-        total = await count(conn, plan, counted, most)
+        total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))
     return Result(status, [shape_row(plan, r) for r in rows],
                   {"Content-Range": content_range(offset, len(rows), total)})
 
 
-async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None, threshold: int
-                ) -> int | None:
-    """`count=exact` counts; `planned` is the planner's row estimate (EXPLAIN); `estimated` is
-    exact up to `threshold` rows (the page size cap) and the estimate above it."""
+async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None) -> int | None:
+    """Every `count=` (exact, planned, estimated) is the exact count of the workspace's rows:
+    the planner's estimates come from statistics sampled across all workspaces, so a
+    "planned" total would move with other workspaces' rows (docs/API.md, Counts)."""
     if kind is None:
         return None
-    if kind == "planned" or kind == "estimated":
-        sql, args = render_read(replace(plan, limit=None, offset=None))
-        explained = await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql, *args)
-        if isinstance(explained, str):
-            explained = json.loads(explained)
-        estimate = int(explained[0]["Plan"]["Plan Rows"])
-        if kind == "planned" or estimate > threshold:
-            return estimate
     return int(await conn.fetchval(*_statement(render_count(plan))))
 
 
