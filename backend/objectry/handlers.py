@@ -54,7 +54,7 @@ def install(app: FastAPI) -> None:
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
         if request.url.path.startswith("/rest/"):
             return JSONResponse(exc.body(), status_code=exc.status)
-        extra = [m for m in (exc.details, exc.hint) if m]
+        extra = [m for m in (exc.details, exc.hint) if m] or [exc.message]  # code: always
         return render(BadRequest(exc.message, [detail("query", exc.code, str(m)) for m in extra]))
 
     @app.exception_handler(RequestValidationError)

@@ -210,7 +210,7 @@ BAD_VALUES = [
     ("f_text", "like", "a\\", "22025"), ("f_text", "ilike", "*b\\\\\\", "22025"),
     ("primary_value", "like", "*code 4417\\", "22025"), ("id", "ilike", "\\", "22025"),
     ("f_json", "eq", '"\\ud800"', "22P02"), ("f_json", "cs", '["\\ud800"]', "22P02"),
-    ("f_json", "cs", '{"\\udfff": 1}', "PGRST100"), ("f_json", "eq", '"\\u0000"', "22P02"),
+    ("f_json", "cs", '{"\\udfff": 1}', "22P02"), ("f_json", "eq", '"\\u0000"', "22P02"),
     ("f_multi_select", "cs", '["a", "\\ud800"]', "22P02"),
     ("f_multi_select", "ov", '["\\ud800"]', "22P02"),
     ("f_datetime", "eq", "0001-01-01T00:00:00+14:00", "22008"),

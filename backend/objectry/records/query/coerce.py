@@ -150,14 +150,22 @@ def contains_value(raw: str, strings_only: bool) -> Any:
     try:
         value = json_value(stripped)
     except QueryError:
-        if not stripped.startswith("{"):
-            raise
+        if not stripped.startswith("{") or _parses(stripped):
+            raise  # JSON, but not a value PostgreSQL can take (a lone surrogate, too deep)
         value = pg_array(stripped)
     if value == {}:
         value = []  # `cs.{}`: the empty array literal, not an empty object
     if strings_only and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise QueryError("22P02", f'expecting a list of values like {{a,b}}: "{raw[:40]}"')
     return value
+
+
+def _parses(raw: str) -> bool:
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def strings(raw: str) -> list[str]:
