@@ -13,6 +13,11 @@ no statistics (gathered ones are dropped by a same-type ALTER, which rewrites no
 expressions keep theirs: those come from partial indexes and expression statistics whose
 values are NULL outside the field's own workspace.
 
+Reads are also bounded by the size of their answer: `objectry_answer_bytes(running total,
+cap)` passes the total through or raises SQLSTATE OB413, so PostgreSQL stops a read at the
+first row (or embedded row) past OBJECTRY_MAX_RESPONSE_BYTES. It is VOLATILE so that the
+planner never drops it as an unused output of a subquery.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-05 01:10:00
@@ -26,6 +31,16 @@ branch_labels = None
 depends_on = None
 
 CONTENT_COLUMNS = {"primary_value": "text", "data": "jsonb"}
+ANSWER_BYTES = """
+    CREATE FUNCTION objectry_answer_bytes(total bigint, cap bigint) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED AS $$
+    BEGIN
+        IF total > cap THEN
+            RAISE EXCEPTION 'the answer would be larger than % bytes', cap
+                USING ERRCODE = 'OB413';
+        END IF;
+        RETURN total;
+    END $$"""
 SCOPED_VIEW = ("CREATE VIEW records_in_scope AS SELECT * FROM records"
                " WHERE tenant_id = current_setting('app.tenant_id', true)")
 
@@ -42,9 +57,11 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE records ALTER COLUMN {column} TYPE {type_}")
     op.execute(SCOPED_VIEW)
     op.execute("GRANT SELECT ON records_in_scope TO objectry_app")
+    op.execute(ANSWER_BYTES)
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION objectry_answer_bytes(bigint, bigint)")
     for column in CONTENT_COLUMNS:
         op.execute(f"ALTER TABLE records ALTER COLUMN {column} SET STATISTICS -1")
     op.drop_index("ix_records_primary_value_trgm", table_name="records")

@@ -36,6 +36,9 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 300
+    # Reads: embedding nests at most this deep, and an answer larger than this is refused.
+    max_embed_depth: int = 3
+    max_response_bytes: int = 10 * 1024 * 1024
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -54,5 +57,7 @@ class Settings:
             login_max_failures_per_address=int(env.get("OBJECTRY_LOGIN_MAX_FAILURES_PER_ADDRESS",
                                                        "20")),
             login_window_seconds=int(env.get("OBJECTRY_LOGIN_WINDOW_SECONDS", "300")),
+            max_embed_depth=int(env.get("OBJECTRY_MAX_EMBED_DEPTH", "3")),
+            max_response_bytes=int(env.get("OBJECTRY_MAX_RESPONSE_BYTES", str(10 * 1024 * 1024))),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -23,6 +23,16 @@ CREATE VIEW records_in_scope AS SELECT * FROM records WHERE tenant_id = current_
 
 GRANT SELECT ON records_in_scope TO objectry_app;
 
+CREATE FUNCTION objectry_answer_bytes(total bigint, cap bigint) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED AS $$
+    BEGIN
+        IF total > cap THEN
+            RAISE EXCEPTION 'the answer would be larger than % bytes', cap
+                USING ERRCODE = 'OB413';
+        END IF;
+        RETURN total;
+    END $$;
+
 UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num = '0005';
 
 COMMIT;

@@ -653,3 +653,25 @@ def test_a_pattern_ending_in_an_escape_is_refused(value: str, refused: bool) -> 
             plan_read(query, CONTACT, SNAP)
         assert (err.value.code, err.value.status) == ("22025", 400)
         assert err.value.message == "LIKE pattern must not end with escape character"
+
+
+def test_a_bounded_read_adds_up_its_rows_and_each_embeds_rows_in_sql() -> None:
+    """`max_bytes`: the page is wrapped in a running sum of the rows' sizes, and every to-many
+    embed in one of its embedded rows' sizes; past the cap (`$3`) objectry_answer_bytes
+    raises. Without `max_bytes` (every golden row above) nothing changes."""
+    p = plan("select=name,reports(name)&limit=5", max_bytes=1000)
+    sql, args = render_read(p)
+    assert args == ["wsp_t", "obj_contact", 1000, "rel_mgr", 5]
+    running = ("sum(160 + CASE WHEN pg_column_compression(q.data) IS NULL AND "
+               "pg_column_size(q.data) < 2048 THEN pg_column_size(q.data) ELSE "
+               "octet_length(q.data::text) END + coalesce(octet_length(q.primary_value), 0) + "
+               "coalesce(octet_length(q.\"_e0\"::text), 0)) OVER (ROWS UNBOUNDED PRECEDING)")
+    assert sql.startswith(f"SELECT q.*, CASE WHEN {running} > $3::bigint THEN "
+                          f"objectry_answer_bytes({running}, $3::bigint) ELSE {running} END "
+                          'AS "_bytes" FROM (SELECT r.id, ')
+    assert sql.endswith(f"{DEFAULT_ORDER} LIMIT $5::bigint) q")
+    embedded = "sum(octet_length(d.j::text)) OVER (ROWS UNBOUNDED PRECEDING)"
+    assert (f"FROM (SELECT d.j, d.n, CASE WHEN {embedded} > $3::bigint THEN "
+            f"objectry_answer_bytes({embedded}, $3::bigint) ELSE {embedded} END AS b FROM "
+            "(SELECT json_build_object('name', r1.data -> 'fld_name') AS j") in sql
+    assert render_count(p)[0] == render_count(plan("select=name,reports(name)"))[0]

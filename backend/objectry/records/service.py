@@ -112,12 +112,17 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
     if unknown:
         raise BadRequest(f"unknown expand name: {', '.join(unknown)}",
                          [detail("expand", "unknown", n) for n in unknown])
+    if ctx.state.settings.max_embed_depth < 1:  # an expand is one level of embedding
+        raise BadRequest("embedding is limited to 0 levels", [detail("expand", "depth", n)
+                                                              for n in names])
     related: dict[str, list[dict[str, Any]]] = {}
-    for name in names:
+    left = ctx.state.settings.max_response_bytes  # for all expanded records together
+    for name in dict.fromkeys(names):
         rel = by_name[name]
         forward = rel.from_object_id == obj.id
         rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
-                                  ctx.state.settings.max_page_size)
+                                  ctx.state.settings.max_page_size, left)
+        left -= rows[-1]["_bytes"] if rows else 0
         other = snapshot.objects_by_id[rel.to_object_id if forward else rel.from_object_id]
         related[name] = [record_out(snapshot, other, r) for r in rows]
     return related

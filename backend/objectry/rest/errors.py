@@ -11,6 +11,7 @@ PostgreSQL would have raised for the same mistake against a real table:
     21000  400  PATCH/DELETE without a filter (pg-safeupdate's "requires a WHERE clause")
     428C9  400  writing a system column          42P10  400  on_conflict is not a unique field
     54000  413  too many records in one request
+    response_too_large  400  the answer would pass OBJECTRY_MAX_RESPONSE_BYTES
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from objectry.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    ResponseTooLarge,
     Unauthenticated,
     UnsupportedMediaType,
     ValidationFailed,
@@ -42,6 +44,7 @@ _API_CODES: dict[type[APIError], tuple[str, int]] = {
     Forbidden: ("42501", 403),
     Conflict: ("23505", 409),
     PayloadTooLarge: ("54000", 413),
+    ResponseTooLarge: ("response_too_large", 400),
     UnsupportedMediaType: ("PGRST107", 415),
     NotFound: ("PGRST205", 404),
 }
@@ -73,6 +76,8 @@ class RestRoute(DirectRoute):
                 mapped = from_db_error(exc)
                 if mapped is None:
                     raise  # a bug: the app's handler logs it and answers 500
+                if isinstance(mapped, ResponseTooLarge):
+                    return render(from_api_error(mapped, request))
                 status = 409 if isinstance(mapped, Conflict) else 400
                 return render(QueryError(exc.sqlstate or "XX000", mapped.message, status=status))
 

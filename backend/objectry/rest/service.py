@@ -53,7 +53,9 @@ async def table(ctx: Context, name: str) -> tuple[Snapshot, ObjectDef]:
 def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw: Any
             ) -> ReadPlan:
     """The checked read; every object it reaches (embeds, embed filters) must be readable."""
-    plan = memo.planned(query, obj, snapshot, **kw)
+    settings = ctx.state.settings
+    plan = memo.planned(query, obj, snapshot, max_bytes=settings.max_response_bytes,
+                        max_embed_depth=settings.max_embed_depth, **kw)
     for object_id in sorted(plan.object_ids - {obj.id}):
         authorize(ctx, snapshot.objects_by_id[object_id], "read")
     return plan
@@ -100,7 +102,7 @@ async def represent(conn: asyncpg.Connection, plan: ReadPlan, snapshot: Snapshot
         return []
     by_id = plan_read(Query(where=(Filter("id", "in", tuple(ids)),)), plan.obj, snapshot)
     by_id = replace(by_id, outputs=plan.outputs, fields=plan.fields, all_fields=plan.all_fields,
-                    order=plan.order)
+                    order=plan.order, max_bytes=plan.max_bytes)
     rows = list(await conn.fetch(*_statement(render_read(by_id))))
     if in_given_order:
         position = {record_id: i for i, record_id in enumerate(ids)}

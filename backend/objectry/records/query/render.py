@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from objectry.records.query import coerce
+from objectry.records.query.bounded import capped_rows
 from objectry.records.query.clauses import embed_sql, where_item
 from objectry.records.query.cursor import typed_values
 from objectry.records.query.keyset import keyset_sql
@@ -46,8 +47,11 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
     than the limit so `cursor.next_page` can tell whether another page exists; `count`: add
     `_total`, the number of rows matching the filters (and the cursor, when given);
-    `trashed`: read the records in the trash instead of the live ones."""
+    `trashed`: read the records in the trash instead of the live ones. A plan with
+    `max_bytes` is bounded by its answer's size (bounded.py: SQLSTATE OB413 beyond it)."""
     params = Params(plan.tenant_id, plan.obj.id)
+    if plan.max_bytes is not None:
+        params.cap = params.add(plan.max_bytes, "bigint")
     columns = [f"r.id, r.object_id, {_data(plan)} AS data, r.primary_value, r.version, "
                "r.created_at, r.updated_at, r.created_by, r.updated_by"]
     columns += [f"{raw_expr(key.column, 'r')} AS {ident(f'_k{i}')}"
@@ -62,7 +66,10 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     sql = (f"SELECT {', '.join(columns)} FROM {SCOPED_RECORDS} r WHERE {where} "
            f"ORDER BY {order_by(plan.order, 'r')}")
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
-    return sql + _page(limit, plan.offset, params), params.args
+    sql += _page(limit, plan.offset, params)
+    if params.cap is not None:
+        sql = capped_rows(sql, [o.label or "" for o in plan.outputs if o.embed], params.cap)
+    return sql, params.args
 
 
 def render_count(plan: ReadPlan, *, trashed: bool = False) -> Statement:
