@@ -141,6 +141,25 @@ async def test_a_write_whose_answer_is_too_large_is_refused_and_rolled_back(note
     await ok(await api.post("/rest/v1/notes", json=rows[:2], headers=wanted), 201)
 
 
+async def linked_docs(owner_db: Any, workspace_id: str, rel: str, root: str, count: int
+                      ) -> None:
+    """`count` docs with a 1 kB body, each linked from `root` through `rel`."""
+    await owner_db.execute(
+        """WITH o AS (SELECT id FROM objects WHERE tenant_id = $1 AND name = 'doc'),
+           made AS (
+             INSERT INTO records (tenant_id, id, object_id, data)
+             SELECT $1, 'rec_' || substr(md5($1 || g), 1, 16), o.id,
+                    jsonb_build_object(f.id, repeat('y', 1000))
+             FROM generate_series(1, $4::int) AS g, o,
+                  (SELECT id FROM fields WHERE tenant_id = $1 AND name = 'body') AS f
+             RETURNING id, object_id)
+           INSERT INTO relationship_records (tenant_id, id, relationship_id, rel_type,
+               from_object_id, to_object_id, from_record_id, to_record_id)
+           SELECT $1, 'rrec_' || substr(md5(made.id), 1, 16), $2, 'N:N', made.object_id,
+                  made.object_id, $3, made.id FROM made""",
+        workspace_id, rel, root, count)
+
+
 async def test_aliases_cannot_multiply_a_one_row_read_past_10_mb(app, owner_db):
     """At the default cap: one record linked to 800 records of 1 kB, embedded under 15 aliases,
     would be 12 MB; PostgreSQL stops at 10 MB and the answer is a 400."""
@@ -151,26 +170,12 @@ async def test_aliases_cannot_multiply_a_one_row_read_past_10_mb(app, owner_db):
         rel = await relate(api, "refs", "doc", "doc", "N:N")
         root = (await ok(await api.post("/rest/v1/doc", json={"body": "root"},
                                         headers={"Prefer": "return=representation"}), 201))[0]
-        await owner_db.execute(
-            """WITH o AS (SELECT id FROM objects WHERE tenant_id = $1 AND name = 'doc'),
-               made AS (
-                 INSERT INTO records (tenant_id, id, object_id, data)
-                 SELECT $1, 'rec_' || substr(md5($1 || g), 1, 16), o.id,
-                        jsonb_build_object(f.id, repeat('y', 1000))
-                 FROM generate_series(1, 800) AS g, o,
-                      (SELECT id FROM fields WHERE tenant_id = $1 AND name = 'body') AS f
-                 RETURNING id, object_id)
-               INSERT INTO relationship_records (tenant_id, id, relationship_id, rel_type,
-                   from_object_id, to_object_id, from_record_id, to_record_id)
-               SELECT $1, 'rrec_' || substr(md5(made.id), 1, 16), $2, 'N:N', made.object_id,
-                      made.object_id, $3, made.id FROM made""",
-            account.workspace_id, rel["id"], root["id"])
+        await linked_docs(owner_db, account.workspace_id, rel["id"], root["id"], 800)
+        one = {"id": f"eq.{root['id']}"}
         aliases = ",".join(f"a{i}:refs(body)" for i in range(15))
-        too_large(await api.get("/rest/v1/doc", params={"select": aliases,
-                                                         "id": f"eq.{root['id']}"}))
+        too_large(await api.get("/rest/v1/doc", params={"select": aliases, **one}))
         fits = ",".join(f"a{i}:refs(body)" for i in range(5))
-        row = await ok(await api.get("/rest/v1/doc", params={"select": fits,
-                                                             "id": f"eq.{root['id']}"}))
+        row = await ok(await api.get("/rest/v1/doc", params={"select": fits, **one}))
         assert [len(row[0][f"a{i}"]) for i in range(5)] == [800] * 5
 
 
