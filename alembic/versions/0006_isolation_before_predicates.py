@@ -8,10 +8,12 @@ other index on records already does (field indexes are partial on one workspace'
 
 The planner also evaluated caller patterns against the values ANALYZE sampled from every
 workspace (a `like` ending in a backslash failed at planning time when another workspace's
-sampled text matched): `primary_value` and `data`, the columns holding workspace content, keep
-no statistics (gathered ones are dropped by a same-type ALTER, which rewrites nothing). Field
-expressions keep theirs: those come from partial indexes and expression statistics whose
-values are NULL outside the field's own workspace.
+sampled text matched): `primary_value` keeps no statistics, and the ones gathered are dropped
+by a same-type ALTER, which rewrites no table row (its partial btree index is rebuilt with it;
+the trigram index is built after it). `data` gathers none either: no condition reads the column
+itself (field filters are expressions, whose statistics come from partial indexes and
+expression statistics, NULL outside the field's own workspace); its old ones are left, since
+retyping it would rebuild every field index.
 
 Reads are also bounded by the size of their answer: `objectry_answer_bytes(running total,
 cap)` passes the total through or raises SQLSTATE OB413, so PostgreSQL stops a read at the
@@ -30,7 +32,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-CONTENT_COLUMNS = {"primary_value": "text", "data": "jsonb"}
+CONTENT_COLUMNS = ("primary_value", "data")
 ANSWER_BYTES = """
     CREATE FUNCTION objectry_answer_bytes(total bigint, cap bigint) RETURNS bigint
     LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED AS $$
@@ -48,15 +50,15 @@ SCOPED_VIEW = ("CREATE VIEW records_in_scope AS SELECT * FROM records"
 def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     op.drop_index("ix_records_primary_value_trgm", table_name="records")
+    for column in CONTENT_COLUMNS:
+        op.execute(f"ALTER TABLE records ALTER COLUMN {column} SET STATISTICS 0")
+    op.execute("DROP VIEW records_in_scope")  # a column type cannot change under a view
+    op.execute("ALTER TABLE records ALTER COLUMN primary_value TYPE text")
+    op.execute(SCOPED_VIEW)
+    op.execute("GRANT SELECT ON records_in_scope TO objectry_app")
     op.create_index("ix_records_primary_value_trgm", "records",
                     ["tenant_id", "object_id", "primary_value"], postgresql_using="gin",
                     postgresql_ops={"primary_value": "gin_trgm_ops"})
-    op.execute("DROP VIEW records_in_scope")  # a column type cannot change under a view
-    for column, type_ in CONTENT_COLUMNS.items():
-        op.execute(f"ALTER TABLE records ALTER COLUMN {column} SET STATISTICS 0")
-        op.execute(f"ALTER TABLE records ALTER COLUMN {column} TYPE {type_}")
-    op.execute(SCOPED_VIEW)
-    op.execute("GRANT SELECT ON records_in_scope TO objectry_app")
     op.execute(ANSWER_BYTES)
 
 

@@ -7,21 +7,19 @@ CREATE EXTENSION IF NOT EXISTS btree_gin;
 
 DROP INDEX ix_records_primary_value_trgm;
 
-CREATE INDEX ix_records_primary_value_trgm ON records USING gin (tenant_id, object_id, primary_value gin_trgm_ops);
-
-DROP VIEW records_in_scope;
-
 ALTER TABLE records ALTER COLUMN primary_value SET STATISTICS 0;
-
-ALTER TABLE records ALTER COLUMN primary_value TYPE text;
 
 ALTER TABLE records ALTER COLUMN data SET STATISTICS 0;
 
-ALTER TABLE records ALTER COLUMN data TYPE jsonb;
+DROP VIEW records_in_scope;
+
+ALTER TABLE records ALTER COLUMN primary_value TYPE text;
 
 CREATE VIEW records_in_scope AS SELECT * FROM records WHERE tenant_id = current_setting('app.tenant_id', true);
 
 GRANT SELECT ON records_in_scope TO objectry_app;
+
+CREATE INDEX ix_records_primary_value_trgm ON records USING gin (tenant_id, object_id, primary_value gin_trgm_ops);
 
 CREATE FUNCTION objectry_answer_bytes(total bigint, cap bigint) RETURNS bigint
     LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED AS $$
