@@ -137,7 +137,7 @@ def json_value(raw: str) -> Any:
     try:
         value = json.loads(text(raw), parse_constant=no_constant, parse_int=checked_int,
                            parse_float=checked_float)
-        if _depth(value) > MAX_JSON_DEPTH:
+        if _checked_depth(value) > MAX_JSON_DEPTH:
             raise ValueError("too deep")
     except (ValueError, RecursionError):
         raise bad_value("json", raw) from None
@@ -241,7 +241,7 @@ def tsquery(raw: str) -> str:
                  hint="words joined by & | <-> with ! and ( ); or use plfts / wfts for plain text")
 
 
-def _depth(value: Any) -> int:
+def _checked_depth(value: Any) -> int:
     """Nesting depth of a JSON value, without recursion. Its strings and keys must be text
     PostgreSQL can hold: JSON may escape a lone surrogate (`"\\ud800"`), which no UTF-8 can
     carry, so the driver would fail to send it (ValueError, a 400 to the caller)."""

@@ -73,7 +73,7 @@ class _Budget:
         self.embeds += 1
         if self.embeds > MAX_EMBEDS:
             raise QueryError("PGRST100", f"a query may embed at most {MAX_EMBEDS} resources",
-                             hint="aliases of one embed count once each")
+                             hint="each alias is an embed of its own")
 
     def output(self, count: int = 1) -> None:
         self.outputs += count

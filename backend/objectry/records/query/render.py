@@ -1,12 +1,14 @@
 """A `ReadPlan` → one SQL statement and its arguments (`$1` tenant id, `$2` object id).
 
+    [SELECT q.*, <running size, checked> AS "_bytes" FROM (]
     SELECT r.id, r.object_id, <data> AS data, r.primary_value, r.version, r.created_at,
            r.updated_at, r.created_by, r.updated_by [, <sort key> AS "_k<i>"]
            [, <embed json> AS "_e<i>"] [, count(*) OVER () AS "_total"]
-    FROM records r
-    WHERE r.tenant_id = $1 AND r.object_id = $2 AND r.tenant_id = '<wsp>' AND
+    FROM records_in_scope r
+    WHERE <IN_SCOPE> AND r.tenant_id = $1 AND r.object_id = $2 AND r.tenant_id = '<wsp>' AND
           r.object_id = '<obj>' AND r.deleted_at IS NULL [AND …]
     ORDER BY <keys>, r.id LIMIT $n OFFSET $m
+    [) q]                               -- with max_bytes: bounded.py
 
 `shape.py` turns such rows into response objects; `cursor.py` reads `_k<i>` for cursors.
 """
