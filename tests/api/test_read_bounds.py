@@ -189,7 +189,7 @@ def test_the_bounds_are_settings_read_from_the_environment(monkeypatch):
 
 def test_sizes_are_taken_in_sql_without_printing_small_rows():
     sql = bounded.capped_rows("SELECT 1", ["_e0"], "$3::bigint")
-    assert sql.startswith("SELECT q.*, CASE WHEN sum(160 + CASE WHEN "
+    assert sql.startswith("SELECT q.*, CASE WHEN sum(240 + CASE WHEN "
                           "pg_column_compression(q.data) IS NULL")
     assert 'octet_length(q."_e0"::text)' in sql and sql.endswith("FROM (SELECT 1) q")
     assert "THEN objectry_answer_bytes(sum(" in sql  # called only past the cap

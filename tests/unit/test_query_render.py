@@ -662,7 +662,7 @@ def test_a_bounded_read_adds_up_its_rows_and_each_embeds_rows_in_sql() -> None:
     p = plan("select=name,reports(name)&limit=5", max_bytes=1000)
     sql, args = render_read(p)
     assert args == ["wsp_t", "obj_contact", 1000, "rel_mgr", 5]
-    running = ("sum(160 + CASE WHEN pg_column_compression(q.data) IS NULL AND "
+    running = ("sum(240 + CASE WHEN pg_column_compression(q.data) IS NULL AND "
                "pg_column_size(q.data) < 2048 THEN pg_column_size(q.data) ELSE "
                "octet_length(q.data::text) END + coalesce(octet_length(q.primary_value), 0) + "
                "coalesce(octet_length(q.\"_e0\"::text), 0)) OVER (ROWS UNBOUNDED PRECEDING)")

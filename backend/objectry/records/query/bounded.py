@@ -12,7 +12,7 @@ from objectry.records.query.sqltext import ident
 
 # What one row carries besides its data, primary_value and embeds (ids, timestamps, version,
 # keys and JSON punctuation), roughly: sizes are estimates, not the exact bytes sent.
-ROW_BYTES = 160
+ROW_BYTES = 240
 
 
 def data_bytes(column: str) -> str:
