@@ -60,6 +60,7 @@ def upgrade() -> None:
                     ["tenant_id", "object_id", "primary_value"], postgresql_using="gin",
                     postgresql_ops={"primary_value": "gin_trgm_ops"})
     op.execute(ANSWER_BYTES)
+    op.execute("GRANT EXECUTE ON FUNCTION objectry_answer_bytes(bigint, bigint) TO objectry_app")
 
 
 def downgrade() -> None:

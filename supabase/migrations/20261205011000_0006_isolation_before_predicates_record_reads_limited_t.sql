@@ -31,6 +31,8 @@ CREATE FUNCTION objectry_answer_bytes(total bigint, cap bigint) RETURNS bigint
         RETURN total;
     END $$;
 
+GRANT EXECUTE ON FUNCTION objectry_answer_bytes(bigint, bigint) TO objectry_app;
+
 UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num = '0005';
 
 COMMIT;
