@@ -3,6 +3,7 @@
     APIError (status, code)
     ├── BadRequest            400 bad_request
     │   └── UnstorableText    400 bad_request        (a NUL character; SQLSTATE 22021)
+    ├── ResponseTooLarge      400 response_too_large (OBJECTRY_MAX_RESPONSE_BYTES)
     ├── Unauthenticated       401 unauthenticated
     ├── Forbidden             403 forbidden
     ├── NotFound              404 not_found
@@ -52,6 +53,10 @@ class BadRequest(APIError):
 
 class UnstorableText(BadRequest):
     """Text PostgreSQL cannot store (a NUL character), refused before it reaches the database."""
+
+
+class ResponseTooLarge(APIError):
+    status, code = 400, "response_too_large"
 
 
 class Unauthenticated(APIError):
@@ -127,6 +132,9 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "22021": (BadRequest, "text contains a character the database cannot store"),
     "22P05": (BadRequest, "text contains a character the database cannot store"),
     "2201B": (BadRequest, "an invalid regular expression"),
+    # Raised by objectry_answer_bytes (migration 0006) when a read's rows pass the cap.
+    "OB413": (ResponseTooLarge, "the answer would be larger than the server sends; ask for "
+                                "fewer rows (limit), columns (select) or embedded rows"),
     "40001": (Conflict, "a concurrent change got in the way; retry"),
     "40P01": (Conflict, "a concurrent change got in the way; retry"),
     "57014": (QueryTimeout, "the query took longer than the statement timeout; retry later"),

@@ -64,7 +64,7 @@ async def _api_error(request: Request, exc: APIError) -> Response:
 async def _query_error(request: Request, exc: QueryError) -> Response:
     if is_rest(request.scope["path"]):
         return rest.render(exc)
-    extra = [m for m in (exc.details, exc.hint) if m]
+    extra = [m for m in (exc.details, exc.hint) if m] or [exc.message]  # code: always
     return render(BadRequest(exc.message, [detail("query", exc.code, str(m)) for m in extra]))
 
 

@@ -57,6 +57,9 @@ class Settings:
     smtp_url: str | None = None
     # The address people reach the server at (for links in e-mails); else the request's.
     public_url: str | None = None
+    # Reads: embedding nests at most this deep, and an answer larger than this is refused.
+    max_embed_depth: int = 3
+    max_response_bytes: int = 10 * 1024 * 1024
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -81,5 +84,7 @@ class Settings:
             trusted_proxies=_networks(env.get("OBJECTRY_TRUSTED_PROXIES")),
             smtp_url=env.get("OBJECTRY_SMTP_URL") or None,
             public_url=env.get("OBJECTRY_PUBLIC_URL") or None,
+            max_embed_depth=int(env.get("OBJECTRY_MAX_EMBED_DEPTH", "3")),
+            max_response_bytes=int(env.get("OBJECTRY_MAX_RESPONSE_BYTES", str(10 * 1024 * 1024))),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -127,6 +127,8 @@ GOOD = [
     ("f_text", "eq", "", ""),
     ("f_email", "in", '("a,b",c)', ["a,b", "c"]),
     ("f_text", "like", "*a*b", "%a%b"),
+    ("f_text", "like", "a\\\\", "a\\\\"),  # an escaped backslash ends it: a literal one
+    ("f_datetime", "eq", "0001-01-01T10:00:00+02:00", datetime(1, 1, 1, 8, tzinfo=UTC)),
     ("f_text", "ilike", "a%", "a%"),
     ("f_text", "match", "^a(b|c)*$", "^a(b|c)*$"),
     ("f_text", "fts", "fat & !(rat | cat)", "fat & !(rat | cat)"),
@@ -205,6 +207,15 @@ BAD_VALUES = [
     ("f_text", "fts", "'a", "PGRST100"), ("f_text", "fts", "(" * 40 + "a" + ")" * 40, "PGRST100"),
     ("f_text", "eq", "a\x00b", "22021"), ("f_text", "in", "(a,\x00)", "22021"),
     ("f_text", "eq", "\ud800", "22021"), ("f_text", "like", "\x00", "22021"),
+    ("f_text", "like", "a\\", "22025"), ("f_text", "ilike", "*b\\\\\\", "22025"),
+    ("primary_value", "like", "*code 4417\\", "22025"), ("id", "ilike", "\\", "22025"),
+    ("f_json", "eq", '"\\ud800"', "22P02"), ("f_json", "cs", '["\\ud800"]', "22P02"),
+    ("f_json", "cs", '{"\\udfff": 1}', "22P02"), ("f_json", "eq", '"\\u0000"', "22P02"),
+    ("f_multi_select", "cs", '["a", "\\ud800"]', "22P02"),
+    ("f_multi_select", "ov", '["\\ud800"]', "22P02"),
+    ("f_datetime", "eq", "0001-01-01T00:00:00+14:00", "22008"),
+    ("created_at", "gt", "0001-01-01T00:00:00+14:00", "22008"),
+    ("updated_at", "lt", "9999-12-31T23:59:59-14:00", "22008"),
     ("f_boolean", "is", "unknown", None), ("f_text", "is", "true", "PGRST100"),
     ("f_number", "is", "false", "PGRST100"), ("f_json", "is", "unknown", "PGRST100"),
 ]
@@ -299,8 +310,30 @@ def test_unknown_shape_is_a_programming_error() -> None:
 def test_budget_limits() -> None:
     plan("or=(" + ",".join(["age.eq.1"] * 1000) + ")")
     assert "at most 1000 filters" in refused("or=(" + ",".join(["age.eq.1"] * 1001) + ")").message
-    many = ",".join(f"e{i}:employer(cname)" for i in range(51))
-    assert "at most 50" in refused(f"select={many}").message
+    plan("select=" + ",".join(f"e{i}:employer(cname)" for i in range(20)))
+    many = ",".join(f"e{i}:employer(cname)" for i in range(21))
+    err = refused(f"select={many}")
+    assert (err.code, err.message) == ("PGRST100", "a query may embed at most 20 resources")
+    nested = "select=" + ",".join(f"r{i}:reports(e:employer(cname))" for i in range(11))
+    assert "at most 20" in refused(nested).message  # every level counts
+
+
+def test_the_whole_select_is_bounded_stars_by_what_they_stand_for() -> None:
+    top, full = ",".join(["name"] * 998), ",".join(["name"] * 1000)  # 1,000 items a level
+    plan(f"select={top},manager({full}),employer(cname,id)")
+    err = refused(f"select={top},manager({full}),employer(cname,id,cname)")
+    assert (err.code, err.message) == ("PGRST100", "a query may select at most 2000 columns")
+    plan(f"select=id,{top},manager({full})")  # 1,999 columns
+    assert "at most 2000 columns" in refused(f"select=*,{top},manager({full})").message
+
+
+@pytest.mark.parametrize(("depth", "select"), [
+    (0, "select=name"), (1, "select=reports(name)"), (2, "select=reports(reports(name))")])
+def test_embed_depth_follows_the_setting(depth: int, select: str) -> None:
+    plan(select, max_embed_depth=depth)
+    deeper = select.replace("name", "reports(name)", 1) if depth else "select=reports(name)"
+    err = refused(deeper, max_embed_depth=depth)
+    assert (err.code, err.message) == ("PGRST100", f"embedding is limited to {depth} levels")
 
 
 # --- relationships ---------------------------------------------------------------------------

@@ -263,8 +263,10 @@ records = Table(
           postgresql_where=text("deleted_at IS NULL")),
     Index("ix_records_primary_value", "tenant_id", "object_id", "primary_value",
           postgresql_where=text("deleted_at IS NULL")),
-    Index("ix_records_primary_value_trgm", "primary_value", postgresql_using="gin",
-          postgresql_ops={"primary_value": "gin_trgm_ops"}),
+    # Led by the workspace (btree_gin), like every index a caller's condition can use: a
+    # trigram index over all workspaces rechecked `like` on their rows (migration 0006).
+    Index("ix_records_primary_value_trgm", "tenant_id", "object_id", "primary_value",
+          postgresql_using="gin", postgresql_ops={"primary_value": "gin_trgm_ops"}),
     Index("ix_records_trash_batch", "tenant_id", "trash_batch",
           postgresql_where=text("trash_batch IS NOT NULL")),
 )

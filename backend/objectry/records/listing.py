@@ -39,7 +39,9 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     pairs = [(k, v) for k, v in params if k not in _NOT_QUERY]
     plan = memo.planned(memo.parsed_records(pairs), obj, snapshot, shape="record",
                         default_limit=settings.default_page_size,
-                        max_limit=settings.max_page_size)
+                        max_limit=settings.max_page_size,
+                        max_bytes=settings.max_response_bytes,
+                        max_embed_depth=settings.max_embed_depth)
     after = query.decode_cursor(cursor) if cursor else None
     async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
         trashed = trash == "only"

@@ -6,6 +6,8 @@ from typing import Any
 
 import asyncpg
 
+from objectry.records.query.bounded import capped_rows
+
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
                   " created_by, updated_by, deleted_at, trash_batch")
 
@@ -165,19 +167,21 @@ async def purge(conn: asyncpg.Connection, tenant_id: str, ids: list[str]) -> Non
 
 
 async def related(conn: asyncpg.Connection, tenant_id: str, relationship_id: str,
-                  record_id: str, forward: bool, limit: int) -> list[asyncpg.Record]:
-    """Live records linked to this one: its `to` records if forward, else its `from` records."""
+                  record_id: str, forward: bool, limit: int, max_bytes: int
+                  ) -> list[asyncpg.Record]:
+    """Live records linked to this one: its `to` records if forward, else its `from` records;
+    `_bytes` their running size, past `max_bytes` PostgreSQL stops (OB413)."""
     near, far = ("from_record_id", "to_record_id") if forward else ("to_record_id",
                                                                      "from_record_id")
-    return await conn.fetch(
-        f"""SELECT r.id, r.object_id, r.data, r.primary_value, r.version, r.created_at,
-                   r.updated_at, r.created_by, r.updated_by
-            FROM relationship_records l
-            JOIN records r ON r.tenant_id = l.tenant_id AND r.id = l.{far}
-            WHERE l.tenant_id = $1 AND l.relationship_id = $2 AND l.{near} = $3
-              AND r.deleted_at IS NULL
-            ORDER BY l.created_at, l.id LIMIT $4""",
-        tenant_id, relationship_id, record_id, limit)
+    sql = f"""SELECT r.id, r.object_id, r.data, r.primary_value, r.version, r.created_at,
+                     r.updated_at, r.created_by, r.updated_by
+              FROM relationship_records l
+              JOIN records r ON r.tenant_id = l.tenant_id AND r.id = l.{far}
+              WHERE l.tenant_id = $1 AND l.relationship_id = $2 AND l.{near} = $3
+                AND r.deleted_at IS NULL
+              ORDER BY l.created_at, l.id LIMIT $4"""
+    return await conn.fetch(capped_rows(sql, [], "$5::bigint"), tenant_id, relationship_id,
+                            record_id, limit, max_bytes)
 
 
 async def history(conn: asyncpg.Connection, tenant_id: str, record_id: str,

@@ -140,11 +140,17 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
     others = {name: _other_end(snapshot, by_name[name], obj) for name in names}
     for other in others.values():  # an expansion carries the other object's records
         authorize(ctx, other, "read")
+    if ctx.state.settings.max_embed_depth < 1:  # an expand is one level of embedding
+        raise BadRequest("embedding is limited to 0 levels", [detail("expand", "depth", n)
+                                                              for n in names])
     related: dict[str, list[dict[str, Any]]] = {}
-    for name in names:
+    left = ctx.state.settings.max_response_bytes  # for all expanded records together
+    for name in dict.fromkeys(names):
         rel = by_name[name]
-        rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id,
-                                  rel.from_object_id == obj.id, ctx.state.settings.max_page_size)
+        forward = rel.from_object_id == obj.id
+        rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
+                                  ctx.state.settings.max_page_size, left)
+        left -= rows[-1]["_bytes"] if rows else 0
         related[name] = [record_out(snapshot, others[name], r) for r in rows]
     return related
 

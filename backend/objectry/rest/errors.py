@@ -14,6 +14,7 @@ no code for a failure (a timeout, throttling, an internal error), the /api code 
     54000  413  too many records, or a body over the size limit
     22021  400  a NUL character in the path, query or body
     PGRST125 404  no route (an unknown path)     PGRST117 405  a method the path does not take
+    response_too_large  400  the answer would pass OBJECTRY_MAX_RESPONSE_BYTES
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from objectry.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    ResponseTooLarge,
     Unauthenticated,
     UnstorableText,
     UnsupportedMediaType,
@@ -54,6 +56,7 @@ _API_CODES: dict[type[APIError], tuple[str, int]] = {
     MethodNotAllowed: ("PGRST117", 405),
     Conflict: ("23505", 409),
     PayloadTooLarge: ("54000", 413),
+    ResponseTooLarge: ("response_too_large", 400),
     UnsupportedMediaType: ("PGRST107", 415),
 }
 

@@ -8,7 +8,6 @@ Reads go through the query compiler (`records/query`); writes reuse the records 
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -54,7 +53,9 @@ async def table(ctx: Context, name: str) -> tuple[Snapshot, ObjectDef]:
 def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw: Any
             ) -> ReadPlan:
     """The checked read; every object it reaches (embeds, embed filters) must be readable."""
-    plan = memo.planned(query, obj, snapshot, **kw)
+    settings = ctx.state.settings
+    plan = memo.planned(query, obj, snapshot, max_bytes=settings.max_response_bytes,
+                        max_embed_depth=settings.max_embed_depth, **kw)
     for object_id in sorted(plan.object_ids - {obj.id}):
         authorize(ctx, snapshot.objects_by_id[object_id], "read")
     return plan
@@ -87,27 +88,19 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (tx(ctx) if counted else one(ctx)) as conn:
         rows = await conn.fetch(*_statement(render_read(plan)))
-        total = await count(conn, plan, counted, most)
+        total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))
     return Result(status, [shape_row(plan, r) for r in rows],
                   {"Content-Range": content_range(offset, len(rows), total)})
 
 
-async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None, threshold: int
-                ) -> int | None:
-    """`count=exact` counts; `planned` is the planner's row estimate (EXPLAIN); `estimated` is
-    exact up to `threshold` rows (the page size cap) and the estimate above it."""
+async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None) -> int | None:
+    """Every `count=` (exact, planned, estimated) is the exact count of the workspace's rows:
+    the planner's estimates come from statistics sampled across all workspaces, so a
+    "planned" total would move with other workspaces' rows (docs/API.md, Counts)."""
     if kind is None:
         return None
-    if kind == "planned" or kind == "estimated":
-        sql, args = render_read(replace(plan, limit=None, offset=None))
-        explained = await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql, *args)
-        if isinstance(explained, str):
-            explained = json.loads(explained)
-        estimate = int(explained[0]["Plan"]["Plan Rows"])
-        if kind == "planned" or estimate > threshold:
-            return estimate
     return int(await conn.fetchval(*_statement(render_count(plan))))
 
 
@@ -119,7 +112,7 @@ async def represent(conn: asyncpg.Connection, plan: ReadPlan, snapshot: Snapshot
         return []
     by_id = plan_read(Query(where=(Filter("id", "in", tuple(ids)),)), plan.obj, snapshot)
     by_id = replace(by_id, outputs=plan.outputs, fields=plan.fields, all_fields=plan.all_fields,
-                    order=plan.order)
+                    order=plan.order, max_bytes=plan.max_bytes)
     rows = list(await conn.fetch(*_statement(render_read(by_id))))
     if in_given_order:
         position = {record_id: i for i, record_id in enumerate(ids)}

@@ -8,6 +8,7 @@ read (no N+1). Aliases are per depth (`l1`/`r1` under `r`, `l2`/`r2` under `r1`,
 from __future__ import annotations
 
 from objectry.metadata.model import SYSTEM_COLUMNS
+from objectry.records.query.bounded import capped_embed
 from objectry.records.query.planned import Cond, CondGroup, EmbedPlan, Where
 from objectry.records.query.sqlexpr import (
     Params,
@@ -48,9 +49,11 @@ def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: 
         page += f" OFFSET {params.add(embed.offset, 'bigint')}"
     e = f"e{depth}"
     # row_number carries the order through json_agg, which would not keep a subquery's order.
-    return (f"COALESCE((SELECT json_agg({e}.j ORDER BY {e}.n) FROM (SELECT {row} AS j, "
-            f"row_number() OVER (ORDER BY {order}) AS n FROM {source} WHERE {where} "
-            f"ORDER BY {order}{page}) {e}), '[]'::json)")
+    rows = (f"(SELECT {row} AS j, row_number() OVER (ORDER BY {order}) AS n FROM {source} "
+            f"WHERE {where} ORDER BY {order}{page})")
+    if params.cap is not None:
+        rows = capped_embed(rows, params.cap)
+    return f"COALESCE((SELECT json_agg({e}.j ORDER BY {e}.n) FROM {rows} {e}), '[]'::json)"
 
 
 def row_json(embed: EmbedPlan, alias: str, depth: int, params: Params, shape: str) -> str:

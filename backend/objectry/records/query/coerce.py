@@ -98,13 +98,23 @@ def timestamptz(raw: str) -> datetime:
         if _DATETIME.fullmatch(value):
             parsed = datetime.fromisoformat(value)
             if parsed.tzinfo is not None:
-                return parsed
+                return _in_utc(parsed, raw)
             raise QueryError("22007", f'timestamp without a time zone offset: "{raw[:40]}"',
                              hint="add an offset such as Z or +02:00")
     except ValueError:
         pass
     raise QueryError("22007", f'invalid input syntax for type timestamp with time zone: '
                               f'"{raw[:40]}"', hint="use ISO 8601, e.g. 2026-11-21T10:00:00Z")
+
+
+def _in_utc(parsed: datetime, raw: str) -> datetime:
+    """The driver sends UTC: `0001-01-01T00:00:00+14:00` is a year Python cannot hold (and
+    `9999-12-31T23:59:59-14:00` one past its last), so it is refused here, not in the driver."""
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise QueryError("22008", f'timestamp out of range: "{raw[:40]}"',
+                         hint="use a time between 0001-01-01 and 9999-12-31 in UTC") from None
 
 
 def json_value(raw: str) -> Any:
@@ -127,10 +137,10 @@ def json_value(raw: str) -> Any:
     try:
         value = json.loads(text(raw), parse_constant=no_constant, parse_int=checked_int,
                            parse_float=checked_float)
+        if _checked_depth(value) > MAX_JSON_DEPTH:
+            raise ValueError("too deep")
     except (ValueError, RecursionError):
         raise bad_value("json", raw) from None
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise bad_value("json", raw)
     return value
 
 
@@ -140,14 +150,22 @@ def contains_value(raw: str, strings_only: bool) -> Any:
     try:
         value = json_value(stripped)
     except QueryError:
-        if not stripped.startswith("{"):
-            raise
+        if not stripped.startswith("{") or _parses(stripped):
+            raise  # JSON, but not a value PostgreSQL can take (a lone surrogate, too deep)
         value = pg_array(stripped)
     if value == {}:
         value = []  # `cs.{}`: the empty array literal, not an empty object
     if strings_only and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise QueryError("22P02", f'expecting a list of values like {{a,b}}: "{raw[:40]}"')
     return value
+
+
+def _parses(raw: str) -> bool:
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def strings(raw: str) -> list[str]:
@@ -176,8 +194,14 @@ def pg_array(raw: str) -> list[str]:
 
 
 def like_pattern(raw: str) -> str:
-    """PostgREST lets `*` stand for `%` (a literal `%` is awkward in a URL)."""
-    return text(raw).replace("*", "%")
+    """PostgREST lets `*` stand for `%` (a literal `%` is awkward in a URL). A pattern ending in
+    an unescaped `\\` is refused here: PostgreSQL raises only when some row's text reaches the
+    end of the pattern, so its error would depend on which rows exist (22025, as it says)."""
+    pattern = text(raw).replace("*", "%")
+    if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
+        raise QueryError("22025", "LIKE pattern must not end with escape character",
+                         hint="a literal backslash is written \\\\ in a pattern")
+    return pattern
 
 
 def escape_like(raw: str) -> str:
@@ -217,19 +241,30 @@ def tsquery(raw: str) -> str:
                  hint="words joined by & | <-> with ! and ( ); or use plfts / wfts for plain text")
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of a JSON value, without recursion."""
+def _checked_depth(value: Any) -> int:
+    """Nesting depth of a JSON value, without recursion. Its strings and keys must be text
+    PostgreSQL can hold: JSON may escape a lone surrogate (`"\\ud800"`), which no UTF-8 can
+    carry, so the driver would fail to send it (ValueError, a 400 to the caller)."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
         if level > MAX_JSON_DEPTH:
             break
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            _utf8(item)
+        elif isinstance(item, dict):
+            stack.extend((key, level) for key in item)
             stack.extend((child, level + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
     return deepest
+
+
+def _utf8(value: str) -> None:
+    if "\x00" in value:
+        raise ValueError("NUL")
+    value.encode("utf-8")  # UnicodeEncodeError is a ValueError
 
 
 def pg_type(cast: str) -> str:

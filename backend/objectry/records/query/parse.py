@@ -26,7 +26,10 @@ MAX_LIST = 10_000  # values in one in.(…) list
 MAX_ORDER = 32
 _NESTED = re.compile(r"(not\.)?(and|or)\(")
 _OPERATOR = re.compile(r"[a-z]+")
-_COUNT = re.compile(r"[0-9]{1,18}")
+_COUNT = re.compile(r"[0-9]+")
+# Beyond this a limit or offset can only mean "everything" / "past the end"; it also keeps the
+# number a bigint (and clear of Python's limit on converting long digit strings).
+MAX_COUNT = 10**18
 
 
 @dataclass
@@ -236,11 +239,14 @@ def _checked(s: Scanner, op: str, value: str) -> str:
 
 
 def _count(name: str, text: str | None) -> int | None:
+    """A limit or offset of any size: a huge limit is capped later like any other."""
     if text is None:
         return None
-    if not _COUNT.fullmatch(text.strip()):
+    digits = text.strip()
+    if not _COUNT.fullmatch(digits):
         raise syntax(f"{name} must be a non-negative integer", f"got {_short(text)!r}")
-    return int(text)
+    digits = digits.lstrip("0") or "0"
+    return MAX_COUNT if len(digits) > 18 else int(digits)
 
 
 def _attach(items: tuple[SelectItem, ...], options: dict[tuple[str, ...], _Options]

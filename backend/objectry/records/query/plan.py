@@ -44,8 +44,12 @@ from objectry.records.query.types import (
     field_cast,
 )
 
-MAX_EMBED_DEPTH = 3
-MAX_EMBEDS = 50
+MAX_EMBED_DEPTH = 3  # the default of OBJECTRY_MAX_EMBED_DEPTH
+# Each embed is a subquery per row, and aliases repeat one (`a:rel(*),b:rel(*),…`): a one-row
+# read could ask for any multiple of its data. Together with the answer's byte cap these bound
+# what one request makes PostgreSQL build.
+MAX_EMBEDS = 20
+MAX_OUTPUTS = 2000  # columns in the whole select, `*` counted as the columns it stands for
 MAX_FILTERS = 1000  # keeps a statement well under PostgreSQL's 65,535 parameters
 SHAPES = ("rest", "record")
 
@@ -53,27 +57,42 @@ SHAPES = ("rest", "record")
 class _Budget:
     """Counts what one request asks for, so a huge query is a 400, not a huge statement."""
 
-    def __init__(self) -> None:
-        self.filters = self.embeds = 0
+    def __init__(self, max_depth: int) -> None:
+        self.filters = self.embeds = self.outputs = 0
+        self.max_depth = max_depth
 
     def filter(self) -> None:
         self.filters += 1
         if self.filters > MAX_FILTERS:
             raise QueryError("PGRST100", f"a query may have at most {MAX_FILTERS} filters")
 
-    def embed(self) -> None:
+    def embed(self, item: Embed, depth: int) -> None:
+        if depth > self.max_depth:
+            raise QueryError("PGRST100", f"embedding is limited to {self.max_depth} levels",
+                             f"'{item.key}' is at level {depth}")
         self.embeds += 1
         if self.embeds > MAX_EMBEDS:
-            raise QueryError("PGRST100", f"a query may embed at most {MAX_EMBEDS} resources")
+            raise QueryError("PGRST100", f"a query may embed at most {MAX_EMBEDS} resources",
+                             hint="each alias is an embed of its own")
+
+    def output(self, count: int = 1) -> None:
+        self.outputs += count
+        if self.outputs > MAX_OUTPUTS:
+            raise QueryError("PGRST100", f"a query may select at most {MAX_OUTPUTS} columns",
+                             hint="* counts as every column of its object")
 
 
 def plan_read(query: Query, obj: ObjectDef, snapshot: Snapshot, *, shape: str = "rest",
-              default_limit: int | None = None, max_limit: int | None = None) -> ReadPlan:
+              default_limit: int | None = None, max_limit: int | None = None,
+              max_bytes: int | None = None, max_embed_depth: int = MAX_EMBED_DEPTH
+              ) -> ReadPlan:
     """The checked read. `shape`: "rest" rows (`select` decides the keys) or "record" objects
-    (the /api/records form). `limit` falls back to `default_limit` and is capped at `max_limit`."""
+    (the /api/records form). `limit` falls back to `default_limit` and is capped at
+    `max_limit`; `max_bytes` bounds the answer's size (render.py); embeds nest at most
+    `max_embed_depth` levels."""
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {SHAPES}")
-    budget = _Budget()
+    budget = _Budget(max_embed_depth)
     outputs, fields, all_fields, embeds = _select(query.select, obj, snapshot, 0, budget)
     labels = iter(range(len(outputs)))
     outputs = tuple(replace(o, label=f"_e{next(labels)}") if o.embed else o for o in outputs)
@@ -84,7 +103,7 @@ def plan_read(query: Query, obj: ObjectDef, snapshot: Snapshot, *, shape: str = 
         tenant_id=snapshot.tenant_id, obj=obj, shape=shape, outputs=outputs, fields=fields,
         all_fields=all_fields, where=_where(query.where, obj, embeds, budget),
         order=sort_keys(query.order, obj), limit=limit, offset=query.offset,
-        search=coerce.text(query.search) if query.search else None)
+        search=coerce.text(query.search) if query.search else None, max_bytes=max_bytes)
 
 
 def resolve_column(obj: ObjectDef, name: str) -> Col:
@@ -130,7 +149,9 @@ def _select(items: tuple[SelectItem, ...] | None, obj: ObjectDef, snapshot: Snap
         if isinstance(item, Star):
             all_fields = True
             outputs.extend(system_outputs(obj))
+            budget.output(len(SYSTEM_COLUMNS) + len(obj.fields))
         elif isinstance(item, Column):
+            budget.output()
             column = resolve_column(obj, item.name)
             outputs.append(Output(item.key, column=column))
             if column.field_id:
@@ -146,10 +167,7 @@ def _select(items: tuple[SelectItem, ...] | None, obj: ObjectDef, snapshot: Snap
 
 def _embed(item: Embed, parent: ObjectDef, snapshot: Snapshot, depth: int, budget: _Budget
            ) -> EmbedPlan:
-    if depth > MAX_EMBED_DEPTH:
-        raise QueryError("PGRST100", f"embedding is limited to {MAX_EMBED_DEPTH} levels",
-                         f"'{item.key}' is at level {depth}")
-    budget.embed()
+    budget.embed(item, depth)
     relationship, forward = relations.resolve(snapshot, parent, item.name, item.hint)
     target = snapshot.objects_by_id[relationship.to_object_id if forward
                                     else relationship.from_object_id]

@@ -102,6 +102,7 @@ class ReadPlan:
     limit: int | None = None
     offset: int | None = None
     search: str | None = None
+    max_bytes: int | None = None  # the answer's cap (OBJECTRY_MAX_RESPONSE_BYTES)
 
     @property
     def embeds(self) -> tuple[EmbedPlan, ...]:

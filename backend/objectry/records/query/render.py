@@ -1,12 +1,14 @@
 """A `ReadPlan` → one SQL statement and its arguments (`$1` tenant id, `$2` object id).
 
+    [SELECT q.*, <running size, checked> AS "_bytes" FROM (]
     SELECT r.id, r.object_id, <data> AS data, r.primary_value, r.version, r.created_at,
            r.updated_at, r.created_by, r.updated_by [, <sort key> AS "_k<i>"]
            [, <embed json> AS "_e<i>"] [, count(*) OVER () AS "_total"]
-    FROM records r
-    WHERE r.tenant_id = $1 AND r.object_id = $2 AND r.tenant_id = '<wsp>' AND
+    FROM records_in_scope r
+    WHERE <IN_SCOPE> AND r.tenant_id = $1 AND r.object_id = $2 AND r.tenant_id = '<wsp>' AND
           r.object_id = '<obj>' AND r.deleted_at IS NULL [AND …]
     ORDER BY <keys>, r.id LIMIT $n OFFSET $m
+    [) q]                               -- with max_bytes: bounded.py
 
 `shape.py` turns such rows into response objects; `cursor.py` reads `_k<i>` for cursors.
 """
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from objectry.records.query import coerce
+from objectry.records.query.bounded import capped_rows
 from objectry.records.query.clauses import embed_sql, where_item
 from objectry.records.query.cursor import typed_values
 from objectry.records.query.keyset import keyset_sql
@@ -31,14 +34,26 @@ Statement = tuple[str, list[Any]]
 # expression indexes stay usable under row-level security. Writes use the table itself.
 SCOPED_RECORDS = "records_in_scope"
 
+# Isolation before predicates, where no index bounds the scan (a sequential scan; docs/
+# ARCHITECTURE.md, "Tenant isolation"). PostgreSQL evaluates a scan's conditions cheapest
+# first, keeping the written order among equals, but its own `tenant_id = …` comes from an
+# equivalence class and is appended after every condition of the query, so a caller's
+# one-operator condition (`primary_value LIKE …`) ran on every workspace's rows first. This
+# guard costs one operator too, is written first, is never merged into an equivalence class,
+# and is estimated true for 99.5% of rows (IS NOT UNKNOWN), so it bends no row estimate.
+IN_SCOPE = "(CASE WHEN r.tenant_id = $1 THEN TRUE END) IS NOT UNKNOWN"
+
 
 def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | None = None,
                 peek: bool = False, trashed: bool = False) -> Statement:
     """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
     than the limit so `cursor.next_page` can tell whether another page exists; `count`: add
     `_total`, the number of rows matching the filters (and the cursor, when given);
-    `trashed`: read the records in the trash instead of the live ones."""
+    `trashed`: read the records in the trash instead of the live ones. A plan with
+    `max_bytes` is bounded by its answer's size (bounded.py: SQLSTATE OB413 beyond it)."""
     params = Params(plan.tenant_id, plan.obj.id)
+    if plan.max_bytes is not None:
+        params.cap = params.add(plan.max_bytes, "bigint")
     columns = [f"r.id, r.object_id, {_data(plan)} AS data, r.primary_value, r.version, "
                "r.created_at, r.updated_at, r.created_by, r.updated_by"]
     columns += [f"{raw_expr(key.column, 'r')} AS {ident(f'_k{i}')}"
@@ -53,7 +68,10 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     sql = (f"SELECT {', '.join(columns)} FROM {SCOPED_RECORDS} r WHERE {where} "
            f"ORDER BY {order_by(plan.order, 'r')}")
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
-    return sql + _page(limit, plan.offset, params), params.args
+    sql += _page(limit, plan.offset, params)
+    if params.cap is not None:
+        sql = capped_rows(sql, [o.label or "" for o in plan.outputs if o.embed], params.cap)
+    return sql, params.args
 
 
 def render_count(plan: ReadPlan, *, trashed: bool = False) -> Statement:
@@ -79,8 +97,9 @@ def _where(plan: ReadPlan, params: Params, trashed: bool = False) -> str:
     # The ids also as literals (from the principal and the metadata, never from the request):
     # a field index is partial on them, and only literals let PostgreSQL prove its predicate
     # in a generic plan, which it switches to after five runs of a prepared statement.
-    parts = ["r.tenant_id = $1", "r.object_id = $2", f"r.tenant_id = {literal(plan.tenant_id)}",
-             f"r.object_id = {literal(plan.obj.id)}", live]
+    parts = [IN_SCOPE, "r.tenant_id = $1", "r.object_id = $2",
+             f"r.tenant_id = {literal(plan.tenant_id)}", f"r.object_id = {literal(plan.obj.id)}",
+             live]
     if plan.search:
         pattern = params.add(coerce.escape_like(plan.search), "text")
         parts.append(f"r.primary_value ILIKE '%' || {pattern} || '%'")

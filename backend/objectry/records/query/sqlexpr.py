@@ -20,6 +20,7 @@ class Params:
     def __init__(self, tenant_id: str, object_id: str) -> None:
         self.args: list[Any] = [tenant_id, object_id]
         self._shared: dict[tuple[str, str], str] = {}
+        self.cap: str | None = None  # the answer's byte cap, when the read is bounded
 
     def add(self, value: Any, cast: str) -> str:
         self.args.append(value)

@@ -1,0 +1,47 @@
+"""Reads bounded by the size of their answer (OBJECTRY_MAX_RESPONSE_BYTES), in SQL.
+
+PostgreSQL adds up the rows' sizes as it produces them and `objectry_answer_bytes` (migration
+0006) stops the statement with SQLSTATE OB413 at the first row past the cap: rows after it are
+never computed and no more than the cap ever reaches Python. A to-many embed is bounded the
+same way on its own, so one record's embeds stop growing as soon as one of them passes the cap.
+"""
+
+from __future__ import annotations
+
+from objectry.records.query.sqltext import ident
+
+# What one row carries besides its data, primary_value and embeds (ids, timestamps, version,
+# keys and JSON punctuation), roughly: sizes are estimates, not the exact bytes sent.
+ROW_BYTES = 240
+
+
+def data_bytes(column: str) -> str:
+    """A jsonb value's size without printing it when it is small and stored uncompressed (its
+    binary size is then close to its JSON text); a large or compressed one is printed."""
+    return (f"CASE WHEN pg_column_compression({column}) IS NULL AND pg_column_size({column})"
+            f" < 2048 THEN pg_column_size({column}) ELSE octet_length({column}::text) END")
+
+
+def checked(running: str, cap: str) -> str:
+    """`running`, or an error (OB413) once it passes `cap`. The check function is called for
+    that one row only: a plpgsql call on every row cost a 50-row page about 15%. (The window
+    function, written twice, is computed once: WindowAgg shares identical calls.)"""
+    return (f"CASE WHEN {running} > {cap} THEN objectry_answer_bytes({running}, {cap})"
+            f" ELSE {running} END")
+
+
+def capped_rows(sql: str, embed_labels: list[str], cap: str) -> str:
+    """`sql` (a read of records: data, primary_value and the embeds' json columns), stopped
+    once its rows add up to more than `cap` bytes. Rows keep the order `sql` gives them: a
+    window with neither ORDER BY nor PARTITION BY reads its input as it comes."""
+    sizes = [str(ROW_BYTES), data_bytes("q.data"), "coalesce(octet_length(q.primary_value), 0)"]
+    sizes += [f"coalesce(octet_length(q.{ident(label)}::text), 0)" for label in embed_labels]
+    running = f"sum({' + '.join(sizes)}) OVER (ROWS UNBOUNDED PRECEDING)"
+    return f'SELECT q.*, {checked(running, cap)} AS "_bytes" FROM ({sql}) q'
+
+
+def capped_embed(rows_sql: str, cap: str) -> str:
+    """An embed's `(SELECT <row> AS j, row_number() … AS n …)` rows, stopped once they add up
+    to more than `cap` bytes (the check is VOLATILE, so the planner keeps it though unused)."""
+    running = "sum(octet_length(d.j::text)) OVER (ROWS UNBOUNDED PRECEDING)"
+    return f"(SELECT d.j, d.n, {checked(running, cap)} AS b FROM {rows_sql} d)"
