@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from referencing import Registry, Resource
@@ -92,9 +92,22 @@ def metaschema_problem(cls: type[Validator], schema: Any) -> Problem | None:
         return "schema", "the JSON Schema is too large or too complex to check"
     if error is None:
         return None
-    if error.validator == "format" and error.validator_value == "regex":
-        return "regex", f"{error.instance!r}: {regex_problem(error.instance)}"[:MESSAGE_LIMIT]
+    bad_regex = regex_error(error)
+    if bad_regex is not None:
+        return "regex", f"{bad_regex!r}: {regex_problem(bad_regex)}"[:MESSAGE_LIMIT]
     return "schema", f"not a valid JSON Schema: {error.message}"[:MESSAGE_LIMIT]
+
+
+def regex_error(error: ValidationError) -> str | None:
+    """The pattern behind a metaschema error, if a `regex` format check is in its tree (an
+    `anyOf` branch's, say)."""
+    stack = [error]
+    while stack:
+        error = stack.pop()
+        if error.validator == "format" and error.validator_value == "regex":
+            return error.instance
+        stack.extend(error.context or ())
+    return None
 
 
 def reference_problem(schema: Any) -> Problem | None:
