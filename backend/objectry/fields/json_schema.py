@@ -89,6 +89,33 @@ def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
+def _branches_valid(validator: Any, branches: list[Any], instance: Any, most: int
+                    ) -> list[int]:
+    """Which branches `instance` is valid under (stopping at `most`), each tried up to its
+    first error only."""
+    valid: list[int] = []
+    for index, branch in enumerate(branches):
+        if next(validator.descend(instance, branch, schema_path=index), None) is None:
+            valid.append(index)
+            if len(valid) == most:
+                break
+    return valid
+
+
+def _any_of(validator: Any, branches: list[Any], instance: Any, schema: Any) -> Iterator[Any]:
+    if not _branches_valid(validator, branches, instance, 1):
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas")
+
+
+def _one_of(validator: Any, branches: list[Any], instance: Any, schema: Any) -> Iterator[Any]:
+    valid = _branches_valid(validator, branches, instance, 2)
+    if not valid:
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas")
+    elif len(valid) > 1:
+        yield ValidationError(f"{instance!r} is valid under more than one of the given schemas "
+                              f"(at least {valid[0]} and {valid[1]})")
+
+
 def is_regex(instance: object) -> bool:
     """The `regex` format: a pattern RE2 runs and that fits its caps."""
     return not isinstance(instance, str) or regex.regex_problem(instance) is None
@@ -105,7 +132,8 @@ def format_checker(cls: type[Validator]) -> FormatChecker:
 @cache
 def safe(cls: type[Validator]) -> type[Validator]:
     """`cls` (one draft's validator class) with RE2 patterns and the CPU budget."""
-    keywords = {**cls.VALIDATORS, "pattern": _pattern, "patternProperties": _pattern_properties}
+    keywords = {**cls.VALIDATORS, "pattern": _pattern, "patternProperties": _pattern_properties,
+                "anyOf": _any_of, "oneOf": _one_of}
     return extend(cls, {name: _budgeted(fn) for name, fn in keywords.items()},
                   format_checker=format_checker(cls))
 

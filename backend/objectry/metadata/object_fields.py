@@ -26,17 +26,22 @@ from objectry.pages import PageRequest, page
 SETTINGS = tuple(ObjectFieldSettings.model_fields)
 
 
-async def _check_overrides(field: dict[str, Any], overrides: dict[str, Any]) -> None:
-    problems = await offload.run(
-        lambda: registry.validate_overrides(field["type"], field["config"], overrides),
-        registry.config_weight(field["config"], overrides.get("config")), budget=CHECK_SECONDS)
+def _check_overrides(field: dict[str, Any], overrides: dict[str, Any]) -> None:
+    problems = registry.validate_overrides(field["type"], field["config"], overrides)
     if problems:
         raise ValidationFailed(problems)
 
 
+async def _check_overrides_off_loop(field: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """`_check_overrides`, in a worker thread when a JSON Schema is to be checked (seconds of
+    CPU for a large one)."""
+    await offload.run(lambda: _check_overrides(field, overrides), registry.config_weight(
+        field["config"], overrides.get("config")), budget=CHECK_SECONDS)
+
+
 async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
                   field: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    await _check_overrides(field, settings["field_overrides"])
+    await _check_overrides_off_loop(field, settings["field_overrides"])
     count, last = await conn.fetchrow(
         "SELECT count(*), max(display_order) FROM object_fields"
         " WHERE tenant_id = $1 AND object_id = $2", ctx.tenant_id, obj["id"])
@@ -91,7 +96,7 @@ async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str
         field = await repo.get(conn, "fields", ctx.tenant_id, before["field_id"])
         assert field is not None
         if "field_overrides" in values:
-            await _check_overrides(field, values["field_overrides"])
+            await _check_overrides_off_loop(field, values["field_overrides"])
         primary_before = await primary.effective_field(conn, ctx.tenant_id, before["object_id"])
         row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)

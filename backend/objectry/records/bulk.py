@@ -10,6 +10,7 @@ import asyncpg
 from objectry import offload
 from objectry.deps import Context
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
+from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
@@ -82,7 +83,8 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     is merged into that record like a PATCH, or left out when `skip_matched` (as are later
     repeats of a value within the batch)."""
     validator = validator_for(snapshot, obj)
-    weight = sum(map(validator.weight, datas)) + PER_RECORD * len(datas)
+    weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
+    weight += sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0
     creates = await offload.run(
         lambda: _validate(datas, lambda i, data: validator.for_create(data)), weight)
     creates = _skip_repeats(creates, match) if skip_matched else creates
