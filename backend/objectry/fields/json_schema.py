@@ -130,10 +130,14 @@ def format_checker(cls: type[Validator]) -> FormatChecker:
 
 
 @cache
-def safe(cls: type[Validator]) -> type[Validator]:
-    """`cls` (one draft's validator class) with RE2 patterns and the CPU budget."""
-    keywords = {**cls.VALIDATORS, "pattern": _pattern, "patternProperties": _pattern_properties,
-                "anyOf": _any_of, "oneOf": _one_of}
+def safe(cls: type[Validator], *, lean: bool = True) -> type[Validator]:
+    """`cls` (one draft's validator class) with RE2 patterns and the CPU budget; `lean`, its
+    anyOf/oneOf keep no tree of the failing branches' errors (cyclic garbage, whose collection
+    stops every thread), for value validation. Schema checks keep them, to say which part of
+    a schema is wrong."""
+    keywords = {**cls.VALIDATORS, "pattern": _pattern, "patternProperties": _pattern_properties}
+    if lean:
+        keywords |= {"anyOf": _any_of, "oneOf": _one_of}
     return extend(cls, {name: _budgeted(fn) for name, fn in keywords.items()},
                   format_checker=format_checker(cls))
 

@@ -83,7 +83,7 @@ def schema_problem(schema: dict | bool) -> Problem | None:
 
 
 def metaschema_problem(cls: type[Validator], schema: Any) -> Problem | None:
-    meta = safe(validator_for(cls.META_SCHEMA, default=cls))
+    meta = safe(validator_for(cls.META_SCHEMA, default=cls), lean=False)
     checker = meta(cls.META_SCHEMA, format_checker=format_checker(cls))
     try:
         with cpu_budget(CHECK_SECONDS):
