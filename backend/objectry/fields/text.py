@@ -55,8 +55,8 @@ def length_checker(min_length: int | None, max_length: int | None) -> Cleaner:
 
 
 class Text(FieldType):
-    """A single line. `pattern` uses `re.search`, as JSON Schema's `pattern` does: anchor it
-    with ^…$ to match the whole value."""
+    """A single line. `pattern` is searched for (RE2), as JSON Schema's `pattern` is: anchor
+    it with ^…$ to match the whole value."""
 
     name = "text"
     sql_cast = "text"
