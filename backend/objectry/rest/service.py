@@ -19,7 +19,7 @@ from objectry.deps import Context
 from objectry.errors import ValidationFailed
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import lifecycle, repo
-from objectry.records.bulk import write_batch
+from objectry.records.bulk import PER_RECORD, write_batch
 from objectry.records.query import (
     Filter,
     Query,
@@ -222,7 +222,7 @@ async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
     """Each record merged with `values` and validated as a PATCH of it; all or nothing."""
     validator = validator_for(snapshot, obj)
     stored, problems = await offload.run(lambda: _patched(validator, values, matched),
-                                         validator.weight(values) * len(matched))
+                                         (validator.weight(values) + PER_RECORD) * len(matched))
     if problems:
         raise ValidationFailed(list(problems.values()), "the new values are not valid for "
                                "every matched record; nothing saved")
