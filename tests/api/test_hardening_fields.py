@@ -249,3 +249,22 @@ async def test_configs_stored_before_the_caps_break_no_read(app, api, owner_db, 
                                                         "data": {"title": "t", name: value}})
         [(field, _)] = await refused_422(response)
         assert field == name
+
+
+async def test_heavy_validation_in_a_worker_thread_gives_the_same_answers(api):
+    """Bulks of 100+ records, and PATCHes matching as many, are validated off the loop."""
+    await make_object(api, "page")
+    await add_field(api, "page", "body", "rich_text")
+    records = [{"data": {"body": f"<p>{i}<script>x</script></p>"}} for i in range(120)]
+    made = await ok(await api.post("/api/records/bulk", json={"object": "page",
+                                                              "records": records}), 201)
+    assert [r["data"]["body"] for r in made["items"]] == [f"<p>{i}</p>" for i in range(120)]
+    records[7]["data"]["body"] = "<div>" * 65
+    refused = await api.post("/api/records/bulk", json={"object": "page", "records": records})
+    assert await refused_422(refused) == [("7.body", "too_deep")]
+    patched = await api.patch("/rest/v1/page", params={"id": "not.is.null"},
+                              json={"body": "<b onclick='x()'>all</b>"},
+                              headers={"Prefer": "return=representation"})
+    assert patched.status_code == 200
+    assert {row["body"] for row in patched.json()} == {"<b>all</b>"}
+    assert len(patched.json()) == 120
