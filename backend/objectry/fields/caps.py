@@ -17,8 +17,8 @@ MAX_BYTES = 1024 * 1024  # of the compact JSON encoding (1 MB as the project cou
 # exists there, and orjson reads an integer literal beyond 64 bits as a float, so a larger
 # number may already have lost digits. Either way it cannot be stored and read back exactly.
 SAFE_INTEGER = 2**53
-UNSAFE_NUMBER = ("numbers must be between -2^53 and 2^53 (±9007199254740992): larger ones "
-                 "cannot be stored and read back exactly")
+EXACT_RANGE = ("between -2^53 and 2^53 (±9007199254740992): larger numbers cannot be stored "
+               "and read back exactly")
 
 Problem = tuple[str, str]  # (code, message)
 
@@ -84,7 +84,7 @@ def scalar_problem(item: Any) -> Problem | None:
     if kind is int or kind is float:
         if kind is float and not math.isfinite(item):
             return "type", "numbers must be finite"
-        return None if -SAFE_INTEGER <= item <= SAFE_INTEGER else ("range", UNSAFE_NUMBER)
+        return None if is_exact(item) else ("range", f"numbers must be {EXACT_RANGE}")
     return "type", f"{type(item).__name__} is not a JSON value"
 
 

@@ -22,7 +22,7 @@ from objectry.fields.base import (
     check_min_max,
     is_number,
 )
-from objectry.fields.caps import UNSAFE_NUMBER, is_exact
+from objectry.fields.caps import EXACT_RANGE, is_exact
 
 NUMERIC_OPERATORS = EQUALITY | ORDERING
 MAX_PRECISION = 10
@@ -44,7 +44,7 @@ def number_checker(low: float | None = None, high: float | None = None,
         if not is_number(value):
             raise ValueProblem("type", "must be a number")
         if not is_exact(value):
-            raise ValueProblem("range", UNSAFE_NUMBER.replace("numbers ", "", 1))
+            raise ValueProblem("range", f"must be {EXACT_RANGE}")
         if integer and type(value) is float:
             if not value.is_integer():
                 raise ValueProblem("integer", "must be a whole number")
