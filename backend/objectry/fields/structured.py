@@ -94,7 +94,7 @@ def metaschema_problem(cls: type[Validator], schema: Any) -> Problem | None:
         return None
     bad_regex = regex_error(error)
     if bad_regex is not None:
-        return "regex", f"{bad_regex!r}: {regex_problem(bad_regex)}"[:MESSAGE_LIMIT]
+        return "regex", f"{regex_problem(bad_regex)}: {bad_regex!r}"[:MESSAGE_LIMIT]
     return "schema", f"not a valid JSON Schema: {error.message}"[:MESSAGE_LIMIT]
 
 
@@ -137,7 +137,7 @@ def cost_problem(schema: Any) -> Problem | None:
     for pattern in graph.patterns():
         problem = regex_problem(pattern)
         if problem is not None:
-            return "regex", f"{pattern!r}: {problem}"[:MESSAGE_LIMIT]
+            return "regex", f"{problem}: {pattern!r}"[:MESSAGE_LIMIT]
     return None
 
 
