@@ -126,7 +126,7 @@ INVALID = [
     ("rating", {"max": 5.0}, [("config.max", "type")]),
     ("json", {"schema": "object"}, [("config.schema", "type")]),
     ("json", {"schema": []}, [("config.schema", "type")]),
-    ("text", {"help_text": "a\x00b"}, [("config.help_text", "type")]),
+    ("text", {"help_text": "a\x00b"}, [("config.help_text", "format")]),
     # min > max and ranges
     ("text", {"min_length": 5, "max_length": 4}, [("config.min_length", "range")]),
     ("text", {"min_length": -1}, [("config.min_length", "range")]),

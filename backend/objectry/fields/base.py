@@ -2,7 +2,8 @@
 
 A field type answers four questions: is this config valid (`validate_config`), what does a value
 look like as JSON Schema (`value_schema`), is this value valid and what is its stored form
-(`clean` / `cleaner`), and how is it compared in SQL (`sql_cast`, `operators`).
+(`clean` / `cleaner`, and what that costs: `weigher`), and how is it compared in SQL
+(`sql_cast`, `operators`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from objectry.errors import Detail, detail
+from objectry.fields.caps import json_problem
 
 Cleaner = Callable[[Any], Any]
+Weigher = Callable[[Any], int]  # a value → roughly the µs cleaning it costs
+# Work worth a worker thread (µs): a thread hop costs ~50 µs, so ordinary values stay inline.
+HEAVY_WORK = 1000
 Config = Mapping[str, Any]
 
 # PostgREST operators by family; a type's table row picks from these.
@@ -22,10 +27,6 @@ EQUALITY = frozenset({"eq", "neq", "in", "is"})
 ORDERING = frozenset({"gt", "gte", "lt", "lte"})
 PATTERN = frozenset({"like", "ilike"})
 CONTAINMENT = frozenset({"cs", "cd", "ov"})
-
-# orjson (our JSON codec) cannot serialise integers beyond 64 bits or nesting beyond ~250.
-INT64_MIN, INT64_MAX, UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
-MAX_DEPTH = 64
 
 
 class ValueProblem(Exception):
@@ -79,43 +80,6 @@ SCHEMA = Key(lambda v: isinstance(v, (dict, bool)), "a JSON Schema (an object or
 COMMON_KEYS: Mapping[str, Key] = {"default": ANY, "help_text": STR, "placeholder": STR}
 
 
-def json_problem(value: Any) -> str | None:
-    """Why a value cannot be stored as jsonb and sent back by orjson, or None if it can.
-
-    Iterative, so a deeply nested value cannot exhaust the stack; NUL is refused because
-    PostgreSQL jsonb refuses it, big integers and deep nesting because orjson does.
-    """
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            if not all(isinstance(k, str) for k in item):
-                return "object keys must be strings"
-            stack.extend((k, depth) for k in item)
-            item = item.values()
-        elif not isinstance(item, list):
-            problem = scalar_problem(item)
-            if problem is not None:
-                return problem
-            continue
-        if depth >= MAX_DEPTH:
-            return f"must not be nested more than {MAX_DEPTH} levels deep"
-        stack.extend((v, depth + 1) for v in item)
-    return None
-
-
-def scalar_problem(item: Any) -> str | None:
-    if isinstance(item, str):
-        return "must not contain NUL characters" if "\x00" in item else None
-    if item is None or isinstance(item, bool):
-        return None
-    if type(item) is int:
-        return None if INT64_MIN <= item <= UINT64_MAX else "integers must fit in 64 bits"
-    if type(item) is float:
-        return None if math.isfinite(item) else "numbers must be finite"
-    return f"{type(item).__name__} is not a JSON value"
-
-
 def check_string(value: Any) -> str:
     """The value if it is a storable string, else a `type`/`format` problem."""
     if not isinstance(value, str):
@@ -134,7 +98,7 @@ def check_keys(config: Config, keys: Mapping[str, Key], path: str) -> tuple[list
         if key is None:
             problems.append(detail(f"{path}.{name}", "unknown_key", f"unknown config key {name!r}"))
         elif (problem := json_problem(value)) is not None:
-            problems.append(detail(f"{path}.{name}", "type", problem))
+            problems.append(detail(f"{path}.{name}", *problem))
         elif value is not None and not key.check(value):
             problems.append(detail(f"{path}.{name}", "type", f"must be {key.expected}"))
         elif value is not None:
@@ -192,6 +156,11 @@ class FieldType:
     def cleaner(self, config: Config) -> Cleaner:
         """A function validating and normalising one non-null value under this config."""
         raise NotImplementedError
+
+    def weigher(self, config: Config) -> Weigher | None:
+        """How much cleaning a value costs, for types where that can be much (a thread may
+        then do it, off the event loop); None where every value is cheap."""
+        return None
 
     def clean(self, value: Any, config: Config) -> Any:
         """The stored form of one non-null value, or `ValueProblem`."""

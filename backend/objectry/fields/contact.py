@@ -28,6 +28,8 @@ STRING_OPERATORS = EQUALITY | ORDERING | PATTERN
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")  # urlsplit would quietly drop some of these
 DEFAULT_SCHEMES = ("http", "https")
+# Schemes that run code or smuggle content where a link is followed: never allowed, in any case.
+FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript"})
 
 
 class Email(FieldType):
@@ -136,15 +138,18 @@ class Url(FieldType):
             return []
         if not schemes:
             return [detail(f"{path}.schemes", "min_items", "must list at least one scheme")]
-        return [detail(f"{path}.schemes.{i}", "format", f"{s!r} is not a URL scheme")
-                for i, s in enumerate(schemes) if not SCHEME.fullmatch(s)]
+        return [scheme_problem(s, f"{path}.schemes.{i}") for i, s in enumerate(schemes)
+                if not SCHEME.fullmatch(s) or s.lower() in FORBIDDEN_SCHEMES]
 
     def value_schema(self, config: Config) -> dict[str, Any]:
         return {"type": "string", "format": "uri"}
 
     def cleaner(self, config: Config) -> Cleaner:
-        schemes = frozenset(s.lower() for s in config.get("schemes") or DEFAULT_SCHEMES)
-        wrong_scheme = "must start with " + " or ".join(f"{s}://" for s in sorted(schemes))
+        # A config stored before forbidden schemes were refused still cannot let them through.
+        schemes = frozenset(s.lower() for s in config.get("schemes") or DEFAULT_SCHEMES
+                            ) - FORBIDDEN_SCHEMES
+        wrong_scheme = ("must start with " + " or ".join(f"{s}://" for s in sorted(schemes))
+                        if schemes else "the field allows no URL scheme")
 
         def clean(value: Any) -> str:
             if URL_FORBIDDEN.search(check_string(value)):
@@ -161,6 +166,13 @@ class Url(FieldType):
             return value
 
         return clean
+
+
+def scheme_problem(scheme: str, path: str) -> Detail:
+    if scheme.lower() in FORBIDDEN_SCHEMES:
+        return detail(path, "forbidden", f"{scheme!r} links can run code or carry content; "
+                                         "not allowed")
+    return detail(path, "format", f"{scheme!r} is not a URL scheme")
 
 
 TYPES = (Email(), Phone(), Url())

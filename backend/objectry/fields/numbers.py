@@ -11,8 +11,6 @@ from objectry.fields.base import (
     BOOL,
     EQUALITY,
     INT,
-    INT64_MAX,
-    INT64_MIN,
     NUMBER,
     ORDERING,
     STR,
@@ -24,6 +22,7 @@ from objectry.fields.base import (
     check_min_max,
     is_number,
 )
+from objectry.fields.caps import EXACT_RANGE, is_exact
 
 NUMERIC_OPERATORS = EQUALITY | ORDERING
 MAX_PRECISION = 10
@@ -44,6 +43,8 @@ def number_checker(low: float | None = None, high: float | None = None,
     def clean(value: Any) -> int | float:
         if not is_number(value):
             raise ValueProblem("type", "must be a number")
+        if not is_exact(value):
+            raise ValueProblem("range", f"must be {EXACT_RANGE}")
         if integer and type(value) is float:
             if not value.is_integer():
                 raise ValueProblem("integer", "must be a whole number")
@@ -54,9 +55,6 @@ def number_checker(low: float | None = None, high: float | None = None,
             raise ValueProblem("minimum", f"must be at least {low}")
         if high is not None and value > high:
             raise ValueProblem("maximum", f"must be at most {high}")
-        if type(value) is int and not INT64_MIN <= value <= INT64_MAX:
-            raise ValueProblem("minimum" if value < 0 else "maximum",
-                               "must fit in a 64-bit integer")
         return value
 
     return clean

@@ -7,7 +7,7 @@ from typing import Any
 
 from objectry.errors import Detail, detail
 from objectry.fields import choice, contact, numbers, structured, temporal, text
-from objectry.fields.base import FieldType
+from objectry.fields.base import HEAVY_WORK, FieldType
 
 REGISTRY: dict[str, FieldType] = {
     t.name: t
@@ -16,6 +16,12 @@ REGISTRY: dict[str, FieldType] = {
 }
 
 OVERRIDE_KEYS = ("label", "config")
+
+
+def config_weight(*configs: Any) -> int:
+    """What checking configs costs, roughly (µs): checking a JSON Schema may take seconds."""
+    return HEAVY_WORK if any(isinstance(c, Mapping) and c.get("schema") is not None
+                             for c in configs) else 0
 
 
 class UnknownFieldType(KeyError):

@@ -6,9 +6,11 @@ from typing import Any
 
 import asyncpg
 
+from objectry import offload
 from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
+from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
 from objectry.metadata import repo
 from objectry.metadata.changes import (
@@ -43,7 +45,8 @@ def check_definition(name: str | None, type_name: str, config: dict[str, Any]) -
 
 async def insert(conn: asyncpg.Connection, ctx: Context, body: FieldCreate,
                  field_id: str | None = None) -> dict[str, Any]:
-    check_definition(body.name, body.type, body.config)
+    await offload.run(lambda: check_definition(body.name, body.type, body.config),
+                      registry.config_weight(body.config), budget=CHECK_SECONDS)
     values = {"tenant_id": ctx.tenant_id, "id": field_id or new_id("fld"), "name": body.name,
               "label": body.label, "type": body.type, "config": body.config,
               "description": body.description, "category": body.category,
@@ -81,8 +84,10 @@ async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
         row = await must_find(conn, ctx, "fields", ref, "fld", for_update=True)
         if values.get("type", row["type"]) != row["type"]:
             await _check_type_change(conn, ctx, row)
-        check_definition(values.get("name"), values.get("type", row["type"]),
-                         values.get("config", row["config"]))
+        config = values.get("config", row["config"])
+        await offload.run(lambda: check_definition(values.get("name"),
+                                                   values.get("type", row["type"]), config),
+                          registry.config_weight(config), budget=CHECK_SECONDS)
         return await update_named(conn, ctx, "fields", row, values)
 
 

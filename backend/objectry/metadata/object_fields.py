@@ -6,9 +6,11 @@ from typing import Any
 
 import asyncpg
 
+from objectry import offload
 from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
+from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
 from objectry.metadata import field_flags, fields, indexes, primary, repo
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
@@ -30,10 +32,17 @@ def _check_overrides(field: dict[str, Any], overrides: dict[str, Any]) -> None:
         raise ValidationFailed(problems)
 
 
+async def _check_overrides_off_loop(field: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """`_check_overrides`, in a worker thread when a JSON Schema is to be checked (seconds of
+    CPU for a large one)."""
+    await offload.run(lambda: _check_overrides(field, overrides), registry.config_weight(
+        field["config"], overrides.get("config")), budget=CHECK_SECONDS)
+
+
 async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
                   field: dict[str, Any], settings: dict[str, Any], ofd_id: str
                   ) -> dict[str, Any]:
-    _check_overrides(field, settings["field_overrides"])
+    await _check_overrides_off_loop(field, settings["field_overrides"])
     count, last = await conn.fetchrow(
         "SELECT count(*), max(display_order) FROM object_fields"
         " WHERE tenant_id = $1 AND object_id = $2", ctx.tenant_id, obj["id"])
@@ -73,7 +82,7 @@ async def attach(ctx: Context, body: ObjectFieldCreate) -> dict[str, Any]:
     async def prepare() -> field_flags.Change:
         async with reading(ctx) as conn:
             obj, field = await _attach_refs(conn, ctx, body)
-        _check_overrides(field, settings["field_overrides"])
+        await _check_overrides_off_loop(field, settings["field_overrides"])
         return field_flags.Change(obj["id"], ofd_id, field, {}, settings)
 
     async def commit() -> dict[str, Any]:
@@ -94,11 +103,13 @@ async def create_and_attach(ctx: Context, object_ref: str, body: FieldAndAttach
     field_id, ofd_id = new_id("fld"), new_id("ofd")
 
     async def prepare() -> field_flags.Change:
-        fields.check_definition(created.name, created.type, created.config)
+        await offload.run(lambda: fields.check_definition(created.name, created.type,
+                                                          created.config),
+                          registry.config_weight(created.config), budget=CHECK_SECONDS)
         async with reading(ctx) as conn:
             obj = await must_find(conn, ctx, "objects", object_ref, "obj")
         field = {"id": field_id, **created.model_dump()}
-        _check_overrides(field, settings["field_overrides"])
+        await _check_overrides_off_loop(field, settings["field_overrides"])
         return field_flags.Change(obj["id"], ofd_id, field, {}, settings)
 
     async def commit() -> dict[str, Any]:
@@ -136,7 +147,7 @@ async def _update(ctx: Context, ofd_id: str, values: dict[str, Any]) -> dict[str
         field = await repo.get(conn, "fields", ctx.tenant_id, before["field_id"])
         assert field is not None
         if "field_overrides" in values:
-            _check_overrides(field, values["field_overrides"])
+            await _check_overrides_off_loop(field, values["field_overrides"])
         primary_before = await primary.effective_field(conn, ctx.tenant_id, before["object_id"])
         row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)

@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from objectry.fields.caps import json_problem
+
+
+def capped(value: Any) -> Any:
+    """JSON stored as given (views, configs…): at most 32 levels deep and 1 MB encoded, so
+    that it can be stored and served (orjson gives up at 255 levels)."""
+    problem = json_problem(value, scalars=False)
+    if problem is not None:
+        raise PydanticCustomError(*problem)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(capped)]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
@@ -36,8 +57,8 @@ class ObjectCreate(Body):
     description: Text | None = None
     icon: Annotated[str, StringConstraints(max_length=100)] | None = None
     primary_field_id: str | None = None
-    permissions: dict[str, list[str]] | None = None
-    views: dict[str, Any] | list[Any] | None = None
+    permissions: Annotated[dict[str, list[str]], AfterValidator(capped)] | None = None
+    views: Annotated[dict[str, Any] | list[Any], AfterValidator(capped)] | None = None
 
     _permissions = field_validator("permissions")(_check_permissions)
 
@@ -51,7 +72,7 @@ class FieldCreate(Body):
     name: Name
     label: Label
     type: str
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
     description: Text | None = None
     category: Annotated[str, StringConstraints(max_length=100)] | None = None
 
@@ -60,7 +81,7 @@ class FieldUpdate(FieldCreate):
     name: Name = None  # type: ignore[assignment]
     label: Label = None  # type: ignore[assignment]
     type: str = None  # type: ignore[assignment]
-    config: dict[str, Any] = None  # type: ignore[assignment]
+    config: JsonObject = None  # type: ignore[assignment]
 
 
 class ObjectFieldSettings(Body):
@@ -70,7 +91,7 @@ class ObjectFieldSettings(Body):
     is_readonly: bool = False
     is_unique: bool = False
     is_indexed: bool = False
-    field_overrides: dict[str, Any] = Field(default_factory=dict)
+    field_overrides: JsonObject = Field(default_factory=dict)
 
 
 class ObjectFieldCreate(ObjectFieldSettings):
@@ -85,7 +106,7 @@ class ObjectFieldUpdate(Body):
     is_readonly: bool = None  # type: ignore[assignment]
     is_unique: bool = None  # type: ignore[assignment]
     is_indexed: bool = None  # type: ignore[assignment]
-    field_overrides: dict[str, Any] = None  # type: ignore[assignment]
+    field_overrides: JsonObject = None  # type: ignore[assignment]
 
 
 class FieldAndAttach(FieldCreate, ObjectFieldSettings):
@@ -113,7 +134,7 @@ class LinkCreate(Body):
     relationship_id: str
     from_record_id: str
     to_record_id: str
-    relationship_metadata: dict[str, Any] | None = None
+    relationship_metadata: JsonObject | None = None
 
 
 class ApplicationConfig(Body):
@@ -128,6 +149,9 @@ class ApplicationCreate(Body):
     description: Text | None = None
     icon: Annotated[str, StringConstraints(max_length=100)] | None = None
     config: ApplicationConfig = Field(default_factory=ApplicationConfig)
+
+    # Before the model reads it: its extra keys are any JSON.
+    _config = field_validator("config", mode="before")(capped)
 
 
 class ApplicationUpdate(ApplicationCreate):

@@ -7,8 +7,10 @@ from typing import Any
 
 import asyncpg
 
+from objectry import offload
 from objectry.deps import Context
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
+from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
@@ -22,6 +24,8 @@ from objectry.records.service import (
 )
 from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
+
+PER_RECORD = 10  # µs to validate an ordinary record: 100 of them are worth a worker thread
 
 
 def _check_body(body: Any, limit: int) -> list[Any]:
@@ -91,7 +95,10 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     is merged into that record like a PATCH, or left out when `skip_matched` (as are later
     repeats of a value within the batch)."""
     validator = validator_for(snapshot, obj)
-    creates = _validate(datas, lambda i, data: validator.for_create(data))
+    weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
+    weight += sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0
+    creates = await offload.run(
+        lambda: _validate(datas, lambda i, data: validator.for_create(data)), weight)
     creates = _skip_repeats(creates, match) if skip_matched else creates
     _refuse_repeats(obj, creates, match)
     existing = await _existing(conn, ctx, obj, match, creates) if match else {}
@@ -104,8 +111,8 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     _refuse_unseen_readonly(ctx, obj, datas, olds)
     if any(olds.values()):  # matched records are merged into, as a PATCH would
         stored_by_index = dict(creates)
-        creates = _validate(datas, lambda i, data: validator.for_update(
-            data, olds[i]["data"]) if olds.get(i) else stored_by_index[i])
+        creates = await offload.run(lambda: _validate(datas, lambda i, data: validator.for_update(
+            data, olds[i]["data"]) if olds.get(i) else stored_by_index[i]), weight)
     plan = [(i, stored, olds.get(i)) for i, stored in creates]
     try:
         rows = await _write(conn, ctx, obj, validator, plan)

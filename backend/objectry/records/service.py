@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry import offload
 from objectry.db import tenancy
 from objectry.deps import Context
 from objectry.errors import (
@@ -99,7 +100,7 @@ async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationFailed([detail("data", "type", "must be an object of field values")])
     validator = validator_for(snapshot, obj)
-    stored = validator.for_create(data)
+    stored = await offload.run(lambda: validator.for_create(data), validator.weight(data))
     async with one(ctx) as conn:
         try:
             rows = await repo.insert_many(conn, ctx.tenant_id, obj.id, [new_id("rec")], [stored],
@@ -219,8 +220,8 @@ async def _write_version(conn: asyncpg.Connection, ctx: Context, snapshot: Snaps
     """Validate against the row read and write it if its version has not moved (else None)."""
     validator = validator_for(snapshot, obj)
     current = row["data"]
-    stored = (validator.for_replace(data, current) if replace
-              else validator.for_update(data, current))
+    stored = await offload.run(lambda: validator.for_replace(data, current) if replace
+                               else validator.for_update(data, current), validator.weight(data))
     changes = {k: [current.get(k), stored.get(k)] for k in current.keys() | stored.keys()
                if current.get(k) != stored.get(k)}
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from objectry.errors import Detail, ValidationFailed, detail
 from objectry.fields import ValueProblem, get
-from objectry.fields.base import Cleaner
+from objectry.fields.base import Cleaner, Weigher
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.records import index_size
 
@@ -36,6 +36,7 @@ class CompiledField:
     clean: Cleaner
     default: Any = MISSING
     default_is_mutable: bool = False
+    weigh: Weigher | None = None  # what cleaning a value costs, for the costly types
 
     def fresh_default(self) -> Any:
         # A list/dict default must not be shared between the records it is stored in.
@@ -46,7 +47,13 @@ class CompiledField:
 
 
 def compile_field(index: int, field: FieldDef) -> CompiledField:
-    clean = get(field.type).cleaner(field.config)
+    field_type = get(field.type)
+    try:
+        clean, weigh = field_type.cleaner(field.config), field_type.weigher(field.config)
+    except Exception as exc:  # noqa: BLE001 - any stored config that no longer compiles
+        # A config saved before a newer check refused it (a pattern RE2 cannot run, a bound
+        # that overflows…) must not break reads of the object: only values of it are refused.
+        clean, weigh = unusable(exc), None
     if field.is_unique or field.is_indexed:
         clean = index_size.limited(clean)
     default = field.config.get("default")
@@ -57,7 +64,16 @@ def compile_field(index: int, field: FieldDef) -> CompiledField:
         # rather than failing every write (a required field then reports "required").
         default = MISSING
     return CompiledField(index, field.id, field.name, field.is_required, field.is_readonly,
-                         clean, default, isinstance(default, (list, dict)))
+                         clean, default, isinstance(default, (list, dict)), weigh)
+
+
+def unusable(exc: Exception) -> Cleaner:
+    message = f"the field's config can no longer be applied ({exc}); an admin must fix it"
+
+    def refuse(value: Any) -> Any:
+        raise ValueProblem("config", message[:300])
+
+    return refuse
 
 
 class RecordValidator:
@@ -72,6 +88,15 @@ class RecordValidator:
         primary = obj.primary_field
         self.primary_id = primary.id if primary is not None else None
         self.json_schema = object_schema(obj, self.fields)
+        self._weighed = tuple((f.name, f.weigh) for f in self.fields if f.weigh is not None)
+
+    def weight(self, data: Any) -> int:
+        """Roughly what validating `data` costs (µs), counting only the costly values: what
+        `offload.run` decides by."""
+        if not self._weighed or not isinstance(data, Mapping):
+            return 0
+        return sum(weigh(data[name]) for name, weigh in self._weighed
+                   if data.get(name) is not None)
 
     def for_create(self, data: Mapping[str, Any]) -> dict[str, Any]:
         stored: dict[str, Any] = {}

@@ -13,11 +13,12 @@ from typing import Any
 
 import asyncpg
 
+from objectry import offload
 from objectry.deps import Context
 from objectry.errors import Forbidden, ValidationFailed
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import lifecycle, repo
-from objectry.records.bulk import write_batch
+from objectry.records.bulk import PER_RECORD, write_batch
 from objectry.records.query import (
     Filter,
     Query,
@@ -249,12 +250,8 @@ async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
                  values: dict[str, Any], matched: list[asyncpg.Record]) -> None:
     """Each record merged with `values` and validated as a PATCH of it; all or nothing."""
     validator = validator_for(snapshot, obj)
-    stored, problems = [], {}
-    for row in matched:
-        try:
-            stored.append(validator.for_update(values, row["data"]))
-        except ValidationFailed as exc:
-            problems.update(((d["field"], d["code"]), d) for d in exc.details)
+    stored, problems = await offload.run(lambda: _patched(validator, values, matched),
+                                         (validator.weight(values) + PER_RECORD) * len(matched))
     if problems:
         raise ValidationFailed(list(problems.values()), "the new values are not valid for "
                                "every matched record; nothing saved")
@@ -267,6 +264,17 @@ async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
                                ctx.principal.actor, changes)
     except asyncpg.UniqueViolationError as exc:
         raise unique_conflict(obj, exc) from None
+
+
+def _patched(validator: Any, values: dict[str, Any], matched: list[asyncpg.Record]
+             ) -> tuple[list[dict[str, Any]], dict[Any, Any]]:
+    stored, problems = [], {}
+    for row in matched:
+        try:
+            stored.append(validator.for_update(values, row["data"]))
+        except ValidationFailed as exc:
+            problems.update(((d["field"], d["code"]), d) for d in exc.details)
+    return stored, problems
 
 
 async def delete(ctx: Context, name: str, req: RestRequest) -> Result:

@@ -1,0 +1,140 @@
+"""While one request does its worst within the limits, /health still answers within 100 ms.
+
+The in-process ASGI client shares the event loop with the app, so a request that holds the
+loop delays every probe: that is what is measured. A probe measures its answer's latency and
+how late its own 10 ms sleep woke (a loop held between two probes shows there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import random
+import time
+from collections.abc import Awaitable
+from typing import Any
+
+import httpx
+import orjson
+
+from objectry.fields import get
+from tests.api.builders import add_field, make_object
+from tests.api.conftest import client
+
+PROBE_LIMIT = 0.1  # seconds: the contract
+INTERVAL = 0.01
+
+
+async def probing(app: Any, work: Awaitable[httpx.Response]) -> tuple[httpx.Response, list]:
+    """`work`'s response, and the delay of every /health probe sent while it ran."""
+    delays: list[float] = []
+    async with client(app) as probe:
+        assert (await probe.get("/health")).status_code == 200  # warm
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            asked = time.perf_counter()
+            await asyncio.sleep(INTERVAL)
+            woke = time.perf_counter()
+            response = await probe.get("/health")
+            answered = time.perf_counter()
+            assert response.status_code == 200
+            delays.append(max(woke - asked - INTERVAL, answered - woke))
+    return await task, delays
+
+
+def posting(api: httpx.AsyncClient, path: str, body: Any) -> Awaitable[httpx.Response]:
+    """A POST whose body is encoded now: the client shares the loop, and encoding megabytes
+    there is the test's work, not the server's."""
+    return api.post(path, content=orjson.dumps(body),
+                    headers={"Content-Type": "application/json"})
+
+
+def assert_responsive(delays: list[float], started: float) -> None:
+    took = time.perf_counter() - started
+    assert max(delays, default=0) < PROBE_LIMIT, (
+        f"worst /health delay {max(delays) * 1000:.0f} ms over {len(delays)} probes "
+        f"in {took:.2f} s; the slowest: {sorted(delays)[-5:]}")
+    assert len(delays) >= 5, f"the work took {took:.2f} s: too short to say anything"
+
+
+async def test_a_megabyte_of_maximally_nested_rich_text(app, api):
+    await make_object(api, "page")
+    await add_field(api, "page", "body", "rich_text")
+    unit = "<div>" * 32 + "<b><i>" * 16 + "x" + "</i></b>" * 16 + "</div>" * 32  # 64 levels
+    html = unit * (1024 * 1024 // len(unit))
+    started = time.perf_counter()
+    response, delays = await probing(app, posting(api, "/api/records", {
+        "object": "page", "data": {"body": html}}))
+    assert response.status_code == 201, response.text[:300]
+    assert_responsive(delays, started)
+
+
+async def test_the_worst_allowed_regex_on_the_longest_allowed_text(app, api):
+    """RE2's worst case (its NFA): a pattern whose DFA would need 2^n states, on the longest
+    text its field allows for that pattern (program size × length at the 1 s bound)."""
+    longest = 1_000_000
+    repeat = max(n for n in range(10, 400, 10) if not get("text").validate_config(
+        {"pattern": f"[ab]*a[ab]{{{n}}}c", "max_length": longest}))
+    await make_object(api, "seq")
+    await add_field(api, "seq", "dna", config={"pattern": f"[ab]*a[ab]{{{repeat}}}c",
+                                               "max_length": longest})
+    rng = random.Random(7)
+    text = "".join(rng.choice("ab") for _ in range(longest))
+    started = time.perf_counter()
+    response, delays = await probing(app, posting(api, "/api/records", {
+        "object": "seq", "data": {"dna": text}}))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["code"] == "pattern"
+    assert_responsive(delays, started)
+
+
+def fan_out(levels: int) -> dict:
+    defs = {f"a{i}": {"anyOf": [{"$ref": f"#/$defs/a{i + 1}"}, {"$ref": f"#/$defs/a{i + 1}"}]}
+            for i in range(levels)}
+    return {f"a{levels}": {"type": "string"}, **defs}
+
+
+async def test_the_most_expensive_allowed_json_schema_on_a_value(app, api):
+    """8,190 subschemas per item (the budget is 10,000), every item invalid, so every branch
+    is tried: validation runs until its CPU budget (2 s) is spent."""
+    schema = {"$defs": fan_out(11), "type": "array", "items": {"$ref": "#/$defs/a0"}}
+    await make_object(api, "doc")
+    await add_field(api, "doc", "tree", "json", {"schema": schema})
+    started = time.perf_counter()
+    response, delays = await probing(app, posting(api, "/api/records", {
+        "object": "doc", "data": {"tree": [1] * 5000}}))
+    assert response.status_code == 422
+    assert "CPU" in response.json()["error"]["details"][0]["message"]
+    assert_responsive(delays, started)
+
+
+async def test_a_10000_record_bulk_with_rich_text(app, api):
+    await make_object(api, "post")
+    await add_field(api, "post", "body", "rich_text")
+    body = "<p>" + "<b>bold</b> <i>it</i> <a href='https://x.org' onclick='x()'>l</a> " * 5
+    records = [{"data": {"body": f"{body}{i}</p>"}} for i in range(10_000)]
+    started = time.perf_counter()
+    response, delays = await probing(app, posting(api, "/api/records/bulk", {
+        "object": "post", "records": records}))
+    assert response.status_code == 201, response.text[:300]
+    assert response.json()["created"] == 10_000
+    assert_responsive(delays, started)
+
+
+async def test_saving_a_large_json_schema(app, api):
+    """Checking a schema against its draft's metaschema costs ~0.2 ms a subschema."""
+    schema = {"type": "object", "properties": {
+        f"p{i}": {"type": "object", "properties": {f"q{j}": {"type": "string", "maxLength": 9}
+                                                   for j in range(20)}}
+        for i in range(80)}}
+    started = time.perf_counter()
+    response, delays = await probing(app, posting(api, "/api/fields", {
+        "name": "big", "label": "Big", "type": "json", "config": {"schema": schema}}))
+    assert response.status_code == 201, response.text[:300]
+    assert_responsive(delays, started)
+
+
+def test_start_up_freezes_the_heap(app):
+    """Full garbage collections hold the GIL: without the start-up heap they take ~10 ms, not
+    80-130 (lifespan.py)."""
+    assert gc.get_freeze_count() > 0
