@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from objectry.db import migrate
-from objectry.http import JSONResponse
+from objectry.web.responses import JSONResponse
 
 router = APIRouter()
 

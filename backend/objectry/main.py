@@ -6,20 +6,21 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from objectry import __version__, bundled, handlers, health
+from objectry import __version__, bundled, health
 from objectry.auth.invitation_routes import router as invitations_router
 from objectry.auth.member_routes import router as members_router
 from objectry.auth.routes import router as auth_router
 from objectry.auth.token_routes import router as tokens_router
-from objectry.deps import document_security
-from objectry.http import JSONResponse
 from objectry.lifespan import lifespan
-from objectry.limits import BodySizeLimit
 from objectry.metadata.routes import router as metadata_router
 from objectry.records.routes import router as records_router
 from objectry.rest.routes import router as rest_router
-from objectry.security_headers import SecurityHeaders
 from objectry.settings import Settings
+from objectry.web import error_handlers
+from objectry.web.openapi import document_security
+from objectry.web.request_limits import BodySizeLimit
+from objectry.web.responses import JSONResponse
+from objectry.web.security_headers import SecurityHeaders
 
 # The only API operations that need no credential (sign-up, sign-in, refresh).
 PUBLIC_PATHS = {"/api/auth/register", "/api/auth/login", "/api/auth/refresh"}
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Objectry", version=__version__, lifespan=lifespan,
                   default_response_class=JSONResponse)
     app.state.settings = settings
-    handlers.install(app)
+    error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
                 invitations_router, tokens_router, metadata_router)

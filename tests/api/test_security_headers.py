@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from objectry.main import create_app
-from objectry.security_headers import ADMIN_POLICY
+from objectry.web.security_headers import ADMIN_POLICY
 from tests.api.conftest import client
 from tests.conftest import settings_for
 

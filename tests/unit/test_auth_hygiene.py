@@ -11,9 +11,9 @@ from starlette.requests import Request
 from objectry.auth.client_address import client_address
 from objectry.auth.common_passwords import is_common
 from objectry.auth.schemas import Register, lookup_email, normal_email
-from objectry.bodies import parse
 from objectry.errors import ValidationFailed
 from objectry.settings import Settings
+from objectry.web.bodies import parse
 
 
 @pytest.mark.parametrize(("typed", "stored"), [

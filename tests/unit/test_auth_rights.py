@@ -7,8 +7,8 @@ import pytest
 from objectry.auth import passwords
 from objectry.auth.principal import ROLE_RIGHTS, TOKEN_ROLE, Principal
 from objectry.auth.schemas import Register
-from objectry.bodies import parse
 from objectry.errors import Forbidden, ValidationFailed
+from objectry.web.bodies import parse
 
 
 def token(*scopes: str) -> Principal:

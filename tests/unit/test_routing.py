@@ -7,7 +7,7 @@ import pytest
 from fastapi import Request
 
 from objectry.errors import BadRequest
-from objectry.routing import DirectRoute, bool_param, int_param
+from objectry.web.routing import DirectRoute, bool_param, int_param
 
 
 def request(query: str) -> Request:

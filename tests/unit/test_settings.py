@@ -1,4 +1,4 @@
-"""The documented limits are settings read from the environment (API.md: "defaults, configurable")."""
+"""The documented limits are settings read from the environment ("defaults, configurable")."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ import asyncpg
 from objectry.auth import invitations, passwords, ratelimit, sessions
 from objectry.auth.schemas import Login, Register, lookup_email
 from objectry.db import tenancy
-from objectry.deps import Context
 from objectry.errors import Conflict, Forbidden, Unauthenticated, detail
 from objectry.ids import new_id
 from objectry.lifespan import State
+from objectry.web.context import Context
 from objectry.workspaces import default_name, insert_with_owner
 
 # Serialises sign-ups, so exactly one of two simultaneous first sign-ups owns the install.

@@ -14,9 +14,9 @@ from pydantic import BaseModel
 
 from objectry.auth import admin_ops
 from objectry.auth.schemas import Register, TokenCreate
-from objectry.bodies import parse
 from objectry.errors import APIError
 from objectry.settings import Settings
+from objectry.web.bodies import parse
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from objectry.auth import invitations, members
 from objectry.auth import schemas as s
-from objectry.bodies import body
-from objectry.deps import Ctx
-from objectry.http import JSONResponse
-from objectry.pages import page_request
+from objectry.web.bodies import body
+from objectry.web.context import Ctx
+from objectry.web.pagination import page_request
+from objectry.web.responses import JSONResponse
 
 router = APIRouter(tags=["invitations"])
 WORKSPACE = "/api/workspaces/{workspace_id}"

@@ -20,10 +20,10 @@ from objectry.auth import invitation_mail
 from objectry.auth.apitokens import digest
 from objectry.auth.schemas import MemberAdd, lookup_email
 from objectry.db import tenancy
-from objectry.deps import Context
 from objectry.errors import Conflict, Forbidden, NotFound, detail
 from objectry.ids import new_id
-from objectry.pages import PageRequest, page
+from objectry.web.context import Context
+from objectry.web.pagination import PageRequest, page
 from objectry.workspaces import set_tenant
 
 VALID_DAYS = 7

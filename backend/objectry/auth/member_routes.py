@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request, Response
 
 from objectry.auth import members
 from objectry.auth import schemas as s
-from objectry.bodies import body
-from objectry.deps import Ctx
+from objectry.web.bodies import body
+from objectry.web.context import Ctx
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}/members", tags=["members"])
 

@@ -15,8 +15,8 @@ from objectry.auth import sessions
 from objectry.auth.schemas import MemberUpdate
 from objectry.auth.token_service import REVOKE_TREE
 from objectry.db import tenancy
-from objectry.deps import Context
 from objectry.errors import Conflict, NotFound
+from objectry.web.context import Context
 
 _MEMBER = """
 SELECT m.user_id, u.email, u.full_name, m.role, m.created_at

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request, Response
 from objectry.auth import accounts, ratelimit, sessions
 from objectry.auth import schemas as s
 from objectry.auth.client_address import client_address
-from objectry.bodies import body, parse
-from objectry.deps import Ctx, get_state
-from objectry.http import JSONResponse, json_body
+from objectry.web.bodies import body, json_body, parse
+from objectry.web.context import Ctx, get_state
+from objectry.web.responses import JSONResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request, Response
 
 from objectry.auth import schemas as s
 from objectry.auth import token_service as tokens
-from objectry.bodies import body
-from objectry.deps import Ctx
-from objectry.http import JSONResponse
-from objectry.pages import Cursor, Limit, page_request
+from objectry.web.bodies import body
+from objectry.web.context import Ctx
+from objectry.web.pagination import Cursor, Limit, page_request
+from objectry.web.responses import JSONResponse
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 

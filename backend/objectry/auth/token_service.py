@@ -12,10 +12,10 @@ from typing import Any
 from objectry.auth import apitokens
 from objectry.auth.schemas import TokenCreate
 from objectry.db import tenancy
-from objectry.deps import Context
 from objectry.errors import NotFound, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
-from objectry.pages import PageRequest, page
+from objectry.web.context import Context
+from objectry.web.pagination import PageRequest, page
 
 # Revoking a token (or a member's rights) revokes every token minted from it, recursively: a
 # token made by a token must not outlive it. $2 is a token id or a user id.

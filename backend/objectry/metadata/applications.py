@@ -7,7 +7,6 @@ from typing import Any
 
 import asyncpg
 
-from objectry.deps import Context
 from objectry.errors import ValidationFailed, detail
 from objectry.ids import new_id
 from objectry.metadata import repo
@@ -20,7 +19,8 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import ApplicationCreate, ApplicationUpdate
-from objectry.pages import PageRequest, page
+from objectry.web.context import Context
+from objectry.web.pagination import PageRequest, page
 
 
 async def _check_objects(conn: asyncpg.Connection, ctx: Context, config: dict[str, Any]) -> None:

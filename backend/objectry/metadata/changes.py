@@ -9,10 +9,10 @@ from typing import Any
 import asyncpg
 
 from objectry.db import tenancy
-from objectry.deps import Context
 from objectry.errors import Conflict, NotFound, ValidationFailed, detail
 from objectry.ids import looks_like
 from objectry.metadata import repo
+from objectry.web.context import Context
 
 
 @asynccontextmanager

@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from objectry.deps import Context
 from objectry.errors import ValidationFailed, detail
 from objectry.metadata import indexes
 from objectry.metadata.changes import reading
 from objectry.records.index_size import MAX_BYTES
+from objectry.web.context import Context
 
 FLAGS = ("is_unique", "is_indexed")
 T = TypeVar("T")

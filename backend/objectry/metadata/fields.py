@@ -7,7 +7,6 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
-from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
 from objectry.fields.structured import CHECK_SECONDS
@@ -21,7 +20,8 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import FieldCreate, FieldUpdate
-from objectry.pages import PageRequest, page
+from objectry.web.context import Context
+from objectry.web.pagination import PageRequest, page
 
 # Names a field may not take: they are system columns or PostgREST query keywords.
 RESERVED_NAMES = frozenset({

@@ -7,7 +7,6 @@ from typing import Any
 
 import asyncpg
 
-from objectry.deps import Context
 from objectry.ids import new_id
 from objectry.metadata import indexes, primary, repo
 from objectry.metadata.changes import (
@@ -20,8 +19,9 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import ObjectCreate, ObjectUpdate
-from objectry.pages import PageRequest, page
 from objectry.records.validate import validator_for
+from objectry.web.context import Context
+from objectry.web.pagination import PageRequest, page
 
 
 async def _check_refs(conn: asyncpg.Connection, ctx: Context, values: dict[str, Any]) -> None:

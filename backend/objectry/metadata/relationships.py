@@ -6,7 +6,6 @@ from typing import Any
 
 import asyncpg
 
-from objectry.deps import Context
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata import repo
@@ -20,7 +19,8 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import LinkCreate, RelationshipCreate, RelationshipUpdate
-from objectry.pages import PageRequest, page
+from objectry.web.context import Context
+from objectry.web.pagination import PageRequest, page
 
 
 async def create(ctx: Context, body: RelationshipCreate) -> dict[str, Any]:

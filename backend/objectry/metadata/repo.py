@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from objectry.pages import PageRequest
+from objectry.web.pagination import PageRequest
 
 # The columns each table exposes through the API (and accepts in inserts/updates).
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.bodies import body
-from objectry.deps import Ctx
 from objectry.metadata import applications, fields, object_fields, objects, relationships
 from objectry.metadata import schemas as s
-from objectry.pages import Cursor, Limit, PageRequest, page_request
+from objectry.web.bodies import body
+from objectry.web.context import Ctx
+from objectry.web.pagination import Cursor, Limit, PageRequest, page_request
 
 router = APIRouter(prefix="/api")
 

@@ -8,7 +8,6 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
-from objectry.deps import Context
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
@@ -24,6 +23,7 @@ from objectry.records.service import (
 )
 from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
+from objectry.web.context import Context
 
 PER_RECORD = 10  # µs to validate an ordinary record: 100 of them are worth a worker thread
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncpg
 
-from objectry.deps import Context
 from objectry.errors import Conflict, NotFound, detail
 from objectry.ids import looks_like
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
 from objectry.records.service import authorize, tx, unique_conflict
+from objectry.web.context import Context
 
 
 async def _with_cascade(conn: asyncpg.Connection, ctx: Context, root: str) -> list[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectry.deps import Context
 from objectry.errors import BadRequest
 from objectry.records import query
 from objectry.records.query import memo
 from objectry.records.service import authorize, object_for, one, tx
 from objectry.records.shape import record_shaper
+from objectry.web.context import Context
 
 _NOT_QUERY = frozenset({"trash", "cursor", "count", "object", "expand"})
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.deps import Ctx
-from objectry.http import JSONResponse, json_body
 from objectry.records import bulk, lifecycle, listing, service
-from objectry.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
+from objectry.web.bodies import json_body
+from objectry.web.context import Ctx
+from objectry.web.responses import JSONResponse
+from objectry.web.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
 
 router = APIRouter(prefix="/api/records", route_class=DirectRoute)
 

@@ -9,7 +9,6 @@ import asyncpg
 
 from objectry import offload
 from objectry.db import tenancy
-from objectry.deps import Context
 from objectry.errors import (
     BadRequest,
     Conflict,
@@ -24,6 +23,7 @@ from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
 from objectry.records.shape import changes_out, record_out
 from objectry.records.validate import validator_for
+from objectry.web.context import Context
 
 ACTION_RIGHT = {"read": "records:read", "create": "records:write", "update": "records:write",
                 "delete": "records:write"}

@@ -44,7 +44,6 @@ from objectry.errors import (
 )
 from objectry.metadata.model import Snapshot
 from objectry.records.query import QueryError
-from objectry.routing import DirectRoute
 
 # By class, most specific first along the MRO; a class not here keeps its /api code and status.
 _API_CODES: dict[type[APIError], tuple[str, int]] = {
@@ -59,10 +58,6 @@ _API_CODES: dict[type[APIError], tuple[str, int]] = {
     ResponseTooLarge: ("response_too_large", 400),
     UnsupportedMediaType: ("PGRST107", 415),
 }
-
-# The data API's route class. Its failures need nothing of the route: they reach the app's
-# handlers (handlers.py), which answer in this module's shape for every path under /rest.
-RestRoute = DirectRoute
 
 
 class RestError(QueryError):

@@ -11,11 +11,11 @@ from typing import Any
 import orjson
 from fastapi import Request
 
-from objectry.http import has_nul
 from objectry.metadata.model import SYSTEM_COLUMNS, ObjectDef
 from objectry.records.query import QueryError
 from objectry.records.query.scan import Scanner
 from objectry.rest.errors import column_not_found, invalid_body, system_column
+from objectry.web.bodies import has_nul
 
 _JSON_TYPES = ("application/json", "application/vnd.pgrst.object+json",
                "application/vnd.pgrst.object")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.deps import Ctx
 from objectry.records.query import QueryError
 from objectry.rest import payload, service
-from objectry.rest.errors import RestRoute
 from objectry.rest.negotiate import negotiate
 from objectry.rest.respond import render
+from objectry.web.context import Ctx
+from objectry.web.routing import DirectRoute
 
-router = APIRouter(prefix="/rest/v1", route_class=RestRoute, tags=["data API"])
+router = APIRouter(prefix="/rest/v1", route_class=DirectRoute, tags=["data API"])
 
 
 @router.head("/{name}", include_in_schema=False)  # HEAD: the same answer without a body

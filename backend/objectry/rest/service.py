@@ -14,7 +14,6 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
-from objectry.deps import Context
 from objectry.errors import Forbidden, ValidationFailed
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import lifecycle, repo
@@ -38,6 +37,7 @@ from objectry.rest import payload
 from objectry.rest.errors import needs_filter, table_not_found
 from objectry.rest.negotiate import RestRequest, page
 from objectry.rest.respond import Result, check_singular, content_range, read_status
+from objectry.web.context import Context
 
 Rows = list[dict[str, Any]]
 

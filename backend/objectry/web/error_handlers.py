@@ -15,7 +15,6 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Match
 
-from objectry import security_headers
 from objectry.errors import (
     APIError,
     BadRequest,
@@ -30,9 +29,10 @@ from objectry.errors import (
     detail,
     from_db_error,
 )
-from objectry.http import JSONResponse
 from objectry.records.query import QueryError
 from objectry.rest import errors as rest
+from objectry.web import security_headers
+from objectry.web.responses import JSONResponse
 
 log = logging.getLogger("objectry")
 

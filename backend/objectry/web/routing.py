@@ -18,8 +18,8 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from objectry.deps import context
 from objectry.errors import BadRequest, detail
+from objectry.web.context import context
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.datastructures import Headers
 
 from objectry.errors import APIError, PayloadTooLarge, UnstorableText
-from objectry.handlers import answer
+from objectry.web.error_handlers import answer
 
 
 class BodySizeLimit:

@@ -1,30 +1,16 @@
-"""HTTP helpers shared by every router: the orjson response and JSON body parsing."""
+"""Request bodies: JSON only when the Content-Type says so (415 otherwise), NUL refused, and
+parsed into a pydantic model with every problem in `details`."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request
-from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 
-
-class JSONResponse(Response):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
-
-
-def _default(value: Any) -> Any:
-    # orjson serialises datetimes itself; a Decimal (numeric aggregates) becomes a number.
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
+from objectry.errors import ValidationFailed, detail
 
 # JSON can only carry a NUL character as the escape \u0000 (not preceded by an odd number of
 # backslashes); PostgreSQL text and jsonb cannot store it, so it is refused at the door.
@@ -62,3 +48,32 @@ async def json_body(request: Request) -> Any:
     if has_nul(raw):
         raise BadRequest("text cannot contain the NUL character (\\u0000)")
     return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known property",
+    "string_pattern_mismatch": "must be a slug: a lower-case letter, then letters, digits or _"
+                               " (at most 63 characters)",
+}
+
+
+def problems(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors(include_url=False):
+        path = prefix + ".".join(str(p) for p in err["loc"])
+        out.append(detail(path, err["type"], _MESSAGES.get(err["type"], err["msg"])))
+    return out
+
+
+def parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(problems(exc)) from None
+
+
+async def body(request: Request, model: type[M]) -> M:
+    return parse(model, await json_body(request))

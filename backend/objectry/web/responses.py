@@ -1,0 +1,25 @@
+"""The JSON response every handler returns: orjson-rendered bytes, never a dict for FastAPI to
+serialise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
+
+
+def _default(value: Any) -> Any:
+    # orjson serialises datetimes itself; a Decimal (numeric aggregates) becomes a number.
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
