@@ -1,24 +1,34 @@
-"""The error tree and the one place that renders it.
+"""The error tree: every refusal is an `APIError`, and each class says how both dialects show it.
 
-    APIError (status, code)
-    ├── BadRequest            400 bad_request
-    │   └── UnstorableText    400 bad_request        (a NUL character; SQLSTATE 22021)
-    ├── ResponseTooLarge      400 response_too_large (OBJECTRY_MAX_RESPONSE_BYTES)
-    ├── Unauthenticated       401 unauthenticated
-    ├── Forbidden             403 forbidden
-    ├── NotFound              404 not_found
-    ├── MethodNotAllowed      405 method_not_allowed (Allow)
-    ├── Conflict              409 conflict
-    ├── VersionMismatch       412 version_mismatch
-    ├── PayloadTooLarge       413 payload_too_large
-    ├── UnsupportedMediaType  415 unsupported_media_type
-    ├── ValidationFailed      422 validation_failed  (details: every problem)
-    ├── RateLimited           429 rate_limited       (Retry-After)
-    └── QueryTimeout          503 query_timeout      (Retry-After; SQLSTATE 57014)
+                              /api                            /rest (PostgREST)
+    APIError                  500 internal_error              500 internal_error
+    ├── BadRequest            400 bad_request                 400 PGRST100
+    │   ├── UnstorableText    400 bad_request                 400 22021     (a NUL character)
+    │   └── QueryError        400 bad_request                 its own code and status
+    ├── ResponseTooLarge      400 response_too_large          400 response_too_large
+    ├── Unauthenticated       401 unauthenticated             401 PGRST301  (PGRST302: none given)
+    ├── Forbidden             403 forbidden                   403 42501
+    ├── NotFound              404 not_found                   404 PGRST205
+    │   └── NoRoute           404 not_found                   404 PGRST125  (no route: any path)
+    ├── MethodNotAllowed      405 method_not_allowed          405 PGRST117  (Allow)
+    ├── Conflict              409 conflict                    409 23505     (23503: a restrict link)
+    ├── VersionMismatch       412 version_mismatch            412 version_mismatch
+    ├── PayloadTooLarge       413 payload_too_large           413 54000
+    ├── UnsupportedMediaType  415 unsupported_media_type      415 PGRST107
+    ├── ValidationFailed      422 validation_failed           400 23514     (details: every problem)
+    ├── RateLimited           429 rate_limited                429 rate_limited (Retry-After)
+    └── QueryTimeout          503 query_timeout               503 query_timeout (Retry-After; 57014)
 
-Database errors are mapped by SQLSTATE (`from_db_error`), so no SQL text ever reaches a client.
-This module imports nothing but the standard library, so pure modules can raise these;
-`handlers.py` renders them.
+/api shows `{"error": {code, message, details}}`; PostgREST `{code, message, details, hint}`
+with its own code where it has one (`rest_*` and `hint` below: PostgREST's `PGRSTnnn`, or the
+SQLSTATE PostgreSQL would raise against a real table), else the /api code. `QueryError` is a
+refusal in PostgREST's own terms (the query compiler's, or /rest's): /api shows it as
+`bad_request` with its code and hint in `details`. web/error_dialects.py renders; the dialect
+follows the path.
+
+Database errors are mapped by SQLSTATE (`from_db_error`) for both dialects, so no SQL text ever
+reaches a client. This module imports nothing but the standard library, so pure modules (the
+query compiler) can raise these.
 """
 
 from __future__ import annotations
@@ -27,14 +37,25 @@ from typing import Any
 
 Detail = dict[str, Any]
 
+# PostgREST's `details` default: the /api details (or null when there are none).
+AS_API: Any = object()
+
 
 def detail(field: str, code: str, message: str) -> Detail:
     return {"field": field, "code": code, "message": message}
 
 
 class APIError(Exception):
+    """A refusal: the /api face in `status`, `code`, `message`, `details`, `headers` (both
+    dialects send the headers); PostgREST's face where it differs in `rest_*` and `hint`."""
+
     status = 500
     code = "internal_error"
+    rest_status: int | None = None
+    rest_code: str | None = None
+    rest_message: str | None = None
+    rest_details: Any = AS_API
+    hint: str | None = None
 
     def __init__(self, message: str, details: list[Detail] | None = None,
                  headers: dict[str, str] | None = None) -> None:
@@ -43,16 +64,34 @@ class APIError(Exception):
         self.details = details or []
         self.headers = headers
 
-    def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
-
 
 class BadRequest(APIError):
     status, code = 400, "bad_request"
+    rest_code = "PGRST100"
 
 
 class UnstorableText(BadRequest):
     """Text PostgreSQL cannot store (a NUL character), refused before it reaches the database."""
+
+    rest_code = "22021"
+
+
+class QueryError(BadRequest):
+    """A refusal in PostgREST's terms: its code (`PGRSTnnn` or a SQLSTATE), message, details,
+    hint and status. The query compiler raises it for every query it refuses (never for a bug:
+    those raise anything else), /rest for what PostgREST itself refuses."""
+
+    def __init__(self, code: str, message: str, details: Any = None, hint: str | None = None,
+                 status: int = 400, headers: dict[str, str] | None = None) -> None:
+        # On /api every refusal of a query (even PostgREST's 300 "ambiguous embed") is a
+        # bad request; PostgREST's details and hint (else its message) become its details.
+        said = [m for m in (details, hint) if m] or [message]
+        super().__init__(message, [detail("query", code, str(m)) for m in said], headers)
+        self.rest_code, self.rest_status = code, status
+        self.rest_details, self.hint = details, hint
+
+    def __repr__(self) -> str:
+        return f"QueryError({self.rest_code!r}, {self.message!r})"
 
 
 class ResponseTooLarge(APIError):
@@ -60,23 +99,53 @@ class ResponseTooLarge(APIError):
 
 
 class Unauthenticated(APIError):
+    """PostgREST tells a credential it refuses (PGRST301) from none at all (PGRST302): the
+    renderer, which sees the request, picks."""
+
     status, code = 401, "unauthenticated"
+    rest_code = "PGRST301"
 
 
 class Forbidden(APIError):
     status, code = 403, "forbidden"
+    rest_code = "42501"
 
 
 class NotFound(APIError):
     status, code = 404, "not_found"
+    rest_code = "PGRST205"
+
+
+class NoRoute(NotFound):
+    """No route serves this path."""
+
+    rest_code, rest_message = "PGRST125", "Invalid path specified in request URL"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"nothing is served at {path[:200]}")
 
 
 class MethodNotAllowed(APIError):
+    """The path is served, but not for this method; `allow` lists the methods it takes."""
+
     status, code = 405, "method_not_allowed"
+    rest_code = "PGRST117"
+
+    def __init__(self, method: str, allow: str | None) -> None:
+        super().__init__(f"{method[:20]} is not allowed on this path",
+                         headers={"Allow": allow} if allow else None)
+        self.rest_message = f"Unsupported HTTP method: {method[:20]}"
 
 
 class Conflict(APIError):
     status, code = 409, "conflict"
+    rest_code = "23505"
+
+    def __init__(self, message: str, details: list[Detail] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, details, headers)
+        if any(d.get("code") == "restrict" for d in self.details):
+            self.rest_code = "23503"  # an `on_delete: restrict` link: PostgreSQL's FK violation
 
 
 class VersionMismatch(APIError):
@@ -85,14 +154,17 @@ class VersionMismatch(APIError):
 
 class PayloadTooLarge(APIError):
     status, code = 413, "payload_too_large"
+    rest_code = "54000"
 
 
 class UnsupportedMediaType(APIError):
     status, code = 415, "unsupported_media_type"
+    rest_code = "PGRST107"
 
 
 class ValidationFailed(APIError):
     status, code = 422, "validation_failed"
+    rest_status, rest_code = 400, "23514"  # PostgREST: a CHECK violation
 
     def __init__(self, details: list[Detail], message: str | None = None) -> None:
         count = len(details)
@@ -143,10 +215,14 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
 
 def from_db_error(exc: Any) -> APIError | None:
     """An asyncpg.PostgresError as the client should see it, or None for "this is a bug"."""
-    mapped = _SQLSTATE.get(getattr(exc, "sqlstate", None) or "")
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    mapped = _SQLSTATE.get(sqlstate)
     if mapped is None:
         return None
     cls, message = mapped
-    if cls is ValidationFailed:
-        return ValidationFailed([detail("", "constraint", message)], message)
-    return cls(message)
+    error = (ValidationFailed([detail("", "constraint", message)], message)
+             if cls is ValidationFailed else cls(message))
+    if issubclass(cls, BadRequest | ValidationFailed | Conflict):
+        # PostgREST passes the database's refusal on under its SQLSTATE, without our details.
+        error.rest_code, error.rest_details = sqlstate, None
+    return error

@@ -86,7 +86,7 @@ def test_operator_type_matrix(column: str, cast: str, op: str) -> None:
         assert (cond.column.cast, cond.op) == (cast, op)
     else:
         err = refused(qs, THING)
-        assert err.code == "PGRST100"
+        assert err.rest_code == "PGRST100"
         assert f"operator {op} cannot be used on column thing.{column}" in err.message
         assert err.hint and err.hint.startswith("allowed: eq, neq")
 
@@ -230,7 +230,8 @@ def test_bad_values_are_400(column: str, op: str, raw: str, code: str | None) ->
         return
     with pytest.raises(QueryError) as err:
         plan_read(query, THING, SNAP)
-    assert (err.value.code, err.value.status, err.value.api_code) == (code, 400, "bad_request")
+    e = err.value
+    assert (e.rest_code, e.rest_status, e.code) == (code, 400, "bad_request")
 
 
 def test_bad_value_message_reads_like_postgresql() -> None:
@@ -242,13 +243,13 @@ def test_fts_config_must_be_known() -> None:
     cond = plan("bio=fts(English).cat").where[0]
     assert isinstance(cond, Cond) and cond.config == "english"
     err = refused("bio=fts(klingon).cat")
-    assert err.code == "42704" and "klingon" in err.message
+    assert err.rest_code == "42704" and "klingon" in err.message
 
 
 # --- columns -------------------------------------------------------------------------------
 def test_unknown_column_is_42703_with_a_suggestion() -> None:
     err = refused("nme=eq.x")
-    assert (err.code, err.status) == ("42703", 400)
+    assert (err.rest_code, err.rest_status) == ("42703", 400)
     assert err.message == "column contact.nme does not exist"
     assert err.hint == 'Perhaps you meant to reference the column "contact.name".'
     assert refused("zzzzzz=eq.1").hint is None
@@ -262,7 +263,7 @@ def test_unknown_column_is_42703_with_a_suggestion() -> None:
                                 "select=employer(*)&employer.order=nope",
                                 "select=employer(*)&employer.or=(nope.eq.1)"])
 def test_internal_and_unknown_columns_are_not_reachable(qs: str) -> None:
-    assert refused(qs).code == "42703"
+    assert refused(qs).rest_code == "42703"
 
 
 def test_star_outputs_system_columns_then_fields() -> None:
@@ -313,7 +314,7 @@ def test_budget_limits() -> None:
     plan("select=" + ",".join(f"e{i}:employer(cname)" for i in range(20)))
     many = ",".join(f"e{i}:employer(cname)" for i in range(21))
     err = refused(f"select={many}")
-    assert (err.code, err.message) == ("PGRST100", "a query may embed at most 20 resources")
+    assert (err.rest_code, err.message) == ("PGRST100", "a query may embed at most 20 resources")
     nested = "select=" + ",".join(f"r{i}:reports(e:employer(cname))" for i in range(11))
     assert "at most 20" in refused(nested).message  # every level counts
 
@@ -322,7 +323,7 @@ def test_the_whole_select_is_bounded_stars_by_what_they_stand_for() -> None:
     top, full = ",".join(["name"] * 998), ",".join(["name"] * 1000)  # 1,000 items a level
     plan(f"select={top},manager({full}),employer(cname,id)")
     err = refused(f"select={top},manager({full}),employer(cname,id,cname)")
-    assert (err.code, err.message) == ("PGRST100", "a query may select at most 2000 columns")
+    assert (err.rest_code, err.message) == ("PGRST100", "a query may select at most 2000 columns")
     plan(f"select=id,{top},manager({full})")  # 1,999 columns
     assert "at most 2000 columns" in refused(f"select=*,{top},manager({full})").message
 
@@ -333,7 +334,7 @@ def test_embed_depth_follows_the_setting(depth: int, select: str) -> None:
     plan(select, max_embed_depth=depth)
     deeper = select.replace("name", "reports(name)", 1) if depth else "select=reports(name)"
     err = refused(deeper, max_embed_depth=depth)
-    assert (err.code, err.message) == ("PGRST100", f"embedding is limited to {depth} levels")
+    assert (err.rest_code, err.message) == ("PGRST100", f"embedding is limited to {depth} levels")
 
 
 # --- relationships ---------------------------------------------------------------------------
@@ -384,8 +385,9 @@ def test_ambiguous_embed_is_pgrst201_status_300(parent: ObjectDef, name: str,
     with pytest.raises(QueryError) as err:
         plan_read(Query(select=(Embed(name, hint=hint),)), parent, SNAP)
     e = err.value
-    assert (e.code, e.status, e.api_code) == ("PGRST201", 300, "bad_request")
-    assert len(e.details) == 2 and {"cardinality", "embedding", "relationship"} <= set(e.details[0])
+    assert (e.rest_code, e.rest_status, e.code) == ("PGRST201", 300, "bad_request")
+    details = e.rest_details
+    assert len(details) == 2 and {"cardinality", "embedding", "relationship"} <= set(details[0])
     assert e.hint and e.hint.startswith(f"Try changing '{name}' to one of the following")
 
 
@@ -402,7 +404,7 @@ def test_self_relationship_suggests_labels() -> None:
 def test_unknown_embed_is_pgrst200(parent: ObjectDef, name: str, hint: str | None) -> None:
     with pytest.raises(QueryError) as err:
         plan_read(Query(select=(Embed(name, hint=hint),)), parent, SNAP)
-    assert (err.value.code, err.value.status) == ("PGRST200", 400)
+    assert (err.value.rest_code, err.value.rest_status) == ("PGRST200", 400)
 
 
 def test_embed_depth_three_is_allowed_four_is_not() -> None:
@@ -439,14 +441,14 @@ def test_embed_null_filters_become_exists(value: str, negated: bool) -> None:
 
 
 def test_embed_can_only_be_null_tested() -> None:
-    assert refused("select=employer(cname)&employer=eq.x").code == "PGRST100"
+    assert refused("select=employer(cname)&employer=eq.x").rest_code == "PGRST100"
 
 
 def test_logic_groups_are_planned_recursively() -> None:
     group = plan("or=(age.gt.1,and(name.eq.x,active.is.true))").where[0]
     assert isinstance(group, CondGroup) and group.op == "or"
     assert isinstance(group.items[1], CondGroup) and group.items[1].op == "and"
-    assert refused("or=(age.gt.1,and(name.eq.x,nope.is.true))").code == "42703"
+    assert refused("or=(age.gt.1,and(name.eq.x,nope.is.true))").rest_code == "42703"
 
 
 def test_object_ids_and_has_filters() -> None:

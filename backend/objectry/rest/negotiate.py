@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from objectry.records.query import QueryError
-from objectry.rest.errors import RestError
 
 # Preference → the values PostgREST knows. Unknown or malformed ones are ignored, unless the
 # request also says `handling=strict` (then 400 PGRST122, as PostgREST does).
@@ -117,9 +116,9 @@ def header_range(value: str | None) -> tuple[int, int | None] | None:
         return None
     lower, upper = int(match[1]), int(match[2]) if match[2] else None
     if upper is not None and lower > upper:
-        raise RestError("PGRST103", "Requested range not satisfiable",
-                        "The lower boundary must be lower than or equal to the upper boundary "
-                        "in the Range header.", status=416)
+        raise QueryError("PGRST103", "Requested range not satisfiable",
+                         "The lower boundary must be lower than or equal to the upper boundary "
+                         "in the Range header.", status=416)
     return lower, upper
 
 

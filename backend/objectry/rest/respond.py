@@ -15,7 +15,7 @@ import orjson
 from fastapi import Response
 
 from objectry.records.query import QueryError
-from objectry.rest.errors import RestError, not_singular
+from objectry.rest.errors import not_singular
 from objectry.rest.negotiate import RestRequest
 
 ARRAY_JSON = "application/json; charset=utf-8"
@@ -41,9 +41,9 @@ def read_status(lower: int, count: int, total: int | None) -> int:
     if total is None:
         return 200
     if lower > total:
-        raise RestError("PGRST103", "Requested range not satisfiable",
-                        f"An offset of {lower} was requested, but there are only {total} rows.",
-                        status=416, headers={"Content-Range": f"*/{total}"})
+        raise QueryError("PGRST103", "Requested range not satisfiable",
+                         f"An offset of {lower} was requested, but there are only {total} rows.",
+                         status=416, headers={"Content-Range": f"*/{total}"})
     return 206 if count < total else 200
 
 

@@ -1,11 +1,11 @@
-"""The one place that renders failures: every exception becomes the documented error shape, in
-the dialect of its path — PostgREST's `{code, message, details, hint}` under /rest (rest/errors.py),
-the /api shape `{"error": {code, message, details}}` everywhere else."""
+"""The one place that turns every failure into an `APIError` (objectry/errors.py) and answers it
+in the dialect of its path (web/error_dialects.py): the endpoints' own refusals, Starlette's and
+FastAPI's (no route, a method the path does not take, a request that does not parse), database
+errors by SQLSTATE, and bugs (500)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
 import asyncpg
 from fastapi import FastAPI, Request
@@ -21,7 +21,7 @@ from objectry.errors import (
     Detail,
     Forbidden,
     MethodNotAllowed,
-    NotFound,
+    NoRoute,
     PayloadTooLarge,
     Unauthenticated,
     UnsupportedMediaType,
@@ -29,43 +29,18 @@ from objectry.errors import (
     detail,
     from_db_error,
 )
-from objectry.records.query import QueryError
-from objectry.rest import errors as rest
 from objectry.web import security_headers
-from objectry.web.responses import JSONResponse
+from objectry.web.error_dialects import answer
 
 log = logging.getLogger("objectry")
 
 _BY_STATUS: dict[int, type[APIError]] = {
-    400: BadRequest, 401: Unauthenticated, 403: Forbidden, 404: NotFound, 413: PayloadTooLarge,
+    400: BadRequest, 401: Unauthenticated, 403: Forbidden, 413: PayloadTooLarge,
     415: UnsupportedMediaType}
-
-
-def is_rest(path: str) -> bool:
-    return path.startswith("/rest/") or path == "/rest"
-
-
-def render(exc: APIError) -> JSONResponse:
-    """The /api shape."""
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-
-
-def answer(exc: APIError, path: str, request_headers: Mapping[str, str]) -> Response:
-    """`exc` in the dialect of `path`: the only place the dialect is chosen."""
-    if is_rest(path):
-        return rest.render(rest.from_api_error(exc, request_headers))
-    return render(exc)
 
 
 async def _api_error(request: Request, exc: APIError) -> Response:
     return answer(exc, request.scope["path"], request.headers)
-
-
-async def _query_error(request: Request, exc: QueryError) -> Response:
-    if is_rest(request.scope["path"]):
-        return rest.render(exc)
-    extra = [m for m in (exc.details, exc.hint) if m] or [exc.message]  # code: always
-    return render(BadRequest(exc.message, [detail("query", exc.code, str(m)) for m in extra]))
 
 
 def _request_problems(exc: RequestValidationError) -> list[Detail]:
@@ -101,32 +76,24 @@ def _allowed(request: Request) -> str | None:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """Starlette's own refusals: no route for the path (404), a method it does not take (405)."""
-    on_rest, method = is_rest(request.scope["path"]), request.method
+    error: APIError
     if exc.status_code == 404:
-        return rest.render(rest.bad_path()) if on_rest else render(
-            NotFound(f"nothing is served at {request.scope['path'][:200]}"))
-    if exc.status_code == 405:
-        allow = _allowed(request) or (exc.headers or {}).get("Allow")
-        if on_rest:
-            return rest.render(rest.bad_method(method, allow))
-        return render(MethodNotAllowed(f"{method[:20]} is not allowed on this path",
-                                       headers={"Allow": allow} if allow else None))
-    cls = _BY_STATUS.get(exc.status_code)
-    error = cls(str(exc.detail)) if cls else APIError(str(exc.detail), headers=exc.headers)
-    if cls is None:
+        error = NoRoute(request.scope["path"])
+    elif exc.status_code == 405:
+        error = MethodNotAllowed(request.method,
+                                 _allowed(request) or (exc.headers or {}).get("Allow"))
+    elif cls := _BY_STATUS.get(exc.status_code):
+        error = cls(str(exc.detail))
+    else:
+        error = APIError(str(exc.detail), headers=dict(exc.headers or {}) or None)
         error.status, error.code = exc.status_code, "http_error"
     return await _api_error(request, error)
 
 
 async def _db_error(request: Request, exc: asyncpg.PostgresError) -> Response:
-    if is_rest(request.scope["path"]):
-        mapped_rest = rest.from_database(exc)
-        if mapped_rest is not None:
-            return rest.render(mapped_rest)
-    else:
-        mapped = from_db_error(exc)
-        if mapped is not None:
-            return render(mapped)
+    mapped = from_db_error(exc)
+    if mapped is not None:
+        return await _api_error(request, mapped)
     log.exception("unmapped database error", exc_info=exc)
     return _internal(request)
 
@@ -151,8 +118,7 @@ def _internal(request: Request) -> Response:
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into the documented error shape."""
-    for exc_type, handler in ((APIError, _api_error), (QueryError, _query_error),
-                              (RequestValidationError, _request_invalid),
+    for exc_type, handler in ((APIError, _api_error), (RequestValidationError, _request_invalid),
                               (StarletteHTTPException, _http_error),
                               (asyncpg.PostgresError, _db_error), (ClientDisconnect, _gone),
                               (Exception, _unexpected)):

@@ -1,6 +1,6 @@
 """A pure ASGI middleware guarding the door: bodies over the configured size get 413 (without
 buffering them), and a NUL character in the path or query string gets 400 (PostgreSQL text
-cannot hold one). Both answer in the dialect of the path (handlers.answer)."""
+cannot hold one). Both answer in the dialect of the path (error_dialects.answer)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from starlette.datastructures import Headers
 
 from objectry.errors import APIError, PayloadTooLarge, UnstorableText
-from objectry.web.error_handlers import answer
+from objectry.web.error_dialects import answer
 
 
 class BodySizeLimit:
