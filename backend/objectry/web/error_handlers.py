@@ -112,7 +112,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         return render(MethodNotAllowed(f"{method[:20]} is not allowed on this path",
                                        headers={"Allow": allow} if allow else None))
     cls = _BY_STATUS.get(exc.status_code)
-    error = cls(str(exc.detail)) if cls else APIError(str(exc.detail), headers=exc.headers)
+    error = cls(str(exc.detail)) if cls else APIError(
+        str(exc.detail), headers=None if exc.headers is None else dict(exc.headers))
     if cls is None:
         error.status, error.code = exc.status_code, "http_error"
     return await _api_error(request, error)
