@@ -9,21 +9,18 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from objectry.settings import Settings
+from tests.support.databases import fresh_database
 
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
+NewDatabase = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture(scope="session")
@@ -45,14 +42,20 @@ def server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def database_url(server_url: str) -> AsyncIterator[str]:
     """A brand-new database for this run, dropped at the end."""
-    name = "objectry_test_" + secrets.token_hex(4)
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture
+async def new_database(server_url: str) -> AsyncIterator[NewDatabase]:
+    """Makes more brand-new databases on demand (`await new_database(prefix)` gives a URL),
+    dropped when the test ends: for a fresh install, or a migration from an old revision."""
+    async with AsyncExitStack() as stack:
+
+        async def make(prefix: str = "objectry_test") -> str:
+            return await stack.enter_async_context(fresh_database(server_url, prefix))
+
+        yield make
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
