@@ -1,7 +1,9 @@
 """Test harness: one real PostgreSQL per run (embedded, or the server in DATABASE_URL), a
 fresh database on it, and the app served in-process over a real ASGI/HTTP stack.
 
-Every API test works in a workspace of its own, so tests never see each other's data.
+Every API test works in a workspace of its own, so tests never see each other's data. Every
+test is marked with its layer (`unit`, `db`, `e2e`: tests/support/layers.py); the server is
+started only for a test that needs it, so `pytest -m unit` runs without any database.
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ import pytest
 
 from objectry.settings import Settings
 from tests.support.databases import fresh_database
+from tests.support.layers import layer_of
 
 NewDatabase = Callable[..., Awaitable[str]]
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        directory = item.path.relative_to(TESTS).parts[0]
+        item.add_marker(layer_of(directory, getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture(scope="session")
