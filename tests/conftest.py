@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import pytest
@@ -23,14 +23,20 @@ from objectry.settings import Settings
 from tests.support.databases import fresh_database
 from tests.support.layers import layer_of
 
-NewDatabase = Callable[..., Awaitable[str]]
 TESTS = Path(__file__).parent
+
+
+class NewDatabase(Protocol):
+    """The `new_database` fixture: `await new_database()` gives the URL of a fresh database."""
+
+    async def __call__(self, prefix: str = ...) -> str: ...
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        directory = item.path.relative_to(TESTS).parts[0]
-        item.add_marker(layer_of(directory, getattr(item, "fixturenames", ())))
+        if item.path.is_relative_to(TESTS):
+            directory = item.path.relative_to(TESTS).parts[0]
+            item.add_marker(layer_of(directory, getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture(scope="session")
