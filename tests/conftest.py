@@ -1,7 +1,9 @@
 """Test harness: one real PostgreSQL per run (embedded, or the server in DATABASE_URL), a
 fresh database on it, and the app served in-process over a real ASGI/HTTP stack.
 
-Every API test works in a workspace of its own, so tests never see each other's data.
+Every API test works in a workspace of its own, so tests never see each other's data. Every
+test is marked with its layer (`unit`, `db`, `e2e`: tests/support/layers.py); the server is
+started only for a test that needs it, so `pytest -m unit` runs without any database.
 """
 
 from __future__ import annotations
@@ -10,20 +12,31 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Protocol
 
 import asyncpg
 import pytest
 
 from objectry.settings import Settings
+from tests.support.databases import fresh_database
+from tests.support.layers import layer_of
+
+TESTS = Path(__file__).parent
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
+class NewDatabase(Protocol):
+    """The `new_database` fixture: `await new_database()` gives the URL of a fresh database."""
+
+    async def __call__(self, prefix: str = ...) -> str: ...
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(TESTS):
+            directory = item.path.relative_to(TESTS).parts[0]
+            item.add_marker(layer_of(directory, getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture(scope="session")
@@ -45,14 +58,20 @@ def server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def database_url(server_url: str) -> AsyncIterator[str]:
     """A brand-new database for this run, dropped at the end."""
-    name = "objectry_test_" + secrets.token_hex(4)
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture
+async def new_database(server_url: str) -> AsyncIterator[NewDatabase]:
+    """Makes more brand-new databases on demand (`await new_database(prefix)` gives a URL),
+    dropped when the test ends: for a fresh install, or a migration from an old revision."""
+    async with AsyncExitStack() as stack:
+
+        async def make(prefix: str = "objectry_test") -> str:
+            return await stack.enter_async_context(fresh_database(server_url, prefix))
+
+        yield make
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:

@@ -3,30 +3,22 @@ after needs an invitation."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import pytest
 
 from tests.api.builders import ok
 from tests.api.conftest import PASSWORD, client, login, refused
-from tests.conftest import _with_database, running_app, settings_for
+from tests.conftest import NewDatabase, running_app, settings_for
 
 
 @pytest.fixture
-async def fresh_app(server_url: str) -> AsyncIterator[Any]:
+async def fresh_app(new_database: NewDatabase) -> AsyncIterator[Any]:
     """An app over a brand-new, empty database, with OBJECTRY_OPEN_SIGNUP off."""
-    name = "objectry_fresh_" + secrets.token_hex(4)
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        async with running_app(settings_for(_with_database(server_url, name))) as application:
-            yield application
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    url = await new_database("objectry_fresh")
+    async with running_app(settings_for(url)) as application:
+        yield application
 
 
 async def register(app: Any, email: str, token: str | None = None):

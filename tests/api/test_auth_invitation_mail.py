@@ -4,7 +4,6 @@ server on loopback (aiosmtpd); a mail server that fails never fails the invitati
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.api.conftest import invite, new_email, sign_up
 from tests.conftest import running_app, settings_for
+from tests.support.ports import free_port
 
 
 class Inbox:
@@ -34,12 +34,6 @@ class Inbox:
         assert isinstance(auth_data, LoginPassword)
         self.logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from objectry.auth import apitokens
 from objectry.db import tenancy
 from tests.api.builders import make_object, ok
 from tests.api.conftest import client, invite, login, new_email, sign_up
-from tests.conftest import _with_database, running_app, settings_for
+from tests.conftest import running_app, settings_for
+from tests.support.databases import fresh_database
 
 
 async def test_users_of_other_workspaces_are_invisible_to_the_runtime_role(app, session):
@@ -100,19 +101,17 @@ def _as(url: str, user: str) -> str:
 @pytest.fixture
 async def unprivileged_owner_app(server_url):
     """An app whose database and schema belong to a plain role (no superuser, no BYPASSRLS)."""
-    role, name = f"objectry_owner_{secrets.token_hex(3)}", f"objectry_np_{secrets.token_hex(3)}"
+    role = f"objectry_owner_{secrets.token_hex(3)}"
     admin = await asyncpg.connect(server_url)
     await admin.execute(f"CREATE ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS")
     await admin.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname ="
                         " 'objectry_app') THEN CREATE ROLE objectry_app NOLOGIN; END IF; END $$")
     await admin.execute(f"GRANT objectry_app TO {role} WITH ADMIN OPTION")
-    await admin.execute(f'CREATE DATABASE "{name}" OWNER {role}')
     try:
-        url = _as(_with_database(server_url, name), role)
-        async with running_app(settings_for(url, open_signup=True)) as application:
+        async with (fresh_database(server_url, "objectry_np", owner=role) as url,
+                    running_app(settings_for(_as(url, role), open_signup=True)) as application):
             yield application
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f"DROP ROLE IF EXISTS {role}")
         await admin.close()
 

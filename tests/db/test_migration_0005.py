@@ -4,26 +4,11 @@ token) are kept as revoked history, and stored e-mails get the one spelling sign
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 
 from objectry.db import migrate
-from tests.conftest import _with_database
-
-
-@pytest.fixture
-async def database(server_url: str) -> AsyncIterator[str]:
-    name = "objectry_mig5_" + secrets.token_hex(4)
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+from tests.conftest import NewDatabase
 
 OLD_DATA = """
 INSERT INTO workspaces (id, name) VALUES ('wsp_a', 'A');
@@ -38,8 +23,8 @@ INSERT INTO workspace_invitations (tenant_id, email, role, accepted_at) VALUES
 """
 
 
-async def test_old_invitations_are_revoked_and_emails_respelt(database: str):
-    url = database
+async def test_old_invitations_are_revoked_and_emails_respelt(new_database: NewDatabase):
+    url = await new_database()
     await asyncio.to_thread(migrate.upgrade, url, "0004")
     conn = await asyncpg.connect(url)
     try:

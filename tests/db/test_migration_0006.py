@@ -9,7 +9,7 @@ import asyncio
 import asyncpg
 
 from objectry.db import migrate
-from tests.db.test_migrations import new_database  # noqa: F401  (the fixture)
+from tests.conftest import NewDatabase
 
 _TRIGRAM = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_records_primary_value_trgm'"
 _SAMPLED = ("SELECT attname FROM pg_stats WHERE tablename = 'records'"
@@ -28,7 +28,7 @@ async def _records(conn: asyncpg.Connection) -> None:
 
 
 async def test_0006_forgets_sampled_values_and_leads_the_trigram_index_by_workspace(
-        new_database):  # noqa: F811
+        new_database: NewDatabase):
     url = await new_database()
     await asyncio.to_thread(migrate.upgrade, url, "0005")
     conn = await asyncpg.connect(url)

@@ -4,34 +4,10 @@ matches it both as text and as the schema it builds."""
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
-import pytest
 
 from objectry.db import migrate, supabase
-from tests.conftest import _with_database
-
-NewDatabase = Callable[[], Awaitable[str]]
-
-
-@pytest.fixture
-async def new_database(server_url: str) -> AsyncIterator[NewDatabase]:
-    created: list[str] = []
-    admin = await asyncpg.connect(server_url)
-
-    async def make() -> str:
-        name = "objectry_mig_" + secrets.token_hex(4)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return _with_database(server_url, name)
-
-    yield make
-    for name in created:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
-
 
 _CATALOG = {
     "columns": "SELECT table_name, column_name, data_type, is_nullable, column_default"

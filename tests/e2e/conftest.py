@@ -3,24 +3,22 @@ driven by Playwright (no browser download). Missing Chromium or Playwright is a 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.e2e.journey import Journey
+from tests.support.databases import fresh_database_blocking
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("OBJECTRY_E2E_CHROMIUM", "/usr/bin/chromium")
@@ -30,47 +28,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 
 
-def _on_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin(server_url: str, sql: str) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    # A private loop: the suite's session loop (pytest-asyncio) is left alone.
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
-
-
 @pytest.fixture(scope="module")
 def e2e_database(server_url: str) -> Iterator[str]:
     """A brand-new database, so the first sign-up is the first user of a fresh install."""
-    name = "objectry_e2e_" + secrets.token_hex(4)
-    _admin(server_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield _on_database(server_url, name)
-    finally:
-        _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with fresh_database_blocking(server_url, "objectry_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`uvicorn objectry.main:create_app` in a subprocess on 127.0.0.1; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "DATABASE_URL": e2e_database, "OBJECTRY_OPEN_SIGNUP": "false",
            "OBJECTRY_SECRET_KEY": secrets.token_hex(32),
@@ -148,7 +116,7 @@ def journey(browser: Any, live_server: str, screenshots: Path) -> Iterator[Journ
 @pytest.fixture(autouse=True)
 def _no_browser_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """After each browser step: any console error, uncaught exception or 5xx fails it."""
-    if request.node.get_closest_marker("e2e") is None:
+    if "journey" not in request.fixturenames:  # no browser: tests/e2e/test_static.py
         yield
         return
     journey: Journey = request.getfixturevalue("journey")

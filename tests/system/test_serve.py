@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from tests.support.ports import free_port
+
 OBJECTRY = str(Path(sys.executable).with_name("objectry"))
 # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal for its exit status.
 CLEAN_EXIT = (0, -signal.SIGTERM)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
@@ -72,7 +67,7 @@ async def _sql(pgdata: Path, statement: str) -> object:
 
 
 async def test_serve_keeps_data_across_restarts_and_stops_postgres(tmp_path):
-    data_dir, port = tmp_path / "data", _free_port()
+    data_dir, port = tmp_path / "data", free_port()
     pgdata = data_dir / "pgdata"
     first = _serve(data_dir, port)
     try:

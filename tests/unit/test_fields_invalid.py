@@ -5,13 +5,7 @@ from __future__ import annotations
 import pytest
 
 from objectry.fields import REGISTRY, ValueProblem, get
-
-OPTIONS = {"options": [{"value": "red", "label": "Red"}, {"value": "green", "label": "Green"},
-                       {"value": "blue", "label": "Blue"}]}
-PERSON = {"schema": {"type": "object", "required": ["name"],
-                     "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-                     "additionalProperties": False}}
-FR = {"default_region": "FR"}
+from tests.support.metadata import FR, OPTIONS, PERSON
 
 INVALID = [
     # wrong JSON types, for every type

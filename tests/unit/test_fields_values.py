@@ -6,13 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from objectry.fields import REGISTRY, ValueProblem, get
-
-OPTIONS = {"options": [{"value": "red", "label": "Red"}, {"value": "green", "label": "Green"},
-                       {"value": "blue", "label": "Blue"}]}
-PERSON = {"schema": {"type": "object", "required": ["name"],
-                     "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-                     "additionalProperties": False}}
-FR = {"default_region": "FR"}
+from tests.support.metadata import FR, OPTIONS, PERSON
 
 VALID = [
     # text

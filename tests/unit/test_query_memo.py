@@ -3,22 +3,15 @@
 
 from __future__ import annotations
 
-from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.records.query import memo, parse_rest, plan_read
-
-CONTACT = ObjectDef("obj_c", "contact", "Contact", (
-    FieldDef(id="fld_age", name="age", label="Age", type="number", config={}),))
-
-
-def snapshot(version: int = 1) -> Snapshot:
-    return Snapshot("wsp_t", version, (CONTACT,), ())
+from tests.support.metadata import CONTACT, snapshot
 
 
 def test_parse_and_plan_are_remembered_per_snapshot() -> None:
     pairs = [("age", "eq.3"), ("order", "age.desc")]
     assert memo.parsed_rest(pairs) is memo.parsed_rest(list(pairs))
     assert memo.parsed_rest(pairs) == parse_rest(pairs)
-    first, second = snapshot(), snapshot(2)
+    first, second = snapshot(CONTACT), snapshot(CONTACT, version=2)
     plan = memo.planned(memo.parsed_rest(pairs), CONTACT, first, max_limit=10)
     assert plan == plan_read(parse_rest(pairs), CONTACT, first, max_limit=10)
     assert memo.planned(memo.parsed_rest(pairs), CONTACT, first, max_limit=10) is plan
@@ -27,7 +20,7 @@ def test_parse_and_plan_are_remembered_per_snapshot() -> None:
 
 
 def test_plans_are_bounded() -> None:
-    snap = snapshot()
+    snap = snapshot(CONTACT)
     for i in range(memo.MAX_PLANS + 5):
         memo.planned(memo.parsed_rest([("age", f"eq.{i}")]), CONTACT, snap)
     assert len(snap.plans) <= memo.MAX_PLANS

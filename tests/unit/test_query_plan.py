@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, RelationshipDef, Snapshot
+from objectry.metadata.model import SYSTEM_COLUMNS, ObjectDef
 from objectry.records.query.errors import QueryError
 from objectry.records.query.nodes import Embed, Query
 from objectry.records.query.operators import OPERATORS
@@ -17,31 +17,20 @@ from objectry.records.query.parse import parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import Cond, CondGroup, Exists, ReadPlan
 from objectry.records.query.types import FIELD_CASTS, SYSTEM_CASTS
-
-
-def fld(name: str, type_: str) -> FieldDef:
-    return FieldDef(id=f"fld_{name}", name=name, label=name.title(), type=type_, config={})
-
+from tests.support.metadata import (
+    CEO_OF,
+    COMPANY,
+    CONTACT,
+    CRM_RELATIONSHIPS,
+    DEAL,
+    field,
+    object_def,
+    snapshot,
+)
 
 TYPES = [*FIELD_CASTS, "uuid"]  # "uuid": a type this compiler does not know → text
-THING = ObjectDef("obj_thing", "thing", "Thing", tuple(fld(f"f_{t}", t) for t in TYPES))
-CONTACT = ObjectDef("obj_contact", "contact", "Contact", (
-    fld("name", "text"), fld("email", "email"), fld("age", "number"), fld("active", "boolean"),
-    fld("tags", "multi_select"), fld("bio", "long_text")), plural_name="contacts")
-COMPANY = ObjectDef("obj_company", "company", "Company", (fld("cname", "text"),),
-                    plural_name="companies")
-DEAL = ObjectDef("obj_deal", "deal", "Deal", (fld("title", "text"),), plural_name="deals")
-RELS = (
-    RelationshipDef("rel_works", "works_at", "1:N", "obj_company", "obj_contact", "Employer",
-                    "Employees"),
-    RelationshipDef("rel_deals", "contact_deals", "N:N", "obj_contact", "obj_deal", "Contacts",
-                    "Deals"),
-    RelationshipDef("rel_mgr", "manages", "1:N", "obj_contact", "obj_contact", "Manager",
-                    "Reports"),
-    RelationshipDef("rel_ceo", "ceo_of", "1:1", "obj_contact", "obj_company", "CEO",
-                    "Led company"),
-)
-SNAP = Snapshot("wsp_t", 1, (THING, CONTACT, COMPANY, DEAL), RELS)
+THING = object_def(*(field(f"f_{t}", t) for t in TYPES), name="thing")
+SNAP = snapshot(THING, CONTACT, COMPANY, DEAL, relationships=(*CRM_RELATIONSHIPS, CEO_OF))
 
 
 def plan(qs: str, obj: ObjectDef = CONTACT, **kw: Any) -> ReadPlan:

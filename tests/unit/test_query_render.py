@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import objectry.records.query as query_pkg
-from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef, Snapshot
+from objectry.metadata.model import ObjectDef
 from objectry.records.query.cursor import (
     cursor_values,
     decode_cursor,
@@ -35,30 +35,18 @@ from objectry.records.query.render import render_count, render_match_ids, render
 from objectry.records.query.shape import shape_row
 from objectry.records.query.sqlexpr import Params
 from objectry.records.query.sqltext import ident, literal
-
-
-def fld(name: str, type_: str, **settings: Any) -> FieldDef:
-    return FieldDef(id=f"fld_{name}", name=name, label=name.title(), type=type_, config={},
-                    **settings)
-
-
-CONTACT = ObjectDef("obj_contact", "contact", "Contact", (
-    fld("name", "text"), fld("age", "number"), fld("active", "boolean"),
-    fld("born", "date", is_indexed=True), fld("met", "datetime"), fld("tags", "multi_select"),
-    fld("extra", "json"), fld("bio", "long_text")), plural_name="contacts")
-COMPANY = ObjectDef("obj_company", "company", "Company", (fld("cname", "text"),),
-                    plural_name="companies")
-DEAL = ObjectDef("obj_deal", "deal", "Deal", (fld("title", "text"),), plural_name="deals")
-WIDE = ObjectDef("obj_wide", "wide", "Wide", tuple(fld(f"w{i:02}", "text") for i in range(60)))
-RELS = (
-    RelationshipDef("rel_works", "works_at", "1:N", "obj_company", "obj_contact", "Employer",
-                    "Employees"),
-    RelationshipDef("rel_deals", "contact_deals", "N:N", "obj_contact", "obj_deal", "Contacts",
-                    "Deals"),
-    RelationshipDef("rel_mgr", "manages", "1:N", "obj_contact", "obj_contact", "Manager",
-                    "Reports"),
+from tests.support.metadata import (
+    COMPANY,
+    CONTACT,
+    CRM_RELATIONSHIPS,
+    DEAL,
+    field,
+    object_def,
+    snapshot,
 )
-SNAP = Snapshot("wsp_t", 1, (CONTACT, COMPANY, DEAL, WIDE), RELS)
+
+WIDE = object_def(*(field(f"w{i:02}") for i in range(60)), name="wide")
+SNAP = snapshot(CONTACT, COMPANY, DEAL, WIDE, relationships=CRM_RELATIONSHIPS)
 
 BASE = ("SELECT r.id, r.object_id, r.data AS data, r.primary_value, r.version, r.created_at, "
         "r.updated_at, r.created_by, r.updated_by")
@@ -352,7 +340,7 @@ def test_keyset_after_the_last_possible_row_is_false() -> None:
 # cursor, the condition must select exactly the rows after it. SQLite (in-process, 3-valued
 # NULL logic like PostgreSQL) evaluates the boolean condition; the SQL itself is checked
 # against PostgreSQL separately.
-SEMANTIC = ObjectDef("obj_s", "s", "S", (fld("a", "number"), fld("b", "text")))
+SEMANTIC = object_def(field("a", "number"), field("b"), name="s")
 ROWS = [(f"rec_{i:02}", a, b, v)
         for i, (a, b, v) in enumerate((a, b, v) for a in (None, 1, 2) for b in (None, "x", "y")
                                       for v in (1, 2))]

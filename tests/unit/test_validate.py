@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from jsonschema import Draft202012Validator
 
 from objectry.errors import ValidationFailed
-from objectry.metadata.model import FieldDef, ObjectDef
 from objectry.records.validate import RecordValidator
+from tests.support.metadata import field, object_def
 
 STATUS = {"options": [{"value": "new", "label": "New"}, {"value": "won", "label": "Won"}]}
 
 
-def field(name: str, type_: str = "text", config: dict | None = None, **settings: Any) -> FieldDef:
-    return FieldDef(id=f"fld_{name}", name=name, label=name.title(), type=type_,
-                    config=config or {}, **settings)
-
-
-def make_object(*fields: FieldDef, primary: str | None = None) -> ObjectDef:
-    return ObjectDef(id="obj_1", name="lead", label="Lead", fields=fields,
-                     primary_field_id=f"fld_{primary}" if primary else None)
-
-
-LEAD = make_object(
+LEAD = object_def(
     field("name", is_required=True, display_order=0),
     field("email", "email", display_order=1),
     field("phone", "phone", {"default_region": "FR"}, display_order=2),
@@ -110,9 +98,9 @@ def test_data_must_be_an_object(data):
 
 
 def test_defaults_are_cleaned_and_not_shared():
-    obj = make_object(field("when", "datetime", {"default": "2026-11-21T11:00:00+01:00"}),
-                      field("doc", "json", {"default": {"list": [1]}}),
-                      field("mail", "email", {"default": "A@B.example.com"}))
+    obj = object_def(field("when", "datetime", {"default": "2026-11-21T11:00:00+01:00"}),
+                     field("doc", "json", {"default": {"list": [1]}}),
+                     field("mail", "email", {"default": "A@B.example.com"}))
     v = RecordValidator(obj)
     first, second = v.for_create({}), v.for_create({})
     assert first == {"fld_when": "2026-11-21T10:00:00Z", "fld_doc": {"list": [1]},
@@ -122,14 +110,14 @@ def test_defaults_are_cleaned_and_not_shared():
 
 
 def test_a_stale_default_is_ignored_rather_than_blocking_writes():
-    obj = make_object(field("status", "select", {**STATUS, "default": "gone"}, is_required=True))
+    obj = object_def(field("status", "select", {**STATUS, "default": "gone"}, is_required=True))
     v = RecordValidator(obj)
     assert problems(v.for_create, {}) == [("status", "required")]
     assert v.for_create({"status": "won"}) == {"fld_status": "won"}
 
 
 def test_required_read_only_field_without_default_does_not_block_create():
-    v = RecordValidator(make_object(field("ref", is_required=True, is_readonly=True)))
+    v = RecordValidator(object_def(field("ref", is_required=True, is_readonly=True)))
     assert v.for_create({}) == {}
 
 
@@ -233,7 +221,7 @@ def test_json_schema_shape():
 
 
 def test_json_schema_descriptions_and_json_fields():
-    obj = make_object(field("doc", "json", {"schema": {"type": "string", "const": "x"},
+    obj = object_def(field("doc", "json", {"schema": {"type": "string", "const": "x"},
                                             "help_text": "A document"}))
     prop = RecordValidator(obj).json_schema["properties"]["doc"]
     assert prop == {"anyOf": [{"type": "string", "const": "x"}, {"type": "null"}],

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from objectry.errors import ValidationFailed
 from objectry.fields.base import HEAVY_WORK
-from objectry.metadata.model import FieldDef, ObjectDef
 from objectry.records.validate import RecordValidator
-
-
-def field(name: str, type_: str, config: dict[str, Any], order: int) -> FieldDef:
-    return FieldDef(id=f"fld_{name}", name=name, label=name.title(), type=type_,
-                    config=config, display_order=order)
-
+from tests.support.metadata import field, object_def
 
 # Each config passed the checks of its day and fails one of today's.
-STALE = ObjectDef(id="obj_1", name="note", label="Note", fields=(
-    field("title", "text", {}, 0),
-    field("code", "text", {"pattern": "(?=x)x"}, 1),  # a look-ahead: RE2 cannot run it
-    field("doc", "json", {"schema": {"$schema": ["not", "a", "uri"]}}, 2),
-    field("when", "datetime", {"min": "0001-01-01T00:00:00+14:00"}, 3),  # overflows in UTC
-    field("link", "url", {"schemes": ["javascript"]}, 4),
-))
+STALE = object_def(
+    field("title", "text", display_order=0),
+    field("code", "text", {"pattern": "(?=x)x"}, display_order=1),  # a look-ahead: RE2 can't
+    field("doc", "json", {"schema": {"$schema": ["not", "a", "uri"]}}, display_order=2),
+    field("when", "datetime", {"min": "0001-01-01T00:00:00+14:00"},  # overflows in UTC
+          display_order=3),
+    field("link", "url", {"schemes": ["javascript"]}, display_order=4),
+    name="note",
+)
 
 
 def test_a_stale_config_does_not_break_the_object():
@@ -46,11 +40,12 @@ def test_values_of_a_stale_field_are_refused_with_a_reason(name, value):
 
 
 def test_work_is_estimated_from_the_costly_values_only():
-    obj = ObjectDef(id="obj_2", name="page", label="Page", fields=(
-        field("title", "text", {}, 0),
-        field("body", "rich_text", {}, 1),
-        field("meta", "json", {"schema": {"anyOf": [{"type": "object"}]}}, 2),
-    ))
+    obj = object_def(
+        field("title", "text", display_order=0),
+        field("body", "rich_text", display_order=1),
+        field("meta", "json", {"schema": {"anyOf": [{"type": "object"}]}}, display_order=2),
+        name="page",
+    )
     validator = RecordValidator(obj)
     assert validator.weight({"title": "x" * 10_000}) == 0
     assert validator.weight({"body": "<p>hi</p>"}) < HEAVY_WORK

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
+from objectry.metadata.model import FieldDef, Snapshot
 from objectry.records.validate import RecordValidator, as_text, validator_for
+from tests.support.metadata import field, object_def
 
-
-def field(name: str, type_: str = "text", config: dict | None = None, **settings: Any) -> FieldDef:
-    return FieldDef(id=f"fld_{name}", name=name, label=name.title(), type=type_,
-                    config=config or {}, **settings)
-
-
-def make_object(*fields: FieldDef, primary: str | None = None) -> ObjectDef:
-    return ObjectDef(id="obj_1", name="lead", label="Lead", fields=fields,
-                     primary_field_id=f"fld_{primary}" if primary else None)
-
-
-LEAD = make_object(
+LEAD = object_def(
     field("email", "email"),
     field("name", is_required=True),
     field("status", "select", {"options": [{"value": "new", "label": "New"}]}),
@@ -40,8 +28,8 @@ def test_to_api_hides_detached_and_omits_absent_fields():
 
 
 def test_to_api_follows_renames():
-    renamed = make_object(FieldDef(id="fld_name", name="full_name", label="Full name",
-                                   type="text", config={}))
+    renamed = object_def(FieldDef(id="fld_name", name="full_name", label="Full name",
+                                  type="text", config={}))
     assert RecordValidator(renamed).to_api({"fld_name": "Ann"}) == {"full_name": "Ann"}
 
 
@@ -66,13 +54,13 @@ def test_as_text(value, text):
 @pytest.mark.parametrize(("obj", "stored", "expected"), [
     (LEAD, {"fld_name": "Ann"}, "Ann"),  # first text field
     (LEAD, {"fld_email": "a@example.com"}, None),
-    (make_object(field("n", "number"), field("t"), primary="n"), {"fld_n": 12.0}, "12"),
-    (make_object(field("t"), field("flag", "boolean"), primary="flag"), {"fld_flag": False},
+    (object_def(field("n", "number"), field("t"), primary="n"), {"fld_n": 12.0}, "12"),
+    (object_def(field("t"), field("flag", "boolean"), primary="flag"), {"fld_flag": False},
      "false"),
-    (make_object(field("tags", "multi_select", {"options": [{"value": "a", "label": "A"}]}),
-                 primary="tags"), {"fld_tags": ["a", "b"]}, "a, b"),
-    (make_object(field("email", "email")), {"fld_email": "a@example.com"}, None),  # no text
-    (make_object(field("t"), primary="gone"), {"fld_t": "x", "fld_gone": "y"}, "x"),
+    (object_def(field("tags", "multi_select", {"options": [{"value": "a", "label": "A"}]}),
+                primary="tags"), {"fld_tags": ["a", "b"]}, "a, b"),
+    (object_def(field("email", "email")), {"fld_email": "a@example.com"}, None),  # no text
+    (object_def(field("t"), primary="gone"), {"fld_t": "x", "fld_gone": "y"}, "x"),
 ])
 def test_primary_value(obj, stored, expected):
     assert RecordValidator(obj).primary_value(stored) == expected

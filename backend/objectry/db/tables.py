@@ -5,6 +5,8 @@ all lead with it, so a row can never reference another workspace's row and the s
 distributed by tenant (Citus) without redesign.
 """
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -36,15 +38,15 @@ metadata = MetaData(
 )
 
 
-def _now() -> Column:
+def _now() -> Column[datetime]:
     return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-def _updated() -> Column:
+def _updated() -> Column[datetime]:
     return Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-def _tenant() -> Column:
+def _tenant() -> Column[str]:
     return Column("tenant_id", Text, nullable=False)
 
 

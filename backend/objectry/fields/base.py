@@ -89,7 +89,8 @@ def check_string(value: Any) -> str:
     return value
 
 
-def check_keys(config: Config, keys: Mapping[str, Key], path: str) -> tuple[list[Detail], dict]:
+def check_keys(config: Config, keys: Mapping[str, Key], path: str
+               ) -> tuple[list[Detail], dict[str, Any]]:
     """Unknown and wrong-typed keys, and the config without them (null means "not set")."""
     problems: list[Detail] = []
     typed: dict[str, Any] = {}

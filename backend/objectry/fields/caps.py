@@ -49,7 +49,7 @@ def walk(value: Any, max_depth: int, scalars: bool) -> Problem | None:
     """Depth (and scalars) in one iterative pass that stops at the first problem."""
     if not isinstance(value, (dict, list)):
         return scalar_problem(value) if scalars else None
-    stack = [(value, 0)]
+    stack: list[tuple[Any, int]] = [(value, 0)]  # JSON containers, each with its depth
     while stack:
         item, depth = stack.pop()
         if depth >= max_depth:

@@ -42,7 +42,7 @@ def check_option(option: Any, path: str) -> list[Detail]:
     return problems
 
 
-def check_options(options: list, path: str) -> list[Detail]:
+def check_options(options: list[Any], path: str) -> list[Detail]:
     if not options:
         return [detail(path, "min_items", "must have at least one option")]
     problems, seen = [], set()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TypeAlias
 
 import re2
 
@@ -20,7 +21,7 @@ MAX_PATTERN_LENGTH = 4096
 MAX_PROGRAM_SIZE = 20_000
 SECONDS_PER_CHARACTER_INSTRUCTION = 5e-9  # the worst measured (RE2 falling back to its NFA)
 
-Regex = re2._Regexp  # noqa: SLF001 - the type re2.compile returns; the module names no other
+Regex: TypeAlias = re2._Regexp  # noqa: SLF001 - the type re2.compile returns; the module names no other
 
 # `\uXXXX` (ECMA-262 and Python) is `\x{XXXX}` in RE2, and Python's `\Z` is RE2's `\z`. The
 # first alternative consumes escaped backslashes, so `\\u0041` stays a backslash and "u0041".

@@ -67,10 +67,11 @@ def draft_of(schema: Any) -> type[Validator] | None:
     if not isinstance(schema, dict) or "$schema" not in schema:
         return Draft202012Validator
     dialect = schema["$schema"]
-    return validator_for(schema, default=None) if isinstance(dialect, str) else None
+    # validator_for returns `default` for an unknown $schema; its stubs allow only a class.
+    return validator_for(schema, default=None) if isinstance(dialect, str) else None  # type: ignore[arg-type]
 
 
-def schema_problem(schema: dict | bool) -> Problem | None:
+def schema_problem(schema: dict[str, Any] | bool) -> Problem | None:
     """Why a JSON Schema cannot be saved, as (code, message): `regex` for a pattern RE2 cannot
     run, `too_large`/`too_deep` over the caps, `schema` otherwise."""
     problem = json_problem(schema, max_depth=SCHEMA_MAX_DEPTH, max_bytes=SCHEMA_MAX_BYTES)
@@ -104,7 +105,8 @@ def regex_error(error: ValidationError) -> str | None:
     stack = [error]
     while stack:
         error = stack.pop()
-        if error.validator == "format" and error.validator_value == "regex":
+        if error.validator == "format" and error.validator_value == "regex" \
+                and isinstance(error.instance, str):  # always: is_regex passes non-strings
             return error.instance
         stack.extend(error.context or ())
     return None

@@ -102,12 +102,13 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     creates = _skip_repeats(creates, match) if skip_matched else creates
     _refuse_repeats(obj, creates, match)
     existing = await _existing(conn, ctx, obj, match, creates) if match else {}
-    if skip_matched:
+    if skip_matched and match is not None:
         creates = [(i, s) for i, s in creates if s.get(match) not in existing]
         existing = {}
     if existing:
         authorize(ctx, obj, "update")
-    olds = {i: existing.get(stored.get(match)) for i, stored in creates} if existing else {}
+    olds: dict[int, Any] = {i: existing.get(stored.get(match)) for i, stored in creates} \
+        if existing and match is not None else {}
     _refuse_unseen_readonly(ctx, obj, datas, olds)
     if any(olds.values()):  # matched records are merged into, as a PATCH would
         stored_by_index = dict(creates)
@@ -188,7 +189,7 @@ async def _existing(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef, matc
 
 
 async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
-                 validator: RecordValidator, plan: list[tuple[int, dict, Any]]
+                 validator: RecordValidator, plan: list[tuple[int, dict[str, Any], Any]]
                  ) -> list[asyncpg.Record]:
     """Inserts in one statement, updates one by one; rows come back in input order."""
     inserts = [(i, new_id("rec"), stored) for i, stored, old in plan if old is None]

@@ -268,7 +268,8 @@ async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
 
 def _patched(validator: Any, values: dict[str, Any], matched: list[asyncpg.Record]
              ) -> tuple[list[dict[str, Any]], dict[Any, Any]]:
-    stored, problems = [], {}
+    stored: list[dict[str, Any]] = []
+    problems: dict[Any, Any] = {}
     for row in matched:
         try:
             stored.append(validator.for_update(values, row["data"]))

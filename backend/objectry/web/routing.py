@@ -12,7 +12,7 @@ gets the same 400 as FastAPI's own parsing would give.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from fastapi import Request, Response
@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from objectry.errors import BadRequest, detail
 from objectry.web.context import context
 
-Handler = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]  # what APIRoute declares
 
 
 class DirectRoute(APIRoute):

@@ -8,6 +8,7 @@ Python types (`coerce.py`), so everything `render.py` sees is known to be valid.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import replace
 
 from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
@@ -231,6 +232,7 @@ def _value(kind: str, column: Col, item: Filter) -> object:
                              f"{column.name} is {column.field_type or column.cast}",
                              hint="use is.null or is.not_null")
         return raw
+    readers: dict[str, Callable[[], object]]
     readers = {"scalar": lambda: coerce.scalar(column.cast, raw),
                "pattern": lambda: coerce.like_pattern(raw),
                "text": lambda: coerce.text(raw),
