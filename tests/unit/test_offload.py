@@ -23,7 +23,11 @@ async def test_light_work_runs_inline_and_heavy_work_in_a_thread():
 
 
 def longest_pause(work: Callable[[], Any]) -> tuple[float, float]:
-    """(how long `work` took in a thread, the longest this thread waited to run meanwhile)."""
+    """(how long `work` took in a thread, the longest this thread waited to run meanwhile).
+
+    Work that holds the GIL stops this thread for all of its time; work that releases it lets
+    this thread run in between. Half the time is the line: robust on a loaded machine, where
+    the OS may also pause this thread for a while."""
     done = threading.Event()
     worker = threading.Thread(target=lambda: (work(), done.set()))
     started = last = time.perf_counter()
@@ -39,7 +43,7 @@ def longest_pause(work: Callable[[], Any]) -> tuple[float, float]:
 
 def test_nh3_releases_the_gil_while_it_sanitises():
     took, pause = longest_pause(lambda: nh3.clean("<div>" * 20_000))
-    assert took > 0.2 and pause < 0.05, (took, pause)
+    assert took > 0.2 and pause < took / 2, (took, pause)
 
 
 def test_re2_releases_the_gil_while_it_matches():
@@ -47,4 +51,4 @@ def test_re2_releases_the_gil_while_it_matches():
     text = "".join(rng.choice("ab") for _ in range(1_000_000))
     regex = compile_regex("[ab]*a[ab]{60}c")  # RE2's slow path (its NFA): ~0.3 s here
     took, pause = longest_pause(lambda: regex.search(text))
-    assert took > 0.1 and pause < 0.05, (took, pause)
+    assert took > 0.1 and pause < took / 2, (took, pause)
