@@ -9,8 +9,11 @@ import asyncpg
 
 from objectry.auth.repo import act_as_user
 
-# Serialises sign-ups, so exactly one of two simultaneous first sign-ups owns the install.
-REGISTRATION_LOCK = 0x0B7EC8
+# Serialises sign-ups, so exactly one of two simultaneous first sign-ups owns the install. A key
+# of its own: sharing the field-index builds' key (0x0B7EC8, metadata/indexes.py) made a sign-up
+# during a build wait for it — a 503 at the statement timeout, or, as the build waits for every
+# older snapshot (the sign-up's too), "deadlock detected".
+REGISTRATION_LOCK = 0x0B7ECA
 
 
 async def lock_registrations(conn: asyncpg.Connection) -> None:
