@@ -6,5 +6,6 @@ the transaction) → repo.py (SQL text). Shared here: `principal.py` (roles and 
 bodies), `passwords.py`, `common_passwords.py`, `jwt_codec.py`, `signing_key.py`,
 `secret_hash.py` (what is stored of a secret), `throttling.py` → `throttling_repo.py`,
 `client_address.py`, `workspaces.py` → `repo.py` (workspaces, the session scope), and the
-command line: `cli.py` (`objectry createadmin`) and `operator.py` (its steps, as the schema owner).
+command line: `cli.py` (`objectry createadmin`) and `operator_steps.py` (its steps, run as the
+schema owner).
 """

@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import BaseModel
 
-from objectry.auth import operator
+from objectry.auth import operator_steps
 from objectry.auth.schemas import Register
 from objectry.errors import APIError
 from objectry.settings import Settings
@@ -47,7 +47,7 @@ def _refuse(exc: Exception) -> NoReturn:
 def run(work: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(work)
-    except (operator.AdminError, APIError) as exc:
+    except (operator_steps.AdminError, APIError) as exc:
         _refuse(exc)
 
 
@@ -70,5 +70,5 @@ def createadmin(
     """Create a user who owns a new workspace (or --workspace); prompts for a missing password."""
     body = checked(Register, {"email": email, "password": password, "full_name": full_name})
     url = database(data_dir)
-    user_id, workspace_id = run(operator.create_admin(url, body, workspace))
+    user_id, workspace_id = run(operator_steps.create_admin(url, body, workspace))
     typer.echo(f"user {user_id} ({body.email}) is an owner of workspace {workspace_id}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from objectry.auth import operator
+from objectry.auth import operator_steps
 from objectry.auth.schemas import TokenCreate
 from objectry.auth.secret_hash import digest
 from objectry.auth.tokens import repo, secret
@@ -69,20 +69,20 @@ async def revoke(ctx: Context, token_id: str) -> None:
 
 async def create_by_operator(url: str, body: TokenCreate, workspace: str | None
                              ) -> dict[str, Any]:
-    async with operator.owner_transaction(url) as conn:
-        tenant = await operator.choose_workspace(conn, workspace)
+    async with operator_steps.owner_transaction(url) as conn:
+        tenant = await operator_steps.choose_workspace(conn, workspace)
         made = await _insert(conn, tenant, body, CLI_ACTOR)
     return {**made, "workspace_id": tenant}
 
 
 async def list_by_operator(url: str, workspace: str | None) -> list[dict[str, Any]]:
-    async with operator.owner_transaction(url) as conn:
-        return await repo.all_of(conn, await operator.choose_workspace(conn, workspace))
+    async with operator_steps.owner_transaction(url) as conn:
+        return await repo.all_of(conn, await operator_steps.choose_workspace(conn, workspace))
 
 
 async def revoke_by_operator(url: str, token_id: str, workspace: str | None) -> None:
-    async with operator.owner_transaction(url) as conn:
-        tenant = await operator.choose_workspace(conn, workspace)
+    async with operator_steps.owner_transaction(url) as conn:
+        tenant = await operator_steps.choose_workspace(conn, workspace)
         revoked = await repo.revoke_tree(conn, tenant, token_id)
     if token_id not in revoked:
-        raise operator.AdminError(f"no API token {token_id!r} in workspace {tenant}")
+        raise operator_steps.AdminError(f"no API token {token_id!r} in workspace {tenant}")
