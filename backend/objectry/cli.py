@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from objectry import __version__
-from objectry.auth import cli_commands
+from objectry.auth import cli as auth_cli
+from objectry.auth.tokens.cli import token_app
 from objectry.settings import Settings
 
 app = typer.Typer(help="Objectry: a metadata-driven object builder over PostgreSQL.",
@@ -74,9 +75,9 @@ def supabase() -> None:
         typer.echo(f"supabase/migrations/{name}")
 
 
-# Accounts and tokens (auth/cli_commands.py).
-app.command()(cli_commands.createadmin)
-app.add_typer(cli_commands.token_app, name="token")
+# Accounts and tokens (auth/cli.py, auth/tokens/cli.py).
+app.command()(auth_cli.createadmin)
+app.add_typer(token_app, name="token")
 
 
 def main() -> None:

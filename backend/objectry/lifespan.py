@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import asyncpg
 from fastapi import FastAPI
 
-from objectry.auth.keys import signing_key
-from objectry.auth.token_cache import TokenCache
+from objectry.auth.signing_key import signing_key
+from objectry.auth.tokens.cache import TokenCache
 from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
 from objectry.metadata.cache import MetadataCache
@@ -32,7 +32,7 @@ class State:
     pool: asyncpg.Pool
     metadata: MetadataCache
     listener: MetadataListener
-    secret_key: str  # signs session JWTs (auth/keys.py)
+    secret_key: str  # signs session JWTs (auth/signing_key.py)
     tokens: TokenCache = field(default_factory=TokenCache)  # verified API tokens
 
 

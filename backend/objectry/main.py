@@ -7,10 +7,9 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from objectry import __version__, bundled, health
-from objectry.auth.invitation_routes import router as invitations_router
-from objectry.auth.member_routes import router as members_router
-from objectry.auth.routes import router as auth_router
-from objectry.auth.token_routes import router as tokens_router
+from objectry.auth.members.routes import router as members_router
+from objectry.auth.sessions.routes import router as auth_router
+from objectry.auth.tokens.routes import router as tokens_router
 from objectry.lifespan import lifespan
 from objectry.metadata.routes import router as metadata_router
 from objectry.records.routes import router as records_router
@@ -42,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
-                invitations_router, tokens_router, metadata_router)
+                tokens_router, metadata_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 
+from objectry.metadata import indexes
 from tests.api.builders import codes, ok
 from tests.api.conftest import PASSWORD, client, invite, login, new_email, refused, sign_up
 
@@ -127,3 +130,14 @@ async def test_passwords_are_stored_as_argon2id_only(owner_db, session):
     stored = await owner_db.fetchval("SELECT hashed_password FROM users WHERE id = $1",
                                      session.user_id)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+async def test_a_sign_up_does_not_wait_for_a_field_index_build(app, database_url):
+    # A build holds this lock for as long as CREATE INDEX CONCURRENTLY takes, and the build waits
+    # for every older snapshot: a sign-up queued behind it was aborted as a deadlock.
+    builder = await indexes.connect(database_url)
+    try:
+        async with indexes._ddl_lock(builder):
+            await asyncio.wait_for(sign_up(app), timeout=30)
+    finally:
+        await builder.close()

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from objectry.auth import apitokens
+from objectry.auth.secret_hash import digest
 from objectry.db import tenancy
 from tests.api.builders import make_object, ok
 from tests.api.conftest import client, invite, login, new_email, sign_up
@@ -52,12 +52,12 @@ async def test_the_lookup_switch_gives_the_runtime_role_nothing(app, api, sessio
         members = await conn.fetch("SELECT user_id FROM workspace_members")
         assert [m["user_id"] for m in members] == [other.user_id]
         found = await conn.fetch("SELECT * FROM objectry_token_lookup($1)",
-                                 apitokens.digest(token["token"]))
+                                 digest(token["token"]))
         assert [(r["id"], r["tenant_id"]) for r in found] == [(token["id"],
                                                                session.workspace_id)]
         assert "token_hash" not in found[0]
         assert await conn.fetch("SELECT * FROM objectry_token_lookup('0' || $1)",
-                                apitokens.digest(token["token"])) == []
+                                digest(token["token"])) == []
         mine = await conn.fetch("SELECT * FROM objectry_memberships($1)", session.user_id)
         assert [r["tenant_id"] for r in mine] == [session.workspace_id]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from objectry.auth.workspaces import create_workspace
 from objectry.db import tenancy
-from objectry.workspaces import create_workspace
 from tests.api.builders import add_field, make_object, make_record, ok, relate
 from tests.api.conftest import client, sign_up
 

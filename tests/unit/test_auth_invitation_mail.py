@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from objectry.auth.invitation_mail import Smtp, join_link, parse_url
+from objectry.auth.members.invitation_mail import Smtp, join_link, parse_url
 
 
 @pytest.mark.parametrize(("url", "parsed"), [

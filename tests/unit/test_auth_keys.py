@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from objectry.auth.keys import signing_key
+from objectry.auth.signing_key import signing_key
 from objectry.settings import Settings
 
 

@@ -7,15 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.datastructures import Headers
 
-from objectry.auth import apitokens, jwt_codec
+from objectry.auth import jwt_codec, repo
 from objectry.auth.principal import TOKEN_ROLE, Principal, Session
+from objectry.auth.secret_hash import digest
+from objectry.auth.sessions import repo as sessions_repo
+from objectry.auth.tokens import repo as tokens_repo
+from objectry.auth.tokens import secret
 from objectry.errors import Unauthenticated
 from objectry.lifespan import State
-from objectry.workspaces import set_tenant
 
 # last_used_at is a hint for humans: writing it at most once a minute per token keeps a busy
 # app's reads from each turning into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
 
 def missing() -> Unauthenticated:
     return Unauthenticated("sign in, or send an API token (Authorization: Bearer <token>)",
@@ -38,7 +42,7 @@ def presented(headers: Headers) -> str:
 
 async def authenticate(state: State, headers: Headers) -> Principal:
     credential = presented(headers)
-    if apitokens.looks_like_token(credential):
+    if secret.looks_like_token(credential):
         return await api_token(state, credential)
     return await session(state, credential)
 
@@ -47,8 +51,8 @@ async def session(state: State, token: str) -> Principal:
     claims = jwt_codec.decode(state.secret_key, token, "access")
     async with state.pool.acquire() as conn:
         # One round trip, outside any transaction: the function scopes itself to claims.wsp.
-        row = await conn.fetchrow("SELECT * FROM objectry_session_check($1, $2, $3, $4)",
-                                  claims.wsp, claims.sub, claims.jti, claims.fam)
+        row = await sessions_repo.session_check(conn, claims.wsp, claims.sub, claims.jti,
+                                                claims.fam)
     if row is None:
         raise jwt_codec.invalid("this account is no longer a member of the workspace")
     if row["blacklisted"] or row["family_revoked"]:
@@ -58,17 +62,16 @@ async def session(state: State, token: str) -> Principal:
 
 
 async def api_token(state: State, token: str) -> Principal:
-    if not apitokens.well_formed(token):
+    if not secret.well_formed(token):
         raise jwt_codec.invalid()
-    now, digest = datetime.now(UTC), apitokens.digest(token)
-    row = state.tokens.get(digest)
+    now, token_hash = datetime.now(UTC), digest(token)
+    row = state.tokens.get(token_hash)
     if row is None:
         async with state.pool.acquire() as conn:
-            found = await conn.fetchrow("SELECT * FROM objectry_token_lookup($1)", digest)
-        if found is None or found["revoked_at"] is not None:
+            row = await tokens_repo.by_hash(conn, token_hash)
+        if row is None or row["revoked_at"] is not None:
             raise jwt_codec.invalid("this API token is not valid or has been revoked")
-        row = dict(found)
-        state.tokens.put(digest, row)
+        state.tokens.put(token_hash, row)
     if row["expires_at"] is not None and row["expires_at"] <= now:
         raise jwt_codec.invalid("this API token has expired")
     if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
@@ -80,6 +83,5 @@ async def api_token(state: State, token: str) -> Principal:
 
 async def _touch(state: State, row: dict[str, object]) -> None:
     async with state.pool.acquire() as conn, conn.transaction():
-        await set_tenant(conn, str(row["tenant_id"]))
-        await conn.execute("UPDATE api_tokens SET last_used_at = now()"
-                           " WHERE tenant_id = $1 AND id = $2", row["tenant_id"], row["id"])
+        await repo.set_tenant(conn, str(row["tenant_id"]))
+        await tokens_repo.touch(conn, str(row["tenant_id"]), str(row["id"]))

@@ -15,20 +15,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from objectry.errors import ValidationFailed, detail
-from objectry.metadata import indexes
+from objectry.metadata import indexes, repo
 from objectry.metadata.changes import reading
 from objectry.records.index_size import MAX_BYTES
 from objectry.web.context import Context
 
 FLAGS = ("is_unique", "is_indexed")
 T = TypeVar("T")
-
-# An attachment with both flags counts once towards the cap: the cap is on indexed fields.
-_INDEXED = ("SELECT count(*) FROM object_fields WHERE tenant_id = $1"
-            " AND (is_unique OR is_indexed)")
-# The trash counts too: a restored record enters the index again.
-_TOO_LONG = ("SELECT count(*) FROM records WHERE tenant_id = $1 AND object_id = $2"
-             " AND octet_length(data ->> $3) > $4")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +81,11 @@ async def _check(ctx: Context, change: Change) -> None:
     async with reading(ctx) as conn:
         if not any(change.before.get(flag) for flag in FLAGS):  # one more indexed attachment
             most = ctx.state.settings.max_indexed_fields
-            if await conn.fetchval(_INDEXED, ctx.tenant_id) >= most:
+            if await repo.indexed_attachments(conn, ctx.tenant_id) >= most:
                 problems += [detail(flag, "too_many_indexed_fields", f"a workspace has at most "
                                     f"{most} indexed or unique fields") for flag in change.on]
-        long = await conn.fetchval(_TOO_LONG, ctx.tenant_id, change.object_id,
-                                   change.field["id"], MAX_BYTES)
+        long = await repo.values_longer_than(conn, ctx.tenant_id, change.object_id,
+                                             change.field["id"], MAX_BYTES)
     if long:
         name = change.field["name"]
         problems += [detail(flag, "too_long", f"{long} record(s) of this object (the trash "

@@ -59,19 +59,10 @@ async def create(ctx: Context, body: FieldCreate) -> dict[str, Any]:
         return await insert(conn, ctx, body)
 
 
-async def _attached_to(conn: asyncpg.Connection, ctx: Context, field_id: str) -> list[str]:
-    rows = await conn.fetch(
-        "SELECT o.name FROM object_fields of JOIN objects o"
-        " ON o.tenant_id = of.tenant_id AND o.id = of.object_id"
-        " WHERE of.tenant_id = $1 AND of.field_id = $2 ORDER BY o.name", ctx.tenant_id, field_id)
-    return [r["name"] for r in rows]
-
-
 async def _check_type_change(conn: asyncpg.Connection, ctx: Context, row: dict[str, Any]) -> None:
     """A type may change only while no object uses the field and no record holds a value."""
-    if await _attached_to(conn, ctx, row["id"]) or await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM records WHERE tenant_id = $1 AND data ? $2)",
-            ctx.tenant_id, row["id"]):
+    if await repo.objects_using(conn, ctx.tenant_id, row["id"]) or \
+            await repo.field_has_values(conn, ctx.tenant_id, row["id"]):
         raise ValidationFailed([detail("type", "immutable",
                                        "the type of a field in use cannot change;"
                                        " create a new field instead")])
@@ -94,7 +85,7 @@ async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
 async def delete(ctx: Context, ref: str) -> None:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "fields", ref, "fld", for_update=True)
-        used_by = await _attached_to(conn, ctx, row["id"])
+        used_by = await repo.objects_using(conn, ctx.tenant_id, row["id"])
         if used_by:
             raise Conflict(
                 f"field {row['name']!r} is attached to {', '.join(used_by)}; detach it first",

@@ -9,8 +9,8 @@ import logging
 
 import asyncpg
 
-from objectry.auth.token_cache import CHANNEL as TOKENS_CHANNEL
-from objectry.auth.token_cache import TokenCache
+from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
+from objectry.auth.tokens.cache import TokenCache
 from objectry.metadata.cache import MetadataCache
 
 CHANNEL = "objectry_metadata"

@@ -43,9 +43,7 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
                   field: dict[str, Any], settings: dict[str, Any], ofd_id: str
                   ) -> dict[str, Any]:
     await _check_overrides_off_loop(field, settings["field_overrides"])
-    count, last = await conn.fetchrow(
-        "SELECT count(*), max(display_order) FROM object_fields"
-        " WHERE tenant_id = $1 AND object_id = $2", ctx.tenant_id, obj["id"])
+    count, last = await repo.attachment_count(conn, ctx.tenant_id, obj["id"])
     if count >= ctx.state.settings.max_fields_per_object:
         raise ValidationFailed([detail("object_id", "too_many_fields",
                                        f"an object has at most "

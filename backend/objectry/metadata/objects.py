@@ -59,12 +59,10 @@ async def update(ctx: Context, ref: str, body: ObjectUpdate) -> dict[str, Any]:
 async def delete(ctx: Context, ref: str) -> None:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "objects", ref, "obj", for_update=True)
-        attached = await conn.fetch(
-            "SELECT id FROM object_fields WHERE tenant_id = $1 AND object_id = $2",
-            ctx.tenant_id, row["id"])
+        attached = await repo.attachment_ids(conn, ctx.tenant_id, row["id"])
         await repo.delete(conn, "objects", ctx.tenant_id, row["id"])
-    for ofd in attached:
-        await indexes.drop(ctx.state.database_url, ofd["id"])
+    for ofd_id in attached:
+        await indexes.drop(ctx.state.database_url, ofd_id)
 
 
 async def get(ctx: Context, ref: str) -> dict[str, Any]:
@@ -83,10 +81,7 @@ async def schema(ctx: Context, ref: str) -> dict[str, Any]:
     and the JSON Schema its records are validated against."""
     async with reading(ctx) as conn:
         row = await must_find(conn, ctx, "objects", ref, "obj")
-        extra = {r["id"]: dict(r) for r in await conn.fetch(
-            "SELECT f.id, f.description, f.category, of.field_overrides FROM object_fields of"
-            " JOIN fields f ON f.tenant_id = of.tenant_id AND f.id = of.field_id"
-            " WHERE of.tenant_id = $1 AND of.object_id = $2", ctx.tenant_id, row["id"])}
+        extra = await repo.attachment_settings(conn, ctx.tenant_id, row["id"])
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     obj = snapshot.objects_by_id.get(row["id"])
     attached = obj.fields if obj else ()

@@ -9,21 +9,11 @@ from __future__ import annotations
 
 import asyncpg
 
-_EFFECTIVE = """
-SELECT coalesce(
-    (SELECT o.primary_field_id FROM objects o
-       JOIN object_fields of ON of.tenant_id = o.tenant_id AND of.object_id = o.id
-                            AND of.field_id = o.primary_field_id
-      WHERE o.tenant_id = $1 AND o.id = $2),
-    (SELECT of.field_id FROM object_fields of
-       JOIN fields f ON f.tenant_id = of.tenant_id AND f.id = of.field_id
-      WHERE of.tenant_id = $1 AND of.object_id = $2 AND f.type = 'text'
-      ORDER BY of.display_order, of.created_at, of.id LIMIT 1))
-"""
+from objectry.metadata import repo
 
 
 async def effective_field(conn: asyncpg.Connection, tenant_id: str, object_id: str) -> str | None:
-    return await conn.fetchval(_EFFECTIVE, tenant_id, object_id)
+    return await repo.effective_primary_field(conn, tenant_id, object_id)
 
 
 async def refresh_if_moved(conn: asyncpg.Connection, tenant_id: str, object_id: str,
@@ -32,8 +22,4 @@ async def refresh_if_moved(conn: asyncpg.Connection, tenant_id: str, object_id: 
     after = await effective_field(conn, tenant_id, object_id)
     if after == before:
         return
-    await conn.execute(
-        "UPDATE records SET primary_value = data ->> $3"
-        " WHERE tenant_id = $1 AND object_id = $2"
-        " AND primary_value IS DISTINCT FROM data ->> $3",
-        tenant_id, object_id, after)
+    await repo.rewrite_primary_values(conn, tenant_id, object_id, after)

@@ -81,8 +81,7 @@ async def _live_record(conn: asyncpg.Connection, ctx: Context, record_id: str, o
                        field: str, problems: list[dict[str, Any]]) -> None:
     row = None
     if looks_like("rec", record_id):
-        row = await conn.fetchrow("SELECT object_id, deleted_at FROM records"
-                                  " WHERE tenant_id = $1 AND id = $2", ctx.tenant_id, record_id)
+        row = await repo.record_object(conn, ctx.tenant_id, record_id)
     if row is None or row["deleted_at"] is not None:
         problems.append(detail(field, "not_found", f"no record {record_id!r} in this workspace"))
     elif row["object_id"] != object_id:
@@ -127,14 +126,9 @@ async def get_link(ctx: Context, link_id: str) -> dict[str, Any]:
         return row
 
 
-# Links to a record in the trash are hidden until it is restored.
-_LIVE_ENDS = (" AND NOT EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = t.tenant_id"
-              " AND r.id IN (t.from_record_id, t.to_record_id) AND r.deleted_at IS NOT NULL)")
-
-
 async def list_links(ctx: Context, request: PageRequest, filters: dict[str, str]
                      ) -> dict[str, Any]:
     async with reading(ctx) as conn:
         rows = await repo.list_page(conn, "relationship_records", ctx.tenant_id, request,
-                                    where=filters, extra_sql=_LIVE_ENDS)
+                                    where=filters, extra_sql=repo.LIVE_LINK_ENDS)
     return page(rows, request)

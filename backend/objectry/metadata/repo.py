@@ -1,5 +1,6 @@
-"""SQL for the metadata tables. Table and column names come from this module's own tables,
-never from a request; every value is a bound parameter."""
+"""SQL for the metadata tables, and what metadata changes ask of records (values stored, the
+primary_value upkeep). Table and column names come from this module's own tables, never from a
+request; every value is a bound parameter."""
 
 from __future__ import annotations
 
@@ -113,3 +114,107 @@ async def bump_schema_version(conn: asyncpg.Connection, tenant_id: str) -> int:
         " RETURNING schema_version", tenant_id)
     await conn.execute("SELECT pg_notify('objectry_metadata', $1)", tenant_id)
     return version
+
+
+# --- questions the metadata services ask of several tables --------------------------------
+
+async def attachment_ids(conn: asyncpg.Connection, tenant_id: str, object_id: str) -> list[str]:
+    """The object_fields ids of an object's attached fields."""
+    rows = await conn.fetch("SELECT id FROM object_fields WHERE tenant_id = $1"
+                            " AND object_id = $2", tenant_id, object_id)
+    return [row["id"] for row in rows]
+
+
+async def attachment_settings(conn: asyncpg.Connection, tenant_id: str, object_id: str
+                              ) -> dict[str, dict[str, Any]]:
+    """Per attached field id: the field's description and category, and the attachment's
+    field_overrides (what the schema shows beyond the snapshot)."""
+    rows = await conn.fetch(
+        "SELECT f.id, f.description, f.category, of.field_overrides FROM object_fields of"
+        " JOIN fields f ON f.tenant_id = of.tenant_id AND f.id = of.field_id"
+        " WHERE of.tenant_id = $1 AND of.object_id = $2", tenant_id, object_id)
+    return {row["id"]: dict(row) for row in rows}
+
+
+async def attachment_count(conn: asyncpg.Connection, tenant_id: str, object_id: str
+                           ) -> tuple[int, int | None]:
+    """How many fields the object has attached, and their highest display_order."""
+    count, last = await conn.fetchrow(
+        "SELECT count(*), max(display_order) FROM object_fields"
+        " WHERE tenant_id = $1 AND object_id = $2", tenant_id, object_id)
+    return count, last
+
+
+async def objects_using(conn: asyncpg.Connection, tenant_id: str, field_id: str) -> list[str]:
+    """The names of the objects a field is attached to, in name order."""
+    rows = await conn.fetch(
+        "SELECT o.name FROM object_fields of JOIN objects o"
+        " ON o.tenant_id = of.tenant_id AND o.id = of.object_id"
+        " WHERE of.tenant_id = $1 AND of.field_id = $2 ORDER BY o.name", tenant_id, field_id)
+    return [row["name"] for row in rows]
+
+
+async def field_has_values(conn: asyncpg.Connection, tenant_id: str, field_id: str) -> bool:
+    """Whether any record (the trash included) stores a value for the field."""
+    return await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM records WHERE tenant_id = $1 AND data ? $2)",
+        tenant_id, field_id)
+
+
+async def record_object(conn: asyncpg.Connection, tenant_id: str, record_id: str
+                        ) -> dict[str, Any] | None:
+    """A record's object_id and deleted_at."""
+    row = await conn.fetchrow("SELECT object_id, deleted_at FROM records"
+                              " WHERE tenant_id = $1 AND id = $2", tenant_id, record_id)
+    return dict(row) if row is not None else None
+
+
+# Links to a record in the trash are hidden until it is restored (extra_sql of list_page).
+LIVE_LINK_ENDS = (" AND NOT EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = t.tenant_id"
+                  " AND r.id IN (t.from_record_id, t.to_record_id) AND r.deleted_at IS NOT NULL)")
+
+
+async def indexed_attachments(conn: asyncpg.Connection, tenant_id: str) -> int:
+    """The workspace's attachments with an index; one with both flags counts once (the cap is
+    on indexed fields)."""
+    return await conn.fetchval("SELECT count(*) FROM object_fields WHERE tenant_id = $1"
+                               " AND (is_unique OR is_indexed)", tenant_id)
+
+
+async def values_longer_than(conn: asyncpg.Connection, tenant_id: str, object_id: str,
+                             field_id: str, max_bytes: int) -> int:
+    """How many of the object's records (the trash included: a restored record enters the
+    index again) hold a value of the field longer than `max_bytes`."""
+    return await conn.fetchval(
+        "SELECT count(*) FROM records WHERE tenant_id = $1 AND object_id = $2"
+        " AND octet_length(data ->> $3) > $4", tenant_id, object_id, field_id, max_bytes)
+
+
+# The object's `primary_field_id` when that field is attached, else its first `text` field in
+# display order (the same rule as ObjectDef.primary_field).
+_EFFECTIVE_PRIMARY = """
+SELECT coalesce(
+    (SELECT o.primary_field_id FROM objects o
+       JOIN object_fields of ON of.tenant_id = o.tenant_id AND of.object_id = o.id
+                            AND of.field_id = o.primary_field_id
+      WHERE o.tenant_id = $1 AND o.id = $2),
+    (SELECT of.field_id FROM object_fields of
+       JOIN fields f ON f.tenant_id = of.tenant_id AND f.id = of.field_id
+      WHERE of.tenant_id = $1 AND of.object_id = $2 AND f.type = 'text'
+      ORDER BY of.display_order, of.created_at, of.id LIMIT 1))
+"""
+
+
+async def effective_primary_field(conn: asyncpg.Connection, tenant_id: str, object_id: str
+                                  ) -> str | None:
+    return await conn.fetchval(_EFFECTIVE_PRIMARY, tenant_id, object_id)
+
+
+async def rewrite_primary_values(conn: asyncpg.Connection, tenant_id: str, object_id: str,
+                                 field_id: str | None) -> None:
+    """Set every record's primary_value of the object from `field_id` (NULL when None)."""
+    await conn.execute(
+        "UPDATE records SET primary_value = data ->> $3"
+        " WHERE tenant_id = $1 AND object_id = $2"
+        " AND primary_value IS DISTINCT FROM data ->> $3",
+        tenant_id, object_id, field_id)

@@ -1,12 +1,8 @@
-"""API token secrets: `oby_<prefix>_<secret>`; only a SHA-256 hash of the whole string is stored.
-
-The secret is 32 random bytes, so a fast hash is enough: nobody can brute-force 256 bits, and a
-keyed lookup by hash costs one index probe per request (a slow password hash would not).
-"""
+"""API token secrets: `oby_<prefix>_<secret>`; only a SHA-256 of the whole string is stored
+(auth/secret_hash.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
@@ -30,6 +26,3 @@ def looks_like_token(value: str) -> bool:
 def well_formed(value: str) -> bool:
     return _SHAPE.match(value) is not None
 
-
-def digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()

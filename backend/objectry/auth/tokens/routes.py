@@ -1,4 +1,4 @@
-"""HTTP routes of /api/tokens (see auth/token_service.py for the rules)."""
+"""HTTP routes of /api/tokens (rules in tokens/service.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from objectry.auth import schemas as s
-from objectry.auth import token_service as tokens
-from objectry.web.bodies import body
+from objectry.auth.tokens import service as tokens
+from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
 from objectry.web.pagination import Cursor, Limit, page_request
 from objectry.web.responses import JSONResponse
@@ -16,7 +16,7 @@ from objectry.web.responses import JSONResponse
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=documented(s.TokenCreate))
 async def create_token(ctx: Ctx, request: Request) -> Any:
     created = await tokens.create(tokens.managing(ctx), await body(request, s.TokenCreate))
     # The only response that ever carries the secret: keep it out of every cache.

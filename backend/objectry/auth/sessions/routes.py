@@ -1,4 +1,5 @@
-"""HTTP routes of /api/auth: sign-up, sign-in (JSON or OAuth2 form), refresh, logout, me."""
+"""HTTP routes of /api/auth: sign-up, sign-in (JSON or OAuth2 form), refresh, logout, me
+(rules in sessions/service.py)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.auth import accounts, ratelimit, sessions
 from objectry.auth import schemas as s
+from objectry.auth import throttling
 from objectry.auth.client_address import client_address
-from objectry.web.bodies import body, json_body, parse
+from objectry.auth.sessions import service as sessions
+from objectry.web.bodies import body, documented, json_body, parse
 from objectry.web.context import Ctx, get_state
 from objectry.web.responses import JSONResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-_LOGIN_DOC = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": s.Login.model_json_schema()},
-    "application/x-www-form-urlencoded": {"schema": {
-        "type": "object", "required": ["username", "password"],
-        "properties": {"username": {"type": "string"}, "password": {"type": "string"},
-                       "workspace_id": {"type": "string"}}}}}}}
+_LOGIN_DOC = documented(s.Login)
+_LOGIN_DOC["requestBody"]["content"]["application/x-www-form-urlencoded"] = {"schema": {
+    "type": "object", "required": ["username", "password"],
+    "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                   "workspace_id": {"type": "string"}}}}
 
 
 def no_store(content: dict[str, Any]) -> JSONResponse:
@@ -40,23 +41,23 @@ async def login_body(request: Request) -> s.Login:
     return parse(s.Login, {k: v for k, v in fields.items() if v is not None})
 
 
-@router.post("/register", status_code=201)
+@router.post("/register", status_code=201, openapi_extra=documented(s.Register))
 async def register(request: Request) -> Any:
     state = get_state(request)
     # Counted before the body is read: every sign-up request from the address counts.
     address = client_address(request, state.settings.trusted_proxies)
-    await ratelimit.signup(state.pool, state.settings, address)
-    return await accounts.register(state, await body(request, s.Register))
+    await throttling.signup(state.pool, state.settings, address)
+    return await sessions.register(state, await body(request, s.Register))
 
 
 @router.post("/login", openapi_extra=_LOGIN_DOC)
 async def login(request: Request) -> Any:
     credentials, state = await login_body(request), get_state(request)
     address = client_address(request, state.settings.trusted_proxies)
-    return no_store(await accounts.login(state, credentials, address))
+    return no_store(await sessions.login(state, credentials, address))
 
 
-@router.post("/refresh")
+@router.post("/refresh", openapi_extra=documented(s.Refresh))
 async def refresh(request: Request) -> Any:
     token = (await body(request, s.Refresh)).refresh_token
     return no_store(await sessions.rotate(get_state(request), token))
@@ -70,4 +71,4 @@ async def logout(ctx: Ctx) -> Response:
 
 @router.get("/me")
 async def me(ctx: Ctx) -> Any:
-    return await accounts.me(ctx)
+    return await sessions.me(ctx)

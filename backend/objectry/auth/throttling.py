@@ -9,13 +9,14 @@ SHA-256 hashes, never as e-mails or addresses; each kind has its own prefix and 
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
+from objectry.auth import throttling_repo as repo
+from objectry.auth.secret_hash import digest
 from objectry.errors import RateLimited
 from objectry.settings import Settings
 
@@ -30,20 +31,13 @@ class Limit:
 
     @property
     def key_hash(self) -> str:
-        return hashlib.sha256(self.key.encode()).hexdigest()
+        return digest(self.key)
 
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
     ids: list[int]
     account_hash: str
-
-
-_WAIT = """
-SELECT extract(epoch FROM at + make_interval(secs => $3) - now())
-FROM login_attempts WHERE key_hash = $1 AND at > now() - make_interval(secs => $3)
-ORDER BY at DESC OFFSET greatest($2 - 1, 0) LIMIT 1
-"""
 
 
 def _horizon(settings: Settings) -> int:
@@ -55,18 +49,14 @@ async def _record(pool: asyncpg.Pool, limits: Sequence[Limit], horizon: int,
                   refusal: str) -> list[int]:
     """Record one event against every key, or refuse with 429 when any is at its limit."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("DELETE FROM login_attempts"
-                           " WHERE at < now() - make_interval(secs => $1)", horizon)
+        await repo.forget_before(conn, horizon)
         ids = []
         for limit in sorted(limits, key=lambda item: item.key_hash):  # one lock order: no deadlock
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                               limit.key_hash)
-            wait = await conn.fetchval(_WAIT, limit.key_hash, limit.allowed, limit.window)
+            await repo.lock_key(conn, limit.key_hash)
+            wait = await repo.wait_seconds(conn, limit.key_hash, limit.allowed, limit.window)
             if wait is not None:
                 raise RateLimited(refusal, headers={"Retry-After": str(max(1, math.ceil(wait)))})
-            ids.append(await conn.fetchval(
-                "INSERT INTO login_attempts (key_hash) VALUES ($1) RETURNING id",
-                limit.key_hash))
+            ids.append(await repo.record(conn, limit.key_hash))
     return ids
 
 
@@ -83,8 +73,7 @@ async def begin(pool: asyncpg.Pool, settings: Settings, email: str, address: str
 async def succeeded(pool: asyncpg.Pool, attempt: Attempt) -> None:
     """A right password: this attempt was no failure, and the account's count starts over."""
     async with pool.acquire() as conn:
-        await conn.execute("DELETE FROM login_attempts WHERE id = any($1::bigint[])"
-                           " OR key_hash = $2", attempt.ids, attempt.account_hash)
+        await repo.forget(conn, attempt.ids, attempt.account_hash)
 
 
 async def signup(pool: asyncpg.Pool, settings: Settings, address: str) -> None:

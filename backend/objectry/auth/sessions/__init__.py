@@ -1,0 +1,1 @@
+"""Accounts and their sessions: sign-up, sign-in, refresh, logout, "who am I" (/api/auth)."""

@@ -1,0 +1,193 @@
+"""Accounts and their sessions: sign-up (first user, invitation or open sign-up), sign-in,
+"who am I", and the session's tokens — an access + refresh pair, the refresh token rotated on
+use (presenting an already-rotated one revokes the whole family), ended at logout.
+
+The one place the account rules live, for every door to them (/api/auth, later /auth/v1)."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from typing import Any
+
+import asyncpg
+
+from objectry.auth import jwt_codec, passwords, throttling, workspaces
+from objectry.auth.members import service as members
+from objectry.auth.principal import Principal
+from objectry.auth.schemas import Login, Register, lookup_email
+from objectry.auth.secret_hash import digest
+from objectry.auth.sessions import repo
+from objectry.auth.tokens import repo as tokens_repo
+from objectry.db import tenancy
+from objectry.errors import Conflict, Forbidden, Unauthenticated, detail
+from objectry.ids import new_id
+from objectry.lifespan import State
+from objectry.web.context import Context
+
+
+def email_taken() -> Conflict:
+    return Conflict("an account with this e-mail already exists",
+                    [detail("email", "taken", "already registered")])
+
+
+def bad_credentials() -> Unauthenticated:
+    # One message for every failure: it must not tell an unknown e-mail from a wrong password.
+    return Unauthenticated("the e-mail or password is not right",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _admission(conn: asyncpg.Connection, state: State,
+                     body: Register) -> members.Invitation | None:
+    """The invitation this sign-up joins by, if it brings one (404 when the token proves
+    nothing, 403 when it is for another e-mail); else whether it may sign up at all (403)."""
+    if body.invitation_token is not None:
+        invitation = await members.find_invitation(conn, body.invitation_token)
+        if invitation.email != body.email:
+            raise members.mismatch()
+        return invitation
+    if not (state.settings.open_signup or await repo.install_is_fresh(conn)):
+        raise Forbidden("signing up needs an invitation to a workspace")
+    return None
+
+
+async def register(state: State, body: Register) -> dict[str, Any]:
+    """A new account: in the workspace that invited it (only that one), else — on a fresh
+    install or with open sign-up — owning a new workspace of its own."""
+    # Refused callers are turned away before an (expensive) password hash is spent on them.
+    async with state.pool.acquire() as conn:
+        await _admission(conn, state, body)
+    hashed = await passwords.hash_password(body.password)
+    async with state.pool.acquire() as conn, conn.transaction():
+        await repo.lock_registrations(conn)
+        # Checked again under the lock; before the duplicate check, so a closed install does
+        # not reveal which e-mails have accounts.
+        invitation = await _admission(conn, state, body)
+        if await repo.user_id_by_email(conn, body.email):
+            raise email_taken()
+        user_id = await insert_user(conn, body.email, hashed, body.full_name)
+        if invitation is not None:
+            workspace_id = invitation.tenant_id
+            role = await members.redeem(conn, invitation, user_id)
+        else:
+            name = workspaces.default_name(body.full_name, body.email)
+            workspace_id = await workspaces.create_with_owner(conn, name, user_id)
+            role = "owner"
+    return {"id": user_id, "email": body.email, "full_name": body.full_name,
+            "workspace_id": workspace_id, "role": role}
+
+
+async def insert_user(conn: asyncpg.Connection, email: str, hashed: str, full_name: str) -> str:
+    user_id = new_id("usr")
+    try:
+        await repo.insert_user(conn, user_id, email, hashed, full_name)
+    except asyncpg.UniqueViolationError:
+        raise email_taken() from None
+    return user_id
+
+
+async def login(state: State, body: Login, address: str) -> dict[str, Any]:
+    email = lookup_email(body.email)
+    attempt = await throttling.begin(state.pool, state.settings, email, address)
+    async with state.pool.acquire() as conn:
+        user = await repo.login_lookup(conn, email)
+    hashed = user["hashed_password"] if user is not None else None
+    if not await passwords.verify(hashed, body.password) or not user or not user["is_active"]:
+        raise bad_credentials()
+    await throttling.succeeded(state.pool, attempt)
+    workspace_id = await _workspace_for(state.pool, user["id"], body.workspace_id)
+    await _signed_in(state.pool, user["id"], hashed, body.password)
+    return await start(state, user["id"], workspace_id)
+
+
+async def _workspace_for(pool: asyncpg.Pool, user_id: str, wanted: str | None) -> str:
+    """The workspace asked for, else the one the user joined last (memberships come oldest
+    first): someone who just accepted an invitation signs in where they were invited."""
+    async with pool.acquire() as conn:
+        ids = await repo.membership_ids(conn, user_id)
+    if wanted is not None and wanted not in ids:
+        raise Forbidden("this account is not a member of that workspace")
+    if not ids:
+        raise Forbidden("this account is not a member of any workspace")
+    return wanted or ids[-1]
+
+
+async def _signed_in(pool: asyncpg.Pool, user_id: str, hashed: str | None,
+                     password: str) -> None:
+    """Record the sign-in, and re-hash a password made with older argon2 parameters."""
+    fresh = await passwords.hash_password(password) if hashed and \
+        passwords.needs_rehash(hashed) else None
+    async with pool.acquire() as conn, conn.transaction():
+        await repo.record_sign_in(conn, user_id, fresh)
+
+
+async def me(ctx: Context) -> dict[str, Any]:
+    principal = ctx.principal
+    out = {"workspace_id": ctx.tenant_id, "role": principal.role}
+    async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
+        if principal.user_id is not None:
+            return {**await repo.profile(conn, principal.user_id), **out, "kind": "user"}
+        name = await tokens_repo.name_of(conn, ctx.tenant_id, principal.token_id)
+    return {"id": principal.token_id, "email": None, "full_name": None, "name": name, **out,
+            "kind": "token", "scopes": sorted(principal.scopes or ())}
+
+
+async def _issue(conn: asyncpg.Connection, state: State, user_id: str, workspace_id: str,
+                 family_id: str) -> dict[str, Any]:
+    settings = state.settings
+    access_seconds = settings.access_token_minutes * 60
+    common = {"user_id": user_id, "workspace_id": workspace_id, "family_id": family_id}
+    access, _ = jwt_codec.encode(state.secret_key, typ="access", lifetime_seconds=access_seconds,
+                                 **common)
+    refresh, claims = jwt_codec.encode(state.secret_key, typ="refresh",
+                                       lifetime_seconds=settings.refresh_token_days * 86400,
+                                       **common)
+    await repo.insert_refresh(conn, workspace_id, claims.jti, family_id=family_id,
+                              user_id=user_id, token_hash=digest(refresh),
+                              expires_at=claims.exp)
+    return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
+            "expires_in": access_seconds}
+
+
+async def start(state: State, user_id: str, workspace_id: str) -> dict[str, Any]:
+    # Pruned here: what can no longer matter (an access token never outlives the refresh
+    # token issued with it).
+    async with tenancy.transaction(state.pool, workspace_id) as conn:
+        await repo.prune(conn, workspace_id)
+        return await _issue(conn, state, user_id, workspace_id, uuid.uuid4().hex)
+
+
+async def rotate(state: State, refresh_token: str) -> dict[str, Any]:
+    claims = jwt_codec.decode(state.secret_key, refresh_token, "refresh")
+    async with tenancy.transaction(state.pool, claims.wsp) as conn:
+        pair = await _rotate(conn, state, claims, refresh_token)
+    # Raised after the commit, so a family revoked on reuse stays revoked.
+    if pair is None:
+        raise jwt_codec.invalid("this refresh token is no longer valid; sign in again")
+    return pair
+
+
+async def _rotate(conn: asyncpg.Connection, state: State, claims: jwt_codec.Claims,
+                  token: str) -> dict[str, Any] | None:
+    row = await repo.refresh_for_update(conn, claims.wsp, claims.jti)
+    if (row is None or row["revoked_at"] is not None or row["user_id"] != claims.sub
+            or not hmac.compare_digest(row["token_hash"], digest(token))):
+        return None
+    if row["used_at"] is not None or not await repo.is_active_member(conn, claims.wsp,
+                                                                     claims.sub):
+        # A rotated token seen again means two parties hold this session: end it for both.
+        await repo.revoke_family(conn, claims.wsp, row["family_id"])
+        return None
+    await repo.mark_used(conn, claims.wsp, claims.jti)
+    return await _issue(conn, state, claims.sub, claims.wsp, row["family_id"])
+
+
+async def end(state: State, principal: Principal) -> None:
+    """Logout: the presented access token is blacklisted and its refresh family revoked."""
+    session = principal.session
+    if session is None or principal.user_id is None:
+        raise Forbidden("an API token has no session to end; revoke it with DELETE /api/tokens")
+    async with tenancy.transaction(state.pool, principal.workspace_id) as conn:
+        await repo.blacklist(conn, session.jti, principal.user_id, session.expires_at)
+        await repo.revoke_family(conn, principal.workspace_id, session.family_id)
+        await repo.prune(conn, principal.workspace_id)

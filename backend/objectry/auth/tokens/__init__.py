@@ -1,0 +1,2 @@
+"""API tokens for apps (/api/tokens, `objectry token …`): their secrets, SQL and per-process
+cache."""
