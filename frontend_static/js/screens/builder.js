@@ -8,8 +8,8 @@ import {
   busy, clear, clearFormErrors, confirmDialog, emptyState, field, formSummary, h, pageHeader, select,
   showFormErrors, toast, toastError,
 } from "../ui.js";
-import { addFieldDialog, editFieldDialog } from "./field_dialog.js";
-import { relationshipDialog } from "./relationships.js";
+import { addFieldDialog, editFieldDialog } from "../widgets/field_dialog.js";
+import { relationshipDialog } from "../widgets/relationship_dialog.js";
 
 const FLAGS = [
   ["is_required", "Required", "must have a value"],

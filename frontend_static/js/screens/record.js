@@ -9,8 +9,8 @@ import {
   busy, clear, clearFormErrors, field, fmtDateTime, formSummary, h, icon, pageHeader, refocus, showFormErrors,
   toast, toastError,
 } from "../ui.js";
-import { historyCard } from "./history.js";
-import { linkPicker } from "./linkpicker.js";
+import { historyCard } from "../widgets/history.js";
+import { linkPicker } from "../widgets/linkpicker.js";
 import { rememberTrashed, restore } from "./trash.js";
 
 export async function render(view, { params }) {

@@ -6,8 +6,8 @@ import { decode, encode } from "../fields/filters.js";
 import { replaceQuery } from "../router.js";
 import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
-import { filterBar } from "./filterbar.js";
-import { createGrid } from "./grid.js";
+import { filterBar } from "../widgets/filterbar.js";
+import { createGrid } from "../widgets/grid.js";
 import { rememberTrashed, restore } from "./trash.js";
 
 const PAGE = 50;
