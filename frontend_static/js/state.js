@@ -4,8 +4,7 @@
 import * as api from "./api.js";
 
 export const state = {
-  me: null,            // {id, email, full_name, workspace_id, role} when accounts exist
-  accounts: true,      // false while the server has no /api/auth (every caller is the owner)
+  me: null, // {id, email, full_name, workspace_id, role} once signed in
 };
 
 let objectsPromise = null;
@@ -46,11 +45,11 @@ export function onInvalidate(fn) {
 }
 
 export function canAdmin() {
-  return !state.me || ["owner", "admin"].includes(state.me.role);
+  return ["owner", "admin"].includes(state.me?.role);
 }
 
 export function canWrite() {
-  return !state.me || state.me.role !== "viewer";
+  return Boolean(state.me) && state.me.role !== "viewer";
 }
 
 export const objectTitle = (obj) => obj.plural_label || obj.label;

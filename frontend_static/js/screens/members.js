@@ -18,11 +18,6 @@ const ROLE_NAMES = { viewer: "Viewer", editor: "Editor", admin: "Admin", owner: 
 
 /** `fresh`: the invitation just made, whose join link is shown this once. */
 export async function render(view, _route, fresh = null) {
-  if (!state.accounts || !state.me) {
-    clear(view, pageHeader("Members"),
-      h("div.alert", h("p", "This server has no accounts yet: everyone who reaches it acts as the owner. Members appear here once accounts are enabled.")));
-    return;
-  }
   const workspace = `/api/workspaces/${api.enc(state.me.workspace_id)}`;
   const base = `${workspace}/members`;
   const admin = canAdmin();

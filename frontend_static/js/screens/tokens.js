@@ -2,7 +2,7 @@
 // use, revoke.
 
 import * as api from "../api.js";
-import { canAdmin, state } from "../state.js";
+import { canAdmin } from "../state.js";
 import {
   busy, checkbox, clear, clearFormErrors, confirmDialog, emptyState, field, fmtDateTime, formSummary, h, icon,
   modal, pageHeader, select, showFormErrors, toast, toastError, refocus,
@@ -26,11 +26,6 @@ function status(t) {
 }
 
 export async function render(view) {
-  if (!state.accounts) {
-    clear(view, pageHeader("API tokens"),
-      h("div.alert", h("p", "This server has no accounts yet, so it has no API tokens either. They appear here once accounts are enabled.")));
-    return;
-  }
   if (!canAdmin()) {
     clear(view, pageHeader("API tokens"), h("div.alert", h("p", "Only workspace owners and admins manage API tokens.")));
     return;
