@@ -9,6 +9,7 @@ back. Each step asserts what is on screen and saves a screenshot of it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -240,6 +241,36 @@ def test_filter_sort_and_trash(journey: Journey) -> None:
     j.toast("“Grace Hopper” restored")
     page.get_by_role("link", name="Back to contacts").click()
     expect(page.get_by_role("grid")).to_contain_text("Grace Hopper")
+
+
+def test_filter_conditions_follow_the_schema_operators(journey: Journey) -> None:
+    """The filter builder offers, for each field, only what the server's schema says it accepts."""
+    j, page = journey, journey.page
+    schema = re.compile(r"/api/objects/contact/schema$")
+
+    def only_equality_on_full_name(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        for field in body["fields"]:
+            if field["name"] == "full_name":
+                field["operators"] = ["eq", "is", "neq"]
+        route.fulfill(response=response, json=body)
+
+    page.route(schema, only_equality_on_full_name)
+    try:
+        j.go("#/objects/contact")
+        page.reload()  # a fresh app: the schema is read again, through the route
+        j.h1("Contacts")
+        page.get_by_role("button", name="Filter").click()
+        panel = page.get_by_role("form", name="Filters")
+        panel.get_by_role("combobox", name="Field").select_option(label="Full name")
+        conditions = panel.get_by_role("combobox", name="Condition").locator("option")
+        expect(conditions).to_have_text(["is", "is not", "is empty", "is not empty"])
+        panel.get_by_role("combobox", name="Field").select_option(label="E-mail")
+        expect(conditions.first).to_have_text("contains")
+    finally:
+        page.unroute(schema)
+    page.reload()
 
 
 def test_token_used_by_an_app_then_revoked(journey: Journey) -> None:

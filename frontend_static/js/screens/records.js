@@ -110,11 +110,11 @@ export async function render(view, { params, query }) {
     timer = setTimeout(() => searchForm.requestSubmit(), 300);
   });
 
-  const filters = s.fields.length ? filterBar(s.fields, state.filters, (list) => {
+  const filters = filterBar(s.fields, state.filters, (list) => {
     state.filters = list;
     replaceQuery(writeQuery(state));
     reload().then(() => view.querySelector(".filter-panel button[type=submit], .filter-panel + *")?.focus());
-  }) : null;
+  });
 
   const newButton = writer && s.fields.length
     ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null;
