@@ -36,7 +36,7 @@ let ready = false;
 
 async function whoAmI() {
   try {
-    state.me = await api.get("/api/auth/me", undefined, { quiet: true });
+    state.me = await api.auth.me();
   } catch (err) {
     state.me = null;
     if (err.status !== 401) throw err;
@@ -58,7 +58,7 @@ function signOutLocally() {
 
 async function signOut() {
   try {
-    await api.post("/api/auth/logout");
+    await api.auth.logout();
   } catch {
     // Signing out locally is what matters; the server forgets the token when it expires.
   }

@@ -13,7 +13,7 @@ const listeners = new Set();
 
 export function objects(force = false) {
   if (force || !objectsPromise) {
-    objectsPromise = api.all("/api/objects").catch((err) => {
+    objectsPromise = api.objects.all().catch((err) => {
       objectsPromise = null;
       throw err;
     });
@@ -23,7 +23,7 @@ export function objects(force = false) {
 
 export function schema(ref, force = false) {
   if (force || !schemas.has(ref)) {
-    const p = api.get(`/api/objects/${api.enc(ref)}/schema`).catch((err) => {
+    const p = api.objects.schema(ref).catch((err) => {
       schemas.delete(ref);
       throw err;
     });
@@ -65,7 +65,7 @@ let peoplePromise = null;
 /** user id → name, from the member list (empty when it cannot be read, e.g. for a viewer). */
 export function people() {
   if (!state.me) return Promise.resolve(new Map());
-  peoplePromise ||= api.get(`/api/workspaces/${api.enc(state.me.workspace_id)}/members`, { limit: 1000 })
+  peoplePromise ||= api.members.list(state.me.workspace_id)
     .then((page) => new Map((page.items || []).map((m) => [m.user_id, m.full_name || m.email])))
     .catch(() => new Map());
   return peoplePromise;

@@ -23,8 +23,7 @@ function nextHash(query) {
 const carry = (query) => (query.get("next") ? "?" + new URLSearchParams({ next: query.get("next") }) : "");
 
 async function signIn(email, password, query) {
-  const tokens = await api.post("/api/auth/login", { email, password }, { auth: false });
-  api.setSession(tokens);
+  api.setSession(await api.auth.login(email, password));
   location.hash = nextHash(query);
 }
 
@@ -58,7 +57,7 @@ export function renderSignup(view, { query }) {
     const body = { full_name: name.control.value.trim(), email: email.control.value.trim(),
       password: password.control.value };
     busy(submit, async () => {
-      await api.post("/api/auth/register", body, { auth: false });
+      await api.auth.register(body);
       await signIn(body.email, body.password, query);
     }).catch((err) => showFormErrors(form, err, labelOf));
   });

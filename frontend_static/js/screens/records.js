@@ -61,13 +61,12 @@ export async function render(view, { params, query }) {
 
   async function load(first) {
     const q = writeQuery(state);
-    q.set("object", s.object.name);
     q.set("limit", String(PAGE));
     if (first) q.set("count", "exact");
     else q.set("cursor", cursor);
     let page;
     try {
-      page = await api.get("/api/records", q);
+      page = await api.records.list(s.object.name, q);
       clear(problem);
     } catch (err) {
       toastError(err, (f) => fieldsByName.get(f)?.label || f);
@@ -135,7 +134,7 @@ export async function render(view, { params, query }) {
 
 async function remove(s, record, tr, grid, reload) {
   try {
-    await api.del(`/api/records/${record.id}`);
+    await api.records.moveToTrash(record.id);
     rememberTrashed(s.object, record);
     grid.remove(tr);
     toast(`“${record.primary_value || record.id}” moved to the trash`, {

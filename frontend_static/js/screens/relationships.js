@@ -9,7 +9,7 @@ import { relationshipDialog } from "../widgets/relationship_dialog.js";
 const ON_DELETE = { unlink: "Unlink", cascade: "Cascade", restrict: "Restrict" };
 
 export async function render(view) {
-  const [rels, objs] = await Promise.all([api.all("/api/relationships"), objects()]);
+  const [rels, objs] = await Promise.all([api.relationships.all(), objects()]);
   const byId = new Map(objs.map((o) => [o.id, o]));
   const admin = canAdmin();
   const reload = () => render(view).then(() => refocus(view));
@@ -40,7 +40,7 @@ async function remove(r, reload) {
     { confirmLabel: "Delete relationship", danger: true });
   if (!ok) return;
   try {
-    await api.del(`/api/relationships/${r.id}`);
+    await api.relationships.remove(r.id);
     invalidate();
     toast(`${r.name} deleted`);
     await reload();

@@ -29,14 +29,14 @@ export function rememberTrashed(object, record) {
 const forget = (id) => writeAll(readAll().filter((e) => e.id !== id));
 
 export async function restore(id) {
-  const record = await api.post(`/api/records/${id}/restore`);
+  const record = await api.records.restore(id);
   forget(id);
   return record;
 }
 
 async function stillTrashed(entry) {
   try {
-    const page = await api.get(`/api/records/${entry.id}/history`, { limit: 1 });
+    const page = await api.records.history(entry.id, { limit: 1 });
     return page.items[0]?.op === "delete";
   } catch (err) {
     if (err.status === 404) return false;
@@ -81,7 +81,7 @@ async function purge(entry, reload) {
     "The record, its links and its history are removed for good.", { confirmLabel: "Delete forever", danger: true });
   if (!ok) return;
   try {
-    await api.del(`/api/records/${entry.id}`, { query: { permanent: "true" } });
+    await api.records.purge(entry.id);
     forget(entry.id);
     toast("Deleted for good");
     await reload();

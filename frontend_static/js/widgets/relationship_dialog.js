@@ -82,8 +82,8 @@ export async function relationshipDialog({ from, existing }) {
         on_delete: onDelete.value };
       if (!existing) Object.assign(body, { from_object_id: fromSel.value, to_object_id: toSel.value, type: kind.value });
       busy(submit, async () => {
-        const saved = existing ? await api.patch(`/api/relationships/${existing.id}`, body)
-          : await api.post("/api/relationships", body);
+        const saved = existing ? await api.relationships.update(existing.id, body)
+          : await api.relationships.create(body);
         invalidate();
         toast(`Relationship ${saved.name} saved`);
         close(saved);
