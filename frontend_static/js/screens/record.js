@@ -11,7 +11,6 @@ import {
 } from "../ui.js";
 import { historyCard } from "../widgets/history.js";
 import { linkPicker } from "../widgets/linkpicker.js";
-import { rememberTrashed, restore } from "./trash.js";
 
 export async function render(view, { params }) {
   const base = await api.records.get(params.id);
@@ -39,9 +38,8 @@ export async function render(view, { params }) {
 async function trash(s, record) {
   try {
     await api.records.moveToTrash(record.id);
-    rememberTrashed(s.object, record);
     toast(`“${record.primary_value || record.id}” moved to the trash`, {
-      action: { label: "Undo", run: () => restore(record.id).then(() => go(`/records/${record.id}`)).catch(toastError) },
+      action: { label: "Undo", run: () => api.records.restore(record.id).then(() => go(`/records/${record.id}`)).catch(toastError) },
     });
     go(`/objects/${s.object.name}`);
   } catch (err) {

@@ -8,7 +8,6 @@ import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
 import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
-import { rememberTrashed, restore } from "./trash.js";
 
 const PAGE = 50;
 const RESERVED = new Set(["order", "q"]);
@@ -55,7 +54,7 @@ export async function render(view, { params, query }) {
       replaceQuery(writeQuery(state));
       reload().then(() => view.querySelector(`th button.sort[title="Sort by ${CSS.escape(fieldsByName.get(name).label)}"]`)?.focus());
     },
-    onDelete: (record, tr) => remove(s, record, tr, grid, reload).then((gone) => gone && showCount(-1)),
+    onDelete: (record, tr) => remove(record, tr, grid, reload).then((gone) => gone && showCount(-1)),
     onCreated: () => showCount(1),
   });
 
@@ -132,13 +131,12 @@ export async function render(view, { params, query }) {
   await load(true);
 }
 
-async function remove(s, record, tr, grid, reload) {
+async function remove(record, tr, grid, reload) {
   try {
     await api.records.moveToTrash(record.id);
-    rememberTrashed(s.object, record);
     grid.remove(tr);
     toast(`“${record.primary_value || record.id}” moved to the trash`, {
-      action: { label: "Undo", run: () => restore(record.id).then(reload).catch(toastError) },
+      action: { label: "Undo", run: () => api.records.restore(record.id).then(reload).catch(toastError) },
     });
     return true;
   } catch (err) {
