@@ -15,37 +15,43 @@ const NEWEST_FIRST = "updated_at.desc";
 export async function render(view, { params }) {
   const s = await loadSchema(params.name);
   const title = objectTitle(s.object);
-  const [first, names] = await Promise.all([
-    api.records.listTrash(s.object.name, { order: NEWEST_FIRST, limit: PAGE, count: "exact" }), people()]);
+  const page = (cursor) => api.records.listTrash(s.object.name,
+    { order: NEWEST_FIRST, limit: PAGE, ...(cursor ? { cursor } : { count: "exact" }) });
+  const [first, names] = await Promise.all([page(null), people()]);
   const reload = () => render(view, { params }).then(() => refocus(view));
   const ctx = { writer: canWrite(), names, reload };
-  const tbody = h("tbody", first.items.map((r) => row(r, ctx)));
-  const more = h("button", { type: "button" }, "Load more");
-  let cursor = first.next_cursor;
-  more.hidden = !cursor;
-  more.addEventListener("click", () => busy(more, async () => {
-    const page = await api.records.listTrash(s.object.name, { order: NEWEST_FIRST, limit: PAGE, cursor });
-    const rows = page.items.map((r) => row(r, ctx));
-    tbody.append(...rows);
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-    rows[0]?.querySelector("button")?.focus();
-  }).catch(toastError));
   clear(view,
     h("nav.crumbs", { "aria-label": "Breadcrumb" }, h("a", { href: "#/objects" }, "Objects"), " / ",
       h("a", { href: `#/objects/${s.object.name}` }, title)),
     pageHeader(`Trash: ${title}`, h("a.button", { href: `#/objects/${s.object.name}` }, `Back to ${title.toLowerCase()}`)),
     h("p.lead", "Records in the trash, the most recently deleted first. Restoring a record brings back its links, " +
       "and the records deleted together with it."),
-    first.items.length ? [
-      h("p.result-count", `${first.total} ${first.total === 1 ? "record" : "records"} in the trash`),
-      h("div.table-wrap", h("table.table",
-        h("caption.visually-hidden", `${title} in the trash`),
-        h("thead", h("tr", h("th", { scope: "col" }, "Record"), h("th", { scope: "col" }, "Deleted"),
-          h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
-        tbody)),
-      h("div.more", more),
-    ] : emptyState(`No ${title.toLowerCase()} in the trash.`));
+    first.items.length ? table(title, first, page, ctx) : emptyState(`No ${title.toLowerCase()} in the trash.`));
+}
+
+/** The first page's rows, its count, and "Load more" for the pages after it. */
+function table(title, first, page, ctx) {
+  const tbody = h("tbody", first.items.map((r) => row(r, ctx)));
+  const more = h("button", { type: "button" }, "Load more");
+  let cursor = first.next_cursor;
+  more.hidden = !cursor;
+  more.addEventListener("click", () => busy(more, async () => {
+    const next = await page(cursor);
+    const rows = next.items.map((r) => row(r, ctx));
+    tbody.append(...rows);
+    cursor = next.next_cursor;
+    more.hidden = !cursor;
+    rows[0]?.querySelector("button")?.focus();
+  }).catch(toastError));
+  return [
+    h("p.result-count", `${first.total} ${first.total === 1 ? "record" : "records"} in the trash`),
+    h("div.table-wrap", h("table.table",
+      h("caption.visually-hidden", `${title} in the trash`),
+      h("thead", h("tr", h("th", { scope: "col" }, "Record"), h("th", { scope: "col" }, "Deleted"),
+        h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
+      tbody)),
+    h("div.more", more),
+  ];
 }
 
 function row(record, { writer, names, reload }) {
