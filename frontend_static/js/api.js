@@ -1,5 +1,6 @@
-// The one door to the server: fetch with the signed-in user's token, JSON in and out, every
-// failure turned into an ApiError whose message a person can read. A 401 refreshes once.
+// The one door to the server: every endpoint the admin calls (one function each, grouped by
+// resource), sent with the signed-in user's token, JSON in and out, every failure turned into an
+// ApiError whose message a person can read. A 401 refreshes once.
 
 const STORE_KEY = "objectry.session";
 
@@ -112,7 +113,7 @@ function withLock(work) {
  * A 401 refreshes the session once and retries; if still refused the session is dropped and,
  * unless `quiet`, the app is told (it shows the sign-in screen).
  */
-export async function request(method, path, options = {}) {
+async function request(method, path, options = {}) {
   const used = readSession()?.access_token;
   let response = await send(method, path, options);
   if (response.status === 401 && options.auth !== false) {
@@ -125,13 +126,18 @@ export async function request(method, path, options = {}) {
   return parse(response);
 }
 
-export const get = (path, query, options = {}) => request("GET", path, { ...options, query });
-export const post = (path, body, options = {}) => request("POST", path, { ...options, body });
-export const patch = (path, body, options = {}) => request("PATCH", path, { ...options, body });
-export const del = (path, options = {}) => request("DELETE", path, options);
+// --- the endpoints ---------------------------------------------------------------------------
+// Every URL the admin calls is spelled here, once: screens call these functions and never
+// write a path. Ids and names are path-encoded; query values are sent as given.
+
+const get = (path, query, options = {}) => request("GET", path, { ...options, query });
+const post = (path, body, options = {}) => request("POST", path, { ...options, body });
+const patch = (path, body, options = {}) => request("PATCH", path, { ...options, body });
+const del = (path, options = {}) => request("DELETE", path, options);
+const enc = encodeURIComponent;
 
 /** Every item of a paged list (`{items, next_cursor}`), following cursors. */
-export async function all(path, query = {}) {
+async function all(path, query = {}) {
   const items = [];
   let cursor = null;
   do {
@@ -142,4 +148,98 @@ export async function all(path, query = {}) {
   return items;
 }
 
-export const enc = encodeURIComponent;
+/** The query `params` (URLSearchParams or a plain object) with the keys of `extra` set. */
+function withPairs(params, extra) {
+  const pairs = params instanceof URLSearchParams ? [...params] : Object.entries(params || {});
+  const q = new URLSearchParams(pairs.map(([key, value]) => [key, value ?? ""]));
+  for (const [key, value] of Object.entries(extra)) q.set(key, value);
+  return q;
+}
+
+export const auth = {
+  /** Who is signed in; quiet: a 401 here is an answer, not a reason to show the sign-in. */
+  me: () => get("/api/auth/me", undefined, { quiet: true }),
+  login: (email, password) => post("/api/auth/login", { email, password }, { auth: false }),
+  register: (body) => post("/api/auth/register", body, { auth: false }),
+  logout: () => post("/api/auth/logout"),
+};
+
+export const objects = {
+  all: () => all("/api/objects"),
+  create: (body) => post("/api/objects", body),
+  update: (id, body) => patch(`/api/objects/${enc(id)}`, body),
+  remove: (id) => del(`/api/objects/${enc(id)}`),
+  /** The object with its fields (each with the filter `operators` its type accepts) and relationships. */
+  schema: (ref) => get(`/api/objects/${enc(ref)}/schema`),
+  /** A new field, attached to the object at once. */
+  addField: (id, body) => post(`/api/objects/${enc(id)}/fields`, body),
+  /** The address an app would read first, for the "try it" line next to a new token. */
+  href: () => new URL("/api/objects", location.origin).href,
+};
+
+export const fields = {
+  all: (query = {}) => all("/api/fields", query),
+  get: (id) => get(`/api/fields/${enc(id)}`),
+  create: (body) => post("/api/fields", body),
+  update: (id, body) => patch(`/api/fields/${enc(id)}`, body),
+  remove: (id) => del(`/api/fields/${enc(id)}`),
+};
+
+/** A library field on one object, with its flags (required, visible, order…). */
+export const objectFields = {
+  attach: (body) => post("/api/object-fields", body),
+  update: (id, body) => patch(`/api/object-fields/${enc(id)}`, body),
+  detach: (id) => del(`/api/object-fields/${enc(id)}`),
+};
+
+export const relationships = {
+  all: () => all("/api/relationships"),
+  create: (body) => post("/api/relationships", body),
+  update: (id, body) => patch(`/api/relationships/${enc(id)}`, body),
+  remove: (id) => del(`/api/relationships/${enc(id)}`),
+};
+
+/** The links between two records through a relationship. */
+export const links = {
+  all: (query) => all("/api/relationship-records", query),
+  create: (body) => post("/api/relationship-records", body),
+  remove: (id) => del(`/api/relationship-records/${enc(id)}`),
+};
+
+export const records = {
+  /** A page of an object's records: filters, order, q, limit, cursor, count as in `params`. */
+  list: (object, params) => get("/api/records", withPairs(params, { object })),
+  /** A page of the object's trash, with the same filters, order and cursor as `list`. */
+  listTrash: (object, params) => get("/api/records", withPairs(params, { object, trash: "only" })),
+  get: (id, query) => get(`/api/records/${enc(id)}`, query),
+  create: (object, data) => post("/api/records", { object, data }),
+  /** Change some values; with `version`, only if nobody changed the record since (else 412). */
+  update: (id, data, version) => patch(`/api/records/${enc(id)}`, { data },
+    version === undefined ? {} : { headers: { "If-Match": String(version) } }),
+  moveToTrash: (id) => del(`/api/records/${enc(id)}`),
+  restore: (id) => post(`/api/records/${enc(id)}/restore`),
+  purge: (id) => del(`/api/records/${enc(id)}`, { query: { permanent: "true" } }),
+  history: (id, query) => get(`/api/records/${enc(id)}/history`, query),
+};
+
+export const tokens = {
+  list: () => get("/api/tokens", { limit: 1000 }),
+  create: (body) => post("/api/tokens", body),
+  revoke: (id) => del(`/api/tokens/${enc(id)}`),
+};
+
+const workspace = (id) => `/api/workspaces/${enc(id)}`;
+
+export const members = {
+  list: (workspaceId) => get(`${workspace(workspaceId)}/members`, { limit: 1000 }),
+  /** Invite someone: the answer carries the invitation and its join token. */
+  invite: (workspaceId, body) => post(`${workspace(workspaceId)}/members`, body),
+  update: (workspaceId, userId, body) => patch(`${workspace(workspaceId)}/members/${enc(userId)}`, body),
+  remove: (workspaceId, userId) => del(`${workspace(workspaceId)}/members/${enc(userId)}`),
+};
+
+export const invitations = {
+  pending: (workspaceId) => all(`${workspace(workspaceId)}/invitations`),
+  revoke: (workspaceId, id) => del(`${workspace(workspaceId)}/invitations/${enc(id)}`),
+  accept: (token) => post("/api/invitations/accept", { token }),
+};

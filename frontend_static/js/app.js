@@ -36,15 +36,10 @@ let ready = false;
 
 async function whoAmI() {
   try {
-    state.me = await api.get("/api/auth/me", undefined, { quiet: true });
-    state.accounts = true;
+    state.me = await api.auth.me();
   } catch (err) {
     state.me = null;
-    if (err.status === 404 && err.code === "not_found" && !api.getSession()) {
-      state.accounts = false; // a server without accounts yet: every caller acts as the owner
-    } else if (err.status !== 401) {
-      throw err;
-    }
+    if (err.status !== 401) throw err;
   }
   ready = true;
   invalidate(); // another person may have signed in: forget the last one's metadata
@@ -63,7 +58,7 @@ function signOutLocally() {
 
 async function signOut() {
   try {
-    await api.post("/api/auth/logout");
+    await api.auth.logout();
   } catch {
     // Signing out locally is what matters; the server forgets the token when it expires.
   }
@@ -79,7 +74,7 @@ function navLink(href, label, extra = {}) {
 
 async function drawSidebar() {
   const nav = document.getElementById("sidebar");
-  if (!state.me && state.accounts) {
+  if (!state.me) {
     clear(nav);
     return;
   }
@@ -108,8 +103,6 @@ function drawUser() {
       h("span.user-name", state.me.full_name || state.me.email),
       h("span.badge", { title: "Your role in this workspace" }, state.me.role),
       h("button.ghost", { type: "button", onclick: signOut }, "Sign out"));
-  } else if (!state.accounts) {
-    clear(area, h("span.muted", "No accounts on this server yet — you act as the owner"));
   } else {
     clear(area);
   }
@@ -124,7 +117,7 @@ async function render() {
   const { path, query } = current();
   if (path === "/" || path === "") return go("/objects");
   if (!ready || (!state.me && api.getSession())) await whoAmI().catch((err) => { ready = true; showError(err); });
-  if (!PUBLIC.has(path) && !state.me && state.accounts) {
+  if (!PUBLIC.has(path) && !state.me) {
     return go("/login", new URLSearchParams({ next: location.hash }));
   }
   if (cleanup) cleanup();

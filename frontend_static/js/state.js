@@ -4,8 +4,7 @@
 import * as api from "./api.js";
 
 export const state = {
-  me: null,            // {id, email, full_name, workspace_id, role} when accounts exist
-  accounts: true,      // false while the server has no /api/auth (every caller is the owner)
+  me: null, // {id, email, full_name, workspace_id, role} once signed in
 };
 
 let objectsPromise = null;
@@ -14,7 +13,7 @@ const listeners = new Set();
 
 export function objects(force = false) {
   if (force || !objectsPromise) {
-    objectsPromise = api.all("/api/objects").catch((err) => {
+    objectsPromise = api.objects.all().catch((err) => {
       objectsPromise = null;
       throw err;
     });
@@ -24,7 +23,7 @@ export function objects(force = false) {
 
 export function schema(ref, force = false) {
   if (force || !schemas.has(ref)) {
-    const p = api.get(`/api/objects/${api.enc(ref)}/schema`).catch((err) => {
+    const p = api.objects.schema(ref).catch((err) => {
       schemas.delete(ref);
       throw err;
     });
@@ -46,11 +45,11 @@ export function onInvalidate(fn) {
 }
 
 export function canAdmin() {
-  return !state.me || ["owner", "admin"].includes(state.me.role);
+  return ["owner", "admin"].includes(state.me?.role);
 }
 
 export function canWrite() {
-  return !state.me || state.me.role !== "viewer";
+  return Boolean(state.me) && state.me.role !== "viewer";
 }
 
 export const objectTitle = (obj) => obj.plural_label || obj.label;
@@ -66,7 +65,7 @@ let peoplePromise = null;
 /** user id → name, from the member list (empty when it cannot be read, e.g. for a viewer). */
 export function people() {
   if (!state.me) return Promise.resolve(new Map());
-  peoplePromise ||= api.get(`/api/workspaces/${api.enc(state.me.workspace_id)}/members`, { limit: 1000 })
+  peoplePromise ||= api.members.list(state.me.workspace_id)
     .then((page) => new Map((page.items || []).map((m) => [m.user_id, m.full_name || m.email])))
     .catch(() => new Map());
   return peoplePromise;

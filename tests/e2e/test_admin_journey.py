@@ -2,13 +2,15 @@
 
 The steps run in order and share one browser page, like the person does: sign up as the first
 user, model Contacts and Companies, relate them, enter records (and fix a bad e-mail the server
-refuses), link a contact to a company, filter the grid, then hand a token to an app and take it
-back. Each step asserts what is on screen and saves a screenshot of it.
+refuses), link a contact to a company, filter the grid, find in the trash what an app deleted,
+then hand a token to an app and take it back. Each step asserts what is on screen and saves a
+screenshot of it.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -235,11 +237,82 @@ def test_filter_sort_and_trash(journey: Journey) -> None:
     expect(page.get_by_role("grid")).not_to_contain_text("Grace Hopper")
     page.get_by_role("link", name="Trash").click()
     j.h1("Trash: Contacts")
+    expect(page.get_by_role("row", name=re.compile("Grace Hopper"))).to_contain_text("by you")
     j.shot("trash")
     page.get_by_role("button", name="Restore Grace Hopper").click()
     j.toast("“Grace Hopper” restored")
+    expect(page.get_by_text("No contacts in the trash.")).to_be_visible()
     page.get_by_role("link", name="Back to contacts").click()
     expect(page.get_by_role("grid")).to_contain_text("Grace Hopper")
+
+
+def test_trash_lists_what_was_deleted_elsewhere(journey: Journey) -> None:
+    """The trash is the server's: a record an app deletes shows there, and can be purged."""
+    j, page = journey, journey.page
+    token = page.evaluate("JSON.parse(localStorage.getItem('objectry.session')).access_token")
+    with httpx.Client(base_url=j.base, headers={"Authorization": f"Bearer {token}"}) as app:
+        made = app.post("/api/records", json={"object": "contact",
+                                              "data": {"full_name": "Charles Babbage"}})
+        assert made.status_code == 201, made.text
+        record_id = made.json()["id"]
+        assert app.delete(f"/api/records/{record_id}").status_code == 204
+        j.go("#/objects/contact/trash")
+        j.h1("Trash: Contacts")
+        row = page.get_by_role("row", name=re.compile("Charles Babbage"))
+        expect(row).to_contain_text(record_id)
+        expect(page.locator(".result-count")).to_have_text("1 record in the trash")
+        j.shot("trash-from-elsewhere")
+        page.get_by_role("button", name="Delete Charles Babbage forever").click()
+        page.get_by_role("dialog").get_by_role("button", name="Delete forever").click()
+        j.toast("Deleted for good")
+        expect(page.get_by_text("No contacts in the trash.")).to_be_visible()
+        assert app.get(f"/api/records/{record_id}").status_code == 404
+
+        # More than a page, trashed by one statement (one instant): the cursor pages through.
+        bulk = [{"data": {"full_name": f"Bulk {i:02d}"}} for i in range(51)]
+        made = app.post("/api/records/bulk", json={"object": "contact", "records": bulk})
+        assert made.status_code == 201, made.text
+        gone = app.delete("/rest/v1/contact", params={"full_name": "like.Bulk*"})
+        assert gone.status_code == 204, gone.text
+        page.reload()
+        expect(page.locator(".result-count")).to_have_text("51 records in the trash")
+        rows = page.locator("tbody tr")
+        expect(rows).to_have_count(50)
+        page.get_by_role("button", name="Load more").click()
+        expect(rows).to_have_count(51)
+        expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+        names = {n.split("\n")[0] for n in page.locator("tbody th").all_inner_texts()}
+        assert names == {f"Bulk {i:02d}" for i in range(51)}
+
+
+def test_filter_conditions_follow_the_schema_operators(journey: Journey) -> None:
+    """The filter builder offers, for each field, only what the server's schema says it accepts."""
+    j, page = journey, journey.page
+    schema = re.compile(r"/api/objects/contact/schema$")
+
+    def only_equality_on_full_name(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        for field in body["fields"]:
+            if field["name"] == "full_name":
+                field["operators"] = ["eq", "is", "neq"]
+        route.fulfill(response=response, json=body)
+
+    page.route(schema, only_equality_on_full_name)
+    try:
+        j.go("#/objects/contact")
+        page.reload()  # a fresh app: the schema is read again, through the route
+        j.h1("Contacts")
+        page.get_by_role("button", name="Filter").click()
+        panel = page.get_by_role("form", name="Filters")
+        panel.get_by_role("combobox", name="Field").select_option(label="Full name")
+        conditions = panel.get_by_role("combobox", name="Condition").locator("option")
+        expect(conditions).to_have_text(["is", "is not", "is empty", "is not empty"])
+        panel.get_by_role("combobox", name="Field").select_option(label="E-mail")
+        expect(conditions.first).to_have_text("contains")
+    finally:
+        page.unroute(schema)
+    page.reload()
 
 
 def test_token_used_by_an_app_then_revoked(journey: Journey) -> None:

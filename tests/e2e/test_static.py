@@ -31,3 +31,13 @@ def test_module_is_small_and_builds_dom_safely(path: Path) -> None:
         assert risky not in source, f"{risky} in {path.name}"
     for target in IMPORT.findall(source):
         assert (path.parent / target).resolve().is_file(), f"{path.name} imports {target}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(STATIC)) for p in MODULES])
+def test_only_api_js_spells_endpoint_urls(path: Path) -> None:
+    """Every server URL is in js/api.js (one function per endpoint); the rest call those."""
+    if path == STATIC / "js" / "api.js":
+        return
+    source = path.read_text()
+    assert not re.search(r"[\"'`]/(api|rest)/", source), "call a function of api.js instead"
+    assert not re.search(r"\bfetch\(", source), "only api.js talks to the server"

@@ -1,42 +1,58 @@
-// Filter operators in words, and their `field=op.value` form in the records API (PostgREST
-// dialect). One table: key → how it is written and read back from the URL.
+// Filter conditions in words, and their `field=op.value` form in the records API (PostgREST
+// dialect). Which operators a field accepts is the server's rule: each field of the schema
+// lists them (`operators`); the admin offers the conditions, of those it can put in words for
+// the field's kind of value, whose operator is in that list.
 
 const quote = (v) => `"${String(v).replace(/["\\]/g, (c) => "\\" + c)}"`;
 
+/** condition → the PostgREST operator it needs, how it is written, and how it is read back. */
 export const OPS = {
-  eq: { encode: (v) => `eq.${v}`, decode: /^eq\.(.*)$/s },
-  neq: { encode: (v) => `neq.${v}`, decode: /^neq\.(.*)$/s },
-  contains: { encode: (v) => `ilike.*${v}*`, decode: /^ilike\.\*(.*)\*$/s },
-  starts: { encode: (v) => `ilike.${v}*`, decode: /^ilike\.([^*].*)\*$/s },
-  gt: { encode: (v) => `gt.${v}`, decode: /^gt\.(.*)$/s },
-  gte: { encode: (v) => `gte.${v}`, decode: /^gte\.(.*)$/s },
-  lt: { encode: (v) => `lt.${v}`, decode: /^lt\.(.*)$/s },
-  lte: { encode: (v) => `lte.${v}`, decode: /^lte\.(.*)$/s },
-  has: { encode: (v) => `cs.{${quote(v)}}`, decode: /^cs\.\{"?(.*?)"?\}$/s },
-  yes: { encode: () => "is.true", decode: /^is\.true$/, noValue: true },
-  no: { encode: () => "is.false", decode: /^is\.false$/, noValue: true },
-  empty: { encode: () => "is.null", decode: /^is\.null$/, noValue: true },
-  filled: { encode: () => "not.is.null", decode: /^not\.is\.null$/, noValue: true },
+  eq: { op: "eq", encode: (v) => `eq.${v}`, decode: /^eq\.(.*)$/s },
+  neq: { op: "neq", encode: (v) => `neq.${v}`, decode: /^neq\.(.*)$/s },
+  contains: { op: "ilike", encode: (v) => `ilike.*${v}*`, decode: /^ilike\.\*(.*)\*$/s },
+  starts: { op: "ilike", encode: (v) => `ilike.${v}*`, decode: /^ilike\.([^*].*)\*$/s },
+  gt: { op: "gt", encode: (v) => `gt.${v}`, decode: /^gt\.(.*)$/s },
+  gte: { op: "gte", encode: (v) => `gte.${v}`, decode: /^gte\.(.*)$/s },
+  lt: { op: "lt", encode: (v) => `lt.${v}`, decode: /^lt\.(.*)$/s },
+  lte: { op: "lte", encode: (v) => `lte.${v}`, decode: /^lte\.(.*)$/s },
+  has: { op: "cs", encode: (v) => `cs.{${quote(v)}}`, decode: /^cs\.\{"?(.*?)"?\}$/s },
+  yes: { op: "is", encode: () => "is.true", decode: /^is\.true$/, noValue: true },
+  no: { op: "is", encode: () => "is.false", decode: /^is\.false$/, noValue: true },
+  empty: { op: "is", encode: () => "is.null", decode: /^is\.null$/, noValue: true },
+  filled: { op: "is", encode: () => "not.is.null", decode: /^not\.is\.null$/, noValue: true },
 };
 
-const TEXT = [["contains", "contains"], ["eq", "is"], ["neq", "is not"], ["starts", "starts with"],
-  ["empty", "is empty"], ["filled", "is not empty"]];
-const NUMBER = [["eq", "="], ["neq", "≠"], ["gt", ">"], ["gte", "≥"], ["lt", "<"], ["lte", "≤"],
-  ["empty", "is empty"], ["filled", "is not empty"]];
+// The words for each kind of value, in the order they are offered (the first is the default).
+const EMPTY = [["empty", "is empty"], ["filled", "is not empty"]];
+const TEXT = [["contains", "contains"], ["eq", "is"], ["neq", "is not"], ["starts", "starts with"], ...EMPTY];
+const NUMBER = [["eq", "="], ["neq", "≠"], ["gt", ">"], ["gte", "≥"], ["lt", "<"], ["lte", "≤"], ...EMPTY];
 const WHEN = [["eq", "is"], ["lt", "is before"], ["gt", "is after"], ["lte", "is on or before"],
-  ["gte", "is on or after"], ["empty", "is empty"], ["filled", "is not empty"]];
+  ["gte", "is on or after"], ...EMPTY];
+// A field type the admin does not know yet: every condition its operators allow, in plain words.
+const ANY = [["contains", "contains"], ["eq", "is"], ["neq", "is not"], ["starts", "starts with"],
+  ["gt", ">"], ["gte", "≥"], ["lt", "<"], ["lte", "≤"], ["has", "has"], ...EMPTY];
 
-const BY_TYPE = {
+const WORDS = {
+  text: TEXT, long_text: TEXT, rich_text: TEXT, email: TEXT, phone: TEXT, url: TEXT,
   number: NUMBER, currency: NUMBER, percent: NUMBER, rating: NUMBER,
   date: WHEN, datetime: WHEN,
   boolean: [["yes", "is yes"], ["no", "is no"], ["empty", "is empty"]],
-  select: [["eq", "is"], ["neq", "is not"], ["empty", "is empty"], ["filled", "is not empty"]],
-  multi_select: [["has", "has"], ["empty", "is empty"], ["filled", "is not empty"]],
-  json: [["empty", "is empty"], ["filled", "is not empty"]],
+  select: [["eq", "is"], ["neq", "is not"], ...EMPTY],
+  multi_select: [["has", "has"], ...EMPTY],
+  json: EMPTY, // no value editor for JSON filters: only presence
 };
 
-/** [[op key, words], …] that make sense for a field of this type. */
-export const operatorsFor = (type) => BY_TYPE[type] || TEXT;
+/** [[condition, words], …] that the server accepts for this field and the admin can offer. */
+export function operatorsFor(field) {
+  const words = WORDS[field.type] || ANY;
+  // FALLBACK until schema operators: a schema without them gets every condition of its kind.
+  if (!Array.isArray(field.operators)) return words;
+  const accepted = new Set(field.operators);
+  return words.filter(([condition]) => accepted.has(OPS[condition].op));
+}
+
+/** The fields a filter can be set on: those with at least one condition. */
+export const filterableFields = (fields) => fields.filter((f) => operatorsFor(f).length);
 
 /** A filter {field, op, value} as a query pair. */
 export const encode = (f) => [f.field, OPS[f.op].encode(f.value ?? "")];
@@ -45,9 +61,9 @@ export const encode = (f) => [f.field, OPS[f.op].encode(f.value ?? "")];
 export function decode(name, raw, fieldsByName) {
   const field = fieldsByName.get(name);
   if (!field) return null;
-  for (const [op] of operatorsFor(field.type)) {
-    const m = OPS[op].decode.exec(raw);
-    if (m) return { field: name, op, value: m[1] ?? "" };
+  for (const [condition] of operatorsFor(field)) {
+    const m = OPS[condition].decode.exec(raw);
+    if (m) return { field: name, op: condition, value: m[1] ?? "" };
   }
   return null;
 }

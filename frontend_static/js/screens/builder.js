@@ -8,8 +8,8 @@ import {
   busy, clear, clearFormErrors, confirmDialog, emptyState, field, formSummary, h, pageHeader, select,
   showFormErrors, toast, toastError,
 } from "../ui.js";
-import { addFieldDialog, editFieldDialog } from "./field_dialog.js";
-import { relationshipDialog } from "./relationships.js";
+import { addFieldDialog, editFieldDialog } from "../widgets/field_dialog.js";
+import { relationshipDialog } from "../widgets/relationship_dialog.js";
 
 const FLAGS = [
   ["is_required", "Required", "must have a value"],
@@ -80,7 +80,7 @@ function fieldsTable(s, admin, refresh) {
 async function setFlag(f, key, label, box, refresh) {
   box.disabled = true;
   try {
-    await api.patch(`/api/object-fields/${f.object_field_id}`, { [key]: box.checked });
+    await api.objectFields.update(f.object_field_id, { [key]: box.checked });
     toast(`${f.label}: ${label.toLowerCase()} ${box.checked ? "on" : "off"}`);
     await refresh(`tr[data-field="${f.name}"] input[aria-label="${label}: ${CSS.escape(f.label)}"]`);
   } catch (err) {
@@ -97,7 +97,7 @@ async function reorder(s, from, to, refresh) {
   order.splice(to, 0, moved);
   try {
     for (const [i, f] of order.entries()) {
-      if (f.display_order !== i) await api.patch(`/api/object-fields/${f.object_field_id}`, { display_order: i });
+      if (f.display_order !== i) await api.objectFields.update(f.object_field_id, { display_order: i });
     }
     const dir = to < from ? "up" : "down";
     const edge = to === 0 || to === s.fields.length - 1;
@@ -116,7 +116,7 @@ async function detach(s, f, refresh) {
     { confirmLabel: "Remove field", danger: true });
   if (!ok) return;
   try {
-    await api.del(`/api/object-fields/${f.object_field_id}`);
+    await api.objectFields.detach(f.object_field_id);
     toast(`${f.label} removed from ${s.object.label}`);
     await refresh(".add-field");
   } catch (err) {
@@ -171,7 +171,7 @@ function settingsCard(s, admin, refresh) {
       body[key] = v === "" && key !== "label" && key !== "name" ? null : v;
     }
     busy(submit, async () => {
-      const obj = await api.patch(`/api/objects/${o.id}`, body);
+      const obj = await api.objects.update(o.id, body);
       toast("Settings saved");
       if (obj.name !== o.name) {
         invalidate();
@@ -191,7 +191,7 @@ function dangerCard(s) {
       { confirmLabel: `Delete ${s.object.label}`, danger: true });
     if (!ok) return;
     try {
-      await api.del(`/api/objects/${s.object.id}`);
+      await api.objects.remove(s.object.id);
       invalidate();
       toast(`${s.object.label} deleted`);
       go("/objects");

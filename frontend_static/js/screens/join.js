@@ -42,9 +42,9 @@ function renderSignup(view, token) {
     const body = { full_name: name.control.value.trim(), email: email.control.value.trim(),
       password: password.control.value, invitation_token: token };
     busy(submit, async () => {
-      await api.post("/api/auth/register", body, { auth: false });
+      await api.auth.register(body);
       // The new account belongs to the inviting workspace only: signing in lands there.
-      api.setSession(await api.post("/api/auth/login", { email: body.email, password: body.password }, { auth: false }));
+      api.setSession(await api.auth.login(body.email, body.password));
       location.hash = "#/objects";
     }).catch((err) => showFormErrors(form, err, labelOf));
   });
@@ -59,7 +59,7 @@ function renderAccept(view, token) {
   const accept = h("button.primary.wide", { type: "button" }, "Accept invitation");
   accept.addEventListener("click", () => {
     busy(accept, async () => {
-      const joined = await api.post("/api/invitations/accept", { token });
+      const joined = await api.invitations.accept(token);
       accept.hidden = true;
       clear(outcome, h("div.alert", h("p", `You joined the workspace as ${ROLE_NAMES[joined.role] || joined.role}. Sign in again to work in it.`)),
         h("button.primary.wide", { type: "button", onclick: switchWorkspace }, "Sign in to the new workspace"));
@@ -73,7 +73,7 @@ function renderAccept(view, token) {
 
 async function switchWorkspace() {
   try {
-    await api.post("/api/auth/logout");
+    await api.auth.logout();
   } catch {
     // Signing out locally is what matters.
   }

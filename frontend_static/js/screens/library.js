@@ -21,7 +21,7 @@ export async function render(view, { query }) {
   const load = async () => {
     const q = new URLSearchParams(typeFilter.value ? { type: typeFilter.value } : {});
     replaceQuery(q);
-    const fields = await api.all("/api/fields", Object.fromEntries(q));
+    const fields = await api.fields.all(Object.fromEntries(q));
     clear(tableSlot, fields.length ? table(fields, admin, load)
       : emptyState(typeFilter.value ? "No field of this type yet." : "No fields yet. Fields are created here or from an object's builder."));
   };
@@ -58,7 +58,7 @@ async function remove(f, reload) {
     { confirmLabel: "Delete field", danger: true });
   if (!ok) return;
   try {
-    await api.del(`/api/fields/${f.id}`);
+    await api.fields.remove(f.id);
     toast(`${f.label} deleted`);
     await reload();
   } catch (err) {
@@ -105,7 +105,7 @@ function fieldDialog(existing) {
           if (!body.category) delete body.category;
           if (!body.description) delete body.description;
         }
-        const saved = existing ? await api.patch(`/api/fields/${existing.id}`, body) : await api.post("/api/fields", body);
+        const saved = existing ? await api.fields.update(existing.id, body) : await api.fields.create(body);
         invalidate();
         toast(`${saved.label} saved`);
         close(saved);

@@ -1,7 +1,6 @@
 // Sign in, and sign up (the first person on a fresh install becomes the workspace owner).
 
 import * as api from "../api.js";
-import { state } from "../state.js";
 import { busy, clear, clearFormErrors, field, formSummary, h, showFormErrors } from "../ui.js";
 
 const LABELS = { email: "E-mail", password: "Password", full_name: "Full name" };
@@ -24,19 +23,11 @@ function nextHash(query) {
 const carry = (query) => (query.get("next") ? "?" + new URLSearchParams({ next: query.get("next") }) : "");
 
 async function signIn(email, password, query) {
-  const tokens = await api.post("/api/auth/login", { email, password }, { auth: false });
-  api.setSession(tokens);
+  api.setSession(await api.auth.login(email, password));
   location.hash = nextHash(query);
 }
 
-function noAccounts(view) {
-  clear(view, card("No sign-in needed",
-    "This server has no accounts yet: everyone who reaches it acts as the workspace owner.",
-    h("p", h("a.button.primary", { href: "#/objects" }, "Go to objects"))));
-}
-
 export function renderLogin(view, { query }) {
-  if (!state.accounts) return noAccounts(view);
   const email = field("E-mail", input("email", "email", "username"), { errorFor: "email" });
   const password = field("Password", input("password", "password", "current-password"),
     { errorFor: "password" });
@@ -54,7 +45,6 @@ export function renderLogin(view, { query }) {
 }
 
 export function renderSignup(view, { query }) {
-  if (!state.accounts) return noAccounts(view);
   const name = field("Full name", input("full_name", "text", "name"), { errorFor: "full_name" });
   const email = field("E-mail", input("email", "email", "username"), { errorFor: "email" });
   const password = field("Password", input("password", "password", "new-password"),
@@ -67,7 +57,7 @@ export function renderSignup(view, { query }) {
     const body = { full_name: name.control.value.trim(), email: email.control.value.trim(),
       password: password.control.value };
     busy(submit, async () => {
-      await api.post("/api/auth/register", body, { auth: false });
+      await api.auth.register(body);
       await signIn(body.email, body.password, query);
     }).catch((err) => showFormErrors(form, err, labelOf));
   });

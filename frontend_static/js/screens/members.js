@@ -18,16 +18,9 @@ const ROLE_NAMES = { viewer: "Viewer", editor: "Editor", admin: "Admin", owner: 
 
 /** `fresh`: the invitation just made, whose join link is shown this once. */
 export async function render(view, _route, fresh = null) {
-  if (!state.accounts || !state.me) {
-    clear(view, pageHeader("Members"),
-      h("div.alert", h("p", "This server has no accounts yet: everyone who reaches it acts as the owner. Members appear here once accounts are enabled.")));
-    return;
-  }
-  const workspace = `/api/workspaces/${api.enc(state.me.workspace_id)}`;
-  const base = `${workspace}/members`;
+  const ws = state.me.workspace_id;
   const admin = canAdmin();
-  const [page, invited] = await Promise.all([api.get(base, { limit: 1000 }),
-    admin ? api.all(`${workspace}/invitations`) : []]);
+  const [page, invited] = await Promise.all([api.members.list(ws), admin ? api.invitations.pending(ws) : []]);
   const members = Array.isArray(page) ? page : page.items || [];
   const owner = state.me.role === "owner";
   const reload = (made = null) => render(view, null, made).then(() => refocus(view, made ? [".join-link .copy"] : []));
@@ -42,7 +35,7 @@ export async function render(view, _route, fresh = null) {
       sel.addEventListener("change", async () => {
         sel.disabled = true;
         try {
-          await api.patch(`${base}/${m.user_id}`, { role: sel.value });
+          await api.members.update(ws, m.user_id, { role: sel.value });
           toast(`${m.full_name || m.email} is now ${ROLE_NAMES[sel.value]}`);
           if (me) state.me.role = sel.value;
           await reload();
@@ -58,7 +51,7 @@ export async function render(view, _route, fresh = null) {
       h("th", { scope: "row" }, m.full_name || h("span.muted", "—"), me ? h("span.badge", "you") : null),
       h("td", m.email), h("td", roleCell),
       h("td.row-actions", canEdit ? h("button.small.danger-text", { type: "button", "aria-label": `Remove ${m.full_name || m.email}`,
-        onclick: () => remove(base, m, me, reload) }, me ? "Leave" : "Remove") : null));
+        onclick: () => remove(ws, m, me, reload) }, me ? "Leave" : "Remove") : null));
   });
 
   clear(view,
@@ -68,11 +61,11 @@ export async function render(view, _route, fresh = null) {
       h("caption.visually-hidden", "Members"),
       h("thead", h("tr", ["Name", "E-mail", "Role"].map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
       h("tbody", rows))),
-    admin ? invitationsTable(workspace, invited, reload) : null,
-    admin ? inviteCard(base, roleChoices, reload, fresh) : null);
+    admin ? invitationsTable(ws, invited, reload) : null,
+    admin ? inviteCard(ws, roleChoices, reload, fresh) : null);
 }
 
-function invitationsTable(workspace, invited, reload) {
+function invitationsTable(ws, invited, reload) {
   const heading = h("h2", { id: "pending-h" }, "Pending invitations");
   if (!invited.length) return h("section.card", { "aria-labelledby": "pending-h" }, heading, h("p.muted", "No invitations are waiting."));
   return h("section.card", { "aria-labelledby": "pending-h" }, heading,
@@ -82,16 +75,16 @@ function invitationsTable(workspace, invited, reload) {
       h("tbody", invited.map((i) => h("tr",
         h("th", { scope: "row" }, i.email), h("td", ROLE_NAMES[i.role] || i.role), h("td", fmtDateTime(i.expires_at)),
         h("td.row-actions", h("button.small.danger-text", { type: "button", "aria-label": `Revoke the invitation of ${i.email}`,
-          onclick: () => revoke(workspace, i, reload) }, "Revoke"))))))));
+          onclick: () => revoke(ws, i, reload) }, "Revoke"))))))));
 }
 
-async function revoke(workspace, invitation, reload) {
+async function revoke(ws, invitation, reload) {
   const ok = await confirmDialog(`Revoke the invitation of ${invitation.email}?`,
     "Its join link stops working at once. You can invite the same e-mail again later.",
     { confirmLabel: "Revoke invitation", danger: true });
   if (!ok) return;
   try {
-    await api.del(`${workspace}/invitations/${api.enc(invitation.id)}`);
+    await api.invitations.revoke(ws, invitation.id);
     toast(`Invitation of ${invitation.email} revoked`);
     await reload();
   } catch (err) {
@@ -99,14 +92,14 @@ async function revoke(workspace, invitation, reload) {
   }
 }
 
-async function remove(base, m, me, reload) {
+async function remove(ws, m, me, reload) {
   const who = m.full_name || m.email;
   const ok = await confirmDialog(me ? "Leave this workspace?" : `Remove ${who}?`,
     me ? "You lose access to this workspace at once." : `${who} loses access to this workspace at once.`,
     { confirmLabel: me ? "Leave" : "Remove member", danger: true });
   if (!ok) return;
   try {
-    await api.del(`${base}/${m.user_id}`);
+    await api.members.remove(ws, m.user_id);
     toast(`${who} removed`);
     await reload();
   } catch (err) {
@@ -114,7 +107,7 @@ async function remove(base, m, me, reload) {
   }
 }
 
-function inviteCard(base, roleChoices, reload, fresh) {
+function inviteCard(ws, roleChoices, reload, fresh) {
   const email = h("input", { type: "email", name: "email", autocomplete: "off", required: true });
   const role = select(roleChoices, "editor", { name: "role" });
   const submit = h("button.primary", { type: "submit" }, "Invite");
@@ -126,7 +119,7 @@ function inviteCard(base, roleChoices, reload, fresh) {
     e.preventDefault();
     clearFormErrors(form);
     busy(submit, async () => {
-      const made = await api.post(base, { email: email.value.trim(), role: role.value });
+      const made = await api.members.invite(ws, { email: email.value.trim(), role: role.value });
       toast(`${made.invitation.email} invited as ${ROLE_NAMES[made.invitation.role]}`);
       await reload(made.invitation);
     }).catch((err) => showFormErrors(form, err, (f) => ({ email: "E-mail", role: "Role" }[f] || f)));

@@ -67,7 +67,7 @@ export function createObject() {
       if (pl) body.plural_label = pl;
       if (description.value.trim()) body.description = description.value.trim();
       busy(submit, async () => {
-        const obj = await api.post("/api/objects", body);
+        const obj = await api.objects.create(body);
         invalidate();
         close(obj);
         go(`/objects/${obj.name}/build`);

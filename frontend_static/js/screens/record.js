@@ -9,15 +9,14 @@ import {
   busy, clear, clearFormErrors, field, fmtDateTime, formSummary, h, icon, pageHeader, refocus, showFormErrors,
   toast, toastError,
 } from "../ui.js";
-import { historyCard } from "./history.js";
-import { linkPicker } from "./linkpicker.js";
-import { rememberTrashed, restore } from "./trash.js";
+import { historyCard } from "../widgets/history.js";
+import { linkPicker } from "../widgets/linkpicker.js";
 
 export async function render(view, { params }) {
-  const base = await api.get(`/api/records/${params.id}`);
+  const base = await api.records.get(params.id);
   const s = await loadSchema(base.object);
   const names = [...new Set(s.relationships.map((r) => r.name))];
-  const record = names.length ? await api.get(`/api/records/${params.id}`, { expand: names.join(",") }) : base;
+  const record = names.length ? await api.records.get(params.id, { expand: names.join(",") }) : base;
   const objs = await objects();
   const reload = (selectors) => render(view, { params }).then(() => refocus(view, selectors));
   const title = record.primary_value || "(no name)";
@@ -38,10 +37,9 @@ export async function render(view, { params }) {
 
 async function trash(s, record) {
   try {
-    await api.del(`/api/records/${record.id}`);
-    rememberTrashed(s.object, record);
+    await api.records.moveToTrash(record.id);
     toast(`“${record.primary_value || record.id}” moved to the trash`, {
-      action: { label: "Undo", run: () => restore(record.id).then(() => go(`/records/${record.id}`)).catch(toastError) },
+      action: { label: "Undo", run: () => api.records.restore(record.id).then(() => go(`/records/${record.id}`)).catch(toastError) },
     });
     go(`/objects/${s.object.name}`);
   } catch (err) {
@@ -87,7 +85,7 @@ function valuesCard(s, record, writer, reload) {
     if (local.length) return showFormErrors(form, { message: "Some values cannot be sent", details: local }, labelOf);
     if (!Object.keys(data).length) return toast("Nothing changed");
     busy(submit, async () => {
-      await api.patch(`/api/records/${record.id}`, { data }, { headers: { "If-Match": String(record.version) } });
+      await api.records.update(record.id, data, record.version);
       toast("Saved");
       await reload();
     }).catch((err) => {
@@ -123,7 +121,7 @@ function relatedCard(r, forward, record, self, byId, writer, reload) {
     h("div.card-head", h("h2", { id: headingId }, title), h("span.type", { title: "Relationship kind" }, r.type)), body);
   const side = forward ? "from_record_id" : "to_record_id";
   const otherSide = forward ? "to_record_id" : "from_record_id";
-  card.ready = api.all("/api/relationship-records", { relationship_id: r.id, [side]: record.id }).then((links) => {
+  card.ready = api.links.all({ relationship_id: r.id, [side]: record.id }).then((links) => {
     const related = new Map((record.related?.[r.name] || []).map((x) => [x.id, x]));
     const shown = links.filter((l) => related.has(l[otherSide]));
     const list = shown.length ? h("ul.related-list", shown.map((l) => {
@@ -131,7 +129,7 @@ function relatedCard(r, forward, record, self, byId, writer, reload) {
       const name = rec.primary_value || "(no name)";
       return h("li", h("a", { href: `#/records/${rec.id}` }, name),
         writer ? h("button.small.ghost", { type: "button", "aria-label": `Unlink ${name}`, onclick: (e) => busy(e.currentTarget, async () => {
-          await api.del(`/api/relationship-records/${l.id}`);
+          await api.links.remove(l.id);
           toast(`${name} unlinked`);
           await reload([`#${headingId}-card [role=combobox]`, `#${headingId}-card a`]);
         }).catch(toastError) }, "Unlink") : null);
@@ -142,7 +140,7 @@ function relatedCard(r, forward, record, self, byId, writer, reload) {
       exclude: new Set([...related.keys(), record.id]),
       onPick: async (chosen) => {
         try {
-          await api.post("/api/relationship-records", { relationship_id: r.id,
+          await api.links.create({ relationship_id: r.id,
             from_record_id: forward ? record.id : chosen.id, to_record_id: forward ? chosen.id : record.id });
           toast(`${chosen.primary_value || chosen.id} linked`);
           await reload([`#${headingId}-card [role=combobox]`, `#${headingId}-card a`]);

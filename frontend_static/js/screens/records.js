@@ -6,9 +6,8 @@ import { decode, encode } from "../fields/filters.js";
 import { replaceQuery } from "../router.js";
 import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
-import { filterBar } from "./filterbar.js";
-import { createGrid } from "./grid.js";
-import { rememberTrashed, restore } from "./trash.js";
+import { filterBar } from "../widgets/filterbar.js";
+import { createGrid } from "../widgets/grid.js";
 
 const PAGE = 50;
 const RESERVED = new Set(["order", "q"]);
@@ -55,19 +54,18 @@ export async function render(view, { params, query }) {
       replaceQuery(writeQuery(state));
       reload().then(() => view.querySelector(`th button.sort[title="Sort by ${CSS.escape(fieldsByName.get(name).label)}"]`)?.focus());
     },
-    onDelete: (record, tr) => remove(s, record, tr, grid, reload).then((gone) => gone && showCount(-1)),
+    onDelete: (record, tr) => remove(record, tr, grid, reload).then((gone) => gone && showCount(-1)),
     onCreated: () => showCount(1),
   });
 
   async function load(first) {
     const q = writeQuery(state);
-    q.set("object", s.object.name);
     q.set("limit", String(PAGE));
     if (first) q.set("count", "exact");
     else q.set("cursor", cursor);
     let page;
     try {
-      page = await api.get("/api/records", q);
+      page = await api.records.list(s.object.name, q);
       clear(problem);
     } catch (err) {
       toastError(err, (f) => fieldsByName.get(f)?.label || f);
@@ -110,11 +108,11 @@ export async function render(view, { params, query }) {
     timer = setTimeout(() => searchForm.requestSubmit(), 300);
   });
 
-  const filters = s.fields.length ? filterBar(s.fields, state.filters, (list) => {
+  const filters = filterBar(s.fields, state.filters, (list) => {
     state.filters = list;
     replaceQuery(writeQuery(state));
     reload().then(() => view.querySelector(".filter-panel button[type=submit], .filter-panel + *")?.focus());
-  }) : null;
+  });
 
   const newButton = writer && s.fields.length
     ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null;
@@ -133,13 +131,12 @@ export async function render(view, { params, query }) {
   await load(true);
 }
 
-async function remove(s, record, tr, grid, reload) {
+async function remove(record, tr, grid, reload) {
   try {
-    await api.del(`/api/records/${record.id}`);
-    rememberTrashed(s.object, record);
+    await api.records.moveToTrash(record.id);
     grid.remove(tr);
     toast(`“${record.primary_value || record.id}” moved to the trash`, {
-      action: { label: "Undo", run: () => restore(record.id).then(reload).catch(toastError) },
+      action: { label: "Undo", run: () => api.records.restore(record.id).then(reload).catch(toastError) },
     });
     return true;
   } catch (err) {

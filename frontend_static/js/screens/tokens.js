@@ -2,7 +2,7 @@
 // use, revoke.
 
 import * as api from "../api.js";
-import { canAdmin, state } from "../state.js";
+import { canAdmin } from "../state.js";
 import {
   busy, checkbox, clear, clearFormErrors, confirmDialog, emptyState, field, fmtDateTime, formSummary, h, icon,
   modal, pageHeader, select, showFormErrors, toast, toastError, refocus,
@@ -26,16 +26,11 @@ function status(t) {
 }
 
 export async function render(view) {
-  if (!state.accounts) {
-    clear(view, pageHeader("API tokens"),
-      h("div.alert", h("p", "This server has no accounts yet, so it has no API tokens either. They appear here once accounts are enabled.")));
-    return;
-  }
   if (!canAdmin()) {
     clear(view, pageHeader("API tokens"), h("div.alert", h("p", "Only workspace owners and admins manage API tokens.")));
     return;
   }
-  const tokens = items(await api.get("/api/tokens", { limit: 1000 }));
+  const tokens = items(await api.tokens.list());
   const reload = () => render(view).then(() => refocus(view));
   const create = () => h("button.primary", { type: "button", onclick: () => createToken().then((t) => t && reload()) }, "New token");
   clear(view,
@@ -64,7 +59,7 @@ async function revoke(t, reload) {
     { confirmLabel: "Revoke token", danger: true });
   if (!ok) return;
   try {
-    await api.del(`/api/tokens/${t.id}`);
+    await api.tokens.revoke(t.id);
     toast(`${t.name} revoked`);
     await reload();
   } catch (err) {
@@ -105,7 +100,7 @@ function createToken() {
       if (when === undefined) return showFormErrors(form, { message: "Choose the expiry date", details: [{ field: "expires_at", message: "pick a date" }] });
       if (when) body.expires_at = when;
       busy(submit, async () => {
-        const created = await api.post("/api/tokens", body);
+        const created = await api.tokens.create(body);
         clear(form, secretPanel(created, () => close(created)));
         form.querySelector(".copy")?.focus();
       }).catch((err) => showFormErrors(form, err, (f) => ({ name: "Name", scopes: "Scopes", expires_at: "Expires" }[f] || f)));
@@ -132,6 +127,6 @@ function secretPanel(created, done) {
     h("div.alert.warn", { role: "alert" }, h("p", h("strong", "Copy this token now. "), "It is shown only once; if you lose it, revoke it and make a new one.")),
     h("label", { for: secret.id || (secret.id = "new-token") }, `Token “${created.name}”`),
     h("div.copy-row", secret, copy), copied,
-    h("p.hint", "Try it: ", h("code", `curl -H "Authorization: Bearer ${created.prefix || ""}…" ${location.origin}/api/objects`)),
+    h("p.hint", "Try it: ", h("code", `curl -H "Authorization: Bearer ${created.prefix || ""}…" ${api.objects.href()}`)),
     h("div.actions", h("button.primary", { type: "button", onclick: done }, "Done, I have copied it")));
 }

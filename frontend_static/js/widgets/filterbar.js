@@ -1,12 +1,16 @@
 // The filter builder of the records grid: rows of "field · operator · value", all of which
 // must hold (AND), written to the URL as `field=op.value` like the records API reads them.
 
-import { OPS, operatorsFor } from "../fields/filters.js";
+import { filterableFields, OPS, operatorsFor } from "../fields/filters.js";
 import { clear, h, nextId, select } from "../ui.js";
 
-/** filterBar(fields, filters, onApply) → {el, open()}; filters are [{field, op, value}]. */
+/**
+ * filterBar(fields, filters, onApply) → {toggle, panel}, or null when no field can be filtered;
+ * filters are [{field, op, value}].
+ */
 export function filterBar(fields, initial, onApply) {
-  const filterable = fields;
+  const filterable = filterableFields(fields);
+  if (!filterable.length) return null;
   const rows = h("ol.filter-rows", { "aria-label": "Filters" });
   const panelId = nextId("filters");
 
@@ -30,7 +34,7 @@ export function filterBar(fields, initial, onApply) {
     const valueSlot = h("span.filter-value-slot");
     const drawOp = (opKey, value) => {
       const def = filterable.find((x) => x.name === fieldSel.value);
-      const ops = operatorsFor(def.type);
+      const ops = operatorsFor(def);
       const op = ops.some(([k]) => k === opKey) ? opKey : ops[0][0];
       const opSel = select(ops, op, { "aria-label": "Condition", class: "filter-op" });
       opSel.addEventListener("change", () => drawValue(def, opSel.value, valueSlot.querySelector(".filter-value")?.value ?? ""));

@@ -87,7 +87,7 @@ function newFieldForm(s, close) {
       const body = { name: name.value.trim(), label: label.value.trim(), type: type.value,
         config: config.read(), ...flags.read() };
       if (description.value.trim()) body.description = description.value.trim();
-      const created = await api.post(`/api/objects/${s.object.id}/fields`, body);
+      const created = await api.objects.addField(s.object.id, body);
       toast(`${created.label} added to ${s.object.label}`);
       close(created);
     }).catch((err) => showFormErrors(form, err, labelOf));
@@ -107,7 +107,7 @@ function existingFieldForm(s, close) {
     field("Label on this object", override, { errorFor: "field_overrides", hint: "Optional" }),
     flags.el,
     h("div.actions", h("button", { type: "button", onclick: () => close() }, "Cancel"), submit));
-  api.all("/api/fields").then((all) => {
+  api.fields.all().then((all) => {
     const free = all.filter((f) => !attached.has(f.id));
     clear(picker, ...(free.length ? [h("option", { value: "" }, "Choose a field…")] : [h("option", { value: "" }, "Every library field is already on this object")]),
       ...free.map((f) => h("option", { value: f.id }, `${f.label} (${typeLabel(f.type)}, ${f.name})`)));
@@ -119,7 +119,7 @@ function existingFieldForm(s, close) {
     busy(submit, async () => {
       const body = { object_id: s.object.id, field_id: picker.value, ...flags.read() };
       if (override.value.trim()) body.field_overrides = { label: override.value.trim() };
-      const attachedRow = await api.post("/api/object-fields", body);
+      const attachedRow = await api.objectFields.attach(body);
       toast(`Field added to ${s.object.label}`);
       close(attachedRow);
     }).catch((err) => showFormErrors(form, err, labelOf));
@@ -130,7 +130,7 @@ function existingFieldForm(s, close) {
 export async function editFieldDialog(s, attachedField) {
   let base;
   try {
-    base = await api.get(`/api/fields/${attachedField.id}`);
+    base = await api.fields.get(attachedField.id);
   } catch (err) {
     toastError(err);
     return undefined;
@@ -158,13 +158,13 @@ export async function editFieldDialog(s, attachedField) {
       busy(submit, async () => {
         const body = { label: label.value.trim(), name: name.value.trim(), config: config.read(),
           description: description.value.trim() || null };
-        const saved = await api.patch(`/api/fields/${base.id}`, body);
+        const saved = await api.fields.update(base.id, body);
         const wanted = override.value.trim() || null;
         if (wanted !== (overrides.label ?? null)) {
           const next = { ...overrides };
           if (wanted) next.label = wanted;
           else delete next.label;
-          await api.patch(`/api/object-fields/${attachedField.object_field_id}`, { field_overrides: next });
+          await api.objectFields.update(attachedField.object_field_id, { field_overrides: next });
         }
         toast(`${saved.label} saved`);
         close(saved);

@@ -66,13 +66,12 @@ export function createGrid(opts) {
   async function saveValue(tr, f, value) {
     const record = tr.record;
     try {
-      const saved = await api.patch(`/api/records/${record.id}`, { data: { [f.name]: value } },
-        { headers: { "If-Match": String(record.version) } });
+      const saved = await api.records.update(record.id, { [f.name]: value }, record.version);
       tr.record = saved;
       return saved.data[f.name];
     } catch (err) {
       if (err.status === 412) {
-        const fresh = await api.get(`/api/records/${record.id}`);
+        const fresh = await api.records.get(record.id);
         const replacement = attach(fresh);
         tr.replaceWith(replacement);
         toast("Someone changed this record meanwhile: it has been reloaded. Enter your change again.", { kind: "error" });
@@ -127,7 +126,7 @@ export function createGrid(opts) {
       rowError.hidden = true;
       save.disabled = true;
       try {
-        const created = await api.post("/api/records", { object: schema.object.id, data });
+        const created = await api.records.create(schema.object.id, data);
         const fresh = attach(created);
         tr.replaceWith(fresh);
         toast(`${schema.object.label} “${created.primary_value || created.id}” created`);

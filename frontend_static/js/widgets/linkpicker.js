@@ -43,7 +43,7 @@ export function linkPicker({ object, label, exclude = new Set(), onPick }) {
     const q = input.value.trim();
     let page;
     try {
-      page = await api.get("/api/records", { object: object.name, q, limit: 10, order: "primary_value.asc" });
+      page = await api.records.list(object.name, { q, limit: 10, order: "primary_value.asc" });
     } catch (err) {
       note.textContent = `Search failed: ${err.message}`;
       return;

@@ -36,7 +36,7 @@ export function historyCard(record, schema) {
   const load = async () => {
     try {
       const [page, names] = await Promise.all([
-        api.get(`/api/records/${record.id}/history`, { limit: 20, cursor }), people()]);
+        api.records.history(record.id, { limit: 20, cursor }), people()]);
       list.append(...page.items.map((e) => event(e, fieldsByName, names)));
       cursor = page.next_cursor;
       more.hidden = !cursor;
