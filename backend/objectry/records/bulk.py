@@ -8,19 +8,15 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
+from objectry.db.tenancy import tx
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import repo
-from objectry.records.service import (
-    authorize,
-    may,
-    object_for,
-    tx,
-    unique_conflict,
-    unseen_readonly,
-)
+from objectry.records import changes, repo
+from objectry.records.access import authorize, id_and_version, may, unseen_readonly
+from objectry.records.conflicts import unique_conflict
+from objectry.records.service import object_for
 from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
 from objectry.web.context import Context
@@ -70,14 +66,9 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     datas = [item.get("data") if isinstance(item, dict) else None for item in records]
     async with tx(ctx) as conn:
         batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
-    shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else _id_and_version
+    shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else id_and_version
     return {"items": [shape(r) for r in batch.rows],
             "created": batch.created, "updated": batch.updated}
-
-
-def _id_and_version(row: asyncpg.Record) -> dict[str, Any]:
-    """What a writer who may not read the object sees of a record it wrote."""
-    return {"id": row["id"], "version": row["version"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +171,7 @@ async def _existing(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef, matc
                     creates: list[tuple[int, dict[str, Any]]]) -> dict[Any, asyncpg.Record]:
     """Live records whose unique `match` field has one of the batch's (normalised) values."""
     values = [str(stored[match]) for _, stored in creates if stored.get(match) is not None]
-    rows = await conn.fetch(
-        "SELECT id, data, version FROM records WHERE tenant_id = $1 AND object_id = $2"
-        " AND deleted_at IS NULL AND data ->> $3 = any($4::text[]) FOR UPDATE",
-        ctx.tenant_id, obj.id, match, values)
+    rows = await repo.live_by_value(conn, ctx.tenant_id, obj.id, match, values)
     return {r["data"][match]: r for r in rows}
 
 
@@ -202,12 +190,9 @@ async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     order = {i: rid for i, rid, _ in inserts}
     for i, stored, old in plan:
         if old is not None:
-            changes = {k: [old["data"].get(k), stored.get(k)]
-                       for k in old["data"].keys() | stored.keys()
-                       if old["data"].get(k) != stored.get(k)}
             row = await repo.update_data(conn, ctx.tenant_id, old["id"], stored,
-                                         validator.primary_value(stored),
-                                         ctx.principal.actor, changes)
+                                         validator.primary_value(stored), ctx.principal.actor,
+                                         changes.diff(old["data"], stored))
             by_id[row["id"]] = row
             order[i] = row["id"]
     return [by_id[order[i]] for i, _, _ in plan]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from objectry.db.tenancy import one, tx
 from objectry.errors import BadRequest
-from objectry.records import query
+from objectry.records import query, repo
+from objectry.records.access import authorize
 from objectry.records.query import memo
-from objectry.records.service import authorize, object_for, one, tx
+from objectry.records.service import object_for
 from objectry.records.shape import record_shaper
 from objectry.web.context import Context
 
@@ -45,10 +47,10 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     after = query.decode_cursor(cursor) if cursor else None
     async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
         trashed = trash == "only"
-        rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True,
-                                                              trashed=trashed)))
-        total = await conn.fetchval(*_statement(query.render_count(plan, trashed=trashed))
-                                    ) if count else None
+        rows = await repo.compiled_rows(conn, query.render_read(plan, after=after, peek=True,
+                                                                 trashed=trashed))
+        total = await repo.compiled_value(conn, query.render_count(plan, trashed=trashed)
+                                          ) if count else None
     page, next_cursor = query.next_page(plan, rows)
     shape = record_shaper(snapshot, obj)
     out: dict[str, Any] = {"items": [shape(r) for r in page],
@@ -56,8 +58,3 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     if total is not None:
         out["total"] = total
     return out
-
-
-def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
-    sql, args = rendered
-    return [sql, *args]

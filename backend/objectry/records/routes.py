@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.records import bulk, lifecycle, listing, service
+from objectry.records import access, bulk, lifecycle, listing, service
 from objectry.web.bodies import json_body
 from objectry.web.context import Ctx
 from objectry.web.responses import JSONResponse
@@ -79,7 +79,7 @@ async def delete_record(ctx: Ctx, request: Request, record_id: str) -> Response:
 async def restore_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     row = await lifecycle.restore(ctx, record_id)
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    return _etag(service.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
+    return _etag(access.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
 
 
 @router.get("/{record_id}/history", openapi_extra={"parameters": [
