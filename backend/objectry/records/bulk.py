@@ -16,19 +16,21 @@ from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import changes, repo
 from objectry.records.access import authorize, id_and_version, may, unseen_readonly
 from objectry.records.conflicts import unique_conflict
+from objectry.records.schemas import BulkWrite, keys
 from objectry.records.service import object_for
 from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
 from objectry.web.context import Context
 
 PER_RECORD = 10  # µs to validate an ordinary record: 100 of them are worth a worker thread
+_KEYS = keys(BulkWrite)
 
 
 def _check_body(body: Any, limit: int) -> list[Any]:
     if not isinstance(body, dict):
         raise ValidationFailed([detail("", "type", "the body must be a JSON object")])
     problems = [detail(k, "extra_forbidden", "is not a known property")
-                for k in sorted(set(body) - {"object", "records", "mode", "match_on"})]
+                for k in sorted(set(body) - _KEYS)]
     records = body.get("records")
     if not isinstance(records, list):
         problems.append(detail("records", "type", "must be an array of {data} objects"))

@@ -17,6 +17,7 @@ from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import changes, repo
 from objectry.records.access import authorize, shown, unseen_readonly
 from objectry.records.conflicts import unique_conflict
+from objectry.records.schemas import RecordWrite, keys
 from objectry.records.shape import record_out
 from objectry.records.validate import validator_for
 from objectry.web.context import Context
@@ -114,10 +115,13 @@ def expected_version(if_match: str | None, body: dict[str, Any]) -> int | None:
     return version
 
 
+_WRITE_KEYS = keys(RecordWrite)
+
+
 def _checked_body(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise ValidationFailed([detail("data", "type", "must be an object of field values")])
-    unknown = set(body) - {"data", "version"}
+    unknown = set(body) - _WRITE_KEYS
     if unknown:
         raise ValidationFailed([detail(k, "extra_forbidden", "is not a known property")
                                 for k in sorted(unknown)])

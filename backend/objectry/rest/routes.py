@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request, Response
 from objectry.records.query import QueryError
 from objectry.rest import payload, reads, writes
 from objectry.rest.negotiate import negotiate
+from objectry.rest.payload import Rows, Values
 from objectry.rest.respond import render
+from objectry.web.bodies import documented
 from objectry.web.context import Ctx
 from objectry.web.routing import DirectRoute
 
@@ -21,14 +23,14 @@ async def read_rows(ctx: Ctx, request: Request, name: str) -> Response:
     return render(req, await reads.read(ctx, name, req))
 
 
-@router.post("/{name}")
+@router.post("/{name}", openapi_extra=documented(Rows))
 async def insert_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
     return render(req, await writes.insert(ctx, name, req, body))
 
 
-@router.patch("/{name}")
+@router.patch("/{name}", openapi_extra=documented(Values))
 async def update_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
