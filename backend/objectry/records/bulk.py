@@ -88,8 +88,7 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     is merged into that record like a PATCH, or left out when `skip_matched` (as are later
     repeats of a value within the batch)."""
     validator = validator_for(snapshot, obj)
-    weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
-    weight += sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0
+    weight = _weight(validator, datas)
     creates = await offload.run(
         lambda: _validate(datas, lambda i, data: validator.for_create(data)), weight)
     creates = _skip_repeats(creates, match) if skip_matched else creates
@@ -102,10 +101,8 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
         authorize(ctx, obj, "update")
     olds = {i: existing.get(stored.get(match)) for i, stored in creates} if existing else {}
     _refuse_unseen_readonly(ctx, obj, datas, olds)
-    if any(olds.values()):  # matched records are merged into, as a PATCH would
-        stored_by_index = dict(creates)
-        creates = await offload.run(lambda: _validate(datas, lambda i, data: validator.for_update(
-            data, olds[i]["data"]) if olds.get(i) else stored_by_index[i]), weight)
+    if any(olds.values()):
+        creates = await _merged(validator, datas, creates, olds, weight)
     plan = [(i, stored, olds.get(i)) for i, stored in creates]
     try:
         rows = await _write(conn, ctx, obj, validator, plan)
@@ -113,6 +110,21 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
         raise unique_conflict(obj, exc) from None
     created = sum(1 for _, _, old in plan if old is None)
     return Batch(rows, created, len(plan) - created)
+
+
+def _weight(validator: RecordValidator, datas: list[Any]) -> int:
+    weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
+    return weight + (sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0)
+
+
+async def _merged(validator: RecordValidator, datas: list[Any],
+                  creates: list[tuple[int, dict[str, Any]]], olds: dict[int, Any], weight: int
+                  ) -> list[tuple[int, dict[str, Any]]]:
+    """Matched records are merged into, as a PATCH would: validated again against the record
+    they are merged into; the others keep what `for_create` made of them."""
+    stored_by_index = dict(creates)
+    return await offload.run(lambda: _validate(datas, lambda i, data: validator.for_update(
+        data, olds[i]["data"]) if olds.get(i) else stored_by_index[i]), weight)
 
 
 def _refuse_unseen_readonly(ctx: Context, obj: ObjectDef, datas: list[Any],
