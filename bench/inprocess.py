@@ -4,8 +4,10 @@
 it and dropped) seeds contacts through the API, then calls the ASGI app directly — no HTTP
 client, no sockets — for each operation of bench/ops.py that the hot path serves, and reports
 the median over runs of this process's CPU time per request (PostgreSQL's own work runs in
-other processes and is not counted). On a shared machine CPU time moves far less than wall
-time, so a change of a few percent between two commits is the code's.
+other processes and is not counted). On a busy shared machine CPU time still moves by 10-20%
+from run to run, so it also counts the Python bytecode instructions a request executes (traced
+with `sys.settrace`: slow, but the same count whatever the load), which tells two commits'
+Python work apart to the instruction; C code (asyncpg, orjson, pydantic-core) is not in it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import random
 import secrets
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -115,6 +118,30 @@ async def cpu_per_request(call: Direct, make: Callable[[int], Request], start: i
     return (time.process_time_ns() - began) / n / 1000
 
 
+async def opcodes_per_request(call: Direct, make: Callable[[int], Request], start: int, n: int
+                              ) -> float:
+    """Python bytecode instructions executed on this thread per request (what DB I/O, C code
+    and other processes cannot blur)."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if event == "opcode":
+            count += 1
+        return local
+
+    def new_frame(frame: Any, event: str, arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        return local
+
+    sys.settrace(new_frame)
+    try:
+        await cpu_per_request(call, make, start, n)
+    finally:
+        sys.settrace(None)
+    return count / n
+
+
 async def seed(api: Api, count: int) -> tuple[list[str], dict[str, int]]:
     await define_schema(api)
     rows = list(w.contacts(count))
@@ -140,6 +167,9 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
             for name, make in ops.items():
                 start = args.warmup + run * args.requests
                 results[name].append(await cpu_per_request(call, make, start, args.requests))
+        start = args.warmup + args.runs * args.requests
+        for name, make in ops.items():
+            results[name].append(await opcodes_per_request(call, make, start, args.opcodes))
         await api.aclose()
     return results
 
@@ -154,11 +184,13 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-    print(f"| operation | CPU µs/request (median of {args.runs} × {args.requests}) | min | max |")
-    print("|---|---|---|---|")
+    print(f"| operation | CPU µs/request (median of {args.runs} × {args.requests}) | min | max"
+          f" | Python opcodes/request (mean of {args.opcodes}) |")
+    print("|---|---|---|---|---|")
     for op, values in results.items():
-        print(f"| {op} | {statistics.median(values):.0f} | {min(values):.0f} | "
-              f"{max(values):.0f} |")
+        cpu, opcodes = values[:-1], values[-1]
+        print(f"| {op} | {statistics.median(cpu):.0f} | {min(cpu):.0f} | {max(cpu):.0f} | "
+              f"{opcodes:,.0f} |")
 
 
 if __name__ == "__main__":
@@ -167,6 +199,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=300, help="requests per run")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=100, help="requests per op before")
+    parser.add_argument("--opcodes", type=int, default=50, help="traced requests per op")
     try:
         from uvloop import run  # the server's loop
     except ImportError:
