@@ -159,7 +159,8 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
         api = await connect("http://bench", httpx.ASGITransport(app=app))
         ids, versions = await seed(api, args.records)
         call = Direct(app, api.headers)
-        ops = operations(ids, versions)
+        ops = {name: make for name, make in operations(ids, versions).items()
+               if not args.ops or name in args.ops.split(",")}
         for make in ops.values():  # warm-up: plans memoised, caches filled
             await cpu_per_request(call, make, 0, args.warmup)
         results: dict[str, list[float]] = {name: [] for name in ops}
@@ -200,6 +201,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=100, help="requests per op before")
     parser.add_argument("--opcodes", type=int, default=50, help="traced requests per op")
+    parser.add_argument("--ops", help="comma-separated operations to measure (default: all)")
     try:
         from uvloop import run  # the server's loop
     except ImportError:
