@@ -59,9 +59,10 @@ class Api:
         await self.client.aclose()
 
 
-async def connect(base_url: str) -> Api:
+async def connect(base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> Api:
+    """`transport`: e.g. httpx.ASGITransport to call an app in this process."""
     client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(600.0),
-                               limits=httpx.Limits(max_connections=64))
+                               limits=httpx.Limits(max_connections=64), transport=transport)
     api = Api(client, {}, "none (no auth routes yet)")
     register = await client.post("/api/auth/register", json=USER)
     if register.status_code in (404, 405):

@@ -51,7 +51,7 @@ async def readings(app, owner_db):
 
 
 def statement(app, snapshot, params):
-    """What GET /rest/v1/readings?<params> runs (rest/service.py: read)."""
+    """What GET /rest/v1/readings?<params> runs (rest/reads.py: read)."""
     most = app.state.objectry.settings.max_page_size
     plan = query.plan_read(query.parse_rest(params), snapshot.object("reading"), snapshot,
                            default_limit=most, max_limit=most)

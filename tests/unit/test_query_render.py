@@ -32,9 +32,9 @@ from objectry.records.query.parse import parse_records, parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import ReadPlan
 from objectry.records.query.render import render_count, render_match_ids, render_read
-from objectry.records.query.shape import shape_row
 from objectry.records.query.sqlexpr import Params
 from objectry.records.query.sqltext import ident, literal
+from objectry.records.shape import record_out, rest_row
 from tests.support.metadata import (
     COMPANY,
     CONTACT,
@@ -467,23 +467,17 @@ ROW = {"id": "rec_1", "object_id": "obj_contact", "primary_value": "Ann", "versi
 def test_shape_rest_row() -> None:
     p = plan("select=id,full:name,age,bio,employer(cname),deals(title)")
     row = {**ROW, "_e0": {"cname": "Acme"}, "_e1": '[{"title": "d"}]'}
-    assert shape_row(p, row) == {"id": "rec_1", "full": "Ann", "age": 30, "bio": None,
-                                 "employer": {"cname": "Acme"}, "deals": [{"title": "d"}]}
-    assert list(shape_row(p, row)) == ["id", "full", "age", "bio", "employer", "deals"]
+    assert rest_row(p, row) == {"id": "rec_1", "full": "Ann", "age": 30, "bio": None,
+                                "employer": {"cname": "Acme"}, "deals": [{"title": "d"}]}
+    assert list(rest_row(p, row)) == ["id", "full", "age", "bio", "employer", "deals"]
 
 
-def test_shape_record() -> None:
-    p = plan("select=*,boss:manager(name)", shape="record")
-    out = shape_row(p, {**ROW, "data": '{"fld_name": "Ann"}', "_e0": None})
+def test_shape_record_leaves_absent_and_detached_values_out() -> None:
+    """/api `data` holds what the record has; /rest/v1 rows carry every selected column."""
+    out = record_out(SNAP, CONTACT, {**ROW, "data": {"fld_name": "Ann", "fld_gone": "x"}})
     assert out["object"] == "contact" and out["version"] == 2
-    assert out["data"] == {f.name: ("Ann" if f.name == "name" else None) for f in CONTACT.fields}
-    assert out["related"] == {"boss": None}
-    assert "related" not in shape_row(plan("", shape="record"), ROW)
-
-
-def test_shape_record_with_narrow_select() -> None:
-    p = plan("select=age", shape="record")
-    assert shape_row(p, ROW)["data"] == {"age": 30}
+    assert out["data"] == {"name": "Ann"}
+    assert rest_row(plan("select=name,bio"), ROW) == {"name": "Ann", "bio": None}
 
 
 # --- hostile input: always a QueryError, and never text in the SQL ------------------------------
@@ -602,8 +596,7 @@ def test_public_api() -> None:
         "Column", "Embed", "Filter", "Group", "Order", "Query", "QueryError", "ReadPlan", "Star",
         "cursor_values", "decode_cursor", "encode_cursor", "next_page", "parse_expand",
         "parse_query", "parse_records", "parse_rest", "parse_select", "plan_read",
-        "render_count", "render_match_ids", "render_read", "shape_record", "shape_rest",
-        "shape_row"])
+        "render_count", "render_match_ids", "render_read"])
 
 
 PACKAGE = Path(query_pkg.__file__).parent

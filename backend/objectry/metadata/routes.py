@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from objectry.metadata import applications, fields, object_fields, objects, relationships
 from objectry.metadata import schemas as s
-from objectry.web.bodies import body
+from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
 from objectry.web.pagination import Cursor, Limit, PageRequest, page_request
 
@@ -39,7 +39,7 @@ async def list_objects(ctx: Ctx, limit: Limit = None, cursor: Cursor = None) -> 
     return await objects.list_(reads(ctx), paging(ctx, limit, cursor))
 
 
-@router.post("/objects", status_code=201)
+@router.post("/objects", status_code=201, openapi_extra=documented(s.ObjectCreate))
 async def create_object(ctx: Ctx, request: Request) -> Any:
     return await objects.create(writes(ctx), await body(request, s.ObjectCreate))
 
@@ -49,7 +49,7 @@ async def get_object(ctx: Ctx, ref: str) -> Any:
     return await objects.get(reads(ctx), ref)
 
 
-@router.patch("/objects/{ref}")
+@router.patch("/objects/{ref}", openapi_extra=documented(s.ObjectUpdate))
 async def update_object(ctx: Ctx, ref: str, request: Request) -> Any:
     return await objects.update(writes(ctx), ref, await body(request, s.ObjectUpdate))
 
@@ -65,7 +65,7 @@ async def object_schema(ctx: Ctx, ref: str) -> Any:
     return await objects.schema(reads(ctx), ref)
 
 
-@router.post("/objects/{ref}/fields", status_code=201)
+@router.post("/objects/{ref}/fields", status_code=201, openapi_extra=documented(s.FieldAndAttach))
 async def create_object_field(ctx: Ctx, ref: str, request: Request) -> Any:
     return await object_fields.create_and_attach(writes(ctx), ref,
                                                  await body(request, s.FieldAndAttach))
@@ -79,7 +79,7 @@ async def list_fields(ctx: Ctx, limit: Limit = None, cursor: Cursor = None,
                               category=category)
 
 
-@router.post("/fields", status_code=201)
+@router.post("/fields", status_code=201, openapi_extra=documented(s.FieldCreate))
 async def create_field(ctx: Ctx, request: Request) -> Any:
     return await fields.create(writes(ctx), await body(request, s.FieldCreate))
 
@@ -89,7 +89,7 @@ async def get_field(ctx: Ctx, ref: str) -> Any:
     return await fields.get(reads(ctx), ref)
 
 
-@router.patch("/fields/{ref}")
+@router.patch("/fields/{ref}", openapi_extra=documented(s.FieldUpdate))
 async def update_field(ctx: Ctx, ref: str, request: Request) -> Any:
     return await fields.update(writes(ctx), ref, await body(request, s.FieldUpdate))
 
@@ -108,7 +108,7 @@ async def list_object_fields(ctx: Ctx, limit: Limit = None, cursor: Cursor = Non
                                      object_id)
 
 
-@router.post("/object-fields", status_code=201)
+@router.post("/object-fields", status_code=201, openapi_extra=documented(s.ObjectFieldCreate))
 async def attach_field(ctx: Ctx, request: Request) -> Any:
     return await object_fields.attach(writes(ctx), await body(request, s.ObjectFieldCreate))
 
@@ -118,7 +118,7 @@ async def get_object_field(ctx: Ctx, ofd_id: str) -> Any:
     return await object_fields.get(reads(ctx), ofd_id)
 
 
-@router.patch("/object-fields/{ofd_id}")
+@router.patch("/object-fields/{ofd_id}", openapi_extra=documented(s.ObjectFieldUpdate))
 async def update_object_field(ctx: Ctx, ofd_id: str, request: Request) -> Any:
     return await object_fields.update(writes(ctx), ofd_id,
                                       await body(request, s.ObjectFieldUpdate))
@@ -137,7 +137,7 @@ async def list_relationships(ctx: Ctx, limit: Limit = None, cursor: Cursor = Non
     return await relationships.list_(reads(ctx), paging(ctx, limit, cursor), object_id)
 
 
-@router.post("/relationships", status_code=201)
+@router.post("/relationships", status_code=201, openapi_extra=documented(s.RelationshipCreate))
 async def create_relationship(ctx: Ctx, request: Request) -> Any:
     return await relationships.create(writes(ctx), await body(request, s.RelationshipCreate))
 
@@ -147,7 +147,7 @@ async def get_relationship(ctx: Ctx, ref: str) -> Any:
     return await relationships.get(reads(ctx), ref)
 
 
-@router.patch("/relationships/{ref}")
+@router.patch("/relationships/{ref}", openapi_extra=documented(s.RelationshipUpdate))
 async def update_relationship(ctx: Ctx, ref: str, request: Request) -> Any:
     return await relationships.update(writes(ctx), ref,
                                       await body(request, s.RelationshipUpdate))
@@ -170,7 +170,7 @@ async def list_links(ctx: Ctx, limit: Limit = None, cursor: Cursor = None,
     return await relationships.list_links(ctx, paging(ctx, limit, cursor), filters)
 
 
-@router.post("/relationship-records", status_code=201)
+@router.post("/relationship-records", status_code=201, openapi_extra=documented(s.LinkCreate))
 async def link_records(ctx: Ctx, request: Request) -> Any:
     ctx.principal.require("records:write")
     return await relationships.link(ctx, await body(request, s.LinkCreate))
@@ -195,7 +195,7 @@ async def list_applications(ctx: Ctx, limit: Limit = None, cursor: Cursor = None
     return await applications.list_(reads(ctx), paging(ctx, limit, cursor))
 
 
-@router.post("/applications", status_code=201)
+@router.post("/applications", status_code=201, openapi_extra=documented(s.ApplicationCreate))
 async def create_application(ctx: Ctx, request: Request) -> Any:
     return await applications.create(writes(ctx), await body(request, s.ApplicationCreate))
 
@@ -205,7 +205,7 @@ async def get_application(ctx: Ctx, app_id: str) -> Any:
     return await applications.get(reads(ctx), app_id)
 
 
-@router.patch("/applications/{app_id}")
+@router.patch("/applications/{app_id}", openapi_extra=documented(s.ApplicationUpdate))
 async def update_application(ctx: Ctx, app_id: str, request: Request) -> Any:
     return await applications.update(writes(ctx), app_id,
                                      await body(request, s.ApplicationUpdate))

@@ -8,31 +8,29 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
+from objectry.db.tenancy import tx
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import repo
-from objectry.records.service import (
-    authorize,
-    may,
-    object_for,
-    tx,
-    unique_conflict,
-    unseen_readonly,
-)
+from objectry.records import changes, repo
+from objectry.records.access import authorize, id_and_version, may, unseen_readonly
+from objectry.records.conflicts import unique_conflict
+from objectry.records.schemas import BulkWrite, keys
+from objectry.records.service import object_for
 from objectry.records.shape import record_shaper
 from objectry.records.validate import RecordValidator, validator_for
 from objectry.web.context import Context
 
 PER_RECORD = 10  # µs to validate an ordinary record: 100 of them are worth a worker thread
+_KEYS = keys(BulkWrite)
 
 
 def _check_body(body: Any, limit: int) -> list[Any]:
     if not isinstance(body, dict):
         raise ValidationFailed([detail("", "type", "the body must be a JSON object")])
     problems = [detail(k, "extra_forbidden", "is not a known property")
-                for k in sorted(set(body) - {"object", "records", "mode", "match_on"})]
+                for k in sorted(set(body) - _KEYS)]
     records = body.get("records")
     if not isinstance(records, list):
         problems.append(detail("records", "type", "must be an array of {data} objects"))
@@ -70,14 +68,9 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     datas = [item.get("data") if isinstance(item, dict) else None for item in records]
     async with tx(ctx) as conn:
         batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
-    shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else _id_and_version
+    shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else id_and_version
     return {"items": [shape(r) for r in batch.rows],
             "created": batch.created, "updated": batch.updated}
-
-
-def _id_and_version(row: asyncpg.Record) -> dict[str, Any]:
-    """What a writer who may not read the object sees of a record it wrote."""
-    return {"id": row["id"], "version": row["version"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +88,7 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     is merged into that record like a PATCH, or left out when `skip_matched` (as are later
     repeats of a value within the batch)."""
     validator = validator_for(snapshot, obj)
-    weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
-    weight += sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0
+    weight = _weight(validator, datas)
     creates = await offload.run(
         lambda: _validate(datas, lambda i, data: validator.for_create(data)), weight)
     creates = _skip_repeats(creates, match) if skip_matched else creates
@@ -110,10 +102,8 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     olds: dict[int, Any] = {i: existing.get(stored.get(match)) for i, stored in creates} \
         if existing and match is not None else {}
     _refuse_unseen_readonly(ctx, obj, datas, olds)
-    if any(olds.values()):  # matched records are merged into, as a PATCH would
-        stored_by_index = dict(creates)
-        creates = await offload.run(lambda: _validate(datas, lambda i, data: validator.for_update(
-            data, olds[i]["data"]) if olds.get(i) else stored_by_index[i]), weight)
+    if any(olds.values()):
+        creates = await _merged(validator, datas, creates, olds, weight)
     plan = [(i, stored, olds.get(i)) for i, stored in creates]
     try:
         rows = await _write(conn, ctx, obj, validator, plan)
@@ -121,6 +111,21 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
         raise unique_conflict(obj, exc) from None
     created = sum(1 for _, _, old in plan if old is None)
     return Batch(rows, created, len(plan) - created)
+
+
+def _weight(validator: RecordValidator, datas: list[Any]) -> int:
+    weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
+    return weight + (sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0)
+
+
+async def _merged(validator: RecordValidator, datas: list[Any],
+                  creates: list[tuple[int, dict[str, Any]]], olds: dict[int, Any], weight: int
+                  ) -> list[tuple[int, dict[str, Any]]]:
+    """Matched records are merged into, as a PATCH would: validated again against the record
+    they are merged into; the others keep what `for_create` made of them."""
+    stored_by_index = dict(creates)
+    return await offload.run(lambda: _validate(datas, lambda i, data: validator.for_update(
+        data, olds[i]["data"]) if olds.get(i) else stored_by_index[i]), weight)
 
 
 def _refuse_unseen_readonly(ctx: Context, obj: ObjectDef, datas: list[Any],
@@ -181,10 +186,7 @@ async def _existing(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef, matc
                     creates: list[tuple[int, dict[str, Any]]]) -> dict[Any, asyncpg.Record]:
     """Live records whose unique `match` field has one of the batch's (normalised) values."""
     values = [str(stored[match]) for _, stored in creates if stored.get(match) is not None]
-    rows = await conn.fetch(
-        "SELECT id, data, version FROM records WHERE tenant_id = $1 AND object_id = $2"
-        " AND deleted_at IS NULL AND data ->> $3 = any($4::text[]) FOR UPDATE",
-        ctx.tenant_id, obj.id, match, values)
+    rows = await repo.live_by_value(conn, ctx.tenant_id, obj.id, match, values)
     return {r["data"][match]: r for r in rows}
 
 
@@ -203,12 +205,9 @@ async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     order = {i: rid for i, rid, _ in inserts}
     for i, stored, old in plan:
         if old is not None:
-            changes = {k: [old["data"].get(k), stored.get(k)]
-                       for k in old["data"].keys() | stored.keys()
-                       if old["data"].get(k) != stored.get(k)}
             row = await repo.update_data(conn, ctx.tenant_id, old["id"], stored,
-                                         validator.primary_value(stored),
-                                         ctx.principal.actor, changes)
+                                         validator.primary_value(stored), ctx.principal.actor,
+                                         changes.diff(old["data"], stored))
             by_id[row["id"]] = row
             order[i] = row["id"]
     return [by_id[order[i]] for i, _, _ in plan]

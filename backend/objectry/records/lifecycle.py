@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncpg
 
+from objectry.db.tenancy import tx
 from objectry.errors import Conflict, NotFound, detail
 from objectry.ids import looks_like
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
-from objectry.records.service import authorize, tx, unique_conflict
+from objectry.records.access import authorize
+from objectry.records.conflicts import unique_conflict
 from objectry.web.context import Context
 
 

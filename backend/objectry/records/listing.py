@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from objectry.db.tenancy import one, tx
 from objectry.errors import BadRequest
-from objectry.records import query
-from objectry.records.query import memo
-from objectry.records.service import authorize, object_for, one, tx
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.records import query, repo
+from objectry.records.access import authorize
+from objectry.records.query import ReadPlan, memo
+from objectry.records.service import object_for
 from objectry.records.shape import record_shaper
 from objectry.web.context import Context
 
@@ -21,7 +24,8 @@ def _single(params: list[tuple[str, str]], key: str) -> str | None:
     return values[0] if values else None
 
 
-async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str, Any]:
+def _options(params: list[tuple[str, str]]) -> tuple[str, bool, str | None, bool]:
+    """(object ref, count?, cursor, trash?): the keys that are the caller's, not the query's."""
     ref = _single(params, "object")
     if not ref:
         raise BadRequest("object is required: GET /api/records?object=<object id or name>")
@@ -32,23 +36,32 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     trash = _single(params, "trash")
     if trash not in (None, "only"):
         raise BadRequest("trash must be only: GET /api/records?object=…&trash=only")
-    snapshot, obj = await object_for(ctx, ref)
-    authorize(ctx, obj, "read")
+    return ref, count is not None, cursor, trash == "only"
+
+
+def _plan(ctx: Context, snapshot: Snapshot, obj: ObjectDef, params: list[tuple[str, str]]
+          ) -> ReadPlan:
     settings = ctx.state.settings
     # The keys parse_records ignores are left out, so that every page of one list shares a plan.
     pairs = [(k, v) for k, v in params if k not in _NOT_QUERY]
-    plan = memo.planned(memo.parsed_records(pairs), obj, snapshot, shape="record",
+    return memo.planned(memo.parsed_records(pairs), obj, snapshot, shape="record",
                         default_limit=settings.default_page_size,
                         max_limit=settings.max_page_size,
                         max_bytes=settings.max_response_bytes,
                         max_embed_depth=settings.max_embed_depth)
+
+
+async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str, Any]:
+    ref, count, cursor, trashed = _options(params)
+    snapshot, obj = await object_for(ctx, ref)
+    authorize(ctx, obj, "read")
+    plan = _plan(ctx, snapshot, obj, params)
     after = query.decode_cursor(cursor) if cursor else None
     async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
-        trashed = trash == "only"
-        rows = await conn.fetch(*_statement(query.render_read(plan, after=after, peek=True,
-                                                              trashed=trashed)))
-        total = await conn.fetchval(*_statement(query.render_count(plan, trashed=trashed))
-                                    ) if count else None
+        rows = await repo.compiled_rows(conn, query.render_read(plan, after=after, peek=True,
+                                                                 trashed=trashed))
+        total = await repo.compiled_value(conn, query.render_count(plan, trashed=trashed)
+                                          ) if count else None
     page, next_cursor = query.next_page(plan, rows)
     shape = record_shaper(snapshot, obj)
     out: dict[str, Any] = {"items": [shape(r) for r in page],
@@ -56,8 +69,3 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     if total is not None:
         out["total"] = total
     return out
-
-
-def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
-    sql, args = rendered
-    return [sql, *args]

@@ -1,4 +1,5 @@
-"""SQL for records, their links and their history: raw asyncpg, `$n` parameters only."""
+"""SQL for records, their links and their history: raw asyncpg, `$n` parameters only; and the
+runner of the statements the query compiler renders (records/query)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,17 @@ from objectry.records.query.bounded import capped_rows
 
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
                   " created_by, updated_by, deleted_at, trash_batch")
+Compiled = tuple[str, list[Any]]  # what render_read / render_count / render_match_ids return
+
+
+async def compiled_rows(conn: asyncpg.Connection, statement: Compiled) -> list[asyncpg.Record]:
+    sql, args = statement
+    return await conn.fetch(sql, *args)
+
+
+async def compiled_value(conn: asyncpg.Connection, statement: Compiled) -> Any:
+    sql, args = statement
+    return await conn.fetchval(sql, *args)
 
 
 async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
@@ -49,6 +61,16 @@ async def get_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str]
     return await conn.fetch(
         f"SELECT {RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND id = any($2::text[])"
         " FOR UPDATE", tenant_id, ids)
+
+
+async def live_by_value(conn: asyncpg.Connection, tenant_id: str, object_id: str,
+                        field_id: str, values: list[str]) -> list[asyncpg.Record]:
+    """Live records of the object whose field (a unique one: an upsert's match) has one of
+    `values` as text, locked for the merge that follows."""
+    return await conn.fetch(
+        "SELECT id, data, version FROM records WHERE tenant_id = $1 AND object_id = $2"
+        " AND deleted_at IS NULL AND data ->> $3 = any($4::text[]) FOR UPDATE",
+        tenant_id, object_id, field_id, values)
 
 
 async def update_data(conn: asyncpg.Connection, tenant_id: str, record_id: str,

@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.records import bulk, lifecycle, listing, service
-from objectry.web.bodies import json_body
+from objectry.records import access, bulk, lifecycle, listing, service
+from objectry.records.schemas import BulkWrite, RecordCreate, RecordWrite
+from objectry.web.bodies import documented, json_body
 from objectry.web.context import Ctx
 from objectry.web.responses import JSONResponse
 from objectry.web.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
@@ -15,13 +16,14 @@ from objectry.web.routing import DirectRoute, bool_param, header_doc, int_param,
 router = APIRouter(prefix="/api/records", route_class=DirectRoute)
 
 _IF_MATCH = header_doc("If-Match", "the version the record must still be at (else 412)")
+_WRITE_DOC = {**documented(RecordWrite), "parameters": [_IF_MATCH]}
 
 
 def _etag(record: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(record, status_code=status, headers={"ETag": f'"{record["version"]}"'})
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=documented(RecordCreate))
 async def create_record(ctx: Ctx, request: Request) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict):
@@ -29,7 +31,7 @@ async def create_record(ctx: Ctx, request: Request) -> Response:
     return _etag(await service.create(ctx, body.get("object"), body.get("data")), 201)
 
 
-@router.post("/bulk", status_code=201)
+@router.post("/bulk", status_code=201, openapi_extra=documented(BulkWrite))
 async def bulk_records(ctx: Ctx, request: Request) -> Response:
     return JSONResponse(await bulk.bulk(ctx, await json_body(request)), status_code=201)
 
@@ -54,14 +56,14 @@ async def get_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     return _etag(await service.get(ctx, record_id, names))
 
 
-@router.patch("/{record_id}", openapi_extra={"parameters": [_IF_MATCH]})
+@router.patch("/{record_id}", openapi_extra=_WRITE_DOC)
 async def patch_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     body = await json_body(request)
     return _etag(await service.update(ctx, record_id, body, request.headers.get("if-match"),
                                       replace=False))
 
 
-@router.put("/{record_id}", openapi_extra={"parameters": [_IF_MATCH]})
+@router.put("/{record_id}", openapi_extra=_WRITE_DOC)
 async def put_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     body = await json_body(request)
     return _etag(await service.update(ctx, record_id, body, request.headers.get("if-match"),
@@ -79,7 +81,7 @@ async def delete_record(ctx: Ctx, request: Request, record_id: str) -> Response:
 async def restore_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     row = await lifecycle.restore(ctx, record_id)
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    return _etag(service.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
+    return _etag(access.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
 
 
 @router.get("/{record_id}/history", openapi_extra={"parameters": [

@@ -1,4 +1,6 @@
-"""Record rules: validate, write with history in the same transaction, trash and restore."""
+"""One record through /api/records: create, get (with `expand`), PATCH/PUT (optimistic, the
+write and its history event in one statement) and its history. Trash and restore are in
+lifecycle.py, lists in listing.py, bulk writes in bulk.py."""
 
 from __future__ import annotations
 
@@ -8,58 +10,17 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
-from objectry.db import tenancy
-from objectry.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    NotFound,
-    ValidationFailed,
-    VersionMismatch,
-    detail,
-)
+from objectry.db.tenancy import one
+from objectry.errors import BadRequest, NotFound, ValidationFailed, VersionMismatch, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import repo
-from objectry.records.shape import changes_out, record_out
+from objectry.records import changes, repo
+from objectry.records.access import authorize, shown, unseen_readonly
+from objectry.records.conflicts import unique_conflict
+from objectry.records.schemas import RecordWrite, keys
+from objectry.records.shape import record_out
 from objectry.records.validate import validator_for
 from objectry.web.context import Context
-
-ACTION_RIGHT = {"read": "records:read", "create": "records:write", "update": "records:write",
-                "delete": "records:write"}
-
-
-def may(ctx: Context, obj: ObjectDef, action: str) -> bool:
-    """The one rule: the role's right (narrowed by a token's scopes), then the object's
-    `permissions`, which may narrow it per role (never an owner's)."""
-    if not ctx.principal.can(ACTION_RIGHT[action]):
-        return False
-    narrowed = (obj.permissions or {}).get(ctx.principal.role)
-    return ctx.principal.role == "owner" or narrowed is None or action in narrowed
-
-
-def authorize(ctx: Context, obj: ObjectDef, action: str) -> None:
-    """`may`, or a 403 that says which of the two said no."""
-    ctx.principal.require(ACTION_RIGHT[action])
-    if not may(ctx, obj, action):
-        raise Forbidden(f"the {ctx.principal.role} role may not {action} {obj.name} records")
-
-
-def shown(ctx: Context, snapshot: Snapshot, obj: ObjectDef, row: Any) -> dict[str, Any]:
-    """A written record as its writer may see it: all of it with `read`, else `{id, version}`."""
-    if may(ctx, obj, "read"):
-        return record_out(snapshot, obj, row)
-    return {"id": row["id"], "version": row["version"]}
-
-
-def unseen_readonly(ctx: Context, obj: ObjectDef, data: Any) -> list[dict[str, Any]]:
-    """Writing a read-only field is allowed when the value is the one the record holds; a caller
-    who may not read the record would learn that value by guessing, so for it any value is a
-    `read_only` problem."""
-    if may(ctx, obj, "read") or not isinstance(data, dict):
-        return []
-    return [detail(f.name, "read_only", "is read-only") for f in obj.fields
-            if f.is_readonly and f.name in data]
 
 
 async def object_for(ctx: Context, ref: Any, *, field: str | None = None
@@ -72,26 +33,6 @@ async def object_for(ctx: Context, ref: Any, *, field: str | None = None
             raise ValidationFailed([detail(field, "not_found", message)])
         raise NotFound(message)
     return snapshot, obj
-
-
-def unique_conflict(obj: ObjectDef, exc: asyncpg.UniqueViolationError) -> Conflict:
-    """A unique field index (rx_<object_field_id>_u) said no: name the field."""
-    name = exc.constraint_name or ""
-    field = next((f for f in obj.fields if name == f"rx_{f.object_field_id}_u"), None)
-    if field is None:
-        return Conflict("a value that must be unique is already taken")
-    return Conflict(f"{field.name} must be unique and this value is already taken",
-                    [detail(field.name, "unique", "already taken by another record")])
-
-
-def tx(ctx: Context) -> Any:
-    """Several statements that commit together."""
-    return tenancy.transaction(ctx.state.pool, ctx.tenant_id)
-
-
-def one(ctx: Context) -> Any:
-    """A single statement (or reads): autocommit, no BEGIN/COMMIT round trips."""
-    return tenancy.connection(ctx.state.pool, ctx.tenant_id)
 
 
 async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
@@ -174,10 +115,13 @@ def expected_version(if_match: str | None, body: dict[str, Any]) -> int | None:
     return version
 
 
+_WRITE_KEYS = keys(RecordWrite)
+
+
 def _checked_body(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise ValidationFailed([detail("data", "type", "must be an object of field values")])
-    unknown = set(body) - {"data", "version"}
+    unknown = set(body) - _WRITE_KEYS
     if unknown:
         raise ValidationFailed([detail(k, "extra_forbidden", "is not a known property")
                                 for k in sorted(unknown)])
@@ -222,12 +166,10 @@ async def _write_version(conn: asyncpg.Connection, ctx: Context, snapshot: Snaps
     current = row["data"]
     stored = await offload.run(lambda: validator.for_replace(data, current) if replace
                                else validator.for_update(data, current), validator.weight(data))
-    changes = {k: [current.get(k), stored.get(k)] for k in current.keys() | stored.keys()
-               if current.get(k) != stored.get(k)}
     try:
         return await repo.update_if_version(conn, ctx.tenant_id, row["id"], row["version"],
                                             stored, validator.primary_value(stored),
-                                            ctx.principal.actor, changes)
+                                            ctx.principal.actor, changes.diff(current, stored))
     except asyncpg.UniqueViolationError as exc:
         raise unique_conflict(obj, exc) from None
 
@@ -251,6 +193,6 @@ async def history(ctx: Context, record_id: str, limit: int, cursor: str | None
         authorize(ctx, obj, "read")  # history carries the record's values
         events = await repo.history(conn, ctx.tenant_id, row["id"], before, limit + 1)
     items = [{"at": e["at"], "actor": e["actor"], "op": e["op"],
-              "changes": changes_out(obj, e["changes"])} for e in events[:limit]]
+              "changes": changes.by_name(obj, e["changes"])} for e in events[:limit]]
     more = len(events) > limit
     return {"items": items, "next_cursor": str(events[limit - 1]["id"]) if more else None}

@@ -1,7 +1,8 @@
 """Request bodies of /rest/v1 writes: JSON rows keyed by field name, narrowed by `columns=`.
 
 Keys are checked against the object before any record is validated: a key that is no field
-is PostgREST's PGRST204, a system column (set by the server) PostgreSQL's 428C9.
+is PostgREST's PGRST204, a system column (set by the server) PostgreSQL's 428C9. `Rows` and
+`Values` document the bodies in OpenAPI; the routes read them here, never through pydantic.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
+from pydantic import RootModel
 
 from objectry.metadata.model import SYSTEM_COLUMNS, ObjectDef
 from objectry.records.query import QueryError
@@ -19,6 +21,18 @@ from objectry.web.bodies import has_nul
 
 _JSON_TYPES = ("application/json", "application/vnd.pgrst.object+json",
                "application/vnd.pgrst.object")
+
+
+Row = dict[str, Any]
+
+
+class Rows(RootModel[Row | list[Row]]):
+    """POST: one row, or an array of rows (a bulk insert, all or nothing), keyed by field name.
+    With `Prefer: resolution=merge-duplicates` and `on_conflict=<unique field>`, an upsert."""
+
+
+class Values(RootModel[Row]):
+    """PATCH: the values to set on every row the filters match, keyed by field name."""
 
 
 async def read_json(request: Request) -> Any:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from objectry.records.query import QueryError
-from objectry.rest import payload, service
+from objectry.rest import payload, reads, writes
 from objectry.rest.negotiate import negotiate
+from objectry.rest.payload import Rows, Values
 from objectry.rest.respond import render
+from objectry.web.bodies import documented
 from objectry.web.context import Ctx
 from objectry.web.routing import DirectRoute
 
@@ -18,27 +20,27 @@ router = APIRouter(prefix="/rest/v1", route_class=DirectRoute, tags=["data API"]
 @router.get("/{name}")
 async def read_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
-    return render(req, await service.read(ctx, name, req))
+    return render(req, await reads.read(ctx, name, req))
 
 
-@router.post("/{name}")
+@router.post("/{name}", openapi_extra=documented(Rows))
 async def insert_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
-    return render(req, await service.insert(ctx, name, req, body))
+    return render(req, await writes.insert(ctx, name, req, body))
 
 
-@router.patch("/{name}")
+@router.patch("/{name}", openapi_extra=documented(Values))
 async def update_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
-    return render(req, await service.update(ctx, name, req, body))
+    return render(req, await writes.update(ctx, name, req, body))
 
 
 @router.delete("/{name}")
 async def delete_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
-    return render(req, await service.delete(ctx, name, req))
+    return render(req, await writes.delete(ctx, name, req))
 
 
 @router.put("/{name}")

@@ -1,5 +1,5 @@
 """Request bodies: JSON only when the Content-Type says so (415 otherwise), NUL refused, and
-parsed into a pydantic model with every problem in `details`."""
+parsed into a pydantic model with every problem in `details`; and their OpenAPI entry."""
 
 from __future__ import annotations
 
@@ -80,7 +80,23 @@ async def body(request: Request, model: type[M]) -> M:
 
 
 def documented(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` for a route that reads its body itself: /docs shows `model` as the
-    request body, while the route keeps its own parse (and its error answers)."""
+    """`openapi_extra` that documents `model` as the route's JSON request body, for endpoints
+    that read and check their body themselves (DirectRoutes on the hot path, and routes whose
+    errors must keep their documented shape): /docs shows the body, FastAPI never parses it."""
+    schema = model.model_json_schema()
     return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": model.model_json_schema()}}}}
+        "schema": _inlined(schema, schema.pop("$defs", {}))}}}}
+
+
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with pydantic's `#/$defs/…` references replaced by what they name: inside an
+    OpenAPI document `#` is the document, where those definitions are not (no body model is
+    recursive)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inlined(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(value, defs) for value in node]
+    return node

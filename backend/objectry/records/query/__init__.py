@@ -3,7 +3,9 @@
     query = parse_rest(pairs)                        # grammar only      (parse.py, select.py)
     plan = plan_read(query, obj, snapshot)           # names, types      (plan.py)
     sql, args = render_read(plan)                    # one statement     (render.py)
-    items = [shape_row(plan, row) for row in rows]   # names, not ids    (shape.py)
+
+Its rows are turned into API objects by records/shape.py (field ids → names), the one place
+that does so for /api/records and /rest/v1 alike.
 """
 
 from objectry.records.query.cursor import cursor_values, decode_cursor, encode_cursor, next_page
@@ -14,11 +16,10 @@ from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import ReadPlan
 from objectry.records.query.render import render_count, render_match_ids, render_read
 from objectry.records.query.select import parse_expand, parse_select
-from objectry.records.query.shape import shape_record, shape_rest, shape_row
 
 __all__ = [
     "Column", "Embed", "Filter", "Group", "Order", "Query", "QueryError", "ReadPlan", "Star",
     "cursor_values", "decode_cursor", "encode_cursor", "next_page", "parse_expand",
     "parse_query", "parse_records", "parse_rest", "parse_select", "plan_read", "render_count",
-    "render_match_ids", "render_read", "shape_record", "shape_rest", "shape_row",
+    "render_match_ids", "render_read",
 ]

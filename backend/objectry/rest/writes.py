@@ -1,124 +1,30 @@
-"""The /rest/v1 rules: one object by name, permissions, one transaction per request (a plain
-read is a single statement).
-
-Reads go through the query compiler (`records/query`); writes reuse the records services:
-`bulk.write_batch` (validation, defaults, upsert, history), `RecordValidator.for_update` +
-`repo.update_many`, and `lifecycle.trash_many` (`on_delete` cascade/restrict).
+"""/rest/v1 writes, one transaction each, over the records core: POST through
+`bulk.write_batch` (validation, defaults, upsert, history), PATCH through the validator and
+`repo.update_many`, DELETE through `lifecycle.trash_many` (`on_delete` cascade/restrict).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import asyncpg
 
 from objectry import offload
-from objectry.errors import Forbidden, ValidationFailed
+from objectry.db.tenancy import tx
+from objectry.errors import ValidationFailed
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import lifecycle, repo
+from objectry.records import changes, lifecycle, repo
+from objectry.records.access import authorize, unseen_readonly
 from objectry.records.bulk import PER_RECORD, write_batch
-from objectry.records.query import (
-    Filter,
-    Query,
-    QueryError,
-    ReadPlan,
-    memo,
-    parse_rest,
-    plan_read,
-    render_count,
-    render_match_ids,
-    render_read,
-    shape_row,
-)
-from objectry.records.service import authorize, may, one, tx, unique_conflict, unseen_readonly
+from objectry.records.conflicts import unique_conflict
+from objectry.records.query import Query, QueryError, ReadPlan, parse_rest, render_match_ids
 from objectry.records.validate import validator_for
 from objectry.rest import payload
-from objectry.rest.errors import needs_filter, table_not_found
-from objectry.rest.negotiate import RestRequest, page
-from objectry.rest.respond import Result, check_singular, content_range, read_status
+from objectry.rest.errors import needs_filter
+from objectry.rest.negotiate import RestRequest
+from objectry.rest.reads import Rows, planned, readable, represent, table
+from objectry.rest.respond import Result, check_singular, content_range
 from objectry.web.context import Context
-
-Rows = list[dict[str, Any]]
-
-
-async def table(ctx: Context, name: str) -> tuple[Snapshot, ObjectDef]:
-    """The object a path names (its `name` or `plural_name`), else PGRST205 (404)."""
-    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    obj = snapshot.objects_by_name.get(name)
-    if obj is None:
-        raise table_not_found(snapshot, name)
-    return snapshot, obj
-
-
-def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw: Any
-            ) -> ReadPlan:
-    """The checked read; every object it reaches (embeds, embed filters) must be readable."""
-    settings = ctx.state.settings
-    plan = memo.planned(query, obj, snapshot, max_bytes=settings.max_response_bytes,
-                        max_embed_depth=settings.max_embed_depth, **kw)
-    for object_id in sorted(plan.object_ids - {obj.id}):
-        authorize(ctx, snapshot.objects_by_id[object_id], "read")
-    return plan
-
-
-def _statement(rendered: tuple[str, list[Any]]) -> list[Any]:
-    sql, args = rendered
-    return [sql, *args]
-
-
-def readable(ctx: Context, obj: ObjectDef, req: RestRequest) -> bool:
-    """Whether the answer may carry `obj`'s rows. A count of matching rows is data too: asking
-    for one without `read` is refused before anything is written."""
-    if may(ctx, obj, "read"):
-        return True
-    if req.prefer.get("count"):
-        raise Forbidden(f"counting {obj.name} records needs the right to read them")
-    return False
-
-
-async def read(ctx: Context, name: str, req: RestRequest) -> Result:
-    snapshot, obj = await table(ctx, name)
-    authorize(ctx, obj, "read")
-    query = memo.parsed_rest(req.params)
-    limit, offset = page(query.limit, query.offset, req.range)
-    most = ctx.state.settings.max_page_size
-    plan = planned(ctx, snapshot, obj, replace(query, limit=limit, offset=offset),
-                   default_limit=most, max_limit=most)
-    counted = req.prefer.get("count")
-    # A plain read is one statement (one round trip); with a count, both see one snapshot.
-    async with (tx(ctx) if counted else one(ctx)) as conn:
-        rows = await conn.fetch(*_statement(render_read(plan)))
-        total = await count(conn, plan, counted)
-    status = read_status(offset, len(rows), total)
-    check_singular(req, len(rows))
-    return Result(status, [shape_row(plan, r) for r in rows],
-                  {"Content-Range": content_range(offset, len(rows), total)})
-
-
-async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None) -> int | None:
-    """Every `count=` (exact, planned, estimated) is the exact count of the workspace's rows:
-    the planner's estimates come from statistics sampled across all workspaces, so a
-    "planned" total would move with other workspaces' rows (docs/API.md, Counts)."""
-    if kind is None:
-        return None
-    return int(await conn.fetchval(*_statement(render_count(plan))))
-
-
-async def represent(conn: asyncpg.Connection, plan: ReadPlan, snapshot: Snapshot,
-                    ids: list[str], *, in_given_order: bool = False) -> Rows:
-    """The records `ids` as `plan` selects them (embeds included), in `plan`'s order or in
-    the order of `ids`."""
-    if not ids:
-        return []
-    by_id = plan_read(Query(where=(Filter("id", "in", tuple(ids)),)), plan.obj, snapshot)
-    by_id = replace(by_id, outputs=plan.outputs, fields=plan.fields, all_fields=plan.all_fields,
-                    order=plan.order, max_bytes=plan.max_bytes)
-    rows = list(await conn.fetch(*_statement(render_read(by_id))))
-    if in_given_order:
-        position = {record_id: i for i, record_id in enumerate(ids)}
-        rows.sort(key=lambda row: position[row["id"]])
-    return [shape_row(by_id, r) for r in rows]
 
 
 async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result:
@@ -222,7 +128,7 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
     plan = _filtered(ctx, snapshot, obj, req, "UPDATE")
     _check_values(ctx, snapshot, obj, values)
     async with tx(ctx) as conn:
-        matched = await conn.fetch(*_statement(render_match_ids(plan)))
+        matched = await repo.compiled_rows(conn, render_match_ids(plan))
         _affected(req, len(matched), counted)
         await _apply(conn, ctx, snapshot, obj, values, matched)
         ids = [r["id"] for r in matched]
@@ -255,13 +161,11 @@ async def _apply(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
     if problems:
         raise ValidationFailed(list(problems.values()), "the new values are not valid for "
                                "every matched record; nothing saved")
-    changes = [{k: [row["data"].get(k), new.get(k)] for k in row["data"].keys() | new.keys()
-                if row["data"].get(k) != new.get(k)} for row, new in zip(matched, stored,
-                                                                          strict=True)]
+    diffs = [changes.diff(row["data"], new) for row, new in zip(matched, stored, strict=True)]
     try:
         await repo.update_many(conn, ctx.tenant_id, [r["id"] for r in matched], stored,
                                [validator.primary_value(s) for s in stored],
-                               ctx.principal.actor, changes)
+                               ctx.principal.actor, diffs)
     except asyncpg.UniqueViolationError as exc:
         raise unique_conflict(obj, exc) from None
 
@@ -284,7 +188,7 @@ async def delete(ctx: Context, name: str, req: RestRequest) -> Result:
     counted = readable(ctx, obj, req)
     plan = _filtered(ctx, snapshot, obj, req, "DELETE")
     async with tx(ctx) as conn:
-        matched = await conn.fetch(*_statement(render_match_ids(plan)))
+        matched = await repo.compiled_rows(conn, render_match_ids(plan))
         _affected(req, len(matched), counted)
         ids = [r["id"] for r in matched]
         out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
