@@ -34,7 +34,7 @@ from objectry.records.query.planned import ReadPlan
 from objectry.records.query.render import render_count, render_match_ids, render_read
 from objectry.records.query.shape import shape_row
 from objectry.records.query.sqlexpr import Params
-from objectry.records.query.sqltext import ident, literal
+from objectry.sqltext import ident, literal
 
 
 def fld(name: str, type_: str, **settings: Any) -> FieldDef:

@@ -19,9 +19,8 @@ import asyncpg
 
 from objectry.errors import APIError, Conflict, ValidationFailed, detail
 from objectry.ids import ID_PATTERN
-from objectry.records.query.sqlexpr import field_expr
-from objectry.records.query.sqltext import literal
 from objectry.records.query.types import field_cast
+from objectry.sqltext import field_expr, literal
 
 log = logging.getLogger("objectry.indexes")
 

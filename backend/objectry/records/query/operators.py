@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from objectry.records.query.types import (
+from objectry.sqltext import (
     BOOLEAN,
     CASTS,
     DATE,

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-TEXT, NUMERIC, INTEGER, BOOLEAN = "text", "numeric", "integer", "boolean"
-DATE, TIMESTAMPTZ, JSONB = "date", "timestamptz", "jsonb"
-CASTS = frozenset({TEXT, NUMERIC, INTEGER, BOOLEAN, DATE, TIMESTAMPTZ, JSONB})
+from objectry.sqltext import BOOLEAN, DATE, INTEGER, JSONB, NUMERIC, TEXT, TIMESTAMPTZ
 
 # How `r.data->>'fld_x'` (or `r.data->'fld_x'` for jsonb) is cast before it is compared.
 FIELD_CASTS: Mapping[str, str] = {
