@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from objectry.fields import REGISTRY, cast_of
 from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, RelationshipDef, Snapshot
 from objectry.records.query.errors import QueryError
 from objectry.records.query.nodes import Embed, Query
@@ -16,14 +17,14 @@ from objectry.records.query.operators import OPERATORS
 from objectry.records.query.parse import parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import Cond, CondGroup, Exists, ReadPlan
-from objectry.records.query.types import FIELD_CASTS, SYSTEM_CASTS
+from objectry.records.query.types import SYSTEM_CASTS
 
 
 def fld(name: str, type_: str) -> FieldDef:
     return FieldDef(id=f"fld_{name}", name=name, label=name.title(), type=type_, config={})
 
 
-TYPES = [*FIELD_CASTS, "uuid"]  # "uuid": a type this compiler does not know → text
+TYPES = [*REGISTRY, "uuid"]  # "uuid": a type the registry does not know → text
 THING = ObjectDef("obj_thing", "thing", "Thing", tuple(fld(f"f_{t}", t) for t in TYPES))
 CONTACT = ObjectDef("obj_contact", "contact", "Contact", (
     fld("name", "text"), fld("email", "email"), fld("age", "number"), fld("active", "boolean"),
@@ -72,7 +73,7 @@ def sample(cast: str, op: str) -> str:
     return {"is": "null", "cs": "{a,b}", "cd": "{a}", "ov": "{a}"}.get(op, SAMPLE[cast])
 
 
-COLUMNS = [(f"f_{t}", FIELD_CASTS.get(t, "text")) for t in TYPES] + list(SYSTEM_CASTS.items())
+COLUMNS = [(f"f_{t}", cast_of(t)) for t in TYPES] + list(SYSTEM_CASTS.items())
 MATRIX = [(col, cast, op) for col, cast in COLUMNS for op in OPERATORS]
 
 
