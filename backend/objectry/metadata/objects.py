@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from objectry.ids import new_id
-from objectry.metadata import indexes, primary, repo
+from objectry.metadata import indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
@@ -19,7 +19,6 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import ObjectCreate, ObjectUpdate
-from objectry.records.validate import validator_for
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 
@@ -95,5 +94,5 @@ async def schema(ctx: Context, ref: str) -> dict[str, Any]:
         "object": row,
         "fields": fields,
         "relationships": [dataclasses.asdict(r) for r in snapshot.relationships_of(row["id"])],
-        "json_schema": validator_for(snapshot, obj).json_schema if obj else {},
+        "json_schema": record_schema.json_schema(snapshot, obj) if obj else {},
     }
