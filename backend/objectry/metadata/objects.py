@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry.fields import operators_of
 from objectry.ids import new_id
 from objectry.metadata import indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
@@ -78,8 +79,9 @@ async def list_(ctx: Context, request: PageRequest) -> dict[str, Any]:
 
 
 async def schema(ctx: Context, ref: str) -> dict[str, Any]:
-    """The object, its attached fields (merged with their settings), relationships both ways,
-    and the JSON Schema its records are validated against."""
+    """The object, its attached fields (merged with their settings, and the operators a filter
+    on each may use), relationships both ways, and the JSON Schema its records are validated
+    against."""
     async with reading(ctx) as conn:
         row = await must_find(conn, ctx, "objects", ref, "obj")
         extra = {r["id"]: dict(r) for r in await conn.fetch(
@@ -89,7 +91,8 @@ async def schema(ctx: Context, ref: str) -> dict[str, Any]:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     obj = snapshot.objects_by_id.get(row["id"])
     attached = obj.fields if obj else ()
-    fields = [{**dataclasses.asdict(f), **extra.get(f.id, {})} for f in attached]
+    fields = [{**dataclasses.asdict(f), **extra.get(f.id, {}),
+               "operators": sorted(operators_of(f.type))} for f in attached]
     return {
         "object": row,
         "fields": fields,
