@@ -201,7 +201,7 @@ def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where
         present = (item.value == "not_null") != item.negated
         return Exists(embeds[item.column], negated=not present)
     column = resolve_column(obj, item.column)
-    accepted = _accepted(column)
+    op, accepted = OPERATORS[item.op], _accepted(column)
     if item.op not in accepted:
         kind = column.field_type or column.cast
         raise QueryError("PGRST100", f"operator {item.op} cannot be used on column "
@@ -213,8 +213,7 @@ def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where
         if config not in FTS_CONFIGS:
             raise QueryError("42704", f'text search configuration "{item.config}" does not exist',
                              hint="e.g. " + ", ".join(sorted(FTS_CONFIGS)[:6]))
-    return Cond(column, item.op, _value(OPERATORS[item.op].value, column, item), item.negated,
-                config)
+    return Cond(column, item.op, _value(op.value, column, item), item.negated, config)
 
 
 def _accepted(column: Col) -> frozenset[str]:
