@@ -231,3 +231,36 @@ async def test_unknown_routes_use_the_error_shape(api):
     response = await api.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+FILTER_SAMPLES = {"text": "x", "select": "a", "number": "1.5", "boolean": "true",
+                  "date": "2020-01-02", "datetime": "2020-01-02T03:04:05Z",
+                  "multi_select": '{"a":1}', "json": '{"a":1}'}
+EVERY_OPERATOR = ("eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch",
+                  "in", "is", "isdistinct", "cs", "cd", "ov", "fts", "plfts", "phfts", "wfts")
+
+
+def filter_value(type_: str, op: str) -> str:
+    sample = FILTER_SAMPLES[type_]
+    special = {"in": f"({sample})", "is": "null", "cs": "{a}", "cd": "{a}", "ov": "{a}"}
+    return special.get(op, sample)
+
+
+async def test_schema_fields_list_exactly_the_operators_a_filter_accepts(api):
+    """The admin builds its filters from `operators`: each listed one works on /rest/v1, and
+    every other is refused there."""
+    await make_object(api, "gauge")
+    options = {"options": [{"value": "a", "label": "A"}]}
+    for type_ in FILTER_SAMPLES:
+        await add_field(api, "gauge", f"f_{type_}", type_,
+                        options if type_ in ("select", "multi_select") else None)
+    schema = await ok(await api.get("/api/objects/gauge/schema"))
+    operators = {f["type"]: f["operators"] for f in schema["fields"]}
+    assert operators["boolean"] == ["eq", "in", "is", "isdistinct", "neq"]
+    assert operators["json"] == ["cd", "cs", "eq", "is", "isdistinct", "neq", "ov"]
+    assert operators["select"] == sorted(operators["text"]) and "gt" in operators["select"]
+    for type_, listed in operators.items():
+        for op in EVERY_OPERATOR:
+            response = await api.get("/rest/v1/gauge",
+                                     params={f"f_{type_}": f"{op}.{filter_value(type_, op)}"})
+            assert response.status_code == (200 if op in listed else 400), (type_, op)

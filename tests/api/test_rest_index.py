@@ -70,7 +70,7 @@ CASES = [
     ("serial", [("serial", "eq.sn4242")], 1),
     # A range filter: estimated right only thanks to the expression statistics.
     ("temp", [("temp", "gt.997")], 200),
-    # A date: the query must repeat the index's IMMUTABLE wrapper (sqlexpr._IMMUTABLE_CASTS).
+    # A date: the query must repeat the index's IMMUTABLE wrapper (objectry.sqltext).
     ("day", [("day", "eq.2020-02-01")], 274),
 ]
 

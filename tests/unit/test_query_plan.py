@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from objectry.fields import REGISTRY, cast_of
 from objectry.metadata.model import SYSTEM_COLUMNS, ObjectDef
 from objectry.records.query.errors import QueryError
 from objectry.records.query.nodes import Embed, Query
@@ -16,7 +17,7 @@ from objectry.records.query.operators import OPERATORS
 from objectry.records.query.parse import parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import Cond, CondGroup, Exists, ReadPlan
-from objectry.records.query.types import FIELD_CASTS, SYSTEM_CASTS
+from objectry.records.query.types import SYSTEM_CASTS
 from tests.support.metadata import (
     CEO_OF,
     COMPANY,
@@ -28,7 +29,7 @@ from tests.support.metadata import (
     snapshot,
 )
 
-TYPES = [*FIELD_CASTS, "uuid"]  # "uuid": a type this compiler does not know → text
+TYPES = [*REGISTRY, "uuid"]  # "uuid": a type the registry does not know → text
 THING = object_def(*(field(f"f_{t}", t) for t in TYPES), name="thing")
 SNAP = snapshot(THING, CONTACT, COMPANY, DEAL, relationships=(*CRM_RELATIONSHIPS, CEO_OF))
 
@@ -61,7 +62,7 @@ def sample(cast: str, op: str) -> str:
     return {"is": "null", "cs": "{a,b}", "cd": "{a}", "ov": "{a}"}.get(op, SAMPLE[cast])
 
 
-COLUMNS = [(f"f_{t}", FIELD_CASTS.get(t, "text")) for t in TYPES] + list(SYSTEM_CASTS.items())
+COLUMNS = [(f"f_{t}", cast_of(t)) for t in TYPES] + list(SYSTEM_CASTS.items())
 MATRIX = [(col, cast, op) for col, cast in COLUMNS for op in OPERATORS]
 
 

@@ -1,14 +1,19 @@
-"""Field types: one table of types, each validating its config and cleaning its values.
+"""Field types: one table of types, each validating its config, cleaning its values and saying
+how they compare in SQL (the one source of casts and operators for the query compiler, field
+indexes and the admin, through the schema endpoint).
 
     REGISTRY["email"].clean("Ann@Example.com", {})  # → "ann@example.com"
+    cast_of("date"), operators_of("date")         # → "date", {"eq", "gt", "in", …}
 """
 
 from objectry.fields.base import FieldType, ValueProblem
 from objectry.fields.registry import (
     REGISTRY,
     UnknownFieldType,
+    cast_of,
     get,
     merged_config,
+    operators_of,
     validate_overrides,
 )
 
@@ -17,7 +22,9 @@ __all__ = [
     "FieldType",
     "UnknownFieldType",
     "ValueProblem",
+    "cast_of",
     "get",
     "merged_config",
+    "operators_of",
     "validate_overrides",
 ]

@@ -3,7 +3,7 @@
 A field type answers four questions: is this config valid (`validate_config`), what does a value
 look like as JSON Schema (`value_schema`), is this value valid and what is its stored form
 (`clean` / `cleaner`, and what that costs: `weigher`), and how is it compared in SQL
-(`sql_cast`, `operators`).
+(`sql_cast`, `operators`: objectry.fields.comparison).
 """
 
 from __future__ import annotations
@@ -15,18 +15,14 @@ from typing import Any
 
 from objectry.errors import Detail, detail
 from objectry.fields.caps import json_problem
+from objectry.fields.comparison import TEXT_OPERATORS
+from objectry.sqltext import TEXT
 
 Cleaner = Callable[[Any], Any]
 Weigher = Callable[[Any], int]  # a value → roughly the µs cleaning it costs
 # Work worth a worker thread (µs): a thread hop costs ~50 µs, so ordinary values stay inline.
 HEAVY_WORK = 1000
 Config = Mapping[str, Any]
-
-# PostgREST operators by family; a type's table row picks from these.
-EQUALITY = frozenset({"eq", "neq", "in", "is"})
-ORDERING = frozenset({"gt", "gte", "lt", "lte"})
-PATTERN = frozenset({"like", "ilike"})
-CONTAINMENT = frozenset({"cs", "cd", "ov"})
 
 
 class ValueProblem(Exception):
@@ -126,8 +122,10 @@ class FieldType:
     """One field type. Subclasses set the class attributes and implement the two hooks."""
 
     name: str = ""
-    sql_cast: str = "text"
-    operators: frozenset[str] = EQUALITY
+    # How values compare in SQL (the query compiler and field indexes read these): the cast of
+    # `data ->> field`, and the PostgREST operators a filter on the field may use.
+    sql_cast: str = TEXT
+    operators: frozenset[str] = TEXT_OPERATORS
     config_keys: Mapping[str, Key] = {}
     required_keys: tuple[str, ...] = ()  # config keys that must be set (e.g. select options)
 

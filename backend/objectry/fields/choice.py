@@ -7,11 +7,8 @@ from typing import Any
 
 from objectry.errors import Detail, detail
 from objectry.fields.base import (
-    CONTAINMENT,
-    EQUALITY,
     INT,
     LIST,
-    PATTERN,
     Cleaner,
     Config,
     FieldType,
@@ -19,7 +16,14 @@ from objectry.fields.base import (
     check_int_range,
     check_min_max,
 )
-from objectry.fields.numbers import NUMERIC_OPERATORS, number_checker
+from objectry.fields.comparison import (
+    BOOLEAN_OPERATORS,
+    JSON_OPERATORS,
+    ORDERED_OPERATORS,
+    TEXT_OPERATORS,
+)
+from objectry.fields.numbers import number_checker
+from objectry.sqltext import BOOLEAN, JSONB, NUMERIC, TEXT
 
 OPTION_KEYS = {"value": "required", "label": "required", "color": "optional"}
 LISTED_OPTIONS = 10  # how many option values an `enum` message names before "…"
@@ -66,8 +70,8 @@ def not_an_option(values: tuple[str, ...]) -> str:
 
 class Select(FieldType):
     name = "select"
-    sql_cast = "text"
-    operators = EQUALITY | PATTERN
+    sql_cast = TEXT
+    operators = TEXT_OPERATORS
     config_keys = {"options": LIST}
     required_keys = ("options",)
 
@@ -95,8 +99,8 @@ class MultiSelect(Select):
     """A list of distinct option values, kept in the order given."""
 
     name = "multi_select"
-    sql_cast = "jsonb"
-    operators = CONTAINMENT | {"is"}
+    sql_cast = JSONB
+    operators = JSON_OPERATORS
     config_keys = {"options": LIST, "min_items": INT, "max_items": INT}
 
     def check_config(self, config: Config, path: str) -> list[Detail]:
@@ -139,8 +143,8 @@ class Rating(FieldType):
     """A whole number of stars from 1 to `max` (default 5, at most 10)."""
 
     name = "rating"
-    sql_cast = "numeric"
-    operators = NUMERIC_OPERATORS
+    sql_cast = NUMERIC
+    operators = ORDERED_OPERATORS
     config_keys = {"max": INT}
 
     def check_config(self, config: Config, path: str) -> list[Detail]:
@@ -157,8 +161,8 @@ class Boolean(FieldType):
     """JSON true or false only: "true", 0 and 1 are refused rather than guessed at."""
 
     name = "boolean"
-    sql_cast = "boolean"
-    operators = EQUALITY
+    sql_cast = BOOLEAN
+    operators = BOOLEAN_OPERATORS
 
     def value_schema(self, config: Config) -> dict[str, Any]:
         return {"type": "boolean"}

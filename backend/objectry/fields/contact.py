@@ -12,9 +12,6 @@ from email_validator import EmailNotValidError, validate_email
 
 from objectry.errors import Detail, detail
 from objectry.fields.base import (
-    EQUALITY,
-    ORDERING,
-    PATTERN,
     STR,
     STR_LIST,
     Cleaner,
@@ -23,8 +20,9 @@ from objectry.fields.base import (
     ValueProblem,
     check_string,
 )
+from objectry.fields.comparison import TEXT_OPERATORS
+from objectry.sqltext import TEXT
 
-STRING_OPERATORS = EQUALITY | ORDERING | PATTERN
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")  # urlsplit would quietly drop some of these
 DEFAULT_SCHEMES = ("http", "https")
@@ -37,7 +35,8 @@ class Email(FieldType):
     uniqueness and look-ups ignore case, as people expect of e-mail addresses."""
 
     name = "email"
-    operators = STRING_OPERATORS
+    sql_cast = TEXT
+    operators = TEXT_OPERATORS
 
     def value_schema(self, config: Config) -> dict[str, Any]:
         return {"type": "string", "format": "email"}
@@ -92,7 +91,8 @@ class Phone(FieldType):
     """Parsed with `default_region` for national numbers (else it must start with +)."""
 
     name = "phone"
-    operators = STRING_OPERATORS
+    sql_cast = TEXT
+    operators = TEXT_OPERATORS
     config_keys = {"default_region": STR}
 
     def check_config(self, config: Config, path: str) -> list[Detail]:
@@ -129,7 +129,8 @@ class Url(FieldType):
     """An absolute URL with a host and one of `schemes`; stored as given."""
 
     name = "url"
-    operators = STRING_OPERATORS
+    sql_cast = TEXT
+    operators = TEXT_OPERATORS
     config_keys = {"schemes": STR_LIST}
 
     def check_config(self, config: Config, path: str) -> list[Detail]:

@@ -9,10 +9,8 @@ from typing import Any
 from objectry.errors import Detail, detail
 from objectry.fields.base import (
     BOOL,
-    EQUALITY,
     INT,
     NUMBER,
-    ORDERING,
     STR,
     Cleaner,
     Config,
@@ -23,8 +21,9 @@ from objectry.fields.base import (
     is_number,
 )
 from objectry.fields.caps import EXACT_RANGE, is_exact
+from objectry.fields.comparison import ORDERED_OPERATORS
+from objectry.sqltext import NUMERIC
 
-NUMERIC_OPERATORS = EQUALITY | ORDERING
 MAX_PRECISION = 10
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
@@ -62,8 +61,8 @@ def number_checker(low: float | None = None, high: float | None = None,
 
 class Number(FieldType):
     name = "number"
-    sql_cast = "numeric"
-    operators = NUMERIC_OPERATORS
+    sql_cast = NUMERIC
+    operators = ORDERED_OPERATORS
     config_keys = {"min": NUMBER, "max": NUMBER, "precision": INT, "integer": BOOL}
     default_precision: int | None = None
 

@@ -1,4 +1,5 @@
-"""The field-type table (`REGISTRY`, by type name) and the checks for per-object overrides."""
+"""The field-type table (`REGISTRY`, by type name): a type by name, how its values compare in SQL
+(`cast_of`, `operators_of`), and the checks for per-object overrides."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ def get(type_name: str) -> FieldType:
         return REGISTRY[type_name]
     except KeyError:
         raise UnknownFieldType(type_name) from None
+
+
+def cast_of(type_name: str) -> str:
+    """The SQL cast a field of this type compares under (the compiler's filters and sorts, and
+    field indexes). A type this registry does not know compares as text, so a field stored by
+    another version of the code stays readable."""
+    return REGISTRY.get(type_name, REGISTRY["text"]).sql_cast
+
+
+def operators_of(type_name: str) -> frozenset[str]:
+    """The PostgREST operators a filter on a field of this type may use (text's for a type this
+    registry does not know, like `cast_of`)."""
+    return REGISTRY.get(type_name, REGISTRY["text"]).operators
 
 
 def merged_config(base_config: Mapping[str, Any],

@@ -22,7 +22,6 @@ from referencing.jsonschema import DRAFT202012
 
 from objectry.errors import Detail, detail
 from objectry.fields.base import (
-    CONTAINMENT,
     HEAVY_WORK,
     SCHEMA,
     Cleaner,
@@ -32,9 +31,11 @@ from objectry.fields.base import (
     Weigher,
 )
 from objectry.fields.caps import Problem, count_nodes, json_problem
+from objectry.fields.comparison import JSON_OPERATORS
 from objectry.fields.json_schema import TooExpensive, cpu_budget, format_checker, safe
 from objectry.fields.regex import RegexError, regex_problem
 from objectry.fields.schema_cost import LOOPING, CostError, Graph, cost
+from objectry.sqltext import JSONB
 
 # An explicit registry stops jsonschema fetching remote `$ref`s over the network (its default).
 NO_REMOTE = Registry()
@@ -198,8 +199,8 @@ def weigher_for(schema: Any) -> Weigher:
 
 class Json(FieldType):
     name = "json"
-    sql_cast = "jsonb"
-    operators = CONTAINMENT | {"eq", "neq", "is"}
+    sql_cast = JSONB
+    operators = JSON_OPERATORS
     config_keys = {"schema": SCHEMA}
 
     def check_config(self, config: Config, path: str) -> list[Detail]:

@@ -9,8 +9,6 @@ from typing import Any
 
 from objectry.errors import Detail, detail
 from objectry.fields.base import (
-    EQUALITY,
-    ORDERING,
     STR,
     Cleaner,
     Config,
@@ -18,6 +16,8 @@ from objectry.fields.base import (
     ValueProblem,
     check_string,
 )
+from objectry.fields.comparison import ORDERED_OPERATORS
+from objectry.sqltext import DATE, TIMESTAMPTZ
 
 DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -54,8 +54,8 @@ def format_datetime(value: datetime) -> str:
 class Temporal(FieldType):
     """Shared by both: `min`/`max` are values of the type itself, compared after parsing."""
 
-    sql_cast = "date"
-    operators = EQUALITY | ORDERING
+    sql_cast = DATE
+    operators = ORDERED_OPERATORS
     config_keys = {"min": STR, "max": STR}
     json_format = "date"
     parse: Callable[[Any], Any] = staticmethod(parse_date)
@@ -98,7 +98,7 @@ class Date(Temporal):
 
 class DateTime(Temporal):
     name = "datetime"
-    sql_cast = "timestamptz"
+    sql_cast = TIMESTAMPTZ
     json_format = "date-time"
     parse = staticmethod(parse_datetime)
     render = staticmethod(format_datetime)

@@ -8,10 +8,7 @@ import nh3
 
 from objectry.errors import Detail, detail
 from objectry.fields.base import (
-    EQUALITY,
     INT,
-    ORDERING,
-    PATTERN,
     STR,
     Cleaner,
     Config,
@@ -22,10 +19,11 @@ from objectry.fields.base import (
     check_min_max,
     check_string,
 )
+from objectry.fields.comparison import TEXT_OPERATORS
 from objectry.fields.html_nesting import TooDeep, prepared
 from objectry.fields.regex import compile_regex, regex_problem, worst_seconds
+from objectry.sqltext import TEXT
 
-TEXT_OPERATORS = EQUALITY | ORDERING | PATTERN | {"fts"}
 # One value's pattern check may take at most this long in the worst case RE2 has (its program
 # size × the longest text the field takes): 1 s, e.g. 200 instructions on 1,000,000 characters.
 MAX_MATCH_SECONDS = 1.0
@@ -59,7 +57,7 @@ class Text(FieldType):
     it with ^…$ to match the whole value."""
 
     name = "text"
-    sql_cast = "text"
+    sql_cast = TEXT
     operators = TEXT_OPERATORS
     config_keys = {"min_length": INT, "max_length": INT, "pattern": STR}
     default_max_length: int | None = 255

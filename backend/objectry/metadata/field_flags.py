@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from objectry.errors import ValidationFailed, detail
+from objectry.fields.index_size import MAX_BYTES
 from objectry.metadata import indexes, repo
 from objectry.metadata.changes import reading
-from objectry.records.index_size import MAX_BYTES
 from objectry.web.context import Context
 
 FLAGS = ("is_unique", "is_indexed")

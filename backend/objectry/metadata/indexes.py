@@ -18,10 +18,9 @@ from dataclasses import dataclass
 import asyncpg
 
 from objectry.errors import APIError, Conflict, ValidationFailed, detail
+from objectry.fields import cast_of
 from objectry.ids import ID_PATTERN
-from objectry.records.query.sqlexpr import field_expr
-from objectry.records.query.sqltext import literal
-from objectry.records.query.types import field_cast
+from objectry.sqltext import field_expr, literal
 
 log = logging.getLogger("objectry.indexes")
 
@@ -38,7 +37,7 @@ def plain_name(object_field_id: str) -> str:
 
 def expression(type_name: str, field_id: str) -> str:
     """The very expression the query compiler renders for this field, so filters use it."""
-    return f"({field_expr(field_id, field_cast(type_name), None)})"
+    return f"({field_expr(field_id, cast_of(type_name), None)})"
 
 
 def _ddl(name: str, unique: bool, tenant_id: str, object_id: str, type_name: str,

@@ -7,8 +7,9 @@ from typing import Any
 
 import asyncpg
 
+from objectry.fields import operators_of
 from objectry.ids import new_id
-from objectry.metadata import indexes, primary, repo
+from objectry.metadata import indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
@@ -19,7 +20,6 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import ObjectCreate, ObjectUpdate
-from objectry.records.validate import validator_for
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 
@@ -77,18 +77,20 @@ async def list_(ctx: Context, request: PageRequest) -> dict[str, Any]:
 
 
 async def schema(ctx: Context, ref: str) -> dict[str, Any]:
-    """The object, its attached fields (merged with their settings), relationships both ways,
-    and the JSON Schema its records are validated against."""
+    """The object, its attached fields (merged with their settings, and the operators a filter
+    on each may use), relationships both ways, and the JSON Schema its records are validated
+    against."""
     async with reading(ctx) as conn:
         row = await must_find(conn, ctx, "objects", ref, "obj")
         extra = await repo.attachment_settings(conn, ctx.tenant_id, row["id"])
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     obj = snapshot.objects_by_id.get(row["id"])
     attached = obj.fields if obj else ()
-    fields = [{**dataclasses.asdict(f), **extra.get(f.id, {})} for f in attached]
+    fields = [{**dataclasses.asdict(f), **extra.get(f.id, {}),
+               "operators": sorted(operators_of(f.type))} for f in attached]
     return {
         "object": row,
         "fields": fields,
         "relationships": [dataclasses.asdict(r) for r in snapshot.relationships_of(row["id"])],
-        "json_schema": validator_for(snapshot, obj).json_schema if obj else {},
+        "json_schema": record_schema.json_schema(snapshot, obj) if obj else {},
     }

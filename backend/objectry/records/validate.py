@@ -7,88 +7,42 @@ Keys of detached fields stay in storage untouched but are never validated or exp
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from objectry.errors import Detail, ValidationFailed, detail
-from objectry.fields import ValueProblem, get
-from objectry.fields.base import Cleaner, Weigher
-from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
-from objectry.records import index_size
+from objectry.fields import ValueProblem
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.metadata.record_schema import (
+    MISSING,
+    CompiledField,
+    compile_fields,
+    compiled_fields,
+    object_schema,
+)
 
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-MISSING: Any = object()  # "no key", as opposed to an explicit null
 Problems = list[tuple[int, Detail]]  # (field display index, problem): sorted before raising
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledField:
-    """What validating one field needs, resolved once: its cleaner and its cleaned default."""
-
-    index: int
-    id: str
-    name: str
-    required: bool
-    readonly: bool
-    clean: Cleaner
-    default: Any = MISSING
-    default_is_mutable: bool = False
-    weigh: Weigher | None = None  # what cleaning a value costs, for the costly types
-
-    def fresh_default(self) -> Any:
-        # A list/dict default must not be shared between the records it is stored in.
-        return copy.deepcopy(self.default) if self.default_is_mutable else self.default
-
-    def problem(self, code: str, message: str) -> tuple[int, Detail]:
-        return self.index, detail(self.name, code, message)
-
-
-def compile_field(index: int, field: FieldDef) -> CompiledField:
-    field_type = get(field.type)
-    try:
-        clean, weigh = field_type.cleaner(field.config), field_type.weigher(field.config)
-    except Exception as exc:  # noqa: BLE001 - any stored config that no longer compiles
-        # A config saved before a newer check refused it (a pattern RE2 cannot run, a bound
-        # that overflows…) must not break reads of the object: only values of it are refused.
-        clean, weigh = unusable(exc), None
-    if field.is_unique or field.is_indexed:
-        clean = index_size.limited(clean)
-    default = field.config.get("default")
-    try:
-        default = MISSING if default is None else clean(default)
-    except ValueProblem:
-        # Config validation refuses bad defaults; one made stale by a later override is ignored
-        # rather than failing every write (a required field then reports "required").
-        default = MISSING
-    return CompiledField(index, field.id, field.name, field.is_required, field.is_readonly,
-                         clean, default, isinstance(default, (list, dict)), weigh)
-
-
-def unusable(exc: Exception) -> Cleaner:
-    message = f"the field's config can no longer be applied ({exc}); an admin must fix it"
-
-    def refuse(value: Any) -> Any:
-        raise ValueProblem("config", message[:300])
-
-    return refuse
 
 
 class RecordValidator:
     """Validates and normalises record data for one object definition (one schema version)."""
 
-    def __init__(self, obj: ObjectDef) -> None:
+    def __init__(self, obj: ObjectDef, fields: tuple[CompiledField, ...] | None = None) -> None:
         self.obj = obj
-        self.fields = tuple(compile_field(i, f) for i, f in enumerate(obj.fields))
+        self.fields = compile_fields(obj) if fields is None else fields
         self.by_name = {f.name: f for f in self.fields}
         self.attached_ids = frozenset(f.id for f in self.fields)
         self._api_names = tuple((f.id, f.name) for f in self.fields)
         primary = obj.primary_field
         self.primary_id = primary.id if primary is not None else None
-        self.json_schema = object_schema(obj, self.fields)
         self._weighed = tuple((f.name, f.weigh) for f in self.fields if f.weigh is not None)
+
+    @cached_property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of what this validator accepts on create."""
+        return object_schema(self.obj, self.fields)
 
     def weight(self, data: Any) -> int:
         """Roughly what validating `data` costs (µs), counting only the costly values: what
@@ -185,8 +139,10 @@ class RecordValidator:
 
 
 def validator_for(snapshot: Snapshot, obj: ObjectDef) -> RecordValidator:
-    """The object's validator, built once per metadata snapshot."""
-    return snapshot.memo("validator", obj, RecordValidator)
+    """The object's validator, built once per metadata snapshot (on the fields the snapshot
+    compiled, which the schema endpoint's JSON Schema also reads)."""
+    return snapshot.memo("validator", obj,
+                         lambda o: RecordValidator(o, compiled_fields(snapshot, o)))
 
 
 def as_mapping(data: Any) -> Mapping[str, Any]:
@@ -207,40 +163,3 @@ def as_text(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
-
-
-# Keywords of the built-in value schemas under which null can simply join the "type".
-_PLAIN_KEYWORDS = frozenset({"type", "minLength", "maxLength", "pattern", "format", "minimum",
-                             "maximum", "contentMediaType", "items", "uniqueItems", "minItems",
-                             "maxItems"})
-
-
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema, also accepting null (an optional field's "no value")."""
-    if not schema:
-        return schema
-    if isinstance(schema.get("type"), str) and schema.keys() <= _PLAIN_KEYWORDS:
-        return {**schema, "type": [schema["type"], "null"]}
-    if schema.keys() == {"enum"}:
-        return {"enum": [*schema["enum"], None]}
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def object_schema(obj: ObjectDef, fields: tuple[CompiledField, ...]) -> dict[str, Any]:
-    """The JSON Schema of API `data` for create: what a client may and must send."""
-    properties = {}
-    for field, compiled in zip(obj.fields, fields, strict=True):
-        value = get(field.type).value_schema(field.config)
-        prop = dict(value if compiled.required and not compiled.readonly else nullable(value))
-        prop["title"] = field.label
-        if field.config.get("help_text"):
-            prop["description"] = field.config["help_text"]
-        if compiled.default is not MISSING:
-            prop["default"] = compiled.default
-        if compiled.readonly:
-            prop["readOnly"] = True
-        properties[field.name] = prop
-    required = [f.name for f in fields
-                if f.required and not f.readonly and f.default is MISSING]
-    return {"$schema": SCHEMA_DIALECT, "type": "object", "properties": properties,
-            "required": required, "additionalProperties": False}

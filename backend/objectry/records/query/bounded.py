@@ -8,7 +8,7 @@ same way on its own, so one record's embeds stop growing as soon as one of them 
 
 from __future__ import annotations
 
-from objectry.records.query.sqltext import ident
+from objectry.sqltext import ident
 
 # What one row carries besides its data, primary_value and embeds (ids, timestamps, version,
 # keys and JSON punctuation), roughly: sizes are estimates, not the exact bytes sent.

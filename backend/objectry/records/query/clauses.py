@@ -17,7 +17,7 @@ from objectry.records.query.sqlexpr import (
     order_by,
     value_expr,
 )
-from objectry.records.query.sqltext import literal
+from objectry.sqltext import literal
 
 
 def where_item(item: Where, alias: str, depth: int, params: Params) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from objectry.records.query.errors import QueryError, bad_value, syntax
 from objectry.records.query.scan import Scanner
-from objectry.records.query.types import (
+from objectry.sqltext import (
     BOOLEAN,
     DATE,
     INTEGER,

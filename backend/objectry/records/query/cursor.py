@@ -14,7 +14,7 @@ from typing import Any
 from objectry.records.query import coerce
 from objectry.records.query.errors import QueryError
 from objectry.records.query.planned import ReadPlan, SortKey
-from objectry.records.query.types import JSONB
+from objectry.sqltext import JSONB
 
 MAX_CURSOR = 4096
 Row = Mapping[str, Any]

@@ -1,7 +1,8 @@
 """Check a parsed `Query` against one object's metadata: `plan_read(query, obj, snapshot)`.
 
 Names resolve to fields (by name) or system columns, embeds to relationships
-(`relations.py`), operators must suit the column's cast, and values are coerced to their
+(`relations.py`), operators must be ones the column accepts (its field type's, from
+objectry.fields, or its cast's for a system column), and values are coerced to their
 Python types (`coerce.py`), so everything `render.py` sees is known to be valid.
 """
 
@@ -11,6 +12,8 @@ import difflib
 from collections.abc import Callable
 from dataclasses import replace
 
+from objectry.fields import cast_of, operators_of
+from objectry.fields.comparison import BY_CAST
 from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
 from objectry.records.query import coerce, relations
 from objectry.records.query.errors import QueryError
@@ -36,14 +39,8 @@ from objectry.records.query.planned import (
     SortKey,
     Where,
 )
-from objectry.records.query.types import (
-    BOOLEAN,
-    FTS_CONFIGS,
-    NOT_NULL_SYSTEM,
-    SYSTEM_CASTS,
-    TEXT,
-    field_cast,
-)
+from objectry.records.query.types import FTS_CONFIGS, NOT_NULL_SYSTEM, SYSTEM_CASTS
+from objectry.sqltext import BOOLEAN, TEXT
 
 MAX_EMBED_DEPTH = 3  # the default of OBJECTRY_MAX_EMBED_DEPTH
 # Each embed is a subquery per row, and aliases repeat one (`a:rel(*),b:rel(*),…`): a one-row
@@ -114,7 +111,7 @@ def resolve_column(obj: ObjectDef, name: str) -> Col:
                    nullable=name not in NOT_NULL_SYSTEM)
     found = obj.fields_by_name.get(name)
     if found is not None:
-        return Col(name, field_cast(found.type), field_id=found.id, field_type=found.type,
+        return Col(name, cast_of(found.type), field_id=found.id, field_type=found.type,
                    indexed=found.is_indexed or found.is_unique)
     close = difflib.get_close_matches(name, [*SYSTEM_COLUMNS, *obj.fields_by_name], n=1)
     hint = f'Perhaps you meant to reference the column "{obj.name}.{close[0]}".' if close else None
@@ -205,12 +202,12 @@ def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where
         present = (item.value == "not_null") != item.negated
         return Exists(embeds[item.column], negated=not present)
     column = resolve_column(obj, item.column)
-    op = OPERATORS[item.op]
-    if column.cast not in op.casts:
+    op, accepted = OPERATORS[item.op], _accepted(column)
+    if item.op not in accepted:
         kind = column.field_type or column.cast
         raise QueryError("PGRST100", f"operator {item.op} cannot be used on column "
                          f"{obj.name}.{column.name} ({kind})",
-                         hint="allowed: " + ", ".join(allowed(column.cast)))
+                         hint="allowed: " + ", ".join(allowed(accepted)))
     config = None
     if item.config is not None:
         config = item.config.lower()
@@ -218,6 +215,14 @@ def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where
             raise QueryError("42704", f'text search configuration "{item.config}" does not exist',
                              hint="e.g. " + ", ".join(sorted(FTS_CONFIGS)[:6]))
     return Cond(column, item.op, _value(op.value, column, item), item.negated, config)
+
+
+def _accepted(column: Col) -> frozenset[str]:
+    """What a filter on this column may use: its field type's operators, or for a system column
+    those of its cast."""
+    if column.field_type is None:
+        return BY_CAST[column.cast]
+    return operators_of(column.field_type)
 
 
 def _value(kind: str, column: Col, item: Filter) -> object:

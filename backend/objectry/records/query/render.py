@@ -25,7 +25,7 @@ from objectry.records.query.cursor import typed_values
 from objectry.records.query.keyset import keyset_sql
 from objectry.records.query.planned import ReadPlan
 from objectry.records.query.sqlexpr import Params, jsonb_object, order_by, raw_expr
-from objectry.records.query.sqltext import ident, literal
+from objectry.sqltext import ident, literal
 
 Statement = tuple[str, list[Any]]
 

@@ -1,5 +1,6 @@
 """SQL text for the small pieces: bound parameters, column expressions, one filter, ORDER BY,
-and JSON objects. Values only ever appear as `$n`; names only through `sqltext`."""
+and JSON objects. Values only ever appear as `$n`; names and field expressions only through
+`objectry.sqltext`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import Any
 
 from objectry.records.query.operators import IS_ANY_TYPE, IS_VALUES, OPERATORS
 from objectry.records.query.planned import Col, Cond, SortKey
-from objectry.records.query.sqltext import literal
-from objectry.records.query.types import DATE, JSONB, TEXT, TIMESTAMPTZ
+from objectry.sqltext import TEXT, field_expr, literal
 
 # jsonb_build_object takes at most 100 arguments; wider objects are built in chunks and joined.
 _PAIRS_PER_CALL = 50
@@ -32,31 +32,6 @@ class Params:
         if key not in self._shared:
             self._shared[key] = self.add(value, cast)
         return self._shared[key]
-
-
-# text → date/timestamptz casts are only STABLE, which expression indexes refuse; these
-# IMMUTABLE wrappers (created by the first migration) are safe because stored values are ISO
-# 8601 (dates) and UTC with an offset (datetimes), read the same under any DateStyle/TimeZone.
-# A SQL function is not inlined when its body is less than immutable, so each call costs ~4x
-# the plain cast: only a field with an index, whose expression a query must repeat, uses them.
-_IMMUTABLE_CASTS = {DATE: "objectry_date", TIMESTAMPTZ: "objectry_timestamptz"}
-
-
-def field_expr(field_id: str, cast: str, alias: str | None, *, indexed: bool = True) -> str:
-    """A field's value as compared and indexed: `(r.data ->> 'fld_x')::numeric`, text uncast
-    (it compares with the column's collation), jsonb as `(r.data -> 'fld_x')`. With no alias
-    this is exactly the expression `metadata/indexes.py` indexes; `indexed=False` (a field
-    without an index) casts dates and datetimes directly."""
-    data = f"{alias}.data" if alias else "data"
-    key = literal(field_id)
-    if cast == JSONB:
-        return f"({data} -> {key})"
-    raw = f"({data} ->> {key})"
-    if cast == TEXT:
-        return raw
-    if indexed and cast in _IMMUTABLE_CASTS:
-        return f"{_IMMUTABLE_CASTS[cast]}{raw}"
-    return f"{raw}::{cast}"
 
 
 def column_expr(column: Col, alias: str) -> str:

@@ -1,27 +1,15 @@
-"""Field type → SQL cast, and the system columns' casts: how values compare in SQL.
+"""What the compiler knows about columns besides field types: the system columns' casts and
+nullability, and the text search configurations `fts(config)` may name.
 
-The compiler's own small table (the lead reconciles it with `objectry.fields` later). A cast
-names a value family; `operators.py` says which operators each family accepts.
+A field's cast and operators come from its type (`objectry.fields.cast_of` / `operators_of`); a
+system column has a cast, and `objectry.fields.comparison.BY_CAST` says what it accepts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-TEXT, NUMERIC, INTEGER, BOOLEAN = "text", "numeric", "integer", "boolean"
-DATE, TIMESTAMPTZ, JSONB = "date", "timestamptz", "jsonb"
-CASTS = frozenset({TEXT, NUMERIC, INTEGER, BOOLEAN, DATE, TIMESTAMPTZ, JSONB})
-
-# How `r.data->>'fld_x'` (or `r.data->'fld_x'` for jsonb) is cast before it is compared.
-FIELD_CASTS: Mapping[str, str] = {
-    "text": TEXT, "long_text": TEXT, "rich_text": TEXT, "email": TEXT, "phone": TEXT,
-    "url": TEXT, "select": TEXT,
-    "number": NUMERIC, "currency": NUMERIC, "percent": NUMERIC, "rating": NUMERIC,
-    "boolean": BOOLEAN,
-    "date": DATE,
-    "datetime": TIMESTAMPTZ,
-    "multi_select": JSONB, "json": JSONB,
-}
+from objectry.sqltext import INTEGER, TEXT, TIMESTAMPTZ
 
 # System columns (API name, as in model.SYSTEM_COLUMNS) → the cast of the real column.
 SYSTEM_CASTS: Mapping[str, str] = {
@@ -40,8 +28,3 @@ FTS_CONFIGS = frozenset({
     "italian", "lithuanian", "nepali", "norwegian", "portuguese", "romanian", "russian",
     "serbian", "spanish", "swedish", "tamil", "turkish", "yiddish",
 })
-
-
-def field_cast(type_name: str) -> str:
-    """The cast for a field type; a type this table does not know compares as text."""
-    return FIELD_CASTS.get(type_name, TEXT)
