@@ -45,9 +45,7 @@ const WORDS = {
 /** [[condition, words], …] that the server accepts for this field and the admin can offer. */
 export function operatorsFor(field) {
   const words = WORDS[field.type] || ANY;
-  // FALLBACK until schema operators: a schema without them gets every condition of its kind.
-  if (!Array.isArray(field.operators)) return words;
-  const accepted = new Set(field.operators);
+  const accepted = new Set(field.operators || []); // GET /api/objects/{id}/schema says them
   return words.filter(([condition]) => accepted.has(OPS[condition].op));
 }
 
