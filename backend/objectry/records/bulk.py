@@ -60,6 +60,9 @@ def _match_field(obj: ObjectDef, body: dict[str, Any]) -> str | None:
     return field.id
 
 
+INSERT_CHUNK = 1000  # records per INSERT statement of one batch
+
+
 async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     records = _check_body(body, ctx.state.settings.max_bulk_records)
     snapshot, obj = await object_for(ctx, body.get("object"), field="object")
@@ -69,8 +72,9 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     async with tx(ctx) as conn:
         batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
     shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else id_and_version
-    return {"items": [shape(r) for r in batch.rows],
-            "created": batch.created, "updated": batch.updated}
+    items = await offload.run(lambda: [shape(r) for r in batch.rows],
+                              PER_RECORD * len(batch.rows))
+    return {"items": items, "created": batch.created, "updated": batch.updated}
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +197,16 @@ async def _existing(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef, matc
 async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
                  validator: RecordValidator, plan: list[tuple[int, dict[str, Any], Any]]
                  ) -> list[asyncpg.Record]:
-    """Inserts in one statement, updates one by one; rows come back in input order."""
+    """Inserts in statements of INSERT_CHUNK records, updates one by one; rows come back in
+    input order. Chunks keep the event loop free: encoding 10,000 records' arguments at once
+    held it for ~70 ms (other requests wait while it does)."""
     inserts = [(i, new_id("rec"), stored) for i, stored, old in plan if old is None]
     by_id: dict[str, asyncpg.Record] = {}
-    if inserts:
+    for start in range(0, len(inserts), INSERT_CHUNK):
+        chunk = inserts[start:start + INSERT_CHUNK]
         new = await repo.insert_many(
-            conn, ctx.tenant_id, obj.id, [rid for _, rid, _ in inserts],
-            [s for _, _, s in inserts], [validator.primary_value(s) for _, _, s in inserts],
+            conn, ctx.tenant_id, obj.id, [rid for _, rid, _ in chunk],
+            [s for _, _, s in chunk], [validator.primary_value(s) for _, _, s in chunk],
             ctx.principal.actor)
         by_id.update((r["id"], r) for r in new)
     order = {i: rid for i, rid, _ in inserts}

@@ -10,7 +10,7 @@ from objectry.records import access, bulk, lifecycle, listing, service
 from objectry.records.schemas import BulkWrite, RecordCreate, RecordWrite
 from objectry.web.bodies import documented, json_body
 from objectry.web.context import Ctx
-from objectry.web.responses import JSONResponse
+from objectry.web.responses import JSONResponse, rendered
 from objectry.web.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
 
 router = APIRouter(prefix="/api/records", route_class=DirectRoute)
@@ -33,7 +33,8 @@ async def create_record(ctx: Ctx, request: Request) -> Response:
 
 @router.post("/bulk", status_code=201, openapi_extra=documented(BulkWrite))
 async def bulk_records(ctx: Ctx, request: Request) -> Response:
-    return JSONResponse(await bulk.bulk(ctx, await json_body(request)), status_code=201)
+    result = await bulk.bulk(ctx, await json_body(request))
+    return await rendered(result, status_code=201, weight=bulk.PER_RECORD * len(result["items"]))
 
 
 @router.get("", openapi_extra={"parameters": [
