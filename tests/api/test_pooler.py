@@ -16,12 +16,13 @@ import pytest
 
 from objectry.db import pool as db_pool
 from objectry.db import tenancy
-from objectry.settings import TRANSACTION
+from objectry.settings import DIRECT, TRANSACTION
 from tests.api.builders import add_field, make_object, make_record, ok
 from tests.api.conftest import Account, client, sign_up
 from tests.api.rest_seed import schema
 from tests.conftest import running_app, settings_for
 from tests.support.pgbouncer import BINARY, pgbouncer
+from tests.support.round_trips import counting_relay
 
 pytestmark = pytest.mark.skipif(BINARY is None, reason="pgbouncer is not installed")
 
@@ -142,3 +143,34 @@ async def test_a_session_scope_behind_pgbouncer_answers_with_another_workspace(
                 assert tuple(row) == ("objectry_app", [account.workspace_id], "5s")
         finally:
             await pool.close()
+
+
+# Per request with a (cached) API token: direct, the statement itself; behind the pooler,
+# BEGIN with the scope, Parse/Describe, Parse/Bind/Execute (nothing is prepared under a name),
+# COMMIT.
+ROUND_TRIPS = {DIRECT: 1, TRANSACTION: 4}
+
+
+@pytest.mark.parametrize("pooler", [DIRECT, TRANSACTION])
+async def test_a_read_costs_one_round_trip_direct_and_four_behind_the_pooler(
+        pooler: str, bouncer: str, database_url: str) -> None:
+    async with counting_relay(bouncer if pooler == TRANSACTION else database_url) as (
+            url, counter):
+        settings = settings_for(url, database_pooler=pooler, direct_database_url=database_url,
+                                open_signup=True)
+        async with running_app(settings) as app:
+            account = await _note(app)
+            async with client(app, account.headers) as api:
+                token = await ok(await api.post("/api/tokens", json={
+                    "name": "reader", "scopes": ["records:read"]}), 201)
+                record = (await ok(await api.get("/api/records",
+                                                 params={"object": "note"})))["items"][0]
+            async with client(app, {"Authorization": f"Bearer {token['token']}"}) as api:
+                for path, params in ((f"/api/records/{record['id']}", {}),
+                                     ("/api/records", {"object": "note"}),
+                                     ("/rest/v1/note", {"id": f"eq.{record['id']}"})):
+                    await ok(await api.get(path, params=params))  # the token is cached now
+                    before = counter.round_trips
+                    for _ in range(5):
+                        await ok(await api.get(path, params=params))
+                    assert (counter.round_trips - before) / 5 == ROUND_TRIPS[pooler], path
