@@ -61,7 +61,7 @@ def migrate(data_dir: DataDir = Path(".objectry"),
         typer.echo(migrations.offline_sql(revision))
         return
     settings = Settings.from_env(data_dir=data_dir)
-    url = settings.database_url or embedded.start(settings.data_dir)
+    url = settings.direct_url or embedded.start(settings.data_dir)
     migrations.upgrade(url, revision)
     typer.echo(f"database at {migrations.head_revision() if revision == 'head' else revision}")
 

@@ -18,7 +18,7 @@ from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
 from objectry.metadata.cache import MetadataCache
 from objectry.metadata.listener import MetadataListener
-from objectry.settings import Settings
+from objectry.settings import TRANSACTION, Settings
 
 log = logging.getLogger("objectry")
 
@@ -28,6 +28,8 @@ class State:
     """Everything a request may need, created once per process (no module globals)."""
 
     settings: Settings
+    # The direct URL (Settings.direct_url): sessions of their own for field-index DDL and the
+    # advisory locks they hold, never through a transaction pooler. The pool may use another.
     database_url: str
     pool: asyncpg.Pool
     metadata: MetadataCache
@@ -47,15 +49,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     key = signing_key(settings)  # before anything else: a bad key must stop the start
     url = await asyncio.to_thread(database_url, settings)
-    await asyncio.to_thread(migrate.upgrade, url)
+    direct = settings.direct_database_url or url
+    if settings.database_pooler == TRANSACTION and direct == url:
+        log.warning("DATABASE_URL is a transaction pooler's and OBJECTRY_DIRECT_DATABASE_URL "
+                    "is not set: migrations, LISTEN and field-index builds need a direct one")
+    await asyncio.to_thread(migrate.upgrade, direct)
     pool = await db_pool.create(url, min_size=settings.pool_min_size,
                                 max_size=settings.pool_max_size,
-                                statement_timeout_ms=settings.statement_timeout_ms)
+                                statement_timeout_ms=settings.statement_timeout_ms,
+                                pooler=settings.database_pooler)
     cache, tokens = MetadataCache(pool), TokenCache()
-    listener = MetadataListener(url, cache, tokens)
+    listener = MetadataListener(direct, cache, tokens)
     await listener.start()
     try:
-        app.state.objectry = State(settings, url, pool, cache, listener, key, tokens)
+        app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens)
         # What is alive now lives as long as the process; frozen, a full collection walks only
         # what requests made: its pauses, which hold the GIL and so every request, fell from
         # 80-130 ms to ~10-20 ms (tests/api/test_event_loop.py).

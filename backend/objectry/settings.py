@@ -6,6 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -22,11 +23,41 @@ def _networks(value: str | None) -> tuple[Network, ...]:
                  for part in (value or "").split(",") if part.strip())
 
 
+# How the pool reaches PostgreSQL (db/pool.py): straight, or through a pooler in transaction mode.
+DIRECT, TRANSACTION = "direct", "transaction"
+POOLERS = (DIRECT, TRANSACTION)
+
+
+def _without_pgbouncer_flag(url: str | None) -> tuple[str | None, bool]:
+    """Prisma's and Supabase's `?pgbouncer=true` marks a transaction pooler's URL; the flag is
+    taken out (PgBouncer refuses unknown startup parameters) and read as the pooler setting."""
+    if url is None or "pgbouncer=" not in url:
+        return url, False
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    flag = any(key == "pgbouncer" and _bool(value, False) for key, value in query)
+    kept = urlencode([(key, value) for key, value in query if key != "pgbouncer"])
+    return urlunsplit(parts._replace(query=kept)), flag
+
+
+def _pooler(value: str | None, flagged: bool) -> str:
+    pooler = (value or (TRANSACTION if flagged else DIRECT)).strip().lower()
+    if pooler not in POOLERS:
+        raise ValueError(f"OBJECTRY_DATABASE_POOLER must be one of {', '.join(POOLERS)}")
+    return pooler
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = Path(".objectry")
     # None means "start the embedded PostgreSQL in data_dir/pgdata".
     database_url: str | None = None
+    # "transaction" when database_url is a transaction-mode pooler (PgBouncer, Supavisor):
+    # every request's statements then carry their scope in a transaction of their own.
+    database_pooler: str = DIRECT
+    # A session of its own, never through a transaction pooler: migrations, LISTEN, field-index
+    # DDL and the advisory locks it holds across transactions. None: database_url.
+    direct_database_url: str | None = None
     pool_min_size: int = 2
     pool_max_size: int = 10
     max_body_bytes: int = 10 * 1024 * 1024
@@ -62,12 +93,19 @@ class Settings:
     max_response_bytes: int = 10 * 1024 * 1024
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def direct_url(self) -> str | None:
+        return self.direct_database_url or self.database_url
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
+        database_url, flagged = _without_pgbouncer_flag(env.get("DATABASE_URL") or None)
         settings = cls(
             data_dir=Path(env.get("OBJECTRY_DATA_DIR", ".objectry")),
-            database_url=env.get("DATABASE_URL") or None,
+            database_url=database_url,
+            database_pooler=_pooler(env.get("OBJECTRY_DATABASE_POOLER"), flagged),
+            direct_database_url=env.get("OBJECTRY_DIRECT_DATABASE_URL") or None,
             pool_min_size=int(env.get("OBJECTRY_POOL_MIN", "2")),
             pool_max_size=int(env.get("OBJECTRY_POOL_MAX", "10")),
             max_body_bytes=int(env.get("OBJECTRY_MAX_BODY_BYTES", str(10 * 1024 * 1024))),

@@ -27,3 +27,39 @@ def test_each_limit_has_its_default_and_reads_its_variable(
     assert getattr(Settings.from_env(), attribute) == default
     monkeypatch.setenv(variable, str(configured))
     assert getattr(Settings.from_env(), attribute) == configured
+
+
+@pytest.mark.parametrize(("url", "pooler_env", "expected_url", "expected_pooler"), [
+    ("postgresql://u@db:5432/app", None, "postgresql://u@db:5432/app", "direct"),
+    ("postgresql://u@db:6543/app?pgbouncer=true", None, "postgresql://u@db:6543/app",
+     "transaction"),
+    ("postgresql://u@db:6543/app?sslmode=require&pgbouncer=true&connect_timeout=5", None,
+     "postgresql://u@db:6543/app?sslmode=require&connect_timeout=5", "transaction"),
+    ("postgresql://u@db:6543/app?pgbouncer=false", None, "postgresql://u@db:6543/app", "direct"),
+    ("postgresql://u@db:6543/app", "Transaction", "postgresql://u@db:6543/app", "transaction"),
+    ("postgresql://u@db:6543/app?pgbouncer=true", "direct", "postgresql://u@db:6543/app",
+     "direct"),
+])
+def test_the_pooler_is_read_from_its_setting_or_the_pgbouncer_flag(
+        url: str, pooler_env: str | None, expected_url: str, expected_pooler: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    if pooler_env is None:
+        monkeypatch.delenv("OBJECTRY_DATABASE_POOLER", raising=False)
+    else:
+        monkeypatch.setenv("OBJECTRY_DATABASE_POOLER", pooler_env)
+    settings = Settings.from_env()
+    assert (settings.database_url, settings.database_pooler) == (expected_url, expected_pooler)
+
+
+def test_the_direct_url_defaults_to_the_database_url_and_a_bad_pooler_stops_the_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@pooler:6543/app?pgbouncer=true")
+    monkeypatch.delenv("OBJECTRY_DIRECT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("OBJECTRY_DATABASE_POOLER", raising=False)
+    assert Settings.from_env().direct_url == "postgresql://u@pooler:6543/app"
+    monkeypatch.setenv("OBJECTRY_DIRECT_DATABASE_URL", "postgresql://u@db:5432/app")
+    assert Settings.from_env().direct_url == "postgresql://u@db:5432/app"
+    monkeypatch.setenv("OBJECTRY_DATABASE_POOLER", "statement")
+    with pytest.raises(ValueError, match="OBJECTRY_DATABASE_POOLER must be one of"):
+        Settings.from_env()

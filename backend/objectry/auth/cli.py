@@ -31,7 +31,7 @@ def database(data_dir: Path) -> str:
     from objectry.db import embedded, migrate
 
     settings = Settings.from_env(data_dir=data_dir)
-    url = settings.database_url or embedded.start(settings.data_dir)
+    url = settings.direct_url or embedded.start(settings.data_dir)
     migrate.upgrade(url)
     return url
 

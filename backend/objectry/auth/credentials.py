@@ -13,6 +13,7 @@ from objectry.auth.secret_hash import digest
 from objectry.auth.sessions import repo as sessions_repo
 from objectry.auth.tokens import repo as tokens_repo
 from objectry.auth.tokens import secret
+from objectry.db import tenancy
 from objectry.errors import Unauthenticated
 from objectry.lifespan import State
 
@@ -49,7 +50,7 @@ async def authenticate(state: State, headers: Headers) -> Principal:
 
 async def session(state: State, token: str) -> Principal:
     claims = jwt_codec.decode(state.secret_key, token, "access")
-    async with state.pool.acquire() as conn:
+    async with tenancy.unscoped(state.pool) as conn:
         # One round trip, outside any transaction: the function scopes itself to claims.wsp.
         row = await sessions_repo.session_check(conn, claims.wsp, claims.sub, claims.jti,
                                                 claims.fam)
@@ -67,7 +68,7 @@ async def api_token(state: State, token: str) -> Principal:
     now, token_hash = datetime.now(UTC), digest(token)
     row = state.tokens.get(token_hash)
     if row is None:
-        async with state.pool.acquire() as conn:
+        async with tenancy.unscoped(state.pool) as conn:
             row = await tokens_repo.by_hash(conn, token_hash)
         if row is None or row["revoked_at"] is not None:
             raise jwt_codec.invalid("this API token is not valid or has been revoked")
@@ -82,6 +83,6 @@ async def api_token(state: State, token: str) -> Principal:
 
 
 async def _touch(state: State, row: dict[str, object]) -> None:
-    async with state.pool.acquire() as conn, conn.transaction():
+    async with tenancy.unscoped(state.pool, transaction=True) as conn:
         await repo.set_tenant(conn, str(row["tenant_id"]))
         await tokens_repo.touch(conn, str(row["tenant_id"]), str(row["id"]))

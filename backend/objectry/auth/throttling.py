@@ -17,6 +17,7 @@ import asyncpg
 
 from objectry.auth import throttling_repo as repo
 from objectry.auth.secret_hash import digest
+from objectry.db import tenancy
 from objectry.errors import RateLimited
 from objectry.settings import Settings
 
@@ -48,7 +49,7 @@ def _horizon(settings: Settings) -> int:
 async def _record(pool: asyncpg.Pool, limits: Sequence[Limit], horizon: int,
                   refusal: str) -> list[int]:
     """Record one event against every key, or refuse with 429 when any is at its limit."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with tenancy.unscoped(pool, transaction=True) as conn:
         await repo.forget_before(conn, horizon)
         ids = []
         for limit in sorted(limits, key=lambda item: item.key_hash):  # one lock order: no deadlock
@@ -72,7 +73,7 @@ async def begin(pool: asyncpg.Pool, settings: Settings, email: str, address: str
 
 async def succeeded(pool: asyncpg.Pool, attempt: Attempt) -> None:
     """A right password: this attempt was no failure, and the account's count starts over."""
-    async with pool.acquire() as conn:
+    async with tenancy.unscoped(pool) as conn:
         await repo.forget(conn, attempt.ids, attempt.account_hash)
 
 

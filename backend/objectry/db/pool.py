@@ -1,29 +1,64 @@
-"""The asyncpg pool: JSON codecs registered once, every connection running as the runtime role
-under a statement timeout and scoped to one workspace at a time (see tenancy.py)."""
+"""The asyncpg pool: JSON codecs registered once, every statement running as the runtime role
+under a statement timeout and scoped to one workspace at a time (see tenancy.py).
+
+Two ways to PostgreSQL (Settings.database_pooler). Direct (or a session-mode pooler): the
+session carries the role, the timeout and the workspace, and statements are prepared once per
+connection. Behind a transaction-mode pooler (PgBouncer, Supavisor) a session is not ours from
+one transaction to the next, so every unit of work is a transaction whose first round trip
+sets all three `LOCAL`ly, and nothing is prepared under a name (the pooler's next transaction
+may run on a server connection that never saw it)."""
 
 from __future__ import annotations
 
 import asyncpg
 import orjson
 
+from objectry.settings import TRANSACTION
+from objectry.sqltext import literal
+
 RUNTIME_ROLE = "objectry_app"
 
 
 class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped (Any)
     """A connection that remembers which workspace its session is scoped to, so that a request
-    for the same workspace as the last one needs no extra round trip."""
+    for the same workspace as the last one needs no extra round trip (direct), or that puts the
+    scope into the BEGIN of its next transaction (behind a transaction pooler)."""
 
-    __slots__ = ("tenant_id",)
+    __slots__ = ("tenant_id", "local_settings", "_begin")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.tenant_id: str | None = None
+        # Behind a transaction pooler: `SET LOCAL …` for the role and the timeout; else None.
+        self.local_settings: str | None = None
+        self._begin: str | None = None
+
+    @property
+    def per_transaction(self) -> bool:
+        """Whether the scope must be set in every transaction (a transaction pooler's)."""
+        return self.local_settings is not None
 
     async def scope_to(self, tenant_id: str) -> None:
         if self.tenant_id != tenant_id:
             self.tenant_id = None  # unknown until the SET is known to have run
             await self.execute("SELECT set_config('app.tenant_id', $1, false)", tenant_id)
             self.tenant_id = tenant_id
+
+    def scope_next_transaction(self, tenant_id: str | None) -> None:
+        """The next `conn.transaction()` begins with the role, the timeout and the workspace
+        ('' for none: nothing left by another client of the pooler's session can apply), in
+        one simple-protocol query: the scope costs no round trip of its own."""
+        self._begin = (f"BEGIN; {self.local_settings}; "
+                       f"SELECT set_config('app.tenant_id', {literal(tenant_id or '')}, true), "
+                       "set_config('app.user_id', '', true)")
+
+    async def execute(self, query: str, *args: object, timeout: float | None = None) -> str:
+        # asyncpg's Transaction.start() sends exactly "BEGIN;" for a top-level transaction;
+        # widening it keeps asyncpg's own bookkeeping (savepoints, commit, rollback) intact.
+        if self._begin is not None and query == "BEGIN;" and not args:
+            query, self._begin = self._begin, None
+        result: str = await super().execute(query, *args, timeout=timeout)
+        return result
 
 
 def _dumps(value: object) -> str:
@@ -41,11 +76,29 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     anyway (tenancy.py) — nothing else is ever set on a pooled session."""
 
 
-async def create(url: str, *, min_size: int, max_size: int,
-                 statement_timeout_ms: int) -> asyncpg.Pool:
-    """Connections start as RUNTIME_ROLE (no BYPASSRLS), so row-level security always applies,
-    and with `statement_timeout`, so no request holds a connection (and its locks) for long.
-    Migrations and field-index DDL run on owner connections (connect_owner), without it."""
+def _local_settings(statement_timeout_ms: int) -> str:
+    return (f"SET LOCAL ROLE {RUNTIME_ROLE}; "
+            f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+
+
+async def create(url: str, *, min_size: int, max_size: int, statement_timeout_ms: int,
+                 pooler: str = "direct") -> asyncpg.Pool:
+    """Statements run as RUNTIME_ROLE (no BYPASSRLS), so row-level security always applies,
+    and under `statement_timeout`, so no request holds a connection (and its locks) for long.
+    Direct, both are settings of the session; behind a transaction pooler (which refuses them as
+    startup parameters anyway), of each transaction. Migrations and field-index DDL run on
+    owner connections of their own (connect_owner), without either."""
+    if pooler == TRANSACTION:
+        settings = _local_settings(statement_timeout_ms)
+
+        async def init(conn: asyncpg.Connection) -> None:
+            conn.local_settings = settings
+            await _init(conn)
+
+        return await asyncpg.create_pool(
+            url, min_size=min_size, max_size=max_size, init=init, reset=_keep_session,
+            connection_class=ScopedConnection, statement_cache_size=0,
+            server_settings={"application_name": "objectry"})
     return await asyncpg.create_pool(
         url, min_size=min_size, max_size=max_size, init=_init, reset=_keep_session,
         connection_class=ScopedConnection,

@@ -1,9 +1,12 @@
-"""The only door to the database for request handling: a pooled connection whose session is
-scoped to one workspace (`app.tenant_id`, read by every row-level-security policy).
+"""The only door to the database for request handling: a pooled connection scoped to one
+workspace (`app.tenant_id`, read by every row-level-security policy).
 
-The scope is a session setting rather than `SET LOCAL`, so a single-statement request costs a
-single round trip: each acquire re-scopes the connection unless it already serves that
-workspace. Code must therefore never use `pool.acquire()` directly for tenant data.
+Direct, the scope is a session setting rather than `SET LOCAL`, so a single-statement request
+costs a single round trip: each acquire re-scopes the connection unless it already serves that
+workspace. Behind a transaction-mode pooler the session is not ours between transactions, so
+every door opens a transaction whose BEGIN carries the scope (db/pool.py). Code must therefore
+never use `pool.acquire()` directly: tenant data goes through `connection`/`transaction`, and
+what comes before the workspace is known (sign-in, credentials) through `unscoped`.
 
 A request's services open the door with `one(ctx)` (a single statement, or reads that need no
 common snapshot) or `tx(ctx)` (statements that commit together).
@@ -12,7 +15,7 @@ common snapshot) or `tx(ctx)` (statements that commit together).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Protocol
 
 import asyncpg
@@ -35,20 +38,35 @@ class Scope(Protocol):
 
 
 @asynccontextmanager
-async def connection(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
-    """For one statement (autocommit): reads, and writes that are a single statement."""
+async def _door(pool: asyncpg.Pool, tenant_id: str | None, *,
+                transaction: bool) -> AsyncIterator[asyncpg.Connection]:
     async with pool.acquire() as conn:
-        await conn.scope_to(tenant_id)
-        yield conn
-
-
-@asynccontextmanager
-async def transaction(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
-    """For several statements that must commit together."""
-    async with pool.acquire() as conn:
-        await conn.scope_to(tenant_id)
-        async with conn.transaction():
+        if conn.per_transaction:  # behind a transaction pooler: the scope needs a transaction
+            conn.scope_next_transaction(tenant_id)
+            transaction = True
+        elif tenant_id is not None:
+            await conn.scope_to(tenant_id)
+        async with conn.transaction() if transaction else nullcontext():
             yield conn
+
+
+def connection(pool: asyncpg.Pool, tenant_id: str
+               ) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """For one statement (autocommit when direct): reads, and writes that are one statement."""
+    return _door(pool, tenant_id, transaction=False)
+
+
+def transaction(pool: asyncpg.Pool, tenant_id: str
+                ) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """For several statements that must commit together."""
+    return _door(pool, tenant_id, transaction=True)
+
+
+def unscoped(pool: asyncpg.Pool, *, transaction: bool = False
+             ) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """Before a workspace is known: statements that scope themselves (SECURITY DEFINER lookups,
+    `auth/repo.set_tenant`) or touch no tenant data (throttles)."""
+    return _door(pool, None, transaction=transaction)
 
 
 def one(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:

@@ -179,7 +179,7 @@ async def accept(ctx: Context, token: str) -> dict[str, Any]:
     user_id = ctx.principal.user_id
     if user_id is None:
         raise Forbidden("an API token cannot accept an invitation; sign in as the person invited")
-    async with ctx.state.pool.acquire() as conn:
+    async with tenancy.unscoped(ctx.state.pool) as conn:
         invitation = await find_invitation(conn, token)
     async with tenancy.transaction(ctx.state.pool, invitation.tenant_id) as conn:
         await auth_repo.act_as_user(conn, user_id)

@@ -55,10 +55,10 @@ async def register(state: State, body: Register) -> dict[str, Any]:
     """A new account: in the workspace that invited it (only that one), else — on a fresh
     install or with open sign-up — owning a new workspace of its own."""
     # Refused callers are turned away before an (expensive) password hash is spent on them.
-    async with state.pool.acquire() as conn:
+    async with tenancy.unscoped(state.pool) as conn:
         await _admission(conn, state, body)
     hashed = await passwords.hash_password(body.password)
-    async with state.pool.acquire() as conn, conn.transaction():
+    async with tenancy.unscoped(state.pool, transaction=True) as conn:
         await repo.lock_registrations(conn)
         # Checked again under the lock; before the duplicate check, so a closed install does
         # not reveal which e-mails have accounts.
@@ -89,7 +89,7 @@ async def insert_user(conn: asyncpg.Connection, email: str, hashed: str, full_na
 async def login(state: State, body: Login, address: str) -> dict[str, Any]:
     email = lookup_email(body.email)
     attempt = await throttling.begin(state.pool, state.settings, email, address)
-    async with state.pool.acquire() as conn:
+    async with tenancy.unscoped(state.pool) as conn:
         user = await repo.login_lookup(conn, email)
     hashed = user["hashed_password"] if user is not None else None
     if not await passwords.verify(hashed, body.password) or not user or not user["is_active"]:
@@ -103,7 +103,7 @@ async def login(state: State, body: Login, address: str) -> dict[str, Any]:
 async def _workspace_for(pool: asyncpg.Pool, user_id: str, wanted: str | None) -> str:
     """The workspace asked for, else the one the user joined last (memberships come oldest
     first): someone who just accepted an invitation signs in where they were invited."""
-    async with pool.acquire() as conn:
+    async with tenancy.unscoped(pool) as conn:
         ids = await repo.membership_ids(conn, user_id)
     if wanted is not None and wanted not in ids:
         raise Forbidden("this account is not a member of that workspace")
@@ -117,7 +117,7 @@ async def _signed_in(pool: asyncpg.Pool, user_id: str, hashed: str | None,
     """Record the sign-in, and re-hash a password made with older argon2 parameters."""
     fresh = await passwords.hash_password(password) if hashed and \
         passwords.needs_rehash(hashed) else None
-    async with pool.acquire() as conn, conn.transaction():
+    async with tenancy.unscoped(pool, transaction=True) as conn:
         await repo.record_sign_in(conn, user_id, fresh)
 
 
