@@ -45,8 +45,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     os.environ["OBJECTRY_DATA_DIR"] = str(data_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (at most the grace
+    # period, then cancels them), and only then runs the lifespan's shut-down: pool closed,
+    # embedded PostgreSQL stopped.
+    grace = Settings.from_env().shutdown_grace_seconds
     uvicorn.run("objectry.main:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", proxy_headers=False, access_log=access_log)
+                workers=workers, log_level="info", proxy_headers=False, access_log=access_log,
+                timeout_graceful_shutdown=grace)
 
 
 @app.command()

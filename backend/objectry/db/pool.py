@@ -1,7 +1,10 @@
 """The asyncpg pool: JSON codecs registered once, every connection running as the runtime role
-under a statement timeout and scoped to one workspace at a time (see tenancy.py)."""
+under a statement timeout and scoped to one workspace at a time (see tenancy.py); every wait on
+the database bounded (connect, acquire), and what "the database is unreachable" looks like."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import asyncpg
 import orjson
@@ -41,17 +44,54 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     anyway (tenancy.py) — nothing else is ever set on a pooled session."""
 
 
-async def create(url: str, *, min_size: int, max_size: int,
-                 statement_timeout_ms: int) -> asyncpg.Pool:
+class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (Any)
+    """A pool whose `acquire()` waits at most `acquire_timeout` seconds unless told otherwise:
+    every door to the database (tenancy, auth, throttles, pool.fetch…) goes through it, so a
+    pool exhausted by slow requests, or a database that accepts sockets but never answers,
+    gives a TimeoutError (a 503 `unavailable`) instead of a request that hangs."""
+
+    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acquire_timeout = acquire_timeout
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
+
+
+async def create(url: str, *, min_size: int, max_size: int, statement_timeout_ms: int,
+                 acquire_timeout_ms: int) -> asyncpg.Pool:
     """Connections start as RUNTIME_ROLE (no BYPASSRLS), so row-level security always applies,
     and with `statement_timeout`, so no request holds a connection (and its locks) for long.
-    Migrations and field-index DDL run on owner connections (connect_owner), without it."""
-    return await asyncpg.create_pool(
+    Migrations and field-index DDL run on owner connections (connect_owner), without it.
+
+    A broken connection (the server restarted) is dropped by asyncpg's pool and replaced on a
+    later acquire, so the pool recovers by itself; making one may take `acquire_timeout_ms`."""
+    seconds = acquire_timeout_ms / 1000
+    pool = BoundedPool(
         url, min_size=min_size, max_size=max_size, init=_init, reset=_keep_session,
-        connection_class=ScopedConnection,
+        connection_class=ScopedConnection, record_class=asyncpg.Record, loop=None,
+        # create_pool's defaults, which the constructor wants spelled out.
+        max_queries=50_000, max_inactive_connection_lifetime=300.0,
+        acquire_timeout=seconds, timeout=seconds,  # `timeout`: each new connection's
         server_settings={"role": RUNTIME_ROLE, "application_name": "objectry",
                          "statement_timeout": str(statement_timeout_ms)},
     )
+    return await pool
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached or went away, rather than a bug:
+    a refused or reset socket, a socket file gone (OSError), a connect or acquire that timed
+    out (TimeoutError is an OSError), a connection that closed before use or a pool closing
+    at shut-down (asyncpg's InterfaceError). Errors with a SQLSTATE are errors.from_db_error's."""
+    if isinstance(exc, OSError):
+        return True
+    return isinstance(exc, asyncpg.InterfaceError) and str(exc).endswith(_GONE)
+
+
+# asyncpg's InterfaceError messages for a connection or pool that is no longer there; the others
+# are misuse of asyncpg (bugs).
+_GONE = ("connection is closed", "pool is closing", "pool is closed")
 
 
 async def connect_owner(url: str) -> asyncpg.Connection:
