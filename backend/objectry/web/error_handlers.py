@@ -133,5 +133,6 @@ def install(app: FastAPI) -> None:
                               (StarletteHTTPException, _http_error),
                               (asyncpg.PostgresError, _db_error), (ClientDisconnect, _gone),
                               (OSError, _unreachable), (asyncpg.InterfaceError, _unreachable),
+                              (asyncpg.InternalClientError, _unreachable),
                               (Exception, _unexpected)):
         app.add_exception_handler(exc_type, handler)  # type: ignore[arg-type]
