@@ -4,6 +4,7 @@ or killed, and a signed-in account on it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -115,3 +116,29 @@ async def embedded_sql(pgdata: Path, statement: str, *args: object) -> object:
         return await conn.fetchval(statement, *args)
     finally:
         await conn.close()
+
+
+async def settled(database_url: str, seconds: float = 30) -> None:
+    """Wait until no other session of the database is busy (a request the server, or
+    PostgreSQL after a killed client, is still finishing), so that counts are final."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        deadline = time.monotonic() + seconds
+        while await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"):
+            assert time.monotonic() < deadline, "sessions still busy"
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
+async def batch_counts(database_url: str) -> dict[str, int]:
+    """Live records per primary value (the tests' batch tags), as the superuser."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT primary_value, count(*) AS n FROM records"
+                                " WHERE deleted_at IS NULL GROUP BY 1")
+    finally:
+        await conn.close()
+    return {row["primary_value"]: row["n"] for row in rows}
