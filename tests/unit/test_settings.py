@@ -27,3 +27,11 @@ def test_each_limit_has_its_default_and_reads_its_variable(
     assert getattr(Settings.from_env(), attribute) == default
     monkeypatch.setenv(variable, str(configured))
     assert getattr(Settings.from_env(), attribute) == configured
+
+
+def test_pool_acquire_timeout_and_shutdown_grace(monkeypatch):
+    assert (Settings().pool_acquire_timeout_ms, Settings().shutdown_grace_seconds) == (5000, 20)
+    monkeypatch.setenv("OBJECTRY_POOL_ACQUIRE_TIMEOUT_MS", "1500")
+    monkeypatch.setenv("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "7")
+    settings = Settings.from_env()
+    assert (settings.pool_acquire_timeout_ms, settings.shutdown_grace_seconds) == (1500, 7)
