@@ -79,6 +79,11 @@ async def create(url: str, *, min_size: int, max_size: int, statement_timeout_ms
     return await pool
 
 
+async def ping(conn: asyncpg.Connection, timeout: float) -> None:
+    """One round trip: raises unless the server still answers on `conn` within `timeout`."""
+    await conn.fetchval("SELECT 1", timeout=timeout)
+
+
 def unreachable(exc: BaseException) -> bool:
     """Whether `exc` says the database could not be reached or went away, rather than a bug:
     a refused or reset socket, a socket file gone (OSError), a connect or acquire that timed

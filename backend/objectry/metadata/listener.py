@@ -12,6 +12,7 @@ import asyncpg
 
 from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
+from objectry.db.pool import ping
 from objectry.metadata.cache import MetadataCache
 
 CHANNEL = "objectry_metadata"
@@ -78,7 +79,7 @@ class MetadataListener:
             self._tokens.resume()
             self._connected.set()
             while not await _lost_within(lost, HEARTBEAT_SECONDS):
-                await conn.fetchval("SELECT 1", timeout=self._connect_timeout)
+                await ping(conn, self._connect_timeout)
             log.warning("metadata listener lost its connection; reconnecting")
         finally:
             await _close(conn, self._connect_timeout)
