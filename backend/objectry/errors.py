@@ -17,7 +17,8 @@
     ├── UnsupportedMediaType  415 unsupported_media_type      415 PGRST107
     ├── ValidationFailed      422 validation_failed           400 23514     (details: every problem)
     ├── RateLimited           429 rate_limited                429 rate_limited (Retry-After)
-    └── QueryTimeout          503 query_timeout               503 query_timeout (Retry-After; 57014)
+    ├── QueryTimeout          503 query_timeout               503 query_timeout (Retry-After; 57014)
+    └── Unavailable           503 unavailable                 503 unavailable (Retry-After; 08*)
 
 /api shows `{"error": {code, message, details}}`; PostgREST `{code, message, details, hint}`
 with its own code where it has one (`rest_*` and `hint` below: PostgREST's `PGRSTnnn`, or the
@@ -27,8 +28,10 @@ refusal in PostgREST's own terms (the query compiler's, or /rest's): /api shows 
 follows the path.
 
 Database errors are mapped by SQLSTATE (`from_db_error`) for both dialects, so no SQL text ever
-reaches a client. This module imports nothing but the standard library, so pure modules (the
-query compiler) can raise these.
+reaches a client. A database that cannot be reached at all raises no SQLSTATE (a refused socket,
+a closed connection, no pooled connection in time): db/pool.py `unreachable` tells those apart,
+and web/error_handlers.py answers them `Unavailable`. This module imports nothing but the
+standard library, so pure modules (the query compiler) can raise these.
 """
 
 from __future__ import annotations
@@ -188,6 +191,19 @@ class QueryTimeout(APIError):
         super().__init__(message, details, {"Retry-After": self.retry_after, **(headers or {})})
 
 
+class Unavailable(APIError):
+    """The database cannot be reached (down, restarting, shutting down) or no pooled connection
+    came free in time: answered at once, never after a hang, and gone when the database is."""
+
+    status, code = 503, "unavailable"
+    retry_after = "1"  # seconds: a restart takes about that long; clients back off from there
+
+    def __init__(self, message: str = "the database is unavailable; retry shortly",
+                 details: list[Detail] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, details, {"Retry-After": self.retry_after, **(headers or {})})
+
+
 # SQLSTATE → how a failure reads to a client. Anything else is a bug (500).
 _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "23505": (Conflict, "a value that must be unique is already taken"),
@@ -210,12 +226,23 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "40001": (Conflict, "a concurrent change got in the way; retry"),
     "40P01": (Conflict, "a concurrent change got in the way; retry"),
     "57014": (QueryTimeout, "the query took longer than the statement timeout; retry later"),
+    # The server is going away or not taking connections yet: admin, crash and immediate
+    # shutdown end every session, and a starting or recovering server refuses new ones.
+    "57P01": (Unavailable, "the database is shutting down; retry shortly"),
+    "57P02": (Unavailable, "the database restarted after a crash; retry shortly"),
+    "57P03": (Unavailable, "the database is starting up or shutting down; retry shortly"),
+    "53300": (Unavailable, "the database has no free connection slot; retry shortly"),
 }
+# Class 08 (connection exception): asyncpg's ConnectionDoesNotExistError (08003) when a
+# connection closes under a query, ConnectionFailureError (08006) and their kin.
+_CONNECTION_CLASS = "08"
 
 
 def from_db_error(exc: Any) -> APIError | None:
     """An asyncpg.PostgresError as the client should see it, or None for "this is a bug"."""
     sqlstate = getattr(exc, "sqlstate", None) or ""
+    if sqlstate.startswith(_CONNECTION_CLASS):
+        return Unavailable()
     mapped = _SQLSTATE.get(sqlstate)
     if mapped is None:
         return None

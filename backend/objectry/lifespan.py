@@ -57,9 +57,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     pool = await db_pool.create(url, min_size=settings.pool_min_size,
                                 max_size=settings.pool_max_size,
                                 statement_timeout_ms=settings.statement_timeout_ms,
+                                acquire_timeout_ms=settings.pool_acquire_timeout_ms,
                                 pooler=settings.database_pooler)
     cache, tokens = MetadataCache(pool), TokenCache()
-    listener = MetadataListener(direct, cache, tokens)
+    listener = MetadataListener(direct, cache, tokens,
+                                connect_timeout=settings.pool_acquire_timeout_ms / 1000)
     await listener.start()
     try:
         app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens)
@@ -69,7 +71,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
         yield
     finally:
+        # uvicorn has drained (or, past the grace period, cancelled) every request by now.
         await listener.stop()
-        await pool.close()
+        await _close(pool)
         if not settings.database_url and settings.stop_embedded_on_exit:
             await asyncio.to_thread(embedded.stop, settings.data_dir)
+
+
+async def _close(pool: asyncpg.Pool, grace_seconds: float = 5) -> None:
+    """Close the pool gracefully, but never wait on it for ever: a connection still held (a
+    request cancelled mid-query) or a database that no longer answers must not keep the
+    process, or the embedded server after it, from stopping."""
+    try:
+        await asyncio.wait_for(pool.close(), grace_seconds)
+    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        log.warning("closing the database pool did not finish (%s); terminating it", exc)
+        pool.terminate()

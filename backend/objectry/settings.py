@@ -69,6 +69,11 @@ class Settings:
     default_page_size: int = 50
     # Every statement on the runtime pool; a cancelled one answers 503 query_timeout.
     statement_timeout_ms: int = 15_000
+    # The longest a request waits for a pooled connection (or for a new one to connect): past
+    # it, 503 unavailable, whether the database is down or every connection is busy.
+    pool_acquire_timeout_ms: int = 5_000
+    # On SIGTERM, in-flight requests get this long to finish before they are cancelled.
+    shutdown_grace_seconds: int = 20
     # Tests share one embedded server across many apps; a served process stops it on exit.
     stop_embedded_on_exit: bool = True
     secret_key: str | None = None
@@ -114,6 +119,8 @@ class Settings:
             max_page_size=int(env.get("OBJECTRY_MAX_PAGE_SIZE", "1000")),
             max_indexed_fields=int(env.get("OBJECTRY_MAX_INDEXED_FIELDS", "64")),
             statement_timeout_ms=int(env.get("OBJECTRY_STATEMENT_TIMEOUT_MS", "15000")),
+            pool_acquire_timeout_ms=int(env.get("OBJECTRY_POOL_ACQUIRE_TIMEOUT_MS", "5000")),
+            shutdown_grace_seconds=int(env.get("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "20")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,
             open_signup=_bool(env.get("OBJECTRY_OPEN_SIGNUP"), False),
             access_token_minutes=int(env.get("OBJECTRY_ACCESS_TOKEN_MINUTES", "15")),

@@ -133,6 +133,7 @@ async def test_a_session_scope_behind_pgbouncer_answers_with_another_workspace(
             await first.close()
             await second.close()
         pool = await db_pool.create(url, min_size=2, max_size=2, statement_timeout_ms=5000,
+                                    acquire_timeout_ms=5000,
                                     pooler=TRANSACTION)
         try:
             for account in (a, b, a):

@@ -153,6 +153,13 @@ class FakeDbError(Exception):
     ("22021", (400, "bad_request"), (400, "22021")),
     ("OB413", (400, "response_too_large"), (400, "response_too_large")),
     ("57014", (503, "query_timeout"), (503, "query_timeout")),
+    # The database going away, restarting, or out of connection slots.
+    ("08006", (503, "unavailable"), (503, "unavailable")),
+    ("08003", (503, "unavailable"), (503, "unavailable")),
+    ("57P01", (503, "unavailable"), (503, "unavailable")),
+    ("57P02", (503, "unavailable"), (503, "unavailable")),
+    ("57P03", (503, "unavailable"), (503, "unavailable")),
+    ("53300", (503, "unavailable"), (503, "unavailable")),
 ])
 def test_database_errors_by_sqlstate_in_both_dialects(sqlstate, api, rest):
     exc = from_db_error(FakeDbError(sqlstate))
@@ -162,6 +169,8 @@ def test_database_errors_by_sqlstate_in_both_dialects(sqlstate, api, rest):
     assert (as_rest.status_code, body(as_rest)["code"]) == rest
     assert body(as_rest)["details"] is None  # PostgREST passes on the SQLSTATE alone
     assert body(as_rest)["message"] == body(as_api)["error"]["message"]
+    if api[0] == 503:
+        assert as_api.headers["retry-after"] == as_rest.headers["retry-after"]
 
 
 def test_a_database_error_not_in_the_table_is_a_bug():

@@ -63,3 +63,10 @@ def test_the_direct_url_defaults_to_the_database_url_and_a_bad_pooler_stops_the_
     monkeypatch.setenv("OBJECTRY_DATABASE_POOLER", "statement")
     with pytest.raises(ValueError, match="OBJECTRY_DATABASE_POOLER must be one of"):
         Settings.from_env()
+
+def test_pool_acquire_timeout_and_shutdown_grace(monkeypatch):
+    assert (Settings().pool_acquire_timeout_ms, Settings().shutdown_grace_seconds) == (5000, 20)
+    monkeypatch.setenv("OBJECTRY_POOL_ACQUIRE_TIMEOUT_MS", "1500")
+    monkeypatch.setenv("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "7")
+    settings = Settings.from_env()
+    assert (settings.pool_acquire_timeout_ms, settings.shutdown_grace_seconds) == (1500, 7)

@@ -22,8 +22,13 @@ class MetadataCache:
         self._pool = pool
         self._snapshots: dict[str, Snapshot] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        # False while the listener is disconnected: a notice sent then is lost, so nothing
+        # loaded meanwhile may be kept (listener.py pauses and resumes it).
+        self._kept = True
 
     async def get(self, tenant_id: str) -> Snapshot:
+        if not self._kept:
+            return await self._load(tenant_id)
         snapshot = self._snapshots.get(tenant_id)
         if snapshot is not None:
             return snapshot
@@ -32,7 +37,8 @@ class MetadataCache:
             snapshot = self._snapshots.get(tenant_id)
             if snapshot is None:
                 snapshot = await self._load(tenant_id)
-                self._snapshots[tenant_id] = snapshot
+                if self._kept:  # not paused while it loaded
+                    self._snapshots[tenant_id] = snapshot
             return snapshot
 
     async def _load(self, tenant_id: str) -> Snapshot:
@@ -47,3 +53,13 @@ class MetadataCache:
             self._snapshots.clear()
         else:
             self._snapshots.pop(tenant_id, None)
+
+    def pause(self) -> None:
+        """Drop everything and keep nothing loaded until `resume` (the listener is away)."""
+        self._kept = False
+        self._snapshots.clear()
+
+    def resume(self) -> None:
+        """Keep snapshots again, starting empty: anything may have changed meanwhile."""
+        self._snapshots.clear()
+        self._kept = True

@@ -1,5 +1,6 @@
-"""LISTEN for metadata and API-token changes from every process; on any reconnect assume
-notices were lost and drop everything cached."""
+"""LISTEN for metadata and API-token changes from every process. While the connection is down
+a notice may be lost, so the caches keep nothing (paused) until it is back; the listener
+reconnects by itself, backing off while the database stays away."""
 
 from __future__ import annotations
 
@@ -11,19 +12,26 @@ import asyncpg
 
 from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
+from objectry.db.pool import ping
 from objectry.metadata.cache import MetadataCache
 
 CHANNEL = "objectry_metadata"
 log = logging.getLogger("objectry.listener")
 
+# A connection silently gone (a frozen server, a dropped network path) closes no socket: a
+# query now and then finds out.
+HEARTBEAT_SECONDS = 10.0
+MAX_RETRY_SECONDS = 5.0
+
 
 class MetadataListener:
     def __init__(self, url: str, cache: MetadataCache, tokens: TokenCache,
-                 retry_seconds: float = 1.0) -> None:
+                 retry_seconds: float = 0.25, connect_timeout: float = 5.0) -> None:
         self._url = url
         self._cache = cache
         self._tokens = tokens
         self._retry = retry_seconds
+        self._connect_timeout = connect_timeout
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
 
@@ -44,21 +52,48 @@ class MetadataListener:
         self._tokens.drop(payload or None)
 
     async def _run(self) -> None:
+        delay = self._retry
         while True:
             try:
-                conn = await asyncpg.connect(self._url)
-                try:
-                    await conn.add_listener(CHANNEL, self._on_notify)
-                    await conn.add_listener(TOKENS_CHANNEL, self._on_token)
-                    self._cache.invalidate()  # anything may have changed while we were away
-                    self._tokens.drop()
-                    self._connected.set()
-                    while not conn.is_closed():
-                        await asyncio.sleep(self._retry)
-                finally:
-                    await conn.close()
+                await self._listen()
+                delay = self._retry  # it was connected: the next try comes quickly
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("metadata listener lost its connection (%s); retrying", exc)
-                await asyncio.sleep(self._retry)
+            except Exception as exc:  # noqa: BLE001 - whatever broke, the loop must go on
+                log.warning("metadata listener cannot connect (%r); retrying in %.2fs",
+                            exc, delay)
+            self._cache.pause()
+            self._tokens.pause()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+    async def _listen(self) -> None:
+        """Connect, listen, and return when the connection is lost."""
+        conn = await asyncpg.connect(self._url, timeout=self._connect_timeout)
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: lost.set())
+        try:
+            await conn.add_listener(CHANNEL, self._on_notify)
+            await conn.add_listener(TOKENS_CHANNEL, self._on_token)
+            self._cache.resume()  # anything may have changed while we were away
+            self._tokens.resume()
+            self._connected.set()
+            while not await _lost_within(lost, HEARTBEAT_SECONDS):
+                await ping(conn, self._connect_timeout)
+            log.warning("metadata listener lost its connection; reconnecting")
+        finally:
+            await _close(conn, self._connect_timeout)
+
+
+async def _lost_within(lost: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(lost.wait(), seconds)
+    return lost.is_set()
+
+
+async def _close(conn: asyncpg.Connection, seconds: float) -> None:
+    """Say goodbye if the server still listens; else just drop the socket."""
+    try:
+        await conn.close(timeout=seconds)
+    except Exception:  # noqa: BLE001 - close() has already aborted the connection
+        conn.terminate()

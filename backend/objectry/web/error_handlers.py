@@ -1,7 +1,7 @@
 """The one place that turns every failure into an `APIError` (objectry/errors.py) and answers it
 in the dialect of its path (web/error_dialects.py): the endpoints' own refusals, Starlette's and
 FastAPI's (no route, a method the path does not take, a request that does not parse), database
-errors by SQLSTATE, and bugs (500)."""
+errors by SQLSTATE, a database that cannot be reached (503 unavailable), and bugs (500)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Match
 
+from objectry.db.pool import unreachable
 from objectry.errors import (
     APIError,
     BadRequest,
@@ -24,6 +25,7 @@ from objectry.errors import (
     NoRoute,
     PayloadTooLarge,
     Unauthenticated,
+    Unavailable,
     UnsupportedMediaType,
     ValidationFailed,
     detail,
@@ -98,6 +100,15 @@ async def _db_error(request: Request, exc: asyncpg.PostgresError) -> Response:
     return _internal(request)
 
 
+async def _unreachable(request: Request, exc: Exception) -> Response:
+    """No SQLSTATE, but the database is down, restarting or out of free connections: a 503
+    the client may retry, not a 500 (db/pool.py `unreachable` says which failures those are)."""
+    if not unreachable(exc):
+        raise exc  # a bug: on to the catch-all (_unexpected), outside the middlewares
+    log.warning("database unavailable: %r", exc)
+    return await _api_error(request, Unavailable())
+
+
 async def _gone(request: Request, exc: ClientDisconnect) -> Response:
     # The client left before sending its whole body: nobody reads the answer, and it is
     # no server error, so it is neither logged as one nor answered with a 500.
@@ -121,5 +132,7 @@ def install(app: FastAPI) -> None:
     for exc_type, handler in ((APIError, _api_error), (RequestValidationError, _request_invalid),
                               (StarletteHTTPException, _http_error),
                               (asyncpg.PostgresError, _db_error), (ClientDisconnect, _gone),
+                              (OSError, _unreachable), (asyncpg.InterfaceError, _unreachable),
+                              (asyncpg.InternalClientError, _unreachable),
                               (Exception, _unexpected)):
         app.add_exception_handler(exc_type, handler)  # type: ignore[arg-type]

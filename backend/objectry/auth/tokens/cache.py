@@ -19,6 +19,7 @@ class TokenCache:
         self._ttl = ttl_seconds
         self._max = max_entries
         self._entries: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._kept = True  # False while the listener is away (see pause)
 
     def get(self, digest: str) -> dict[str, Any] | None:
         entry = self._entries.get(digest)
@@ -27,6 +28,8 @@ class TokenCache:
         return entry[1]
 
     def put(self, digest: str, row: dict[str, Any]) -> None:
+        if not self._kept:
+            return
         if len(self._entries) >= self._max:
             self._entries.clear()  # crude, but bounded: a cold cache only costs round trips
         self._entries[digest] = (time.monotonic(), row)
@@ -37,3 +40,13 @@ class TokenCache:
             self._entries.pop(digest, None)
         else:
             self._entries.clear()
+
+    def pause(self) -> None:
+        """Forget every token and remember none until `resume`: while the listener is
+        disconnected a revocation's notice would be lost."""
+        self._kept = False
+        self._entries.clear()
+
+    def resume(self) -> None:
+        self._entries.clear()
+        self._kept = True
