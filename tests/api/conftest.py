@@ -6,6 +6,8 @@ no test-only way into the app. `session`/`sign_up` give more users when a test n
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -112,3 +114,13 @@ async def join(app: Any, owner: Account, role: str, label: str = "member") -> Ac
     member = await sign_up(app, email, invitation_token=invitation["token"])
     assert member.workspace_id == owner.workspace_id
     return member
+
+
+async def forgotten(app, token, seconds: float = 5.0) -> None:
+    """Wait until this process has dropped the token from its cache (the NOTIFY arrived)."""
+    digest = hashlib.sha256(token["token"].encode()).hexdigest()
+    for _ in range(int(seconds / 0.02)):
+        if app.state.objectry.tokens.get(digest) is None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the token change was never notified")

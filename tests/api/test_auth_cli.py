@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from objectry.cli import app as cli
 from tests.api.builders import ok
-from tests.api.conftest import PASSWORD, client, login, new_email, refused
+from tests.api.conftest import PASSWORD, client, forgotten, login, new_email, refused
 
 
 @pytest.fixture
@@ -69,6 +69,8 @@ async def test_token_create_list_revoke(app, run, session):
         assert "records:read,schema:read" in listed.stdout and secret not in listed.stdout
         revoked = await run("token", "revoke", token_id, *ws)
         assert revoked.exit_code == 0 and f"revoked {token_id}" in revoked.stdout
+        # Another process revoked it: this one hears of it through NOTIFY, moments later.
+        await forgotten(app, {"token": secret})
         refused(await app_client.get("/api/objects"), 401, "unauthenticated")
     async with client(app, session.headers) as api:
         row = (await ok(await api.get("/api/tokens")))["items"][0]

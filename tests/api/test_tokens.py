@@ -3,25 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
 from tests.api.builders import codes, make_object, ok
-from tests.api.conftest import client, refused
+from tests.api.conftest import client, forgotten, refused
 
 SHAPE = re.compile(r"^oby_[0-9a-z]{8}_[A-Za-z0-9_-]{43}$")
-
-
-async def forgotten(app, token, seconds: float = 5.0) -> None:
-    """Wait until this process has dropped the token from its cache (the NOTIFY arrived)."""
-    digest = hashlib.sha256(token["token"].encode()).hexdigest()
-    for _ in range(int(seconds / 0.02)):
-        if app.state.objectry.tokens.get(digest) is None:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the token change was never notified")
 
 
 async def make_token(api, scopes, **extra):
