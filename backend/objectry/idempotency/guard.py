@@ -32,9 +32,12 @@ Check = Callable[..., Awaitable[None]]
 
 HEADER = "idempotency-key"
 MAX_LENGTH = 255
-KEY_DOC = header_doc("Idempotency-Key", "1–255 visible ASCII characters: the same key and "
-                     "request within 24 hours answers the first response again (with "
-                     "Idempotent-Replayed: true) without writing")
+KEY_DOC = {**header_doc("Idempotency-Key", "the same key and request within 24 hours answers "
+                        "the first response again (with Idempotent-Replayed: true) without "
+                        "writing; another request under the key is a 422, and one while the "
+                        "first still runs a 409"),
+           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH,
+                      "pattern": "^[ -~]+$"}}
 
 
 def idempotent(check: Check) -> Callable[[Endpoint], Endpoint]:
