@@ -12,9 +12,11 @@
     │   └── NoRoute           404 not_found                   404 PGRST125  (no route: any path)
     ├── MethodNotAllowed      405 method_not_allowed          405 PGRST117  (Allow)
     ├── Conflict              409 conflict                    409 23505     (23503: a restrict link)
+    │   └── IdempotencyKeyInFlight  409 idempotency_key_in_flight  409 idempotency_key_in_flight
     ├── VersionMismatch       412 version_mismatch            412 version_mismatch
     ├── PayloadTooLarge       413 payload_too_large           413 54000
     ├── UnsupportedMediaType  415 unsupported_media_type      415 PGRST107
+    ├── IdempotencyKeyReused  422 idempotency_key_reused      422 idempotency_key_reused
     ├── ValidationFailed      422 validation_failed           400 23514     (details: every problem)
     ├── RateLimited           429 rate_limited                429 rate_limited (Retry-After)
     ├── QueryTimeout          503 query_timeout               503 query_timeout (Retry-After; 57014)
@@ -149,6 +151,30 @@ class Conflict(APIError):
         super().__init__(message, details, headers)
         if any(d.get("code") == "restrict" for d in self.details):
             self.rest_code = "23503"  # an `on_delete: restrict` link: PostgreSQL's FK violation
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """The first request with this `Idempotency-Key` is still running: retry in a moment."""
+
+    code = rest_code = "idempotency_key_in_flight"
+    retry_after = "1"  # seconds: most writes take milliseconds
+
+    def __init__(self, message: str = "a request with this Idempotency-Key is still running; "
+                                      "retry when it has finished") -> None:
+        super().__init__(message, [detail("Idempotency-Key", "in_flight", "in use")],
+                         {"Retry-After": self.retry_after})
+
+
+class IdempotencyKeyReused(APIError):
+    """The `Idempotency-Key` was first sent with another request (method, path, query string,
+    body or caller): a key names one request."""
+
+    status, code = 422, "idempotency_key_reused"
+
+    def __init__(self, message: str = "this Idempotency-Key was used for a different request "
+                                      "in the last 24 hours; use a new key for a new request"
+                 ) -> None:
+        super().__init__(message, [detail("Idempotency-Key", "reused", "names another request")])
 
 
 class VersionMismatch(APIError):

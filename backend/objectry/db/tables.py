@@ -17,8 +17,10 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -376,6 +378,23 @@ record_events = Table(
                          ondelete="CASCADE"),
     CheckConstraint("op IN ('create', 'update', 'delete', 'restore')", name="op"),
     Index(None, "tenant_id", "record_id", "id"),
+)
+
+idempotency_keys = Table(
+    # A write's first 2xx response per client key (objectry/idempotency), stored in the write's
+    # own transaction; older than 24 hours it counts as absent and is purged as keys are stored.
+    "idempotency_keys", metadata,
+    _tenant(),
+    Column("key", Text, nullable=False),
+    Column("fingerprint", LargeBinary, nullable=False),  # SHA-256 of caller + request
+    Column("status", SmallInteger, nullable=False),
+    Column("headers", JSONB, nullable=False),  # [[name, value], …] as first sent
+    Column("body", LargeBinary, nullable=False),
+    _now(),
+    PrimaryKeyConstraint("tenant_id", "key"),
+    _tenant_fk(),
+    CheckConstraint("char_length(key) BETWEEN 1 AND 255", name="key_length"),
+    Index(None, "tenant_id", "created_at"),
 )
 
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.

@@ -9,13 +9,15 @@ never use `pool.acquire()` directly: tenant data goes through `connection`/`tran
 what comes before the workspace is known (sign-in, credentials) through `unscoped`.
 
 A request's services open the door with `one(ctx)` (a single statement, or reads that need no
-common snapshot) or `tx(ctx)` (statements that commit together).
+common snapshot) or `tx(ctx)` (statements that commit together). Inside `held_transaction`
+(an idempotent request: objectry/idempotency) both hand out that one open transaction instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Protocol
 
 import asyncpg
@@ -37,9 +39,24 @@ class Scope(Protocol):
     def tenant_id(self) -> str: ...
 
 
+# The open transaction of the running request when it must commit as one unit with something
+# the handler does not know about (an idempotency key's stored response). A ContextVar, so
+# the handlers and services stay unchanged; unset (one lookup) on every other request.
+# With the workspace it serves (behind a transaction pooler a connection does not know it).
+_held: ContextVar[tuple[asyncpg.Connection, str] | None] = ContextVar("objectry_held",
+                                                                     default=None)
+
+
 @asynccontextmanager
 async def _door(pool: asyncpg.Pool, tenant_id: str | None, *,
                 transaction: bool) -> AsyncIterator[asyncpg.Connection]:
+    if tenant_id is not None and (held := _held.get()) is not None:
+        # Inside a held transaction: its connection (a savepoint for a nested transaction, so
+        # a failure rolls back these statements only, as it would on their own).
+        conn = _serving(held, tenant_id)
+        async with conn.transaction() if transaction else nullcontext():
+            yield conn
+        return
     async with pool.acquire() as conn:
         if conn.per_transaction:  # behind a transaction pooler: the scope needs a transaction
             conn.scope_next_transaction(tenant_id)
@@ -65,8 +82,28 @@ def transaction(pool: asyncpg.Pool, tenant_id: str
 def unscoped(pool: asyncpg.Pool, *, transaction: bool = False
              ) -> AbstractAsyncContextManager[asyncpg.Connection]:
     """Before a workspace is known: statements that scope themselves (SECURITY DEFINER lookups,
-    `auth/repo.set_tenant`) or touch no tenant data (throttles)."""
+    `auth/repo.set_tenant`) or touch no tenant data (throttles). Never a held transaction."""
     return _door(pool, None, transaction=transaction)
+
+
+@asynccontextmanager
+async def held_transaction(pool: asyncpg.Pool, tenant_id: str
+                           ) -> AsyncIterator[asyncpg.Connection]:
+    """One transaction that `connection` and `transaction` hand out, in this task and the
+    tasks it starts, until it ends: everything written through them commits with it."""
+    async with transaction(pool, tenant_id) as conn:
+        token = _held.set((conn, tenant_id))
+        try:
+            yield conn
+        finally:
+            _held.reset(token)
+
+
+def _serving(held: tuple[asyncpg.Connection, str], tenant_id: str) -> asyncpg.Connection:
+    conn, serves = held
+    if serves != tenant_id:  # a request works in one workspace: this is a bug
+        raise RuntimeError("the held transaction serves another workspace")
+    return conn
 
 
 def one(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:

@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from objectry.idempotency.guard import KEY_DOC, idempotent
 from objectry.records import access, bulk, lifecycle, listing, service
 from objectry.records.schemas import BulkWrite, RecordCreate, RecordWrite
 from objectry.web.bodies import documented, json_body
-from objectry.web.context import Ctx
+from objectry.web.context import Context, Ctx
 from objectry.web.responses import JSONResponse, rendered
 from objectry.web.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
 
@@ -23,7 +24,18 @@ def _etag(record: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(record, status_code=status, headers={"ETag": f'"{record["version"]}"'})
 
 
-@router.post("", status_code=201, openapi_extra=documented(RecordCreate))
+async def _may_create(ctx: Context, request: Request) -> None:
+    """Before an idempotency key is looked up: the caller may create the body's object's
+    records (the check the write itself makes first)."""
+    body = await json_body(request)
+    ref = body.get("object") if isinstance(body, dict) else None
+    _, obj = await service.object_for(ctx, ref, field="object")
+    access.authorize(ctx, obj, "create")
+
+
+@router.post("", status_code=201,
+             openapi_extra={**documented(RecordCreate), "parameters": [KEY_DOC]})
+@idempotent(_may_create)
 async def create_record(ctx: Ctx, request: Request) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict):
@@ -31,7 +43,9 @@ async def create_record(ctx: Ctx, request: Request) -> Response:
     return _etag(await service.create(ctx, body.get("object"), body.get("data")), 201)
 
 
-@router.post("/bulk", status_code=201, openapi_extra=documented(BulkWrite))
+@router.post("/bulk", status_code=201,
+             openapi_extra={**documented(BulkWrite), "parameters": [KEY_DOC]})
+@idempotent(_may_create)
 async def bulk_records(ctx: Ctx, request: Request) -> Response:
     result = await bulk.bulk(ctx, await json_body(request))
     return await rendered(result, status_code=201, weight=bulk.PER_RECORD * len(result["items"]))

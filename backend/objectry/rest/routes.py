@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from objectry.idempotency.guard import KEY_DOC, idempotent
+from objectry.records.access import authorize
 from objectry.records.query import QueryError
 from objectry.rest import payload, reads, writes
 from objectry.rest.negotiate import negotiate
 from objectry.rest.payload import Rows, Values
 from objectry.rest.respond import render
 from objectry.web.bodies import documented
-from objectry.web.context import Ctx
+from objectry.web.context import Context, Ctx
 from objectry.web.routing import DirectRoute
 
 router = APIRouter(prefix="/rest/v1", route_class=DirectRoute, tags=["data API"])
@@ -23,7 +25,14 @@ async def read_rows(ctx: Ctx, request: Request, name: str) -> Response:
     return render(req, await reads.read(ctx, name, req))
 
 
-@router.post("/{name}", openapi_extra=documented(Rows))
+async def _may_insert(ctx: Context, request: Request, name: str) -> None:
+    """Before an idempotency key is looked up: the caller may insert into this object."""
+    _, obj = await reads.table(ctx, name)
+    authorize(ctx, obj, "create")
+
+
+@router.post("/{name}", openapi_extra={**documented(Rows), "parameters": [KEY_DOC]})
+@idempotent(_may_insert)
 async def insert_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
