@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from objectry.records.query import QueryError
-from objectry.rest import payload, reads, writes
+from objectry.rest import openapi, payload, reads, writes
 from objectry.rest.negotiate import negotiate
 from objectry.rest.payload import Rows, Values
 from objectry.rest.respond import render
 from objectry.web.bodies import documented
 from objectry.web.context import Ctx
 from objectry.web.openapi import errors
+from objectry.web.responses import JSONResponse
 from objectry.web.routing import DirectRoute
 
 router = APIRouter(prefix="/rest/v1", route_class=DirectRoute, tags=["data API"])
@@ -36,6 +37,30 @@ _CHANGED: Responses = {200: {"description": "the rows changed (Prefer: return=re
             204: {"description": "done (Prefer: return=minimal, the default)"}}
 # No content declared: a body comes only with Prefer: return=representation.
 _CREATED: Responses = {201: {"description": "created; the rows with Prefer: return=representation"}}
+
+
+# Accept values the description answers (PostgREST's, and any JSON).
+_DESCRIPTION_TYPES = frozenset({"application/openapi+json", "application/json", "application/*",
+                                "*/*"})
+_DESCRIPTION = {200: {"description": "PostgREST's OpenAPI (Swagger 2.0) of the objects the "
+                                     "caller may read",
+                      "content": {"application/openapi+json": {"schema": {"type": "object"}}}}}
+
+
+@router.get("/", responses=_DESCRIPTION, response_class=Response)
+async def describe_objects(ctx: Ctx, request: Request) -> Response:
+    _accepts_description(request.headers.get("accept"))
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    document = openapi.describe(ctx, snapshot, host, request.url.scheme)
+    return JSONResponse(document, media_type="application/openapi+json; charset=utf-8")
+
+
+def _accepts_description(accept: str | None) -> None:
+    offered = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
+    if accept and accept.strip() and not _DESCRIPTION_TYPES.intersection(offered):
+        raise QueryError("PGRST107", "None of these media types are available: "
+                         + ", ".join(o[:60] for o in offered), status=406)
 
 
 @router.head("/{name}", include_in_schema=False)  # HEAD: the same answer without a body
