@@ -106,14 +106,18 @@ def seed(base: str) -> str:
         return str(token["token"])
 
 
-def run(database_url: str, work: Path, extra: list[str]) -> int:
-    """Serve, seed, run schemathesis; its exit status (0: no failure)."""
+def run(database_url: str, work: Path, extra: list[str], output: Path | None = None) -> int:
+    """Serve, seed, run schemathesis (its report to `output` if given, else the terminal);
+    its exit status (0: no failure)."""
     with live_server(database_url, work / "server.log") as base:
         token = seed(base)
-        command = [ST, "--config-file", str(ROOT / "schemathesis.toml"), "run",
-                   f"{base}/openapi.json", "-H", f"Authorization: Bearer {token}",
-                   *extra]
-        return subprocess.run(command, cwd=work, check=False).returncode
+        command = [ST, "--config-file", str(ROOT / "schemathesis.toml"), "--no-color", "run",
+                   f"{base}/openapi.json", "-H", f"Authorization: Bearer {token}", *extra]
+        if output is None:
+            return subprocess.run(command, cwd=work, check=False).returncode
+        with open(output, "wb") as out:
+            return subprocess.run(command, cwd=work, check=False, stdout=out,
+                                  stderr=subprocess.STDOUT).returncode
 
 
 def main() -> int:
