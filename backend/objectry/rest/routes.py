@@ -42,9 +42,9 @@ _CREATED: Responses = {201: {"description": "created; the rows with Prefer: retu
 # Accept values the description answers (PostgREST's, and any JSON).
 _DESCRIPTION_TYPES = frozenset({"application/openapi+json", "application/json", "application/*",
                                 "*/*"})
-_DESCRIPTION = {200: {"description": "PostgREST's OpenAPI (Swagger 2.0) of the objects the "
-                                     "caller may read",
-                      "content": {"application/openapi+json": {"schema": {"type": "object"}}}}}
+_DESCRIPTION: Responses = {200: {
+    "description": "PostgREST's OpenAPI (Swagger 2.0) of the objects the caller may read",
+    "content": {"application/openapi+json": {"schema": {"type": "object"}}}}}
 
 
 @router.get("/", responses=_DESCRIPTION, response_class=Response)
