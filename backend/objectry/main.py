@@ -16,7 +16,8 @@ from objectry.records.routes import router as records_router
 from objectry.rest.routes import router as rest_router
 from objectry.settings import Settings
 from objectry.web import error_handlers
-from objectry.web.openapi import document_security
+from objectry.web.docs_page import add_docs
+from objectry.web.openapi import document
 from objectry.web.request_limits import BodySizeLimit
 from objectry.web.responses import JSONResponse
 from objectry.web.security_headers import SecurityHeaders
@@ -35,8 +36,9 @@ def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    # /docs is served with local assets (web/docs_page.py), so FastAPI's own (CDN) is off.
     app = FastAPI(title="Objectry", version=__version__, lifespan=lifespan,
-                  default_response_class=JSONResponse)
+                  default_response_class=JSONResponse, docs_url=None, redoc_url=None)
     app.state.settings = settings
     error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
@@ -46,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")
         app.add_api_route("/", lambda: RedirectResponse("/admin/"), include_in_schema=False)
-    document_security(app, public=PUBLIC_PATHS)
+    add_docs(app)
+    document(app, public=PUBLIC_PATHS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: on every answer
     return app

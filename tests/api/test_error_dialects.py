@@ -49,7 +49,10 @@ async def _chunks(size: int) -> AsyncIterator[bytes]:
 async def test_unknown_paths(api):
     body = rest_refused(await api.get("/rest/v1/a/b"), 404, "PGRST125")
     assert body["message"] == "Invalid path specified in request URL"
-    rest_refused(await api.post("/rest/v1/", json={}), 404, "PGRST125")
+    # /rest/v1/ is the OpenAPI description (GET): other methods are PostgREST's 405.
+    posted = await api.post("/rest/v1/", json={})
+    rest_refused(posted, 405, "PGRST117")
+    assert posted.headers["allow"] == "GET"
     refused(await api.get("/api/no/such/thing"), 404, "not_found")
     refused(await api.get("/nowhere"), 404, "not_found")
 

@@ -19,7 +19,6 @@ BODILESS = {
     ("POST", "/api/records/{record_id}/restore"),
     ("POST", "/api/applications/{app_id}/publish"),
     ("POST", "/api/auth/logout"),
-    ("PUT", "/rest/v1/{name}"),  # always 405 PGRST117, as PostgREST answers a PUT
 }
 
 

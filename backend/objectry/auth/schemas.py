@@ -54,8 +54,11 @@ def _password(value: str) -> str:
     return value
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(normal_email)]
-NewPassword = Annotated[str, AfterValidator(_password)]
+Email = Annotated[str, Field(max_length=320, json_schema_extra={"format": "email"}),
+                  AfterValidator(normal_email)]
+NewPassword = Annotated[str, Field(json_schema_extra={"minLength": passwords.MIN_LENGTH,
+                                                      "maxLength": passwords.MAX_LENGTH}),
+                        AfterValidator(_password)]
 
 
 class Body(BaseModel):

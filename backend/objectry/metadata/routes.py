@@ -10,6 +10,7 @@ from objectry.metadata import applications, fields, object_fields, objects, rela
 from objectry.metadata import schemas as s
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
+from objectry.web.openapi import errors
 from objectry.web.pagination import Cursor, Limit, PageRequest, page_request
 
 router = APIRouter(prefix="/api")
@@ -101,7 +102,7 @@ async def delete_field(ctx: Ctx, ref: str) -> Response:
 
 
 # --- object-fields --------------------------------------------------------------------------
-@router.get("/object-fields")
+@router.get("/object-fields", responses=errors(404))
 async def list_object_fields(ctx: Ctx, limit: Limit = None, cursor: Cursor = None,
                              object_id: str | None = None) -> Any:
     return await object_fields.list_(reads(ctx), paging(ctx, limit, cursor, "display_order"),
@@ -131,7 +132,7 @@ async def detach_field(ctx: Ctx, ofd_id: str) -> Response:
 
 
 # --- relationships and links ----------------------------------------------------------------
-@router.get("/relationships")
+@router.get("/relationships", responses=errors(404))
 async def list_relationships(ctx: Ctx, limit: Limit = None, cursor: Cursor = None,
                              object_id: str | None = None) -> Any:
     return await relationships.list_(reads(ctx), paging(ctx, limit, cursor), object_id)
@@ -159,7 +160,7 @@ async def delete_relationship(ctx: Ctx, ref: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/relationship-records")
+@router.get("/relationship-records", responses=errors(404))
 async def list_links(ctx: Ctx, limit: Limit = None, cursor: Cursor = None,
                      relationship_id: str | None = None, from_record_id: str | None = None,
                      to_record_id: str | None = None) -> Any:

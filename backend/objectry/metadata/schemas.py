@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -15,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from objectry.fields.caps import json_problem
+from objectry.fields.registry import REGISTRY
 
 
 def capped(value: Any) -> Any:
@@ -28,10 +30,22 @@ def capped(value: Any) -> Any:
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(capped)]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+# Stripped before its length is checked: it needs a character that is not white space.
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+                 Field(json_schema_extra={"pattern": r"\S"})]
 Text = Annotated[str, StringConstraints(max_length=5000)]
+# Checked by the field service (its message lists the types); the enum documents them.
+TypeName = Annotated[str, Field(json_schema_extra={"enum": sorted(REGISTRY)})]
 RIGHTS = {"read", "create", "update", "delete"}
 ROLE_NAMES = {"owner", "admin", "editor", "viewer"}
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema's integer: 3.0 is one (strict pydantic would refuse it)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Order = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=100_000)]
 
 
 class Body(BaseModel):
@@ -57,7 +71,11 @@ class ObjectCreate(Body):
     description: Text | None = None
     icon: Annotated[str, StringConstraints(max_length=100)] | None = None
     primary_field_id: str | None = None
-    permissions: Annotated[dict[str, list[str]], AfterValidator(capped)] | None = None
+    permissions: Annotated[dict[str, list[str]], AfterValidator(capped), Field(
+        json_schema_extra={"propertyNames": {"enum": sorted(ROLE_NAMES)},
+                           "additionalProperties": {"type": "array",
+                                                    "items": {"enum": sorted(RIGHTS)}}})
+    ] | None = None
     views: Annotated[dict[str, Any] | list[Any], AfterValidator(capped)] | None = None
 
     _permissions = field_validator("permissions")(_check_permissions)
@@ -71,7 +89,7 @@ class ObjectUpdate(ObjectCreate):
 class FieldCreate(Body):
     name: Name
     label: Label
-    type: str
+    type: TypeName
     config: JsonObject = Field(default_factory=dict)
     description: Text | None = None
     category: Annotated[str, StringConstraints(max_length=100)] | None = None
@@ -80,12 +98,12 @@ class FieldCreate(Body):
 class FieldUpdate(FieldCreate):
     name: Name = None  # type: ignore[assignment]
     label: Label = None  # type: ignore[assignment]
-    type: str = None  # type: ignore[assignment]
+    type: TypeName = None  # type: ignore[assignment]
     config: JsonObject = None  # type: ignore[assignment]
 
 
 class ObjectFieldSettings(Body):
-    display_order: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    display_order: Order | None = None
     is_required: bool = False
     is_visible: bool = True
     is_readonly: bool = False
@@ -100,7 +118,7 @@ class ObjectFieldCreate(ObjectFieldSettings):
 
 
 class ObjectFieldUpdate(Body):
-    display_order: Annotated[int, Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
+    display_order: Order = None  # type: ignore[assignment]
     is_required: bool = None  # type: ignore[assignment]
     is_visible: bool = None  # type: ignore[assignment]
     is_readonly: bool = None  # type: ignore[assignment]

@@ -11,12 +11,15 @@ from objectry.records import access, bulk, lifecycle, listing, service
 from objectry.records.schemas import BulkWrite, RecordCreate, RecordWrite
 from objectry.web.bodies import documented, json_body
 from objectry.web.context import Context, Ctx
+from objectry.web.openapi import errors
 from objectry.web.responses import JSONResponse, rendered
 from objectry.web.routing import DirectRoute, bool_param, header_doc, int_param, query_doc
 
 router = APIRouter(prefix="/api/records", route_class=DirectRoute)
 
-_IF_MATCH = header_doc("If-Match", "the version the record must still be at (else 412)")
+_IF_MATCH = {**header_doc("If-Match", "the version the record must still be at (else 412): "
+                                        "3, \"3\" or W/\"3\""),
+             "schema": {"type": "string", "pattern": r'^[ \t]*(W/)?"?[0-9]{1,18}"?[ \t]*$'}}
 _WRITE_DOC = {**documented(RecordWrite), "parameters": [_IF_MATCH]}
 
 
@@ -51,9 +54,10 @@ async def bulk_records(ctx: Ctx, request: Request) -> Response:
     return await rendered(result, status_code=201, weight=bulk.PER_RECORD * len(result["items"]))
 
 
-@router.get("", openapi_extra={"parameters": [
-    query_doc("object", {"type": "string"}, "the object's id or name (required)"),
-    query_doc("limit", {"type": "integer"}, "page size"),
+@router.get("", responses=errors(404), openapi_extra={"parameters": [
+    {**query_doc("object", {"type": "string", "minLength": 1}, "the object's id or name"),
+     "required": True},
+    query_doc("limit", {"type": "integer", "minimum": 1}, "page size"),
     query_doc("cursor", {"type": "string"}, "next_cursor of the previous page"),
     query_doc("order", {"type": "string"}, "e.g. created_at.desc,name.asc"),
     query_doc("q", {"type": "string"}, "search in primary_value"),
@@ -71,14 +75,14 @@ async def get_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     return _etag(await service.get(ctx, record_id, names))
 
 
-@router.patch("/{record_id}", openapi_extra=_WRITE_DOC)
+@router.patch("/{record_id}", responses=errors(412), openapi_extra=_WRITE_DOC)
 async def patch_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     body = await json_body(request)
     return _etag(await service.update(ctx, record_id, body, request.headers.get("if-match"),
                                       replace=False))
 
 
-@router.put("/{record_id}", openapi_extra=_WRITE_DOC)
+@router.put("/{record_id}", responses=errors(412), openapi_extra=_WRITE_DOC)
 async def put_record(ctx: Ctx, request: Request, record_id: str) -> Response:
     body = await json_body(request)
     return _etag(await service.update(ctx, record_id, body, request.headers.get("if-match"),

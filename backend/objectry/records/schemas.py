@@ -28,8 +28,9 @@ class RecordWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     data: Data
-    version: int | None = Field(None, description="the version the record must still be at "
-                                                  "(else 412); If-Match says the same")
+    version: int | None = Field(None, ge=0, le=2**63 - 1,
+                                description="the version the record must still be at "
+                                            "(else 412); If-Match says the same")
 
 
 class BulkRecord(BaseModel):

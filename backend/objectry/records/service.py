@@ -106,10 +106,12 @@ def expected_version(if_match: str | None, body: dict[str, Any]) -> int | None:
     """`If-Match: 3`, `If-Match: "3"` (an ETag) or `version` in the body."""
     if if_match is not None:
         value = if_match.strip().removeprefix("W/").strip('"')
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):  # "¹".isdigit() too
             raise BadRequest("If-Match must be a record version, e.g. If-Match: 3")
         return int(value)
     version = body.get("version")
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)  # JSON Schema's integer: 3.0 is one
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise ValidationFailed([detail("version", "type", "must be an integer")])
     return version

@@ -66,13 +66,18 @@ async def _request_invalid(request: Request, exc: RequestValidationError) -> Res
 
 
 def _allowed(request: Request) -> str | None:
-    """Every method some route takes on this path (Starlette's own Allow names only the first
-    route that matched the path, and each method here is a route of its own)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is Match.PARTIAL:
-            methods.update(getattr(route, "methods", None) or ())
+    """The methods of the resource this path is: every documented route with the path template
+    of the first route that matched (`/api/records/bulk` is the bulk resource, not a record
+    id). A route kept out of the document refuses its method (PUT on /rest/v1, always 405)
+    unless it is the HEAD twin of a GET. Starlette's own Allow names only the first route's
+    methods, and each method here is a route of its own."""
+    routes = request.app.router.routes
+    first = next((r for r in routes if r.matches(request.scope)[0] is Match.PARTIAL), None)
+    if first is None:
+        return None
+    methods = {method for r in routes if getattr(r, "path", None) == first.path
+               for method in getattr(r, "methods", None) or ()
+               if getattr(r, "include_in_schema", True) or method == "HEAD"}
     return ", ".join(sorted(methods)) or None
 
 

@@ -30,7 +30,9 @@ def _huge_is_capped(raw: Any) -> Any:
     return raw
 
 
-Limit = Annotated[int | None, BeforeValidator(_huge_is_capped), Query()]
+# `minimum` documents the 400 that page_request gives (its message kept: not a Query(ge=1)).
+Limit = Annotated[int | None, BeforeValidator(_huge_is_capped),
+                  Query(json_schema_extra={"minimum": 1})]
 Cursor = Annotated[str | None, Query()]
 
 

@@ -11,6 +11,7 @@ from objectry.auth import schemas as s
 from objectry.auth.members import service as members
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
+from objectry.web.openapi import errors
 from objectry.web.pagination import page_request
 from objectry.web.responses import JSONResponse
 
@@ -63,7 +64,7 @@ async def revoke_invitation(ctx: Ctx, workspace_id: str, invitation_id: str) -> 
     return Response(status_code=204)
 
 
-@router.post("/api/invitations/accept", tags=["invitations"],
+@router.post("/api/invitations/accept", tags=["invitations"], responses=errors(404),
              openapi_extra=documented(s.InvitationAccept))
 async def accept_invitation(ctx: Ctx, request: Request) -> Any:
     return await members.accept(ctx, (await body(request, s.InvitationAccept)).token)

@@ -13,6 +13,7 @@ from objectry.auth.client_address import client_address
 from objectry.auth.sessions import service as sessions
 from objectry.web.bodies import body, documented, json_body, parse
 from objectry.web.context import Ctx, get_state
+from objectry.web.openapi import errors
 from objectry.web.responses import JSONResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -41,7 +42,8 @@ async def login_body(request: Request) -> s.Login:
     return parse(s.Login, {k: v for k, v in fields.items() if v is not None})
 
 
-@router.post("/register", status_code=201, openapi_extra=documented(s.Register))
+@router.post("/register", status_code=201, responses=errors(403, 404, 429),
+             openapi_extra=documented(s.Register))
 async def register(request: Request) -> Any:
     state = get_state(request)
     # Counted before the body is read: every sign-up request from the address counts.
@@ -50,14 +52,14 @@ async def register(request: Request) -> Any:
     return await sessions.register(state, await body(request, s.Register))
 
 
-@router.post("/login", openapi_extra=_LOGIN_DOC)
+@router.post("/login", responses=errors(401, 403, 429), openapi_extra=_LOGIN_DOC)
 async def login(request: Request) -> Any:
     credentials, state = await login_body(request), get_state(request)
     address = client_address(request, state.settings.trusted_proxies)
     return no_store(await sessions.login(state, credentials, address))
 
 
-@router.post("/refresh", openapi_extra=documented(s.Refresh))
+@router.post("/refresh", responses=errors(401), openapi_extra=documented(s.Refresh))
 async def refresh(request: Request) -> Any:
     token = (await body(request, s.Refresh)).refresh_token
     return no_store(await sessions.rotate(get_state(request), token))

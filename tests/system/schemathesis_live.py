@@ -1,0 +1,135 @@
+"""schemathesis against a live server: a real uvicorn on loopback over a fresh database, seeded
+with a workspace, an API token and an object with fields and records, then `st run` with the
+repository's schemathesis.toml (phases, checks, bounds) and the token.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python -m tests.system.schemathesis_live [extra st run options]
+
+tests/system/test_schemathesis.py runs the same and expects exit status 0 (no failure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.support.databases import fresh_database_blocking
+from tests.support.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ST = str(Path(sys.executable).with_name("st"))
+PASSWORD = "schemathesis-seeds-" + secrets.token_hex(8)
+
+
+@contextmanager
+def live_server(database_url: str, log_path: Path) -> Iterator[str]:
+    """`uvicorn objectry.main:create_app` on a free loopback port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_SECRET_KEY":
+           secrets.token_hex(32), "OBJECTRY_DATA_DIR": str(log_path.parent / "data")}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "objectry.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, proc, log_path)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}:\n"
+                               f"{log_path.read_text()}")
+        try:
+            if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server was not ready within 60 s:\n{log_path.read_text()}")
+
+
+def seed(base: str) -> str:
+    """A workspace with an object `contact` (text, number, choice, date fields), a second
+    object linked to it, a few records, and an API token with every scope; returns the token."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        def ok(response: httpx.Response) -> dict:
+            assert response.status_code in (200, 201), response.text
+            return response.json()
+
+        ok(client.post("/api/auth/register", json={"email": "fuzz@example.com",
+                                                    "password": PASSWORD}))
+        login = ok(client.post("/api/auth/login", json={"email": "fuzz@example.com",
+                                                        "password": PASSWORD}))
+        client.headers["Authorization"] = f"Bearer {login['access_token']}"
+        contact = ok(client.post("/api/objects", json={"name": "contact", "label": "Contact"}))
+        company = ok(client.post("/api/objects", json={"name": "company", "label": "Company"}))
+        stages = {"options": [{"value": "lead", "label": "Lead"}, {"value": "won", "label": "Won"}]}
+        for name, type_, config in (("name", "text", {}), ("age", "number", {}),
+                                    ("stage", "select", stages), ("born", "date", {})):
+            ok(client.post(f"/api/objects/{contact['id']}/fields",
+                           json={"name": name, "label": name.title(), "type": type_,
+                                 "config": config}))
+        ok(client.post(f"/api/objects/{company['id']}/fields",
+                       json={"name": "title", "label": "Title", "type": "text"}))
+        ok(client.post("/api/relationships", json={
+            "name": "employer", "from_object_id": contact["id"], "to_object_id": company["id"],
+            "type": "1:N", "from_label": "Employer", "to_label": "Employees"}))
+        for i in range(3):
+            ok(client.post("/api/records", json={"object": "contact", "data": {
+                "name": f"Ada {i}", "age": 30 + i, "stage": "lead", "born": f"1990-01-0{i + 1}"}}))
+            ok(client.post("/api/records", json={"object": "company",
+                                                 "data": {"title": f"Firm {i}"}}))
+        token = ok(client.post("/api/tokens", json={
+            "name": "schemathesis", "scopes": ["records:read", "records:write", "schema:read",
+                                               "schema:write", "admin"]}))
+        return str(token["token"])
+
+
+def run(database_url: str, work: Path, extra: list[str], output: Path | None = None) -> int:
+    """Serve, seed, run schemathesis (its report to `output` if given, else the terminal);
+    its exit status (0: no failure)."""
+    with live_server(database_url, work / "server.log") as base:
+        token = seed(base)
+        command = [ST, "--config-file", str(ROOT / "schemathesis.toml"), "--no-color", "run",
+                   f"{base}/openapi.json", "-H", f"Authorization: Bearer {token}", *extra]
+        if output is None:
+            return subprocess.run(command, cwd=work, check=False).returncode
+        with open(output, "wb") as out:
+            return subprocess.run(command, cwd=work, check=False, stdout=out,
+                                  stderr=subprocess.STDOUT).returncode
+
+
+def main() -> int:
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        raise SystemExit("set DATABASE_URL to a PostgreSQL server (a database is created on it)")
+    work = ROOT / "test-artifacts" / "schemathesis"
+    work.mkdir(parents=True, exist_ok=True)
+    with fresh_database_blocking(server, "objectry_fuzz") as url:
+        return run(url, work, sys.argv[1:])
+
+
+if __name__ == "__main__":
+    asyncio.set_event_loop(None)
+    raise SystemExit(main())
