@@ -7,6 +7,7 @@ a write that must be seen follows, and it is the next message."""
 from __future__ import annotations
 
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +17,13 @@ import pytest
 
 from tests.api.builders import add_field, make_object, ok
 from tests.support.databases import fresh_database
-from tests.support.phoenix import Phx, connected
+from tests.support.phoenix import Phx, connected, url
 from tests.support.servers import PASSWORD, Server, server_env
 
 VSNS = ["1.0.0", "2.0.0"]
 ALL_DEALS = [{"event": "*", "schema": "public", "table": "deals"}]
 READ = {"Prefer": "return=representation"}
+BURSTS = 4  # bulks of 5,000 changes: more than a socket's outbox and the TCP buffers hold
 
 
 @dataclass
@@ -321,3 +323,43 @@ async def test_a_bad_apikey_is_refused_at_the_upgrade(cluster):
         async with connected(cluster.a.url, "obj_not_a_token"):
             pass
     assert refused.value.response.status_code == 403
+
+
+async def test_a_subscriber_that_reads_nothing_is_dropped_and_holds_no_one_back(cluster, ws_a):
+    """A socket's outbox is bounded: one that stops reading is closed (1013) once its outbox
+    overflows, while a subscriber that reads gets every change, the last one included."""
+    import websockets
+
+    bulk = [{"title": f"t{n}", "amount": n} for n in range(5_000)]
+    async with (connected(cluster.a.url, ws_a.token) as fast,
+                websockets.connect(url(cluster.a.url, ws_a.token, "1.0.0"), max_queue=1,
+                                   compression=None, sock=_small_window(cluster.a.port)
+                                   ) as raw):
+        await subscribed(fast, "realtime:deals", ALL_DEALS)
+        slow = Phx(raw, "1.0.0")
+        await subscribed(slow, "realtime:deals", ALL_DEALS)
+        raw.transport.pause_reading()  # it reads nothing now
+        for _ in range(BURSTS):
+            await ok(await ws_a.http.post("/rest/v1/deals", json=bulk), 201)
+            for _ in bulk:
+                await change(fast)
+        [last] = await insert(ws_a, {"title": "last"})
+        assert (await change(fast))["data"]["record"] == last
+        raw.transport.resume_reading()
+        received = 0
+        with pytest.raises(websockets.ConnectionClosedError) as closed:
+            while True:
+                await slow.receive()
+                received += 1
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        assert received < BURSTS * len(bulk)
+
+
+def _small_window(port: int) -> socket.socket:
+    """A client socket with a small receive buffer, so that what it does not read backs up
+    into the server soon (loopback's buffers would otherwise hold megabytes; and without
+    compression, which would shrink these similar messages tenfold)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    return sock
