@@ -6,12 +6,15 @@ a write that must be seen follows, and it is the next message."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -37,6 +40,7 @@ class Workspace:
 class Cluster:
     a: Server
     b: Server
+    database_url: str
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,7 @@ async def cluster(server_url: str, tmp_path_factory) -> AsyncIterator[Cluster]:
         try:
             for server in servers:
                 server.wait_ready()
-            yield Cluster(*servers)
+            yield Cluster(*servers, url)
         finally:
             for server in servers:
                 server.stop()
@@ -363,3 +367,27 @@ def _small_window(port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", port))
     return sock
+
+
+async def test_a_bulk_is_one_notification_per_hundred_records(cluster, ws_a):
+    """The trigger is per statement: 250 records in one bulk are 3 NOTIFYs of ids, not 250."""
+    notes: list[dict[str, Any]] = []
+    listener = await asyncpg.connect(cluster.database_url)
+    try:
+        await listener.add_listener("objectry_changes",
+                                    lambda *args: notes.append(json.loads(args[-1])))
+        rows = await insert(ws_a, *({"title": f"b{n}"} for n in range(250)))
+        [last] = await insert(ws_a, {"title": "last"})
+
+        async def last_arrived() -> None:
+            while not notes or notes[-1]["ids"] != [last["id"]]:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(last_arrived(), 15)
+    finally:
+        await listener.close()
+    ours = [n for n in notes if n["ids"] != [last["id"]]]
+    assert [n["ids"] for n in ours] == [[r["id"] for r in rows[i:i + 100]]
+                                        for i in (0, 100, 200)]
+    assert {n["op"] for n in ours} == {"create"}
+    assert len({n["t"] for n in notes}) == 1
