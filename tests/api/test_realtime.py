@@ -46,7 +46,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 async def cluster(server_url: str, tmp_path_factory) -> AsyncIterator[Cluster]:
     async with fresh_database(server_url, "objectry_realtime") as url:
-        env = server_env()
+        env = server_env(OBJECTRY_REALTIME_RECHECK_SECONDS="1")
         servers = [Server(tmp_path_factory.mktemp(name) / "data", url, env).start()
                    for name in ("a", "b")]
         try:
@@ -391,3 +391,13 @@ async def test_a_bulk_is_one_notification_per_hundred_records(cluster, ws_a):
                                         for i in (0, 100, 200)]
     assert {n["op"] for n in ours} == {"create"}
     assert len({n["t"] for n in notes}) == 1
+
+
+async def test_a_session_ended_by_logout_stops_delivery(cluster, ws_a):
+    async with connected(cluster.b.url, ws_a.owner, "2.0.0") as phx:
+        await subscribed(phx, "realtime:deals", ALL_DEALS)
+        await ok(await ws_a.http.post("/api/auth/logout"), 204)
+        system = await phx.receive()  # at the next check (OBJECTRY_REALTIME_RECHECK_SECONDS)
+        assert (system["event"], system["payload"]["extension"],
+                system["payload"]["status"]) == ("system", "system", "error")
+        assert (await phx.receive())["event"] == "phx_close"

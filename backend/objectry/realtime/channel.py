@@ -4,6 +4,7 @@ does with a change, a broadcast, a new access token. It only ever queues (Socket
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from objectry.auth import credentials
 from objectry.auth.principal import Principal
 from objectry.auth.secret_hash import digest
 from objectry.auth.tokens import secret
-from objectry.errors import APIError
+from objectry.errors import APIError, Unauthenticated
 from objectry.lifespan import State
 from objectry.metadata.model import ObjectDef
 from objectry.realtime.bindings import Binding
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from objectry.realtime.socket import Socket
 
 _numbers = itertools.count(1)
+log = logging.getLogger("objectry.realtime")
 
 
 async def verify(state: State, credential: str) -> Principal:
@@ -78,8 +80,11 @@ class Joined:
         new credential of the same workspace, or stops (system error, phx_close)."""
         try:
             principal = await verify(self.socket.state, credential)
-        except APIError as exc:
+        except Unauthenticated as exc:
             self.socket.shut(self, exc.message)
+            return
+        except APIError:  # the database away, say: the credential was not refused; next time
+            log.warning("realtime: could not check a channel's credential", exc_info=True)
             return
         if principal.workspace_id != self.principal.workspace_id:
             self.socket.shut(self, "the access token belongs to another workspace")
