@@ -13,7 +13,6 @@ from objectry.auth.principal import Principal
 from objectry.auth.secret_hash import digest
 from objectry.auth.tokens import secret
 from objectry.errors import APIError, Unauthenticated
-from objectry.lifespan import State
 from objectry.metadata.model import ObjectDef
 from objectry.realtime.bindings import Binding
 from objectry.realtime.changes import Change
@@ -26,13 +25,6 @@ if TYPE_CHECKING:
 
 _numbers = itertools.count(1)
 log = logging.getLogger("objectry.realtime")
-
-
-async def verify(state: State, credential: str) -> Principal:
-    """Who a credential is: an API token or a session JWT, checked as on every request."""
-    if secret.looks_like_token(credential):
-        return await credentials.api_token(state, credential)
-    return await credentials.session(state, credential)
 
 
 class Joined:
@@ -61,7 +53,7 @@ class Joined:
         if _expired(self.principal):
             self.socket.shut(self, "Token has expired")
             return
-        if not may(Context(self.socket.state, self.principal), obj, "read"):
+        if not may(Context(self.socket.ctx.state, self.principal), obj, "read"):
             return  # as row-level security hides rows from a Supabase subscriber
         for change in changes:
             ids = [b.id for b in wanted if b.wants(change.event, change.record)]
@@ -79,7 +71,7 @@ class Joined:
         """An `access_token` message, or a token change announced: the channel goes on with the
         new credential of the same workspace, or stops (system error, phx_close)."""
         try:
-            principal = await verify(self.socket.state, credential)
+            principal = await credentials.verify(self.socket.ctx.state, credential)
         except Unauthenticated as exc:
             self.socket.shut(self, exc.message)
             return

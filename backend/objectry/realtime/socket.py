@@ -9,13 +9,14 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
+from objectry.auth import credentials
 from objectry.auth.principal import Principal
 from objectry.errors import APIError
-from objectry.lifespan import State
 from objectry.realtime.bindings import BindingError, answered, bind
-from objectry.realtime.channel import Joined, verify
+from objectry.realtime.channel import Joined
 from objectry.realtime.hub import Hub
 from objectry.realtime.protocol import PHOENIX, BadMessage, Message, decode, encode, reply
+from objectry.web.context import Context
 
 OUTBOX = 1_000  # frames a socket may have waiting; more and it is dropped
 TOO_SLOW = 1013  # "try again later"
@@ -23,17 +24,17 @@ CLOSE = ""  # in the outbox: close the socket (no message encodes to an empty fr
 
 
 class Socket:
-    def __init__(self, state: State, hub: Hub, ws: WebSocket, vsn: str,
-                 principal: Principal, credential: str) -> None:
-        self.state, self.hub, self.ws, self.vsn = state, hub, ws, vsn
-        self.principal, self.credential = principal, credential
+    def __init__(self, ctx: Context, hub: Hub, ws: WebSocket, vsn: str, credential: str
+                 ) -> None:
+        self.ctx, self.hub, self.ws, self.vsn = ctx, hub, ws, vsn  # ctx: who connected
+        self.credential = credential
         self.channels: dict[str, Joined] = {}
         self._outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
         self._overflowed = False
 
     @property
     def tenant_id(self) -> str:
-        return self.principal.workspace_id
+        return self.ctx.tenant_id
 
     def send(self, message: Message) -> None:
         if self._overflowed:
@@ -107,7 +108,7 @@ class Socket:
         config: dict[str, Any] = message.payload.get("config") or {}
         raws = config.get("postgres_changes") or []
         bindings, problem = [], None
-        snapshot = await self.state.metadata.get(self.tenant_id)
+        snapshot = await self.ctx.state.metadata.get(self.tenant_id)
         for raw in raws:
             try:
                 bindings.append(bind(raw, snapshot))
@@ -126,9 +127,9 @@ class Socket:
         """The join's `access_token` (when sent) decides who reads, in this workspace."""
         token = message.payload.get("access_token")
         if not isinstance(token, str) or token == self.credential:
-            return self.principal, self.credential
+            return self.ctx.principal, self.credential
         try:
-            principal = await verify(self.state, token)
+            principal = await credentials.verify(self.ctx.state, token)
         except APIError as exc:
             self.send(reply(message, "error", {"reason": exc.message}))
             return None, token
