@@ -1,4 +1,4 @@
-"""The error tree: every refusal is an `APIError`, and each class says how both dialects show it.
+"""The error tree: every refusal is an `APIError`, and each class says how each dialect shows it.
 
                               /api                            /rest (PostgREST)
     APIError                  500 internal_error              500 internal_error
@@ -22,6 +22,16 @@
     ├── QueryTimeout          503 query_timeout               503 query_timeout (Retry-After; 57014)
     └── Unavailable           503 unavailable                 503 unavailable (Retry-After; 08*)
 
+/auth/v1 (GoTrue) shows the /api status with its own `error_code` (`gotrue_code`): bad_json
+(BadRequest, ResponseTooLarge, UnsupportedMediaType), no_authorization (401), not_admin (403),
+not_found, method_not_allowed, conflict (409, 412), validation_failed (413, 422 — and
+ValidationFailed as GoTrue's 400), over_request_rate_limit (429), request_timeout and
+unexpected_failure (503, 500).
+
+GoTrue's face is `gotrue_*`; a refusal that GoTrue names more precisely (400
+`invalid_credentials`, 422 `user_already_exists`, 403 `bad_jwt`…) gets it where it is raised, with
+`.as_gotrue(…)`: the account rules are shared by /api/auth and /auth/v1, only their faces differ.
+
 /api shows `{"error": {code, message, details}}`; PostgREST `{code, message, details, hint}`
 with its own code where it has one (`rest_*` and `hint` below: PostgREST's `PGRSTnnn`, or the
 SQLSTATE PostgreSQL would raise against a real table), else the /api code. `QueryError` is a
@@ -38,7 +48,7 @@ standard library, so pure modules (the query compiler) can raise these.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 Detail = dict[str, Any]
 
@@ -61,6 +71,9 @@ class APIError(Exception):
     rest_message: str | None = None
     rest_details: Any = AS_API
     hint: str | None = None
+    gotrue_status: int | None = None  # None: `status`
+    gotrue_code = "unexpected_failure"
+    gotrue_message: str | None = None  # None: `message`
 
     def __init__(self, message: str, details: list[Detail] | None = None,
                  headers: dict[str, str] | None = None) -> None:
@@ -69,9 +82,16 @@ class APIError(Exception):
         self.details = details or []
         self.headers = headers
 
+    def as_gotrue(self, code: str, status: int, message: str | None = None) -> Self:
+        """This refusal as GoTrue says it (/auth/v1), where GoTrue is more precise than the
+        class; the other dialects are unchanged. Returns self, so `raise X(…).as_gotrue(…)`."""
+        self.gotrue_code, self.gotrue_status, self.gotrue_message = code, status, message
+        return self
+
 
 class BadRequest(APIError):
     status, code = 400, "bad_request"
+    gotrue_code = "bad_json"
     rest_code = "PGRST100"
 
 
@@ -101,6 +121,7 @@ class QueryError(BadRequest):
 
 class ResponseTooLarge(APIError):
     status, code = 400, "response_too_large"
+    gotrue_code = "bad_json"
 
 
 class Unauthenticated(APIError):
@@ -108,16 +129,19 @@ class Unauthenticated(APIError):
     renderer, which sees the request, picks."""
 
     status, code = 401, "unauthenticated"
+    gotrue_code = "no_authorization"
     rest_code = "PGRST301"
 
 
 class Forbidden(APIError):
     status, code = 403, "forbidden"
+    gotrue_code = "not_admin"
     rest_code = "42501"
 
 
 class NotFound(APIError):
     status, code = 404, "not_found"
+    gotrue_code = "not_found"
     rest_code = "PGRST205"
 
 
@@ -134,6 +158,7 @@ class MethodNotAllowed(APIError):
     """The path is served, but not for this method; `allow` lists the methods it takes."""
 
     status, code = 405, "method_not_allowed"
+    gotrue_code = "method_not_allowed"
     rest_code = "PGRST117"
 
     def __init__(self, method: str, allow: str | None) -> None:
@@ -144,6 +169,7 @@ class MethodNotAllowed(APIError):
 
 class Conflict(APIError):
     status, code = 409, "conflict"
+    gotrue_code = "conflict"
     rest_code = "23505"
 
     def __init__(self, message: str, details: list[Detail] | None = None,
@@ -170,6 +196,7 @@ class IdempotencyKeyReused(APIError):
     body or caller): a key names one request."""
 
     status, code = 422, "idempotency_key_reused"
+    gotrue_code = "validation_failed"
 
     def __init__(self, message: str = "this Idempotency-Key was used for a different request "
                                       "in the last 24 hours; use a new key for a new request"
@@ -179,20 +206,24 @@ class IdempotencyKeyReused(APIError):
 
 class VersionMismatch(APIError):
     status, code = 412, "version_mismatch"
+    gotrue_code = "conflict"
 
 
 class PayloadTooLarge(APIError):
     status, code = 413, "payload_too_large"
+    gotrue_code = "validation_failed"
     rest_code = "54000"
 
 
 class UnsupportedMediaType(APIError):
     status, code = 415, "unsupported_media_type"
+    gotrue_code = "bad_json"
     rest_code = "PGRST107"
 
 
 class ValidationFailed(APIError):
     status, code = 422, "validation_failed"
+    gotrue_status, gotrue_code = 400, "validation_failed"
     rest_status, rest_code = 400, "23514"  # PostgREST: a CHECK violation
 
     def __init__(self, details: list[Detail], message: str | None = None) -> None:
@@ -203,12 +234,14 @@ class ValidationFailed(APIError):
 
 class RateLimited(APIError):
     status, code = 429, "rate_limited"
+    gotrue_code = "over_request_rate_limit"
 
 
 class QueryTimeout(APIError):
     """A statement cancelled by `statement_timeout`: the server is busy or the query too heavy."""
 
     status, code = 503, "query_timeout"
+    gotrue_code = "request_timeout"
     retry_after = "5"  # seconds: long enough for a load spike to pass
 
     def __init__(self, message: str = "the query took longer than the statement timeout",

@@ -1,40 +1,29 @@
-"""supabase-js, unchanged, in Node (tests/clients/js/realtime.mjs after `npm ci` there): its
-`channel().on('postgres_changes', …)` gets an insert it makes through `.from().insert()`, in
-both serializers. Skipped where Node or the installed packages are missing."""
+"""@supabase/supabase-js (tests/clients/js, pinned by its lockfile) run by Node against
+`objectry serve`: the same auth and tables path as the Python client, two workspaces. Skipped
+only when `node` is absent (CI has it); the client is installed on first use."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.support.databases import fresh_database
-from tests.support.servers import Server, server_env
-from tests.system.test_supabase_realtime import _workspace_key
-
-JS = Path(__file__).parents[1] / "clients" / "js"
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or not (JS / "node_modules" / "@supabase").is_dir(),
-    reason="needs Node and `npm ci` in tests/clients/js")
+from tests.support import js_clients
+from tests.support.js_clients import NODE
+from tests.support.servers import Server
+from tests.system.test_supabase_py import Workspace, server  # noqa: F401 (the fixture)
 
 
-@pytest.mark.parametrize("vsn", ["1.0.0", "2.0.0"])
-async def test_supabase_js_receives_an_insert(server_url, tmp_path, vsn):
-    async with fresh_database(server_url, "objectry_sb_js") as url:
-        server = Server(tmp_path / "data", url, server_env()).start()
-        try:
-            server.wait_ready()
-            env = {**os.environ, "OBJECTRY_URL": server.url,
-                   "OBJECTRY_KEY": await _workspace_key(server)}
-            run = subprocess.run(["node", "realtime.mjs", vsn], cwd=JS, env=env,
-                                 capture_output=True, text=True, timeout=60)
-            assert run.returncode == 0, run.stderr + run.stdout
-            inserted, got = (json.loads(line) for line in run.stdout.splitlines())
-            assert got == {"eventType": "INSERT", "table": "deals", "schema": "public",
-                           "new": inserted["inserted"], "old": {}}
-        finally:
-            server.stop()
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_supabase_js_auth_and_tables(server: Server) -> None:  # noqa: F811
+    script = js_clients.installed() / "check.mjs"
+    a, b = Workspace(server), Workspace(server)
+    run = subprocess.run([str(NODE), str(script), server.url, a.anon, b.anon, a.member_email,
+                          a.invitation], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {
+        "signUpRole": "editor", "signUpSession": True, "wrong": [400, "invalid_credentials"],
+        "aud": "authenticated", "getUser": True, "updated": "Jo Renamed", "rotated": True,
+        "mine": [{"title": "js edited"}], "theirs": [{"title": "b's js"}], "afterDelete": [],
+        "signedOut": True}

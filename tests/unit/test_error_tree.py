@@ -25,7 +25,12 @@ from objectry.errors import (
     detail,
     from_db_error,
 )
-from objectry.web.error_dialects import render_api, render_postgrest, renderer_for
+from objectry.web.error_dialects import (
+    render_api,
+    render_gotrue,
+    render_postgrest,
+    renderer_for,
+)
 
 # `├── Name   400 bad_request   400 PGRST100   (note)`, or `its own …` for QueryError.
 ROW = re.compile(r"^(?P<lead>[ │├└─]*)(?P<name>[A-Z]\w+)\s+(?P<api>\d{3}) (?P<api_code>\w+)\s+"
@@ -181,7 +186,8 @@ def test_a_database_error_not_in_the_table_is_a_bug():
 @pytest.mark.parametrize(("path", "dialect"), [
     ("/rest", render_postgrest), ("/rest/v1/note", render_postgrest), ("/rest/", render_postgrest),
     ("/restaurant", render_api), ("/api/objects", render_api), ("/", render_api),
-    ("/admin/index.html", render_api), ("/auth/v1/token", render_api)])
+    ("/admin/index.html", render_api), ("/auth/v1/token", render_gotrue),
+    ("/auth/v1", render_gotrue), ("/auth/v10", render_api)])
 def test_the_path_picks_the_dialect(path, dialect):
     assert renderer_for(path) is dialect
 
@@ -193,3 +199,37 @@ def test_errors_imports_only_the_standard_library():
                 for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert {name.split(".")[0] for name in imported} <= set(sys.stdlib_module_names)
+
+
+@pytest.mark.parametrize(("error", "status", "error_code"), [
+    (errors.BadRequest("x"), 400, "bad_json"),
+    (errors.Unauthenticated("x"), 401, "no_authorization"),
+    (errors.Forbidden("x"), 403, "not_admin"),
+    (errors.NoRoute("/auth/v1/nope"), 404, "not_found"),
+    (errors.Conflict("x"), 409, "conflict"),
+    (errors.ValidationFailed([errors.detail("email", "format", "bad")]), 400,
+     "validation_failed"),
+    (errors.RateLimited("x", headers={"Retry-After": "3"}), 429, "over_request_rate_limit"),
+    (errors.Unavailable(), 503, "unexpected_failure"),
+    (errors.APIError("bug"), 500, "unexpected_failure"),
+    (errors.Unauthenticated("x").as_gotrue("invalid_credentials", 400, "Invalid login"), 400,
+     "invalid_credentials"),
+])
+def test_gotrue_faces(error, status, error_code):
+    response = render_gotrue(error, {})
+    body = orjson.loads(response.body)
+    assert response.status_code == status
+    assert body == {"code": status, "error_code": error_code,
+                    "msg": error.gotrue_message or body["msg"]}
+    for name, value in (error.headers or {}).items():
+        assert response.headers[name] == value
+
+
+def test_a_refused_password_is_gotrues_weak_password_with_its_reasons():
+    refused = errors.ValidationFailed([
+        errors.detail("password", "too_short", "must be at least 10 characters")])
+    response = render_gotrue(refused, {})
+    assert response.status_code == 422
+    assert orjson.loads(response.body) == {
+        "code": 422, "error_code": "weak_password", "weak_password": {"reasons": ["length"]},
+        "msg": "password: must be at least 10 characters"}

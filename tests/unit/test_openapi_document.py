@@ -48,7 +48,7 @@ def test_errors_follow_the_dialect_of_the_path(document):
                                  "503"}),
     ("/rest/v1/{name}", "get", {"200", "206", "400", "401", "403", "404", "406", "416", "503"}),
     ("/rest/v1/{name}", "post", {"201", "400", "401", "403", "404", "406", "409", "413", "415",
-                                 "503"}),
+                                 "422", "503"}),
     ("/health", "get", {"200", "400"}),
 ])
 def test_each_operation_declares_what_it_answers(document, path, method, statuses):

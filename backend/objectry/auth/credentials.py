@@ -3,6 +3,7 @@ the database on every request (revocation, logout and role changes apply at once
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from starlette.datastructures import Headers
@@ -27,26 +28,62 @@ def missing() -> Unauthenticated:
                            headers={"WWW-Authenticate": "Bearer"})
 
 
-def presented(headers: Headers) -> str:
-    """The credential: `Authorization: Bearer …` wins; else the `apikey` header (Supabase)."""
+@dataclass(frozen=True, slots=True)
+class Presented:
+    bearer: str | None  # Authorization: Bearer …
+    apikey: str | None  # apikey: … (Supabase's clients send it on every request)
+
+
+def presented(headers: Headers) -> Presented:
     authorization = headers.get("authorization")
+    bearer = None
     if authorization is not None:
         scheme, _, value = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise jwt_codec.invalid("use Authorization: Bearer <token>")
-        return value.strip()
-    apikey = (headers.get("apikey") or "").strip()
-    if not apikey:
+        bearer = value.strip()
+    apikey = (headers.get("apikey") or "").strip() or None
+    if bearer is None and apikey is None:
         raise missing()
-    return apikey
+    return Presented(bearer, apikey)
 
 
 async def authenticate(state: State, headers: Headers) -> Principal:
-    return await verify(state, presented(headers))
+    """Who acts: the Bearer credential, else the `apikey`. When both are sent and differ, the
+    apikey must still be a valid credential of the same workspace: a signed-in user of one
+    workspace cannot be paired with another workspace's project key."""
+    given = presented(headers)
+    if given.bearer is None:
+        return await _apikey(state, str(given.apikey))
+    principal = await _bearer(state, given.bearer)
+    if given.apikey is not None and given.apikey != given.bearer:
+        project = await _apikey(state, given.apikey)
+        if project.workspace_id != principal.workspace_id:
+            raise jwt_codec.invalid("the apikey belongs to another workspace than the"
+                                    " Authorization credential")
+    return principal
 
 
-async def verify(state: State, credential: str) -> Principal:
-    """Who a credential is: an API token or a session JWT (also /realtime/v1's sockets)."""
+async def _bearer(state: State, credential: str) -> Principal:
+    try:
+        return await resolve(state, credential)
+    except Unauthenticated as refused:
+        if secret.looks_like_token(credential):
+            raise
+        # GoTrue answers a session JWT it cannot verify with 403 bad_jwt (an ended session:
+        # session_not_found); a refused apikey stays a 401, as the API gateway answers it.
+        raise refused.as_gotrue(refused.gotrue_code if refused.gotrue_status else "bad_jwt",
+                                refused.gotrue_status or 403) from None
+
+
+async def _apikey(state: State, credential: str) -> Principal:
+    try:
+        return await resolve(state, credential)
+    except Unauthenticated as refused:
+        raise refused.as_gotrue("no_authorization", 401) from None  # the gateway's 401
+
+
+async def resolve(state: State, credential: str) -> Principal:
     if secret.looks_like_token(credential):
         return await api_token(state, credential)
     return await session(state, credential)
@@ -59,9 +96,11 @@ async def session(state: State, token: str) -> Principal:
         row = await sessions_repo.session_check(conn, claims.wsp, claims.sub, claims.jti,
                                                 claims.fam)
     if row is None:
-        raise jwt_codec.invalid("this account is no longer a member of the workspace")
+        raise jwt_codec.invalid("this account is no longer a member of the workspace"
+                                ).as_gotrue("session_not_found", 403)
     if row["blacklisted"] or row["family_revoked"]:
-        raise jwt_codec.invalid("this session has ended; sign in again")
+        raise jwt_codec.invalid("this session has ended; sign in again"
+                                ).as_gotrue("session_not_found", 403)
     return Principal(workspace_id=claims.wsp, role=row["role"], user_id=claims.sub,
                      session=Session(claims.jti, claims.fam, claims.exp))
 

@@ -71,7 +71,7 @@ class Joined:
         """An `access_token` message, or a token change announced: the channel goes on with the
         new credential of the same workspace, or stops (system error, phx_close)."""
         try:
-            principal = await credentials.verify(self.socket.ctx.state, credential)
+            principal = await credentials.resolve(self.socket.ctx.state, credential)
         except Unauthenticated as exc:
             self.socket.shut(self, exc.message)
             return

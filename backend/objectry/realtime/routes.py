@@ -23,7 +23,7 @@ async def websocket(ws: WebSocket) -> None:
         await ws.close(POLICY_VIOLATION)  # before accept: the upgrade is refused (403)
         return
     try:
-        ctx = Context(state, await credentials.verify(state, credential))
+        ctx = Context(state, await credentials.resolve(state, credential))
     except APIError:
         await ws.close(POLICY_VIOLATION)
         return

@@ -129,7 +129,7 @@ class Socket:
         if not isinstance(token, str) or token == self.credential:
             return self.ctx.principal, self.credential
         try:
-            principal = await credentials.verify(self.ctx.state, token)
+            principal = await credentials.resolve(self.ctx.state, token)
         except APIError as exc:
             self.send(reply(message, "error", {"reason": exc.message}))
             return None, token

@@ -18,6 +18,11 @@ class JSONResponse(Response):
         return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
 
 
+def no_store(content: Any) -> JSONResponse:
+    # RFC 6749 §5.1: responses carrying tokens must not be cached.
+    return JSONResponse(content, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
 def _default(value: Any) -> Any:
     # orjson serialises datetimes itself; a Decimal (numeric aggregates) becomes a number.
     from decimal import Decimal

@@ -1,4 +1,5 @@
-// supabase-js, unchanged, against Objectry's /realtime/v1 (run by tests/system/test_supabase_js.py):
+// supabase-js, unchanged, against Objectry's /realtime/v1
+// (run by tests/system/test_supabase_js_realtime.py):
 // subscribe to INSERTs on `deals`, insert one through .from('deals'), print what the callback got.
 // Usage: OBJECTRY_URL=http://127.0.0.1:8000 OBJECTRY_KEY=<API token> node realtime.mjs [vsn]
 import { createClient } from '@supabase/supabase-js'

@@ -63,6 +63,25 @@ async def profile(conn: asyncpg.Connection, user_id: str) -> dict[str, Any]:
     return dict(row)
 
 
+async def account(conn: asyncpg.Connection, workspace_id: str, user_id: str
+                  ) -> dict[str, Any]:
+    """The account and its role in the workspace the transaction is scoped to."""
+    row = await conn.fetchrow(
+        "SELECT u.id, u.email, u.full_name, u.created_at, u.updated_at, u.last_login, m.role"
+        " FROM users u JOIN workspace_members m ON m.user_id = u.id AND m.tenant_id = $1"
+        " WHERE u.id = $2", workspace_id, user_id)
+    return dict(row)
+
+
+async def update_account(conn: asyncpg.Connection, user_id: str, hashed: str | None,
+                         full_name: str | None) -> None:
+    """Set what is given (None: keep it)."""
+    await act_as_user(conn, user_id)
+    await conn.execute("UPDATE users SET hashed_password = coalesce($2, hashed_password),"
+                       " full_name = coalesce($3, full_name), updated_at = now()"
+                       " WHERE id = $1", user_id, hashed, full_name)
+
+
 async def email_of(conn: asyncpg.Connection, user_id: str) -> str | None:
     """The user's e-mail; the session must act as that user (act_as_user) to see it."""
     return await conn.fetchval("SELECT email FROM users WHERE id = $1", user_id)
@@ -110,10 +129,12 @@ async def revoke_family(conn: asyncpg.Connection, workspace_id: str, family_id: 
                        " AND family_id = $2 AND revoked_at IS NULL", workspace_id, family_id)
 
 
-async def revoke_user(conn: asyncpg.Connection, workspace_id: str, user_id: str) -> None:
-    """End every session a user has in this workspace."""
+async def revoke_user(conn: asyncpg.Connection, workspace_id: str, user_id: str, *,
+                      keep_family: str | None = None) -> None:
+    """End every session a user has in this workspace (but the `keep_family` one)."""
     await conn.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1"
-                       " AND user_id = $2 AND revoked_at IS NULL", workspace_id, user_id)
+                       " AND user_id = $2 AND revoked_at IS NULL"
+                       " AND family_id IS DISTINCT FROM $3", workspace_id, user_id, keep_family)
 
 
 async def blacklist(conn: asyncpg.Connection, jti: str, user_id: str, expires_at: int) -> None:

@@ -14,7 +14,7 @@ from objectry.auth.sessions import service as sessions
 from objectry.web.bodies import body, documented, json_body, parse
 from objectry.web.context import Ctx, get_state
 from objectry.web.openapi import errors
-from objectry.web.responses import JSONResponse
+from objectry.web.responses import no_store
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -24,11 +24,6 @@ _LOGIN_DOC["requestBody"]["content"]["application/x-www-form-urlencoded"] = {"sc
     "type": "object", "required": ["username", "password"],
     "properties": {"username": {"type": "string"}, "password": {"type": "string"},
                    "workspace_id": {"type": "string"}}}}
-
-
-def no_store(content: dict[str, Any]) -> JSONResponse:
-    # RFC 6749 §5.1: responses carrying tokens must not be cached.
-    return JSONResponse(content, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 async def login_body(request: Request) -> s.Login:
@@ -56,13 +51,13 @@ async def register(request: Request) -> Any:
 async def login(request: Request) -> Any:
     credentials, state = await login_body(request), get_state(request)
     address = client_address(request, state.settings.trusted_proxies)
-    return no_store(await sessions.login(state, credentials, address))
+    return no_store((await sessions.login(state, credentials, address)).as_api())
 
 
 @router.post("/refresh", responses=errors(401), openapi_extra=documented(s.Refresh))
 async def refresh(request: Request) -> Any:
     token = (await body(request, s.Refresh)).refresh_token
-    return no_store(await sessions.rotate(get_state(request), token))
+    return no_store((await sessions.rotate(get_state(request), token)).as_api())
 
 
 @router.post("/logout", status_code=204)

@@ -2,13 +2,15 @@
 "who am I", and the session's tokens — an access + refresh pair, the refresh token rotated on
 use (presenting an already-rotated one revokes the whole family), ended at logout.
 
-The one place the account rules live, for every door to them (/api/auth, later /auth/v1)."""
+The one place the account rules live, for every door to them (/api/auth, /auth/v1): refusals
+carry GoTrue's name for them too (`as_gotrue`), which only /auth/v1 shows."""
 
 from __future__ import annotations
 
 import hmac
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import asyncpg
 
@@ -26,15 +28,42 @@ from objectry.lifespan import State
 from objectry.web.context import Context
 
 
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A session's access + refresh pair, and whose session it is."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds the access token lives
+    expires_at: int  # its `exp` (epoch seconds)
+    user_id: str
+    workspace_id: str
+
+    def as_api(self) -> dict[str, Any]:
+        return {"access_token": self.access_token, "refresh_token": self.refresh_token,
+                "token_type": "bearer", "expires_in": self.expires_in}
+
+
 def email_taken() -> Conflict:
     return Conflict("an account with this e-mail already exists",
-                    [detail("email", "taken", "already registered")])
+                    [detail("email", "taken", "already registered")]
+                    ).as_gotrue("user_already_exists", 422, "User already registered")
 
 
 def bad_credentials() -> Unauthenticated:
     # One message for every failure: it must not tell an unknown e-mail from a wrong password.
     return Unauthenticated("the e-mail or password is not right",
-                           headers={"WWW-Authenticate": "Bearer"})
+                           headers={"WWW-Authenticate": "Bearer"}
+                           ).as_gotrue("invalid_credentials", 400, "Invalid login credentials")
+
+
+def refresh_refused(reused: bool = False) -> Unauthenticated:
+    if reused:
+        return jwt_codec.invalid("this refresh token was already used; the session has ended,"
+                                 " sign in again").as_gotrue(
+            "refresh_token_already_used", 400, "Invalid Refresh Token: Already Used")
+    return jwt_codec.invalid("this refresh token is no longer valid; sign in again").as_gotrue(
+        "refresh_token_not_found", 400, "Invalid Refresh Token: Refresh Token Not Found")
 
 
 async def _admission(conn: asyncpg.Connection, state: State,
@@ -47,7 +76,8 @@ async def _admission(conn: asyncpg.Connection, state: State,
             raise members.mismatch()
         return invitation
     if not (state.settings.open_signup or await repo.install_is_fresh(conn)):
-        raise Forbidden("signing up needs an invitation to a workspace")
+        raise Forbidden("signing up needs an invitation to a workspace").as_gotrue(
+            "signup_disabled", 422, "Signups not allowed for this instance")
     return None
 
 
@@ -86,7 +116,7 @@ async def insert_user(conn: asyncpg.Connection, email: str, hashed: str, full_na
     return user_id
 
 
-async def login(state: State, body: Login, address: str) -> dict[str, Any]:
+async def login(state: State, body: Login, address: str) -> Tokens:
     email = lookup_email(body.email)
     attempt = await throttling.begin(state.pool, state.settings, email, address)
     async with tenancy.unscoped(state.pool) as conn:
@@ -106,7 +136,9 @@ async def _workspace_for(pool: asyncpg.Pool, user_id: str, wanted: str | None) -
     async with tenancy.unscoped(pool) as conn:
         ids = await repo.membership_ids(conn, user_id)
     if wanted is not None and wanted not in ids:
-        raise Forbidden("this account is not a member of that workspace")
+        # To GoTrue the workspace is the project: an account of another one is not known.
+        raise Forbidden("this account is not a member of that workspace").as_gotrue(
+            "invalid_credentials", 400, "Invalid login credentials")
     if not ids:
         raise Forbidden("this account is not a member of any workspace")
     return wanted or ids[-1]
@@ -133,23 +165,22 @@ async def me(ctx: Context) -> dict[str, Any]:
 
 
 async def _issue(conn: asyncpg.Connection, state: State, user_id: str, workspace_id: str,
-                 family_id: str) -> dict[str, Any]:
+                 family_id: str) -> Tokens:
     settings = state.settings
     access_seconds = settings.access_token_minutes * 60
     common = {"user_id": user_id, "workspace_id": workspace_id, "family_id": family_id}
-    access, _ = jwt_codec.encode(state.secret_key, typ="access", lifetime_seconds=access_seconds,
-                                 **common)
+    access, access_claims = jwt_codec.encode(state.secret_key, typ="access",
+                                             lifetime_seconds=access_seconds, **common)
     refresh, claims = jwt_codec.encode(state.secret_key, typ="refresh",
                                        lifetime_seconds=settings.refresh_token_days * 86400,
                                        **common)
     await repo.insert_refresh(conn, workspace_id, claims.jti, family_id=family_id,
                               user_id=user_id, token_hash=digest(refresh),
                               expires_at=claims.exp)
-    return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
-            "expires_in": access_seconds}
+    return Tokens(access, refresh, access_seconds, access_claims.exp, user_id, workspace_id)
 
 
-async def start(state: State, user_id: str, workspace_id: str) -> dict[str, Any]:
+async def start(state: State, user_id: str, workspace_id: str) -> Tokens:
     # Pruned here: what can no longer matter (an access token never outlives the refresh
     # token issued with it).
     async with tenancy.transaction(state.pool, workspace_id) as conn:
@@ -157,37 +188,81 @@ async def start(state: State, user_id: str, workspace_id: str) -> dict[str, Any]
         return await _issue(conn, state, user_id, workspace_id, uuid.uuid4().hex)
 
 
-async def rotate(state: State, refresh_token: str) -> dict[str, Any]:
-    claims = jwt_codec.decode(state.secret_key, refresh_token, "refresh")
+async def rotate(state: State, refresh_token: str) -> Tokens:
+    try:
+        claims = jwt_codec.decode(state.secret_key, refresh_token, "refresh")
+    except Unauthenticated:
+        raise refresh_refused() from None
     async with tenancy.transaction(state.pool, claims.wsp) as conn:
         pair = await _rotate(conn, state, claims, refresh_token)
     # Raised after the commit, so a family revoked on reuse stays revoked.
-    if pair is None:
-        raise jwt_codec.invalid("this refresh token is no longer valid; sign in again")
+    if not isinstance(pair, Tokens):
+        raise refresh_refused(reused=pair == "reused")
     return pair
 
 
 async def _rotate(conn: asyncpg.Connection, state: State, claims: jwt_codec.Claims,
-                  token: str) -> dict[str, Any] | None:
+                  token: str) -> Tokens | Literal["reused", "unknown"]:
     row = await repo.refresh_for_update(conn, claims.wsp, claims.jti)
     if (row is None or row["revoked_at"] is not None or row["user_id"] != claims.sub
             or not hmac.compare_digest(row["token_hash"], digest(token))):
-        return None
-    if row["used_at"] is not None or not await repo.is_active_member(conn, claims.wsp,
-                                                                     claims.sub):
+        return "unknown"
+    if row["used_at"] is not None:
         # A rotated token seen again means two parties hold this session: end it for both.
         await repo.revoke_family(conn, claims.wsp, row["family_id"])
-        return None
+        return "reused"
+    if not await repo.is_active_member(conn, claims.wsp, claims.sub):
+        await repo.revoke_family(conn, claims.wsp, row["family_id"])
+        return "unknown"
     await repo.mark_used(conn, claims.wsp, claims.jti)
     return await _issue(conn, state, claims.sub, claims.wsp, row["family_id"])
 
 
-async def end(state: State, principal: Principal) -> None:
-    """Logout: the presented access token is blacklisted and its refresh family revoked."""
+Scope = Literal["local", "global", "others"]
+
+
+async def end(state: State, principal: Principal, scope: Scope = "local") -> None:
+    """Logout. `local`: the presented access token is blacklisted and its refresh family
+    revoked; `global`: every session of the user in this workspace too; `others`: every
+    session but this one (GoTrue's scopes)."""
     session = principal.session
     if session is None or principal.user_id is None:
-        raise Forbidden("an API token has no session to end; revoke it with DELETE /api/tokens")
-    async with tenancy.transaction(state.pool, principal.workspace_id) as conn:
-        await repo.blacklist(conn, session.jti, principal.user_id, session.expires_at)
-        await repo.revoke_family(conn, principal.workspace_id, session.family_id)
-        await repo.prune(conn, principal.workspace_id)
+        raise Forbidden("an API token has no session to end; revoke it with DELETE /api/tokens"
+                        ).as_gotrue("bad_jwt", 403, "an API token is not a user's session")
+    workspace_id, user_id = principal.workspace_id, principal.user_id
+    async with tenancy.transaction(state.pool, workspace_id) as conn:
+        if scope != "others":
+            await repo.blacklist(conn, session.jti, user_id, session.expires_at)
+        if scope == "local":
+            await repo.revoke_family(conn, workspace_id, session.family_id)
+        else:
+            await repo.revoke_user(conn, workspace_id, user_id,
+                                   keep_family=session.family_id if scope == "others" else None)
+        await repo.prune(conn, workspace_id)
+
+
+def session_user(principal: Principal) -> str:
+    """The signed-in user behind `principal`; an API token acts for no user (403)."""
+    if principal.user_id is None:
+        raise Forbidden("an API token is not a user; sign in").as_gotrue(
+            "bad_jwt", 403, "invalid claim: an API token is not a user's session")
+    return principal.user_id
+
+
+async def account(state: State, workspace_id: str, user_id: str) -> dict[str, Any]:
+    """A member's account in a workspace: id, email, full_name, created_at, updated_at,
+    last_login and role."""
+    async with tenancy.transaction(state.pool, workspace_id) as conn:
+        return await repo.account(conn, workspace_id, user_id)
+
+
+async def change_account(ctx: Context, *, password: str | None, full_name: str | None) -> None:
+    """A new password (every other session of the user then ends, as GoTrue does) and/or
+    full name; `password` has passed the sign-up password rule (schemas.NewPassword)."""
+    user_id = session_user(ctx.principal)
+    hashed = await passwords.hash_password(password) if password is not None else None
+    async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
+        await repo.update_account(conn, user_id, hashed, full_name)
+        if hashed is not None and ctx.principal.session is not None:
+            await repo.revoke_user(conn, ctx.tenant_id, user_id,
+                                   keep_family=ctx.principal.session.family_id)
