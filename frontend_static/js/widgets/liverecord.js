@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { watchFor } from "../realtime.js";
-import { actorName, people } from "../state.js";
+import { actorName, people, state } from "../state.js";
 import { clear, h } from "../ui.js";
 
 /**
@@ -19,9 +19,8 @@ export function liveRecord(view, { object, record, values, notice, reload }) {
     await values.saving; // our own save: its answer draws the page again
     if (!current() || !(await newer(change, record)) || !current()) return;
     if (!values.unsaved()) return reload();
-    const who = actorName(change.record?.updated_by, await people());
     showNotice(notice, "div.alert.warn",
-      `${who ? capitalised(who) : "Someone"} changed this record while you were editing it. `
+      `${await whoChanged(change.record?.updated_by)} changed this record while you were editing it. `
       + "Saving now would be refused. ",
       h("button.small", { type: "button", onclick: () => reload() }, "Show their version (discards your edits)"));
   }
@@ -53,4 +52,10 @@ function showNotice(notice, kind, ...content) {
   clear(notice, h(kind, { role: "alert" }, h("p", ...content)));
 }
 
-const capitalised = (words) => words.charAt(0).toUpperCase() + words.slice(1);
+/** "Alice Owner", "You" (in another tab), or "Someone" (a name this person may not read). */
+async function whoChanged(actor) {
+  const names = await people();
+  if (!actor || !(names.has(actor) || actor === state.me?.id)) return "Someone";
+  const who = actorName(actor, names);
+  return who.charAt(0).toUpperCase() + who.slice(1);
+}
