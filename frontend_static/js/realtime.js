@@ -57,6 +57,7 @@ async function connect() {
   socket = ws;
   sentToken = token;
   ws.addEventListener("open", () => {
+    if (socket !== ws) return ws.close(1000); // left while it was connecting
     reconnects = 0;
     heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
     for (const channel of channels.values()) join(channel);
@@ -72,7 +73,8 @@ function disconnect() {
   clearTimeout(reconnectTimer);
   reconnectTimer = null;
   pendingHeartbeat = null;
-  if (ws instanceof WebSocket) ws.close(1000);
+  // Closing a socket that is still connecting makes the browser log a warning: it closes on open.
+  if (ws instanceof WebSocket && ws.readyState !== WebSocket.CONNECTING) ws.close(1000);
 }
 
 /** The socket closed (the server went away, the network dropped): try again, later each time. */
