@@ -13,11 +13,14 @@ import asyncpg
 from fastapi import FastAPI
 
 from objectry.auth.signing_key import signing_key
+from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
 from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
 from objectry.metadata.cache import MetadataCache
 from objectry.metadata.listener import MetadataListener
+from objectry.realtime.changes import CHANNEL as CHANGES_CHANNEL
+from objectry.realtime.hub import BROADCASTS, Hub
 from objectry.settings import TRANSACTION, Settings
 
 log = logging.getLogger("objectry")
@@ -36,6 +39,7 @@ class State:
     listener: MetadataListener
     secret_key: str  # signs session JWTs (auth/signing_key.py)
     tokens: TokenCache = field(default_factory=TokenCache)  # verified API tokens
+    realtime: Hub | None = None  # /realtime/v1's fan-out (realtime/hub.py)
 
 
 def database_url(settings: Settings) -> str:
@@ -60,11 +64,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 acquire_timeout_ms=settings.pool_acquire_timeout_ms,
                                 pooler=settings.database_pooler)
     cache, tokens = MetadataCache(pool), TokenCache()
+    hub = Hub(pool, cache)
     listener = MetadataListener(direct, cache, tokens,
-                                connect_timeout=settings.pool_acquire_timeout_ms / 1000)
+                                connect_timeout=settings.pool_acquire_timeout_ms / 1000,
+                                extra=[(CHANGES_CHANNEL, hub.notified),
+                                       (BROADCASTS, hub.broadcasted),
+                                       (TOKENS_CHANNEL, hub.token_changed)])
     await listener.start()
+    await hub.start()
     try:
-        app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens)
+        app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens, hub)
         # What is alive now lives as long as the process; frozen, a full collection walks only
         # what requests made: its pauses, which hold the GIL and so every request, fell from
         # 80-130 ms to ~10-20 ms (tests/api/test_event_loop.py).
@@ -72,6 +81,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         # uvicorn has drained (or, past the grace period, cancelled) every request by now.
+        await hub.stop()
         await listener.stop()
         await _close(pool)
         if not settings.database_url and settings.stop_embedded_on_exit:

@@ -1,12 +1,14 @@
-"""LISTEN for metadata and API-token changes from every process. While the connection is down
-a notice may be lost, so the caches keep nothing (paused) until it is back; the listener
-reconnects by itself, backing off while the database stays away."""
+"""LISTEN for metadata and API-token changes from every process (and, on the same connection and
+reconnect loop, any other channel a caller adds: record changes for /realtime/v1). While the
+connection is down a notice may be lost, so the caches keep nothing (paused) until it is back;
+the listener reconnects by itself, backing off while the database stays away."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Sequence
 
 import asyncpg
 
@@ -23,10 +25,13 @@ log = logging.getLogger("objectry.listener")
 HEARTBEAT_SECONDS = 10.0
 MAX_RETRY_SECONDS = 5.0
 
+Handler = Callable[[str], None]  # called with a notification's payload
+
 
 class MetadataListener:
     def __init__(self, url: str, cache: MetadataCache, tokens: TokenCache,
-                 retry_seconds: float = 0.25, connect_timeout: float = 5.0) -> None:
+                 retry_seconds: float = 0.25, connect_timeout: float = 5.0,
+                 extra: Sequence[tuple[str, Handler]] = ()) -> None:
         self._url = url
         self._cache = cache
         self._tokens = tokens
@@ -34,6 +39,7 @@ class MetadataListener:
         self._connect_timeout = connect_timeout
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
+        self._extra = extra
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="objectry-metadata-listener")
@@ -75,6 +81,8 @@ class MetadataListener:
         try:
             await conn.add_listener(CHANNEL, self._on_notify)
             await conn.add_listener(TOKENS_CHANNEL, self._on_token)
+            for channel, handler in self._extra:
+                await conn.add_listener(channel, _payload_only(handler))
             self._cache.resume()  # anything may have changed while we were away
             self._tokens.resume()
             self._connected.set()
@@ -83,6 +91,10 @@ class MetadataListener:
             log.warning("metadata listener lost its connection; reconnecting")
         finally:
             await _close(conn, self._connect_timeout)
+
+
+def _payload_only(handler: Handler) -> Callable[[object, int, str, str], None]:
+    return lambda _conn, _pid, _channel, payload: handler(payload)
 
 
 async def _lost_within(lost: asyncio.Event, seconds: float) -> bool:

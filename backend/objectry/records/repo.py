@@ -56,11 +56,13 @@ async def get(conn: asyncpg.Connection, tenant_id: str, record_id: str, *,
         tenant_id, record_id)
 
 
-async def get_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str]
-                   ) -> list[asyncpg.Record]:
+async def get_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str], *,
+                   for_update: bool = True) -> list[asyncpg.Record]:
+    """These records, trashed ones included."""
+    lock = " FOR UPDATE" if for_update else ""
     return await conn.fetch(
         f"SELECT {RECORD_COLUMNS} FROM records WHERE tenant_id = $1 AND id = any($2::text[])"
-        " FOR UPDATE", tenant_id, ids)
+        f"{lock}", tenant_id, ids)
 
 
 async def live_by_value(conn: asyncpg.Connection, tenant_id: str, object_id: str,

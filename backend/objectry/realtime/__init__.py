@@ -1,0 +1,1 @@
+"""/realtime/v1: Supabase Realtime's Phoenix-channel protocol over committed record changes."""

@@ -1,0 +1,32 @@
+"""`/realtime/v1/websocket?apikey=…&vsn=1.0.0|2.0.0`: the socket Supabase's clients open."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, WebSocket
+
+from objectry.errors import APIError
+from objectry.lifespan import State
+from objectry.realtime.channel import verify
+from objectry.realtime.protocol import VERSIONS
+from objectry.realtime.socket import Socket
+
+router = APIRouter()
+POLICY_VIOLATION = 1008
+
+
+@router.websocket("/realtime/v1/websocket")
+async def websocket(ws: WebSocket) -> None:
+    state: State = ws.app.state.objectry
+    vsn = ws.query_params.get("vsn", "1.0.0")
+    credential = (ws.query_params.get("apikey") or ws.headers.get("apikey") or "").strip()
+    if vsn not in VERSIONS or not credential:
+        await ws.close(POLICY_VIOLATION)  # before accept: the upgrade is refused (403)
+        return
+    try:
+        principal = await verify(state, credential)
+    except APIError:
+        await ws.close(POLICY_VIOLATION)
+        return
+    assert state.realtime is not None
+    await ws.accept()
+    await Socket(state, state.realtime, ws, vsn, principal, credential).run()
