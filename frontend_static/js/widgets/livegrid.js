@@ -9,7 +9,9 @@
 import * as api from "../api.js";
 import { watchFor } from "../realtime.js";
 
-const INSERTS_SETTLE_MS = 300; // a burst of inserts (an import) reads the first page once
+// A first insert reads the first page at once; more within this time (an import) read it once
+// more when it ends: at most about three reads a second, however many records arrive.
+const INSERTS_COOLDOWN_MS = 300;
 
 /**
  * liveGrid(view, {object, grid, firstPage, counted}) starts following `object`'s changes for
@@ -17,7 +19,23 @@ const INSERTS_SETTLE_MS = 300; // a burst of inserts (an import) reads the first
  * with its filters, order and count; counted(total | {delta}) updates the record count.
  */
 export function liveGrid(view, { object, grid, firstPage, counted }) {
-  let timer = null;
+  let cooling = null; // the cooldown's timer, while one runs
+  let again = false; // an insert arrived during the cooldown
+
+  function inserted() {
+    if (cooling) {
+      again = true;
+      return;
+    }
+    placeInserted();
+    cooling = setTimeout(() => {
+      cooling = null;
+      if (again) {
+        again = false;
+        inserted();
+      }
+    }, INSERTS_COOLDOWN_MS);
+  }
 
   async function placeInserted() {
     const page = await firstPage().catch(() => null);
@@ -45,8 +63,7 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
 
   return watchFor(view, object, (change) => {
     if (change.type === "INSERT") {
-      clearTimeout(timer);
-      timer = setTimeout(placeInserted, INSERTS_SETTLE_MS);
+      inserted();
     } else if (change.type === "UPDATE") {
       updated(change.record?.id, change.record?.version);
     } else if (change.type === "DELETE" && grid.removeId(change.old_record?.id)) {
