@@ -2,9 +2,9 @@
 // delete (moving to the trash) removes it, an insert (or a restore) is placed where the current
 // filters and order put it, by reading the first page again.
 //
-// The change message only says which record changed; the row is read again through /api, so
-// the grid shows exactly what a reload would (computed fields included), whatever the message
-// carries. Our own saves arrive too: a version the row already shows is skipped.
+// Only the record's id and version are taken from the message; the row is read again through
+// /api, so the grid shows exactly what a reload would (computed fields included), whatever else
+// the message carries. Our own saves arrive too: a version the row already shows is skipped.
 
 import * as api from "../api.js";
 import { watchFor } from "../realtime.js";
