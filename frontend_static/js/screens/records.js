@@ -147,11 +147,11 @@ export async function render(view, { params, query }) {
 async function remove(record, tr, grid, reload) {
   try {
     await api.records.moveToTrash(record.id);
-    grid.remove(tr);
+    const counted = grid.remove(tr); // else realtime removed and counted it already
     toast(`“${record.primary_value || record.id}” moved to the trash`, {
       action: { label: "Undo", run: () => api.records.restore(record.id).then(reload).catch(toastError) },
     });
-    return true;
+    return counted;
   } catch (err) {
     toastError(err);
     return false;

@@ -127,11 +127,12 @@ export function createGrid(opts) {
       save.disabled = true;
       try {
         const created = await api.records.create(schema.object.id, data);
-        rowOf(created.id)?.remove(); // realtime may have shown it already
+        const shown = rowOf(created.id); // realtime may have placed (and counted) it already
+        shown?.remove();
         const fresh = attach(created);
         tr.replaceWith(fresh);
         toast(`${schema.object.label} “${created.primary_value || created.id}” created`);
-        opts.onCreated?.(created);
+        if (!shown) opts.onCreated?.(created);
         fresh.querySelector("td[data-field]")?.focus();
       } catch (err) {
         const placed = new Set();
@@ -181,11 +182,14 @@ export function createGrid(opts) {
       tbody.append(...(first ? [first] : []), ...records.slice(1).map(attach));
       return first;
     },
+    /** Remove a row (false when realtime removed it already); the focus moves to a neighbour. */
     remove(tr) {
+      if (!tr.isConnected) return false;
       const next = tr.nextElementSibling || tr.previousElementSibling;
       tr.remove();
       rove(tbody, next?.querySelector("td[data-field]"));
       next?.querySelector("td[data-field]")?.focus();
+      return true;
     },
     addDraft: draftRow,
     count: () => tbody.querySelectorAll("tr:not(.draft)").length,
