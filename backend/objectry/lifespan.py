@@ -64,7 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 acquire_timeout_ms=settings.pool_acquire_timeout_ms,
                                 pooler=settings.database_pooler)
     cache, tokens = MetadataCache(pool), TokenCache()
-    hub = Hub(pool, cache)
+    hub = Hub(pool, cache, settings.realtime_recheck_seconds)
     listener = MetadataListener(direct, cache, tokens,
                                 connect_timeout=settings.pool_acquire_timeout_ms / 1000,
                                 extra=[(CHANGES_CHANNEL, hub.notified),

@@ -72,6 +72,9 @@ class Settings:
     # The longest a request waits for a pooled connection (or for a new one to connect): past
     # it, 503 unavailable, whether the database is down or every connection is busy.
     pool_acquire_timeout_ms: int = 5_000
+    # /realtime/v1 channels reading with a session JWT check it again this often, so that a
+    # logout (or a membership removed) stops delivery (API tokens: at once, by NOTIFY).
+    realtime_recheck_seconds: int = 30
     # On SIGTERM, in-flight requests get this long to finish before they are cancelled.
     shutdown_grace_seconds: int = 20
     # Tests share one embedded server across many apps; a served process stops it on exit.
@@ -120,6 +123,7 @@ class Settings:
             max_indexed_fields=int(env.get("OBJECTRY_MAX_INDEXED_FIELDS", "64")),
             statement_timeout_ms=int(env.get("OBJECTRY_STATEMENT_TIMEOUT_MS", "15000")),
             pool_acquire_timeout_ms=int(env.get("OBJECTRY_POOL_ACQUIRE_TIMEOUT_MS", "5000")),
+            realtime_recheck_seconds=int(env.get("OBJECTRY_REALTIME_RECHECK_SECONDS", "30")),
             shutdown_grace_seconds=int(env.get("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "20")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,
             open_signup=_bool(env.get("OBJECTRY_OPEN_SIGNUP"), False),

@@ -6,22 +6,27 @@ a write that must be seen follows, and it is the next message."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from tests.api.builders import add_field, make_object, ok
 from tests.support.databases import fresh_database
-from tests.support.phoenix import Phx, connected
+from tests.support.phoenix import Phx, connected, url
 from tests.support.servers import PASSWORD, Server, server_env
 
 VSNS = ["1.0.0", "2.0.0"]
 ALL_DEALS = [{"event": "*", "schema": "public", "table": "deals"}]
 READ = {"Prefer": "return=representation"}
+BURSTS = 4  # bulks of 5,000 changes: more than a socket's outbox and the TCP buffers hold
 
 
 @dataclass
@@ -35,18 +40,19 @@ class Workspace:
 class Cluster:
     a: Server
     b: Server
+    database_url: str
 
 
 @pytest.fixture(scope="module")
 async def cluster(server_url: str, tmp_path_factory) -> AsyncIterator[Cluster]:
     async with fresh_database(server_url, "objectry_realtime") as url:
-        env = server_env()
+        env = server_env(OBJECTRY_REALTIME_RECHECK_SECONDS="1")
         servers = [Server(tmp_path_factory.mktemp(name) / "data", url, env).start()
                    for name in ("a", "b")]
         try:
             for server in servers:
                 server.wait_ready()
-            yield Cluster(*servers)
+            yield Cluster(*servers, url)
         finally:
             for server in servers:
                 server.stop()
@@ -321,3 +327,77 @@ async def test_a_bad_apikey_is_refused_at_the_upgrade(cluster):
         async with connected(cluster.a.url, "obj_not_a_token"):
             pass
     assert refused.value.response.status_code == 403
+
+
+async def test_a_subscriber_that_reads_nothing_is_dropped_and_holds_no_one_back(cluster, ws_a):
+    """A socket's outbox is bounded: one that stops reading is closed (1013) once its outbox
+    overflows, while a subscriber that reads gets every change, the last one included."""
+    import websockets
+
+    bulk = [{"title": f"t{n}", "amount": n} for n in range(5_000)]
+    async with (connected(cluster.a.url, ws_a.token) as fast,
+                websockets.connect(url(cluster.a.url, ws_a.token, "1.0.0"), max_queue=1,
+                                   compression=None, sock=_small_window(cluster.a.port)
+                                   ) as raw):
+        await subscribed(fast, "realtime:deals", ALL_DEALS)
+        slow = Phx(raw, "1.0.0")
+        await subscribed(slow, "realtime:deals", ALL_DEALS)
+        raw.transport.pause_reading()  # it reads nothing now
+        for _ in range(BURSTS):
+            await ok(await ws_a.http.post("/rest/v1/deals", json=bulk), 201)
+            for _ in bulk:
+                await change(fast)
+        [last] = await insert(ws_a, {"title": "last"})
+        assert (await change(fast))["data"]["record"] == last
+        raw.transport.resume_reading()
+        received = 0
+        with pytest.raises(websockets.ConnectionClosedError) as closed:
+            while True:
+                await slow.receive()
+                received += 1
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        assert received < BURSTS * len(bulk)
+
+
+def _small_window(port: int) -> socket.socket:
+    """A client socket with a small receive buffer, so that what it does not read backs up
+    into the server soon (loopback's buffers would otherwise hold megabytes; and without
+    compression, which would shrink these similar messages tenfold)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+async def test_a_bulk_is_one_notification_per_hundred_records(cluster, ws_a):
+    """The trigger is per statement: 250 records in one bulk are 3 NOTIFYs of ids, not 250."""
+    notes: list[dict[str, Any]] = []
+    listener = await asyncpg.connect(cluster.database_url)
+    try:
+        await listener.add_listener("objectry_changes",
+                                    lambda *args: notes.append(json.loads(args[-1])))
+        rows = await insert(ws_a, *({"title": f"b{n}"} for n in range(250)))
+        [last] = await insert(ws_a, {"title": "last"})
+
+        async def last_arrived() -> None:
+            while not notes or notes[-1]["ids"] != [last["id"]]:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(last_arrived(), 15)
+    finally:
+        await listener.close()
+    ours = [n for n in notes if n["ids"] != [last["id"]]]
+    assert [n["ids"] for n in ours] == [[r["id"] for r in rows[i:i + 100]]
+                                        for i in (0, 100, 200)]
+    assert {n["op"] for n in ours} == {"create"}
+    assert len({n["t"] for n in notes}) == 1
+
+
+async def test_a_session_ended_by_logout_stops_delivery(cluster, ws_a):
+    async with connected(cluster.b.url, ws_a.owner, "2.0.0") as phx:
+        await subscribed(phx, "realtime:deals", ALL_DEALS)
+        await ok(await ws_a.http.post("/api/auth/logout"), 204)
+        system = await phx.receive()  # at the next check (OBJECTRY_REALTIME_RECHECK_SECONDS)
+        assert (system["event"], system["payload"]["extension"],
+                system["payload"]["status"]) == ("system", "system", "error")
+        assert (await phx.receive())["event"] == "phx_close"

@@ -60,5 +60,7 @@ async def test_the_supabase_client_receives_an_insert(server_url, tmp_path):
             assert (data["type"], data["table"], data["schema"]) == ("INSERT", "deals", "public")
             assert data["record"] == inserted.data[0]
             await client.remove_all_channels()
+            await client.realtime.close()
+            await client.postgrest.aclose()
         finally:
             server.stop()

@@ -16,6 +16,7 @@ LIMITS = {
     "OBJECTRY_MAX_EMBED_DEPTH": ("max_embed_depth", 3, 1),
     "OBJECTRY_MAX_RESPONSE_BYTES": ("max_response_bytes", 10 * 1024 * 1024, 4096),
     "OBJECTRY_SIGNUP_LIMIT": ("signup_limit", 20, 5),
+    "OBJECTRY_REALTIME_RECHECK_SECONDS": ("realtime_recheck_seconds", 30, 1),
 }
 
 

@@ -42,7 +42,11 @@ def presented(headers: Headers) -> str:
 
 
 async def authenticate(state: State, headers: Headers) -> Principal:
-    credential = presented(headers)
+    return await verify(state, presented(headers))
+
+
+async def verify(state: State, credential: str) -> Principal:
+    """Who a credential is: an API token or a session JWT (also /realtime/v1's sockets)."""
     if secret.looks_like_token(credential):
         return await api_token(state, credential)
     return await session(state, credential)

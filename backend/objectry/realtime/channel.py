@@ -4,6 +4,7 @@ does with a change, a broadcast, a new access token. It only ever queues (Socket
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +12,7 @@ from objectry.auth import credentials
 from objectry.auth.principal import Principal
 from objectry.auth.secret_hash import digest
 from objectry.auth.tokens import secret
-from objectry.errors import APIError
-from objectry.lifespan import State
+from objectry.errors import APIError, Unauthenticated
 from objectry.metadata.model import ObjectDef
 from objectry.realtime.bindings import Binding
 from objectry.realtime.changes import Change
@@ -24,13 +24,7 @@ if TYPE_CHECKING:
     from objectry.realtime.socket import Socket
 
 _numbers = itertools.count(1)
-
-
-async def verify(state: State, credential: str) -> Principal:
-    """Who a credential is: an API token or a session JWT, checked as on every request."""
-    if secret.looks_like_token(credential):
-        return await credentials.api_token(state, credential)
-    return await credentials.session(state, credential)
+log = logging.getLogger("objectry.realtime")
 
 
 class Joined:
@@ -59,7 +53,7 @@ class Joined:
         if _expired(self.principal):
             self.socket.shut(self, "Token has expired")
             return
-        if not may(Context(self.socket.state, self.principal), obj, "read"):
+        if not may(Context(self.socket.ctx.state, self.principal), obj, "read"):
             return  # as row-level security hides rows from a Supabase subscriber
         for change in changes:
             ids = [b.id for b in wanted if b.wants(change.event, change.record)]
@@ -77,9 +71,12 @@ class Joined:
         """An `access_token` message, or a token change announced: the channel goes on with the
         new credential of the same workspace, or stops (system error, phx_close)."""
         try:
-            principal = await verify(self.socket.state, credential)
-        except APIError as exc:
+            principal = await credentials.verify(self.socket.ctx.state, credential)
+        except Unauthenticated as exc:
             self.socket.shut(self, exc.message)
+            return
+        except APIError:  # the database away, say: the credential was not refused; next time
+            log.warning("realtime: could not check a channel's credential", exc_info=True)
             return
         if principal.workspace_id != self.principal.workspace_id:
             self.socket.shut(self, "the access token belongs to another workspace")

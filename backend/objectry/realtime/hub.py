@@ -48,12 +48,14 @@ class Channel(Protocol):
 
 
 class Hub:
-    def __init__(self, pool: asyncpg.Pool, metadata: MetadataCache) -> None:
+    def __init__(self, pool: asyncpg.Pool, metadata: MetadataCache,
+                 recheck_seconds: float = 30) -> None:
         self._pool = pool
+        self._recheck_seconds = recheck_seconds
         self._metadata = metadata
         self._channels: dict[str, set[Channel]] = {}  # by workspace
         self._inbox: asyncio.Queue[str] = asyncio.Queue(INBOX_SIZE)
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._checks: set[asyncio.Task[None]] = set()  # held, so that they are not collected
         self.process_key = f"{os.getpid()}-{secrets.token_hex(4)}"
 
@@ -80,13 +82,15 @@ class Hub:
             log.warning("realtime: %d change notifications waiting; dropping one", INBOX_SIZE)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="objectry-realtime-fanout")
+        self._tasks = [asyncio.create_task(self._run(), name="objectry-realtime-fanout"),
+                       asyncio.create_task(self._recheck_sessions(),
+                                           name="objectry-realtime-sessions")]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     async def _run(self) -> None:
         while True:
@@ -121,6 +125,17 @@ class Hub:
                     task = asyncio.create_task(channel.reauthenticate(channel.credential))
                     self._checks.add(task)
                     task.add_done_callback(self._checks.discard)
+
+    async def _recheck_sessions(self) -> None:
+        """Session JWTs carry no revocation notice: check those channels now and then (one
+        at a time, so a crowd of sockets never floods the pool; a check that cannot be made
+        now, the database away, is made next time)."""
+        while True:
+            await asyncio.sleep(self._recheck_seconds)
+            for channels in list(self._channels.values()):
+                for channel in list(channels):
+                    if channel.token_hash() is None:
+                        await channel.reauthenticate(channel.credential)
 
     # --- broadcast -----------------------------------------------------------------------
 

@@ -5,61 +5,68 @@ outbox overflows is too slow and is closed (1013), so the fan-out never waits fo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket
 
+from objectry.auth import credentials
 from objectry.auth.principal import Principal
 from objectry.errors import APIError
-from objectry.lifespan import State
 from objectry.realtime.bindings import BindingError, answered, bind
-from objectry.realtime.channel import Joined, verify
+from objectry.realtime.channel import Joined
 from objectry.realtime.hub import Hub
 from objectry.realtime.protocol import PHOENIX, BadMessage, Message, decode, encode, reply
+from objectry.web.context import Context
 
 OUTBOX = 1_000  # frames a socket may have waiting; more and it is dropped
 TOO_SLOW = 1013  # "try again later"
+CLOSE = ""  # in the outbox: close the socket (no message encodes to an empty frame)
 
 
 class Socket:
-    def __init__(self, state: State, hub: Hub, ws: WebSocket, vsn: str,
-                 principal: Principal, credential: str) -> None:
-        self.state, self.hub, self.ws, self.vsn = state, hub, ws, vsn
-        self.principal, self.credential = principal, credential
+    def __init__(self, ctx: Context, hub: Hub, ws: WebSocket, vsn: str, credential: str
+                 ) -> None:
+        self.ctx, self.hub, self.ws, self.vsn = ctx, hub, ws, vsn  # ctx: who connected
+        self.credential = credential
         self.channels: dict[str, Joined] = {}
         self._outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
-        self._overflowed = asyncio.Event()
+        self._overflowed = False
 
     @property
     def tenant_id(self) -> str:
-        return self.principal.workspace_id
+        return self.ctx.tenant_id
 
     def send(self, message: Message) -> None:
-        if self._overflowed.is_set():
+        if self._overflowed:
             return
         try:
             self._outbox.put_nowait(encode(self.vsn, message))
         except asyncio.QueueFull:
-            self._overflowed.set()
-            self._leave_all()
+            self._overflow()
+
+    def _overflow(self) -> None:
+        """Too slow: what waits is dropped, and the writer closes the socket once the frame it
+        is sending has left (a client that reads nothing at all is closed by uvicorn's ping
+        timeout); meanwhile the socket gets nothing more and costs the fan-out nothing."""
+        self._overflowed = True
+        self._leave_all()
+        while not self._outbox.empty():
+            self._outbox.get_nowait()
+        self._outbox.put_nowait(CLOSE)
 
     async def run(self) -> None:
-        tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._write()),
-                 asyncio.create_task(self._overflowed.wait())]
+        tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._write())]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in tasks:
                 task.cancel()
             self._leave_all()
-            if self._overflowed.is_set() and self.ws.client_state == WebSocketState.CONNECTED:
-                with contextlib.suppress(Exception):
-                    await self.ws.close(TOO_SLOW, "too slow: messages were dropped")
 
     async def _write(self) -> None:
-        while True:
-            await self.ws.send_text(await self._outbox.get())
+        while (frame := await self._outbox.get()) is not CLOSE:
+            await self.ws.send_text(frame)
+        await self.ws.close(TOO_SLOW, "too slow: messages were dropped")
 
     async def _read(self) -> None:
         while True:
@@ -101,7 +108,7 @@ class Socket:
         config: dict[str, Any] = message.payload.get("config") or {}
         raws = config.get("postgres_changes") or []
         bindings, problem = [], None
-        snapshot = await self.state.metadata.get(self.tenant_id)
+        snapshot = await self.ctx.state.metadata.get(self.tenant_id)
         for raw in raws:
             try:
                 bindings.append(bind(raw, snapshot))
@@ -120,9 +127,9 @@ class Socket:
         """The join's `access_token` (when sent) decides who reads, in this workspace."""
         token = message.payload.get("access_token")
         if not isinstance(token, str) or token == self.credential:
-            return self.principal, self.credential
+            return self.ctx.principal, self.credential
         try:
-            principal = await verify(self.state, token)
+            principal = await credentials.verify(self.ctx.state, token)
         except APIError as exc:
             self.send(reply(message, "error", {"reason": exc.message}))
             return None, token
