@@ -109,6 +109,27 @@ function withLock(work) {
 }
 
 /**
+ * The access token for a connection that outlives requests (realtime.js): refreshed first when
+ * it expires within a minute, since a socket is not retried on 401 as a request is. null when
+ * signed out or the refresh is refused.
+ */
+export async function accessToken() {
+  const token = readSession()?.access_token;
+  if (!token) return null;
+  if (secondsLeft(token) < 60 && !await refresh(token)) return null;
+  return readSession()?.access_token || null;
+}
+
+function secondsLeft(jwt) {
+  try {
+    const claims = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return claims.exp - Date.now() / 1000;
+  } catch {
+    return Infinity; // not a JWT we can read: let the server judge it
+  }
+}
+
+/**
  * request("GET", "/api/objects", {query, body, headers}) → parsed JSON (null for 204).
  * A 401 refreshes the session once and retries; if still refused the session is dropped and,
  * unless `quiet`, the app is told (it shows the sign-in screen).
@@ -242,4 +263,14 @@ export const invitations = {
   pending: (workspaceId) => all(`${workspace(workspaceId)}/invitations`),
   revoke: (workspaceId, id) => del(`${workspace(workspaceId)}/invitations/${enc(id)}`),
   accept: (token) => post("/api/invitations/accept", { token }),
+};
+
+export const realtime = {
+  /** The realtime socket's address: Supabase Realtime's, JSON objects (Phoenix vsn 1.0.0). */
+  socketUrl(token) {
+    const u = new URL("/realtime/v1/websocket", location.origin);
+    u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+    u.search = new URLSearchParams({ apikey: token, vsn: "1.0.0" }).toString();
+    return u.href;
+  },
 };

@@ -1,5 +1,6 @@
-"""Security headers on every answer: a strict CSP on /admin (never framed), nosniff and a
-Referrer-Policy everywhere, and no caching of anything that may carry data or credentials."""
+"""Security headers on every answer: a strict CSP on /admin (never framed; its only sockets the
+realtime one of its own host), nosniff and a Referrer-Policy everywhere, and no caching of
+anything that may carry data or credentials."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from objectry.main import create_app
-from objectry.web.security_headers import ADMIN_POLICY
+from objectry.web.security_headers import admin_policy
 from tests.api.conftest import client
 from tests.conftest import settings_for
 
@@ -38,15 +39,37 @@ async def test_the_admin_is_served_under_a_strict_policy(app, path):
     assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'"
     assert csp["default-src"] == "'self'" and csp["object-src"] == "'none'"
     assert "unsafe-inline" not in response.headers["content-security-policy"]
+    # 'self' covers the realtime socket only in CSP Level 3 browsers: its origins are named.
+    assert csp["connect-src"] == "'self' ws://objectry.test wss://objectry.test"
+
+
+@pytest.mark.parametrize(("host", "connect"), [
+    ("127.0.0.1:8000", "'self' ws://127.0.0.1:8000 wss://127.0.0.1:8000"),
+    ("[::1]:8000", "'self' ws://[::1]:8000 wss://[::1]:8000"),
+    ("Crm.Example.com", "'self' ws://Crm.Example.com wss://Crm.Example.com"),
+    ("crm.example.com; script-src *", "'self'"),
+    ("crm.example.com wss://attacker.example", "'self'"),
+    ("crm.example.com/path", "'self'"),
+])
+async def test_only_a_well_formed_host_names_the_socket(app, host, connect):
+    """The Host header is the client's own words: anything but a host[:port] adds nothing."""
+    async with client(app, headers={"Host": host}) as browser:
+        response = await browser.get("/admin/")
+    assert response.status_code == 200
+    csp = policy(response.headers["content-security-policy"])
+    assert csp["connect-src"] == connect
+    assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'"
 
 
 def test_the_meta_policy_of_index_html_says_the_same():
-    """A <meta> cannot carry frame-ancestors; everything else must match the header."""
+    """A <meta> cannot carry frame-ancestors nor know the host; everything else must match."""
     html = (STATIC / "index.html").read_text()
     meta = re.search(r'http-equiv="Content-Security-Policy"\s+content="([^"]+)"', html)
     assert meta is not None
-    header = policy(ADMIN_POLICY)
+    header = policy(admin_policy("crm.example.com"))
     del header["frame-ancestors"]
+    assert header["connect-src"] == "'self' ws://crm.example.com wss://crm.example.com"
+    header["connect-src"] = "'self' ws: wss:"
     assert policy(meta.group(1)) == header
 
 

@@ -36,13 +36,16 @@ def e2e_database(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`uvicorn objectry.main:create_app` in a subprocess on 127.0.0.1; yields its base URL."""
+def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory,
+                request: pytest.FixtureRequest) -> Iterator[str]:
+    """`uvicorn objectry.main:create_app` in a subprocess on 127.0.0.1; yields its base URL.
+    A test module may set SERVER_ENV (e.g. open sign-up, for a second workspace)."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "DATABASE_URL": e2e_database, "OBJECTRY_OPEN_SIGNUP": "false",
            "OBJECTRY_SECRET_KEY": secrets.token_hex(32),
-           "OBJECTRY_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+           "OBJECTRY_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+           **getattr(request.module, "SERVER_ENV", {})}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "objectry.main:create_app", "--factory",

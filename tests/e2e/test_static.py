@@ -39,5 +39,5 @@ def test_only_api_js_spells_endpoint_urls(path: Path) -> None:
     if path == STATIC / "js" / "api.js":
         return
     source = path.read_text()
-    assert not re.search(r"[\"'`]/(api|rest)/", source), "call a function of api.js instead"
+    assert not re.search(r"[\"'`]/(api|rest|realtime)/", source), "call a function of api.js"
     assert not re.search(r"\bfetch\(", source), "only api.js talks to the server"

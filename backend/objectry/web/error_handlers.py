@@ -124,7 +124,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     response = _internal(request)
     # Starlette answers this one outside every middleware, so it adds the headers itself.
-    security_headers.add(response, request.scope["path"])
+    security_headers.add(response, request.scope["path"], request.headers.get("host"))
     return response
 
 

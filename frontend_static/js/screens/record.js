@@ -11,6 +11,7 @@ import {
 } from "../ui.js";
 import { historyCard } from "../widgets/history.js";
 import { linkPicker } from "../widgets/linkpicker.js";
+import { liveRecord } from "../widgets/liverecord.js";
 
 export async function render(view, { params }) {
   const base = await api.records.get(params.id);
@@ -24,15 +25,19 @@ export async function render(view, { params }) {
   const writer = canWrite();
   const del = writer ? h("button.danger", { type: "button", onclick: () => trash(s, record) }, icon("trash"), " Move to trash") : null;
   const related = relatedCards(s, record, objs, writer, reload);
+  const values = valuesCard(s, record, writer, reload);
+  const notice = h("div.live-notice");
   clear(view,
     h("nav.crumbs", { "aria-label": "Breadcrumb" }, h("a", { href: "#/objects" }, "Objects"), " / ",
       h("a", { href: `#/objects/${s.object.name}` }, plural), " / ", h("span", { "aria-current": "page" }, title)),
     pageHeader(title, del),
     h("p.meta", `${s.object.label} · version ${record.version} · updated ${fmtDateTime(record.updated_at)}`),
+    notice,
     h("div.record-layout",
-      h("div.record-main", valuesCard(s, record, writer, reload), historyCard(record, s)),
+      h("div.record-main", values, historyCard(record, s)),
       h("div.record-side", related)));
   await Promise.all([related].flat().map((card) => card.ready));
+  return liveRecord(view, { object: s.object.name, record, values, notice, reload });
 }
 
 async function trash(s, record) {
@@ -67,24 +72,20 @@ function valuesCard(s, record, writer, reload) {
   const submit = h("button.primary", { type: "submit" }, "Save changes");
   const form = h("form.stack", { novalidate: true }, formSummary(), h("div.grid-2", rows),
     writer ? h("div.actions.left", submit) : null);
+  const card = h("section.card", { "aria-labelledby": "values-h" }, h("h2", { id: "values-h" }, "Details"), form);
+  card.saving = null; // the save in flight, if any (liverecord.js waits for it)
+  card.unsaved = () => {
+    const { data, local } = edited(editors, record);
+    return local.length > 0 || Object.keys(data).length > 0;
+  };
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     clearFormErrors(form);
-    const data = {};
-    const local = [];
-    for (const [f, ed] of editors) {
-      if (f.is_readonly) continue;
-      try {
-        const v = ed.read();
-        if (JSON.stringify(v ?? null) !== JSON.stringify(record.data[f.name] ?? null)) data[f.name] = v;
-      } catch (err) {
-        local.push({ field: f.name, message: err.message });
-      }
-    }
+    const { data, local } = edited(editors, record);
     const labelOf = labeller(s.fields);
     if (local.length) return showFormErrors(form, { message: "Some values cannot be sent", details: local }, labelOf);
     if (!Object.keys(data).length) return toast("Nothing changed");
-    busy(submit, async () => {
+    card.saving = busy(submit, async () => {
       await api.records.update(record.id, data, record.version);
       toast("Saved");
       await reload();
@@ -93,7 +94,23 @@ function valuesCard(s, record, writer, reload) {
       showFormErrors(form, err, labelOf);
     });
   });
-  return h("section.card", { "aria-labelledby": "values-h" }, h("h2", { id: "values-h" }, "Details"), form);
+  return card;
+}
+
+/** The values the form holds that differ from the record's, and those it cannot read. */
+function edited(editors, record) {
+  const data = {};
+  const local = [];
+  for (const [f, ed] of editors) {
+    if (f.is_readonly) continue;
+    try {
+      const v = ed.read();
+      if (JSON.stringify(v ?? null) !== JSON.stringify(record.data[f.name] ?? null)) data[f.name] = v;
+    } catch (err) {
+      local.push({ field: f.name, message: err.message });
+    }
+  }
+  return { data, local };
 }
 
 /** One card per relationship direction this object takes part in. */

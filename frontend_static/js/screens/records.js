@@ -8,6 +8,7 @@ import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
 import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
+import { liveGrid } from "../widgets/livegrid.js";
 
 const PAGE = 50;
 const RESERVED = new Set(["order", "q"]);
@@ -58,14 +59,18 @@ export async function render(view, { params, query }) {
     onCreated: () => showCount(1),
   });
 
-  async function load(first) {
+  function pageQuery(first) {
     const q = writeQuery(state);
     q.set("limit", String(PAGE));
     if (first) q.set("count", "exact");
     else q.set("cursor", cursor);
+    return q;
+  }
+
+  async function load(first) {
     let page;
     try {
-      page = await api.records.list(s.object.name, q);
+      page = await api.records.list(s.object.name, pageQuery(first));
       clear(problem);
     } catch (err) {
       toastError(err, (f) => fieldsByName.get(f)?.label || f);
@@ -129,16 +134,24 @@ export async function render(view, { params, query }) {
     h("div.more", more),
     writer ? h("p.hint", "Click a cell, press Enter or just type to edit it. Enter saves, Tab saves and moves on, Escape cancels; arrow keys move between cells.") : null);
   await load(true);
+  return liveGrid(view, {
+    object: s.object.name, grid,
+    firstPage: () => api.records.list(s.object.name, pageQuery(true)),
+    counted: (total) => {
+      if (typeof total === "number") status.dataset.total = String(total);
+      showCount(typeof total === "number" ? 0 : total.delta);
+    },
+  });
 }
 
 async function remove(record, tr, grid, reload) {
   try {
     await api.records.moveToTrash(record.id);
-    grid.remove(tr);
+    const counted = grid.remove(tr); // else realtime removed and counted it already
     toast(`“${record.primary_value || record.id}” moved to the trash`, {
       action: { label: "Undo", run: () => api.records.restore(record.id).then(reload).catch(toastError) },
     });
-    return true;
+    return counted;
   } catch (err) {
     toastError(err);
     return false;

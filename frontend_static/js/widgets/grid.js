@@ -127,10 +127,12 @@ export function createGrid(opts) {
       save.disabled = true;
       try {
         const created = await api.records.create(schema.object.id, data);
+        const shown = rowOf(created.id); // realtime may have placed (and counted) it already
+        shown?.remove();
         const fresh = attach(created);
         tr.replaceWith(fresh);
         toast(`${schema.object.label} “${created.primary_value || created.id}” created`);
-        opts.onCreated?.(created);
+        if (!shown) opts.onCreated?.(created);
         fresh.querySelector("td[data-field]")?.focus();
       } catch (err) {
         const placed = new Set();
@@ -166,8 +168,11 @@ export function createGrid(opts) {
     tr.querySelector("input, select, textarea")?.focus();
   }
 
+  const rowOf = (id) => (id == null ? null : tbody.querySelector(`tr[data-id="${CSS.escape(String(id))}"]`));
+
   return {
     el: h("div.table-wrap", table),
+    ...liveEdits(tbody, attach, rowOf),
     setRows(records) {
       clear(tbody, records.map(attach));
       rove(tbody, null);
@@ -177,14 +182,71 @@ export function createGrid(opts) {
       tbody.append(...(first ? [first] : []), ...records.slice(1).map(attach));
       return first;
     },
+    /** Remove a row (false when realtime removed it already); the focus moves to a neighbour. */
     remove(tr) {
+      if (!tr.isConnected) return false;
       const next = tr.nextElementSibling || tr.previousElementSibling;
       tr.remove();
       rove(tbody, next?.querySelector("td[data-field]"));
       next?.querySelector("td[data-field]")?.focus();
+      return true;
     },
     addDraft: draftRow,
     count: () => tbody.querySelectorAll("tr:not(.draft)").length,
+  };
+}
+
+// --- other people's changes (realtime): rows replaced, added, removed without moving focus ---
+
+const HIGHLIGHT_MS = 2_000;
+
+function highlight(tr) {
+  tr.classList.add("live-changed");
+  setTimeout(() => tr.classList.remove("live-changed"), HIGHLIGHT_MS);
+}
+
+function liveEdits(tbody, attach, rowOf) {
+  const settle = () => rove(tbody, tbody.contains(document.activeElement) ? document.activeElement : null);
+  return {
+    /** The shown record with this id, or undefined. */
+    shown: (id) => rowOf(id)?.record,
+    /**
+     * A newer version of a shown record: its row redrawn and highlighted. A row with a cell being
+     * edited is left as it is: saving that cell meets the 412 and reloads the row with a word.
+     */
+    patch(record) {
+      const tr = rowOf(record.id);
+      if (!tr || tr.querySelector("td.editing")) return false;
+      const column = tr.contains(document.activeElement) ? document.activeElement.closest("td")?.dataset.field : null;
+      const fresh = attach(record);
+      tr.replaceWith(fresh);
+      highlight(fresh);
+      if (column) fresh.querySelector(`td[data-field="${CSS.escape(column)}"]`)?.focus();
+      settle();
+      return true;
+    },
+    /** A record someone added, after the row of `previousId` (first, below a draft, when null). */
+    insertAfter(record, previousId) {
+      if (rowOf(record.id)) return false;
+      const tr = attach(record);
+      const previous = rowOf(previousId) || tbody.querySelector(":scope > tr.draft");
+      if (previous) previous.after(tr);
+      else tbody.prepend(tr);
+      highlight(tr);
+      settle();
+      return true;
+    },
+    /** A record someone deleted; focus moves only if it was in that row. */
+    removeId(id) {
+      const tr = rowOf(id);
+      if (!tr) return false;
+      const focused = tr.contains(document.activeElement);
+      const next = tr.nextElementSibling || tr.previousElementSibling;
+      tr.remove();
+      if (focused) next?.querySelector("td[data-field]")?.focus();
+      settle();
+      return true;
+    },
   };
 }
 

@@ -1,0 +1,73 @@
+// The records grid follows other people's changes (realtime.js): an update redraws its row, a
+// delete (moving to the trash) removes it, an insert (or a restore) is placed where the current
+// filters and order put it, by reading the first page again.
+//
+// Only the record's id and version are taken from the message; the row is read again through
+// /api, so the grid shows exactly what a reload would (computed fields included), whatever else
+// the message carries. Our own saves arrive too: a version the row already shows is skipped.
+
+import * as api from "../api.js";
+import { watchFor } from "../realtime.js";
+
+// A first insert reads the first page at once; more within this time (an import) read it once
+// more when it ends: at most about three reads a second, however many records arrive.
+const INSERTS_COOLDOWN_MS = 300;
+
+/**
+ * liveGrid(view, {object, grid, firstPage, counted}) starts following `object`'s changes for
+ * the grid shown in `view`; returns what stops it. firstPage() reads the grid's first page
+ * with its filters, order and count; counted(total | {delta}) updates the record count.
+ */
+export function liveGrid(view, { object, grid, firstPage, counted }) {
+  let cooling = null; // the cooldown's timer, while one runs
+  let again = false; // an insert arrived during the cooldown
+
+  function inserted() {
+    if (cooling) {
+      again = true;
+      return;
+    }
+    placeInserted();
+    cooling = setTimeout(() => {
+      cooling = null;
+      if (again) {
+        again = false;
+        inserted();
+      }
+    }, INSERTS_COOLDOWN_MS);
+  }
+
+  async function placeInserted() {
+    const page = await firstPage().catch(() => null);
+    if (!page) return;
+    let previous = null;
+    for (const record of page.items) {
+      grid.insertAfter(record, previous);
+      previous = record.id;
+    }
+    if (typeof page.total === "number") counted(page.total);
+  }
+
+  async function updated(id, version) {
+    const shown = grid.shown(id);
+    if (!shown || (typeof version === "number" && version <= shown.version)) return;
+    let fresh;
+    try {
+      fresh = await api.records.get(id);
+    } catch (err) {
+      if (err.status === 404 && grid.removeId(id)) counted({ delta: -1 });
+      return;
+    }
+    if (fresh.version > (grid.shown(id)?.version ?? Infinity)) grid.patch(fresh);
+  }
+
+  return watchFor(view, object, (change) => {
+    if (change.type === "INSERT") {
+      inserted();
+    } else if (change.type === "UPDATE") {
+      updated(change.record?.id, change.record?.version);
+    } else if (change.type === "DELETE" && grid.removeId(change.old_record?.id)) {
+      counted({ delta: -1 });
+    }
+  });
+}
