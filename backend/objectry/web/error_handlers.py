@@ -6,6 +6,7 @@ errors by SQLSTATE, a database that cannot be reached (503 unavailable), and bug
 from __future__ import annotations
 
 import logging
+import time
 
 import asyncpg
 from fastapi import FastAPI, Request
@@ -110,8 +111,28 @@ async def _unreachable(request: Request, exc: Exception) -> Response:
     the client may retry, not a 500 (db/pool.py `unreachable` says which failures those are)."""
     if not unreachable(exc):
         raise exc  # a bug: on to the catch-all (_unexpected), outside the middlewares
-    log.warning("database unavailable: %r", exc)
+    _outage_log.warn(exc)
     return await _api_error(request, Unavailable())
+
+
+class _OutageLog:
+    """One warning per second at most while the database is away: during an outage every
+    request fails the same way (thousands a second under load), and one line says so."""
+
+    def __init__(self, every_seconds: float = 1.0) -> None:
+        self.every, self.last, self.held = every_seconds, float("-inf"), 0
+
+    def warn(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every:
+            self.held += 1
+            return
+        log.warning("database unavailable: %r (%d more like it since the last line)",
+                    exc, self.held)
+        self.last, self.held = now, 0
+
+
+_outage_log = _OutageLog()
 
 
 async def _gone(request: Request, exc: ClientDisconnect) -> Response:
