@@ -397,5 +397,16 @@ idempotency_keys = Table(
     Index(None, "tenant_id", "created_at"),
 )
 
+realtime_listeners = Table(
+    # Workspaces with a /realtime/v1 channel joined on some process, until a time each process
+    # keeps pushing forward while it holds one (realtime/hub.py): the change trigger NOTIFYs
+    # only for these, since a NOTIFY serialises the commits of every transaction that sends one.
+    "realtime_listeners", metadata,
+    _tenant(),
+    Column("until", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("tenant_id"),
+    _tenant_fk(),
+)
+
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.
 TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

@@ -30,6 +30,11 @@ MAX_BROADCAST_BYTES = 7000  # NOTIFY's payload limit is 8000 bytes, the envelope
 # Notifications waiting for their records to be loaded: past this the loader is far behind,
 # and dropping (logged) keeps memory bounded; subscribers then miss those changes.
 INBOX_SIZE = 10_000
+# Record changes are NOTIFYed only for workspaces in `realtime_listeners` (migration 0010): a
+# process holding a channel of one promises LISTENING_SECONDS and renews every RENEW_SECONDS,
+# so a process that died stops costing the workspace's writers a NOTIFY soon after.
+LISTENING_SECONDS = 90.0
+RENEW_SECONDS = 30.0
 log = logging.getLogger("objectry.realtime")
 
 
@@ -84,13 +89,29 @@ class Hub:
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name="objectry-realtime-fanout"),
                        asyncio.create_task(self._recheck_sessions(),
-                                           name="objectry-realtime-sessions")]
+                                           name="objectry-realtime-sessions"),
+                       asyncio.create_task(self._renew(), name="objectry-realtime-renew")]
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def listening(self, tenant_id: str) -> None:
+        """Ask for the workspace's record changes (see LISTENING_SECONDS). If the database cannot
+        be told now, the channel still joins; the renewal tries again."""
+        try:
+            async with tenancy.connection(self._pool, tenant_id) as conn:
+                await realtime_repo.listening(conn, tenant_id, LISTENING_SECONDS)
+        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+            log.warning("realtime: could not mark %s as listened to: %r", tenant_id, exc)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            for tenant_id in list(self._channels):
+                await self.listening(tenant_id)
 
     async def _run(self) -> None:
         while True:

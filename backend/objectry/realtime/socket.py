@@ -120,6 +120,8 @@ class Socket:
                          credential, [] if problem else bindings, config)
         self.channels[message.topic] = channel
         self.hub.add(self.tenant_id, channel)
+        if bindings:  # before the "ok": a change committed after it must be sent
+            await self.hub.listening(self.tenant_id)
         self.send(reply(message, "ok", {"postgres_changes": [answered(r) for r in raws]}))
         self._announce(channel, config, problem, bool(raws))
 
