@@ -6,19 +6,15 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.journey import Journey
 from tests.support.databases import fresh_database_blocking
-from tests.support.ports import free_port
+from tests.support.servers import Server, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("OBJECTRY_E2E_CHROMIUM", "/usr/bin/chromium")
@@ -38,44 +34,12 @@ def e2e_database(server_url: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory,
                 request: pytest.FixtureRequest) -> Iterator[str]:
-    """`uvicorn objectry.main:create_app` in a subprocess on 127.0.0.1; yields its base URL.
+    """`objectry serve` in a subprocess on 127.0.0.1 (tests/support/servers.py); its base URL.
     A test module may set SERVER_ENV (e.g. open sign-up, for a second workspace)."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "DATABASE_URL": e2e_database, "OBJECTRY_OPEN_SIGNUP": "false",
-           "OBJECTRY_SECRET_KEY": secrets.token_hex(32),
-           "OBJECTRY_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+    env = {"OBJECTRY_OPEN_SIGNUP": "false", "OBJECTRY_SECRET_KEY": secrets.token_hex(32),
            **getattr(request.module, "SERVER_ENV", {})}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "objectry.main:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, proc, log_path)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the server exited with {proc.returncode}:\n{log_path.read_text()}")
-        try:
-            if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server was not ready within 60 s:\n{log_path.read_text()}")
+    with serving(Server(tmp_path_factory.mktemp("server") / "data", e2e_database, env)) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

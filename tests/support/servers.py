@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +85,20 @@ class Server:
         self.process.kill()
         self.process.wait(timeout=30)
 
+
+
+@contextmanager
+def serving(server: Server) -> Iterator[Server]:
+    """Started, ready, and stopped when the block ends (killed if it will not stop in 15 s)."""
+    server.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        try:
+            server.stop(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 def sign_up(server: Server) -> dict[str, str]:
     """A new account owning a new workspace (the server runs with open sign-up); its headers."""

@@ -15,58 +15,16 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from tests.support.databases import fresh_database_blocking
-from tests.support.ports import free_port
+from tests.support.servers import Server, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = str(Path(sys.executable).with_name("st"))
 PASSWORD = "schemathesis-seeds-" + secrets.token_hex(8)
-
-
-@contextmanager
-def live_server(database_url: str, log_path: Path) -> Iterator[str]:
-    """`uvicorn objectry.main:create_app` on a free loopback port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_SECRET_KEY":
-           secrets.token_hex(32), "OBJECTRY_DATA_DIR": str(log_path.parent / "data")}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "objectry.main:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, proc, log_path)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}:\n"
-                               f"{log_path.read_text()}")
-        try:
-            if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server was not ready within 60 s:\n{log_path.read_text()}")
 
 
 def seed(base: str) -> str:
@@ -109,7 +67,9 @@ def seed(base: str) -> str:
 def run(database_url: str, work: Path, extra: list[str], output: Path | None = None) -> int:
     """Serve, seed, run schemathesis (its report to `output` if given, else the terminal);
     its exit status (0: no failure)."""
-    with live_server(database_url, work / "server.log") as base:
+    server = Server(work / "data", database_url, {"OBJECTRY_SECRET_KEY": secrets.token_hex(32)})
+    with serving(server):
+        base = server.url
         token = seed(base)
         command = [ST, "--config-file", str(ROOT / "schemathesis.toml"), "--no-color", "run",
                    f"{base}/openapi.json", "-H", f"Authorization: Bearer {token}", *extra]
