@@ -36,10 +36,12 @@ class Issue:
     at: str  # where in the body (a 422 detail's `field`), e.g. fields.2.name
     field: str  # the field name it is about ("" when none is named)
     code: str  # unknown_field | invalid | wrong_type | required | duplicate
-    message: str
+    message: str  # what is wrong (a 422 detail's message)
+    effect: str = ""  # what a read does about it (added to the problem's message)
 
     def problem(self) -> dict[str, str]:
-        return {"field": self.field or self.key, "message": self.message}
+        said = f"{self.message}; {self.effect}" if self.effect else self.message
+        return {"field": self.field or self.key, "message": said}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +72,10 @@ def _columns(obj: ObjectDef) -> set[str]:
     return {*SYSTEM_COLUMNS, *obj.fields_by_name}
 
 
-def _refusal(obj: ObjectDef, key: str, column: str, error: QueryError, what: str) -> Issue:
-    known = column in _columns(obj)
-    code = "invalid" if known else "unknown_field"
-    why = error.message if known else f"no field {column!r} on {obj.name}"
-    return Issue(key, key, column, code, f"{what} on {column!r} is not applied: {why}")
+def _refusal(obj: ObjectDef, key: str, column: str, error: QueryError, effect: str) -> Issue:
+    if column in _columns(obj):
+        return Issue(key, key, column, "invalid", f"{column!r}: {error.message}", effect)
+    return Issue(key, key, column, "unknown_field", f"no field {column!r} on {obj.name}", effect)
 
 
 def _pruned(cond: Condition, obj: ObjectDef, snapshot: Snapshot, issues: list[Issue]
@@ -86,7 +87,8 @@ def _pruned(cond: Condition, obj: ObjectDef, snapshot: Snapshot, issues: list[Is
     try:
         plan_read(Query(where=(cond,)), obj, snapshot)
     except QueryError as error:
-        issues.append(_refusal(obj, "filter", cond.column, error, "the condition"))
+        issues.append(_refusal(obj, "filter", cond.column, error,
+                               "the condition is left out of reads"))
         return None
     return cond
 
@@ -95,7 +97,8 @@ def _sort_fits(item: Order, obj: ObjectDef, snapshot: Snapshot, issues: list[Iss
     try:
         plan_read(Query(order=(item,)), obj, snapshot)
     except QueryError as error:
-        issues.append(_refusal(obj, "order", item.column, error, "ordering"))
+        issues.append(_refusal(obj, "order", item.column, error,
+                               "reads are not ordered by it"))
         return False
     return True
 
@@ -114,7 +117,8 @@ def fit_query(filter_text: str, order_text: str, obj: ObjectDef, snapshot: Snaps
             order = [o for o in parse_sort(order_text) if _sort_fits(o, obj, snapshot, issues)]
         except QueryError as error:  # saved before a grammar change: nothing of it applies
             where, order = [], []
-            issues.append(Issue("filter", "filter", "", "invalid", error.message))
+            issues.append(Issue("filter", "filter", "", "invalid", error.message,
+                                "neither filter nor order is applied"))
         fitted = snapshot.plans[key] = (Applied(tuple(where), tuple(order)), tuple(issues))
     return fitted
 
@@ -149,7 +153,7 @@ def layout_issues(view: Mapping[str, Any], obj: ObjectDef) -> list[Issue]:
                                 f"{name!r} is listed twice"))
         elif name not in columns:
             issues.append(Issue("fields", f"fields.{i}.name", name, "unknown_field",
-                                f"no field {name!r} on {obj.name}: the column is not shown"))
+                                f"no field {name!r} on {obj.name}", "the column is not shown"))
         seen.add(name)
     for key in ("group_by", "date_field"):
         issues += _typed(obj, key, view.get(key), view["type"])

@@ -9,10 +9,11 @@ view is its creator's alone: to anyone else it does not exist (404), admins incl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from objectry.db.tenancy import one, tx
-from objectry.errors import BadRequest, NotFound, ValidationFailed, detail
+from objectry.errors import BadRequest, NotFound, QueryError, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records.access import authorize, may
@@ -44,13 +45,22 @@ def answer(row: dict[str, Any], obj: ObjectDef, snapshot: Snapshot) -> dict[str,
             **{k: v for k, v in view.items() if k != "object_id"}, "problems": problems}
 
 
+def _parses(key: str, text: str, parse: Callable[[str], object]) -> None:
+    """The compiler's 400 (PostgREST's words), its details naming the body key."""
+    try:
+        parse(text)
+    except QueryError as error:
+        raise BadRequest(error.message, [detail(key, str(d["code"]), str(d["message"]))
+                                         for d in error.details]) from None
+
+
 def _checked(view: dict[str, Any], obj: ObjectDef, snapshot: Snapshot, keys: set[str]) -> None:
     """A 400 for a filter or order that does not parse; a 422 listing every problem of the
     parts being written (`keys`) against the schema now."""
     if "filter" in keys:
-        fit.parse_filter(view["filter"])
+        _parses("filter", view["filter"], fit.parse_filter)
     if "order" in keys:
-        fit.parse_sort(view["order"])
+        _parses("order", view["order"], fit.parse_sort)
     issues = [i for i in fit.all_issues(view, obj, snapshot) if i.key in keys]
     if issues:
         raise ValidationFailed([detail(i.at, i.code, i.message) for i in issues])
