@@ -26,9 +26,10 @@ async def build_victim(api, session) -> dict[str, str]:
                      201)
     view = await ok(await api.post("/api/views", json={
         "object": "contact", "name": "Ana", "filter": "name=eq.Ana", "shared": True}), 201)
-    return {"vw": view["id"], "obj": obj["id"], "fld": field["id"], "ofd": field["object_field"]["id"],
+    return {"obj": obj["id"], "fld": field["id"], "ofd": field["object_field"]["id"],
             "rec": first["id"], "rec2": second["id"], "rel": rel["id"], "rrec": linked["id"],
-            "app": application["id"], "tok": token["id"], "wsp": session.workspace_id,
+            "app": application["id"], "tok": token["id"], "vw": view["id"],
+            "wsp": session.workspace_id,
             "usr": session.user_id}
 
 

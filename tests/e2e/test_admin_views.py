@@ -133,3 +133,22 @@ def test_calendar_shows_records_on_their_day(j: Journey, http: Any) -> None:
     j.page.get_by_role("button", name="‹ Previous month").click()
     expect(heading).to_have_text("November 2026")
     expect(j.page.locator('td[data-day="2026-11-20"]')).to_contain_text("Acme")
+
+
+def test_edit_and_delete_a_view(j: Journey, http: Any) -> None:
+    won = next(v for v in ok(http.get("/api/views", params={"object": "deal"}))["items"]
+               if v["name"] == "Won deals")
+    j.go(f"#/objects/deal?view={won['id']}")
+    expect(j.page.locator(".result-count")).to_have_text("3 records")  # Acme was won on the board
+    j.page.get_by_role("button", name="Edit view").click()
+    dialog = j.page.get_by_role("dialog")
+    dialog.get_by_role("textbox", name="Name").fill("Won this quarter")
+    dialog.get_by_role("button", name="Save view").click()
+    j.toast("View “Won this quarter” saved")
+    expect(j.page.get_by_role("combobox", name="View")).to_have_value(won["id"])
+    assert ok(http.get(f"/api/views/{won['id']}"))["name"] == "Won this quarter"
+    j.page.get_by_role("button", name="Delete view").click()
+    j.page.get_by_role("dialog").get_by_role("button", name="Delete view").click()
+    j.toast("View “Won this quarter” deleted")
+    expect(j.page.locator(".result-count")).to_have_text("4 records")
+    assert ok(http.get(f"/api/views/{won['id']}"), 404)["error"]["code"] == "not_found"

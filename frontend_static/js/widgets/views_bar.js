@@ -69,5 +69,6 @@ export function viewsBar({ schema, views, current, grid, open }) {
     h("button", { type: "button", onclick: saveNew }, "Save view"),
     current && mayChange(current) ? h("button", { type: "button", onclick: edit }, "Edit view") : null,
     current && mayChange(current) ? h("button.danger-text", { type: "button", onclick: remove }, "Delete view") : null,
+    current?.filter ? h("span.muted", { title: "The view's filter (filters set below are added to it)" }, `Filter: ${current.filter}`) : null,
     problems);
 }
