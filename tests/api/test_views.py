@@ -106,9 +106,13 @@ async def test_bodies_are_checked(api, deals):
                                                   "extra": 1})
     refused(response, 422, "validation_failed")
     assert sorted(f for f, _ in codes(response)) == ["extra", "name", "type"]
-    view = await make_view(api, name="v")
+    view = await make_view(api, name="v", filter=None, order=None, fields=None)
+    assert (view["filter"], view["order"], view["fields"]) == ("", "", [])
     response = await api.patch(f"/api/views/{view['id']}", json={"object": "deal"})
     assert [f for f, _ in codes(response)] == ["object"]
+    view = await ok(await api.patch(f"/api/views/{view['id']}", json={"filter": "stage=eq.won"}))
+    cleared = await ok(await api.patch(f"/api/views/{view['id']}", json={"filter": None}))
+    assert cleared["filter"] == ""
 
 
 async def test_personal_and_shared(app, api, session, deals):

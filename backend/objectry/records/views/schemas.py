@@ -23,12 +23,15 @@ class ViewColumn(Body):
 
 
 class ViewCreate(Body):
+    """`filter`, `order` and `fields` may be null: none (stored as "", "" and [])."""
+
     object: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     name: Label
     type: ViewType = "grid"
-    filter: FilterText = ""
-    order: OrderText = ""
-    fields: Annotated[list[ViewColumn], Field(max_length=500)] = Field(default_factory=list)
+    filter: FilterText | None = ""
+    order: OrderText | None = ""
+    fields: Annotated[list[ViewColumn], Field(max_length=500)] | None = Field(
+        default_factory=list)
     group_by: FieldName | None = None
     date_field: FieldName | None = None
     shared: bool = False
@@ -39,9 +42,9 @@ class ViewUpdate(Body):
 
     name: Label = None  # type: ignore[assignment]
     type: ViewType = None  # type: ignore[assignment]
-    filter: FilterText = None  # type: ignore[assignment]
-    order: OrderText = None  # type: ignore[assignment]
-    fields: Annotated[list[ViewColumn], Field(max_length=500)] = None  # type: ignore[assignment]
+    filter: FilterText | None = None
+    order: OrderText | None = None
+    fields: Annotated[list[ViewColumn], Field(max_length=500)] | None = None
     group_by: FieldName | None = None
     date_field: FieldName | None = None
     shared: bool = None  # type: ignore[assignment]

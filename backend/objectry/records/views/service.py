@@ -23,6 +23,13 @@ from objectry.records.views.schemas import ViewCreate, ViewUpdate
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 
+# What a null means for the keys that may be null in a body: none.
+_NONE = {"filter": "", "order": "", "fields": []}
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _NONE[k] if v is None and k in _NONE else v for k, v in values.items()}
+
 
 def _stored(values: dict[str, Any]) -> dict[str, Any]:
     """Body keys → columns (`order` is a reserved word in SQL)."""
@@ -75,7 +82,7 @@ async def create(ctx: Context, body: ViewCreate) -> dict[str, Any]:
     authorize(ctx, obj, "read")
     if body.shared:
         _may_share(ctx)
-    values = body.model_dump(exclude={"object"})
+    values = _given(body.model_dump(exclude={"object"}))
     _checked(values, obj, snapshot, set(values))
     async with one(ctx) as conn:
         row = await repo.insert(conn, ctx.tenant_id, new_id("vw"),
@@ -111,7 +118,7 @@ async def get(ctx: Context, view_id: str) -> dict[str, Any]:
 
 
 async def update(ctx: Context, view_id: str, body: ViewUpdate) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True)
+    changes = _given(body.model_dump(exclude_unset=True))
     async with tx(ctx) as conn:
         row, snapshot, obj = await _found(ctx, conn, view_id, for_update=True)
         if row["shared"] or changes.get("shared", row["shared"]):
