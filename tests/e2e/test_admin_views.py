@@ -143,10 +143,15 @@ def test_edit_and_delete_a_view(j: Journey, http: Any) -> None:
     j.page.get_by_role("button", name="Edit view").click()
     dialog = j.page.get_by_role("dialog")
     dialog.get_by_role("textbox", name="Name").fill("Won this quarter")
+    dialog.get_by_role("checkbox", name="Amount").uncheck()
     dialog.get_by_role("button", name="Save view").click()
     j.toast("View “Won this quarter” saved")
     expect(j.page.get_by_role("combobox", name="View")).to_have_value(won["id"])
-    assert ok(http.get(f"/api/views/{won['id']}"))["name"] == "Won this quarter"
+    edited = ok(http.get(f"/api/views/{won['id']}"))
+    assert (edited["name"], [c["name"] for c in edited["fields"]]) == \
+        ("Won this quarter", ["title", "stage", "close_on"])
+    expect(j.page.get_by_role("columnheader", name="Amount")).to_have_count(0)
+    expect(j.page.get_by_role("columnheader", name="Stage")).to_have_count(1)
     j.page.get_by_role("button", name="Delete view").click()
     j.page.get_by_role("dialog").get_by_role("button", name="Delete view").click()
     j.toast("View “Won this quarter” deleted")

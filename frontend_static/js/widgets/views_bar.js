@@ -28,9 +28,10 @@ export function viewsBar({ schema, views, current, grid, open }) {
 
   async function saveNew() {
     const now = grid();
-    const saved = await viewDialog("Save view", schema, { type: "grid", shared: false }, (body) => api.views.create({
+    const shown = now.columns.map((f) => f.name);
+    const saved = await viewDialog("Save view", schema, { type: "grid", shared: false }, shown, (body) => api.views.create({
       ...body, object: schema.object.name, filter: filterText(current, now.filterPairs),
-      order: now.order || current?.order || "", fields: now.columns.map((f) => ({ name: f.name })),
+      order: now.order || current?.order || "",
     }));
     if (saved) {
       toast(`View “${saved.name}” saved`);
@@ -40,7 +41,8 @@ export function viewsBar({ schema, views, current, grid, open }) {
 
   async function edit() {
     const now = grid();
-    const saved = await viewDialog(`Edit view ${current.name}`, schema, current, (body) => api.views.update(current.id, {
+    const shown = now.columns.map((f) => f.name);
+    const saved = await viewDialog(`Edit view ${current.name}`, schema, current, shown, (body) => api.views.update(current.id, {
       ...body, filter: filterText(current, now.filterPairs), order: now.order || current.order,
     }));
     if (saved) {
