@@ -1,9 +1,11 @@
 """Saved views in the admin, in real Chromium against a real server: a grid view saved with a
 filter and picked again after a reload, a kanban board whose drag changes a deal's stage (read
-back through the API; a stale card gets a 412 and is reloaded), and a month calendar."""
+back through the API; a stale card gets a 412 and is reloaded), a month calendar, both following
+changes made elsewhere, and a view edited (its columns) and deleted."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -99,6 +101,17 @@ def test_a_saved_grid_view_filters_after_a_reload(j: Journey, http: Any) -> None
 
 
 def test_kanban_drag_changes_the_stage(j: Journey, http: Any) -> None:
+    # The realtime socket goes through a relay that can hold the server's messages back: the
+    # board follows other people's changes, so only a change it has not heard of yet is stale.
+    held = {"on": False}
+
+    def relay(ws: Any) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+        server.on_message(lambda message: None if held["on"] else ws.send(message))
+
+    j.page.route_web_socket(re.compile(r"/realtime/v1/websocket"), relay)
+    j.page.reload()
     j.go("#/objects/deal")
     expect(j.page.locator(".result-count")).to_have_text("4 records")
     save_view(j, "Pipeline", show_as="Kanban board", columns_by="Stage")
@@ -110,8 +123,15 @@ def test_kanban_drag_changes_the_stage(j: Journey, http: Any) -> None:
     expect(won.locator(".kanban-card", has_text="Acme")).to_be_visible()
     assert record_of(http, "Acme")["data"]["stage"] == "won"
     j.shot("views-kanban")
-    # Someone changes Globex after the board was drawn: moving its card is refused (412), the
-    # card is read again and stays where the record is.
+    # Another person's change moves the card on the open board.
+    umbrella = record_of(http, "Umbrella")
+    ok(http.patch(f"/api/records/{umbrella['id']}", json={"data": {"stage": "lead"}}))
+    expect(lead.locator(".kanban-card", has_text="Umbrella")).to_be_visible()
+    ok(http.patch(f"/api/records/{umbrella['id']}", json={"data": {"stage": "lost"}}))
+    expect(j.page.locator('.kanban-column[data-value="lost"]')).to_contain_text("Umbrella")
+    # Someone changes Globex and the board has not heard of it yet: moving its card is
+    # refused (412), the card is read again and stays where the record is.
+    held["on"] = True
     globex = record_of(http, "Globex")
     ok(http.patch(f"/api/records/{globex['id']}", json={"data": {"amount": 700}}))
     j.page.get_by_role("combobox", name="Move Globex to").select_option(label="Lost")
@@ -119,6 +139,7 @@ def test_kanban_drag_changes_the_stage(j: Journey, http: Any) -> None:
     expect(won.locator(".kanban-card", has_text="Globex")).to_be_visible()
     after = record_of(http, "Globex")
     assert (after["data"]["stage"], after["data"]["amount"]) == ("won", 700)
+    held["on"] = False
 
 
 def test_calendar_shows_records_on_their_day(j: Journey, http: Any) -> None:
@@ -130,6 +151,10 @@ def test_calendar_shows_records_on_their_day(j: Journey, http: Any) -> None:
     expect(j.page.locator('td[data-day="2026-12-15"]')).to_contain_text("Globex")
     expect(j.page.locator('td[data-day="2026-12-03"]')).to_contain_text("Initech")
     j.shot("views-calendar")
+    initech = record_of(http, "Initech")  # moved by someone else: the calendar follows
+    ok(http.patch(f"/api/records/{initech['id']}", json={"data": {"close_on": "2026-12-10"}}))
+    expect(j.page.locator('td[data-day="2026-12-10"]')).to_contain_text("Initech")
+    expect(j.page.locator('td[data-day="2026-12-03"]')).not_to_contain_text("Initech")
     j.page.get_by_role("button", name="‹ Previous month").click()
     expect(heading).to_have_text("November 2026")
     expect(j.page.locator('td[data-day="2026-11-20"]')).to_contain_text("Acme")

@@ -4,6 +4,7 @@
 
 import * as api from "../api.js";
 import { decode, encode } from "../fields/filters.js";
+import { watchFor } from "../realtime.js";
 import { go, replaceQuery } from "../router.js";
 import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
@@ -160,16 +161,21 @@ export async function render(view, { params, query }) {
   });
 }
 
-/** A kanban board or a calendar: the view's records (its filter, up to a page of 1,000). */
+/** A kanban board or a calendar: the view's records (its filter, up to a page of 1,000),
+ * following other people's changes; returns what stops that. */
 async function renderLayout(view, { s, current, header, bar, month }) {
   const name = current.type === "kanban" ? current.group_by : current.date_field;
   const field = s.fields.find((f) => f.name === name);
   const base = new URLSearchParams({ view: current.id, limit: "1000" });
   let body;
   if (!field) {
-    body = h("div.alert.error", { role: "alert" }, h("p", `This view's field “${name}” is not on ${s.object.label} any more: edit the view.`));
-  } else if (current.type === "kanban") {
-    body = kanban({ schema: s, field, records: (await api.records.list(s.object.name, base)).items, canWrite: canWrite() });
+    clear(view, header, bar, h("div.alert.error", { role: "alert" },
+      h("p", `This view's field “${name}” is not on ${s.object.label} any more: edit the view.`)));
+    return null;
+  }
+  if (current.type === "kanban") {
+    const reload = async () => (await api.records.list(s.object.name, base)).items;
+    body = kanban({ schema: s, field, records: await reload(), canWrite: canWrite(), reload });
   } else {
     const at = field.type === "datetime" ? "T00:00:00Z" : "";
     body = calendar({
@@ -185,6 +191,7 @@ async function renderLayout(view, { s, current, header, bar, month }) {
     await body.ready;
   }
   clear(view, header, bar, body);
+  return watchFor(view, s.object.name, (change) => body.follow(change));
 }
 
 async function remove(record, tr, grid, reload) {

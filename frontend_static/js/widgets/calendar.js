@@ -1,5 +1,6 @@
 // A month calendar: the records of a view on the day of its date field, weeks from Monday,
 // with previous/next month. Days are calendar days as stored (a datetime by its UTC date).
+// Other people's changes (`el.follow`, from realtime.js) read the month again, once per burst.
 
 import { clear, h, toastError } from "../ui.js";
 
@@ -58,6 +59,11 @@ export function calendar({ field, month, load, onMonth }) {
   }
 
   const el = h("div.calendar-wrap", h("div.calendar-nav", prev, heading, next), table);
+  let timer = null;
+  el.follow = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => show(start).catch(() => {}), 300);
+  };
   el.ready = show(start);
   return el;
 }

@@ -2,15 +2,17 @@
 // without a value), a card per record. Dragging a card to another column — or choosing the
 // column in its "Move to" list, the keyboard's way — changes the record's value with If-Match
 // on the version the card shows; when someone changed the record meanwhile (412) the card is
-// read again and put where the record now is, and the person is told.
+// read again and put where the record now is, and the person is told. Other people's changes
+// (`board.follow`, from realtime.js) read the board again, once per burst.
 
 import * as api from "../api.js";
 import { clear, h, select, toast, toastError } from "../ui.js";
 
 const NONE = ""; // the column of records without a value
+const BURST_MS = 300;
 
-/** kanban({schema, field, records, canWrite}) → the board element. */
-export function kanban({ schema, field, records, canWrite }) {
+/** kanban({schema, field, records, canWrite, reload}) → the board; reload() reads its records. */
+export function kanban({ schema, field, records, canWrite, reload }) {
   const options = [...(field.config?.options || []).map((o) => [o.value, o.label]), [NONE, "No value"]];
   const lists = new Map();
   const board = h("div.kanban", { role: "list", "aria-label": `${schema.object.plural_label || schema.object.label} by ${field.label}` });
@@ -78,6 +80,27 @@ export function kanban({ schema, field, records, canWrite }) {
     }
   }
 
+  const cardOf = (id) => (id ? board.querySelector(`[data-id="${CSS.escape(id)}"]`) : null);
+
+  async function refresh() {
+    const fresh = await reload().catch(() => null);
+    if (!fresh) return;
+    const keep = new Set(fresh.map((r) => r.id));
+    for (const el of board.querySelectorAll(".kanban-card")) if (!keep.has(el.dataset.id)) el.remove();
+    for (const r of fresh) {
+      const el = cardOf(r.id);
+      if (!el || el.record.version !== r.version) place(r, el);
+    }
+    recount();
+  }
+
+  let timer = null;
+  board.follow = (change) => {
+    const shown = cardOf(change.record?.id)?.record;
+    if (change.type === "UPDATE" && shown && change.record.version <= shown.version) return; // ours
+    clearTimeout(timer);
+    timer = setTimeout(refresh, BURST_MS);
+  };
   for (const record of records) place(record);
   return board;
 }
