@@ -243,6 +243,14 @@ export const records = {
   history: (id, query) => get(`/api/records/${enc(id)}/history`, query),
 };
 
+/** Saved views of an object's records (filter, order, columns; grid, kanban or calendar). */
+export const views = {
+  list: (object) => get("/api/views", { object, limit: 1000 }),
+  create: (body) => post("/api/views", body),
+  update: (id, body) => patch(`/api/views/${enc(id)}`, body),
+  remove: (id) => del(`/api/views/${enc(id)}`),
+};
+
 export const tokens = {
   list: () => get("/api/tokens", { limit: 1000 }),
   create: (body) => post("/api/tokens", body),

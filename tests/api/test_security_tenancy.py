@@ -24,9 +24,12 @@ async def build_victim(api, session) -> dict[str, str]:
         "name": "crm", "label": "CRM", "config": {"objects": ["contact"]}}), 201)
     token = await ok(await api.post("/api/tokens", json={"name": "t", "scopes": ["admin"]}),
                      201)
+    view = await ok(await api.post("/api/views", json={
+        "object": "contact", "name": "Ana", "filter": "name=eq.Ana", "shared": True}), 201)
     return {"obj": obj["id"], "fld": field["id"], "ofd": field["object_field"]["id"],
             "rec": first["id"], "rec2": second["id"], "rel": rel["id"], "rrec": linked["id"],
-            "app": application["id"], "tok": token["id"], "wsp": session.workspace_id,
+            "app": application["id"], "tok": token["id"], "vw": view["id"],
+            "wsp": session.workspace_id,
             "usr": session.user_id}
 
 
@@ -56,6 +59,8 @@ PROBES = [
     ("PATCH", "/api/applications/{app}", {"label": "Mine"}),
     ("POST", "/api/applications/{app}/publish", None), ("DELETE", "/api/applications/{app}", None),
     ("DELETE", "/api/tokens/{tok}", None),
+    ("GET", "/api/views/{vw}", None), ("PATCH", "/api/views/{vw}", {"name": "Mine"}),
+    ("DELETE", "/api/views/{vw}", None),
     ("GET", MEMBERS, None), ("POST", MEMBERS, {"email": "x@example.com", "role": "owner"}),
     ("PATCH", MEMBERS + "/{usr}", {"role": "viewer"}), ("DELETE", MEMBERS + "/{usr}", None),
 ]
@@ -73,6 +78,7 @@ def references(v: dict[str, str]) -> list[tuple[str, Any, str]]:
                                        "to_record_id": v["rec2"]}, "relationship_id"),
         ("/api/applications", {"name": "a", "label": "A", "config": {"objects": [v["obj"]]}},
          "config.objects.0"),
+        ("/api/views", {"object": v["obj"], "name": "v"}, "object"),
     ]
 
 
@@ -98,6 +104,11 @@ async def probe_data_api(intruder, victim: dict[str, str]) -> None:
     await add_field(intruder, "contact", "name")
     where = f"/rest/v1/contact?id=eq.{victim['rec']}"
     assert await ok(await intruder.get(where)) == []
+    # The victim's saved view, applied to a same-named object of the intruder's: not found.
+    response = await intruder.get(f"/rest/v1/contact?view={victim['vw']}")
+    assert response.status_code == 404
+    refused(await intruder.get(f"/api/records?object=contact&view={victim['vw']}"),
+            404, "not_found")
     headers = {"Prefer": "return=representation"}
     assert await ok(await intruder.patch(where, json={"name": "Mine"}, headers=headers)) == []
     assert await ok(await intruder.delete(where, headers=headers)) == []
@@ -131,7 +142,7 @@ async def test_another_workspace_gets_404_everywhere_and_changes_nothing(app, ap
             assert [(d["field"], d["code"]) for d in response.json()["error"]["details"]][0] == (
                 field, "not_found"), (path, response.text)
         for path in ("/api/objects", "/api/fields", "/api/object-fields", "/api/relationships",
-                     "/api/relationship-records", "/api/applications", "/api/tokens",
+                     "/api/relationship-records", "/api/applications", "/api/tokens", "/api/views",
                      f"/api/relationship-records?relationship_id={victim['rel']}"):
             listed = await ok(await intruder.get(path))
             assert not any(v in str(listed) for v in victim.values()), path

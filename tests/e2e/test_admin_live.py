@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.journey import Journey
+from tests.e2e.journey import Journey, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -79,11 +79,7 @@ def signed_in(browser: Any, base: str, shots: Path, who: tuple[str, str]) -> Ite
     context.set_default_timeout(10_000)
     j = Journey(context.new_page(), base, shots)
     try:
-        j.go("#/login")
-        j.page.get_by_role("textbox", name="E-mail").fill(who[0])
-        j.page.get_by_label("Password").fill(PASSWORD)
-        j.page.get_by_role("button", name="Sign in").click()
-        j.h1("Objects")
+        sign_in(j, who[0], PASSWORD)
         yield j
     finally:
         context.close()

@@ -408,5 +408,30 @@ realtime_listeners = Table(
     _tenant_fk(),
 )
 
+views = Table(
+    # Saved views (objectry/records/views): a filter, an order and a column layout of one object's
+    # records, kept as the field names the user wrote and checked against the schema on read.
+    "views", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("object_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("filter", Text, nullable=False, server_default=""),  # PostgREST filter string
+    Column("order_by", Text, nullable=False, server_default=""),  # PostgREST order string
+    Column("fields", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("group_by", Text),
+    Column("date_field", Text),
+    Column("shared", Boolean, nullable=False, server_default=text("false")),
+    _now(), _updated(),
+    Column("created_by", Text),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+    CheckConstraint("type IN ('grid', 'kanban', 'calendar')", name="view_type"),
+    Index(None, "tenant_id", "object_id", "created_at"),
+)
+
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.
 TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

@@ -12,9 +12,10 @@ from objectry.records.access import authorize
 from objectry.records.query import ReadPlan, memo
 from objectry.records.service import object_for
 from objectry.records.shape import record_shaper
+from objectry.records.views.applied import single_view, with_view
 from objectry.web.context import Context
 
-_NOT_QUERY = frozenset({"trash", "cursor", "count", "object", "expand"})
+_NOT_QUERY = frozenset({"trash", "cursor", "count", "object", "expand", "view"})
 
 
 def _single(params: list[tuple[str, str]], key: str) -> str | None:
@@ -39,12 +40,14 @@ def _options(params: list[tuple[str, str]]) -> tuple[str, bool, str | None, bool
     return ref, count is not None, cursor, trash == "only"
 
 
-def _plan(ctx: Context, snapshot: Snapshot, obj: ObjectDef, params: list[tuple[str, str]]
-          ) -> ReadPlan:
+async def _plan(ctx: Context, snapshot: Snapshot, obj: ObjectDef, params: list[tuple[str, str]]
+                ) -> ReadPlan:
     settings = ctx.state.settings
     # The keys parse_records ignores are left out, so that every page of one list shares a plan.
     pairs = [(k, v) for k, v in params if k not in _NOT_QUERY]
-    return memo.planned(memo.parsed_records(pairs), obj, snapshot, shape="record",
+    parsed = await with_view(ctx, single_view(params), memo.parsed_records(pairs), obj,
+                             snapshot)
+    return memo.planned(parsed, obj, snapshot, shape="record",
                         default_limit=settings.default_page_size,
                         max_limit=settings.max_page_size,
                         max_bytes=settings.max_response_bytes,
@@ -55,7 +58,7 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     ref, count, cursor, trashed = _options(params)
     snapshot, obj = await object_for(ctx, ref)
     authorize(ctx, obj, "read")
-    plan = _plan(ctx, snapshot, obj, params)
+    plan = await _plan(ctx, snapshot, obj, params)
     after = query.decode_cursor(cursor) if cursor else None
     async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
         rows = await repo.compiled_rows(conn, query.render_read(plan, after=after, peek=True,

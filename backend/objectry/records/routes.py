@@ -62,6 +62,8 @@ async def bulk_records(ctx: Ctx, request: Request) -> Response:
     query_doc("order", {"type": "string"}, "e.g. created_at.desc,name.asc"),
     query_doc("q", {"type": "string"}, "search in primary_value"),
     query_doc("count", {"enum": ["exact"]}, "add total"),
+    query_doc("view", {"type": "string"}, "a saved view's id: its filter is added, its order "
+                                          "used unless order is given"),
     query_doc("trash", {"enum": ["only"]}, "list the trash instead")]})
 async def list_records(ctx: Ctx, request: Request) -> Response:
     return JSONResponse(await listing.list_records(ctx, request.query_params.multi_items()))

@@ -25,6 +25,7 @@ from objectry.records.query import (
     render_read,
 )
 from objectry.records.shape import rest_shaper
+from objectry.records.views.applied import single_view, with_view
 from objectry.rest.errors import table_not_found
 from objectry.rest.negotiate import RestRequest, page
 from objectry.rest.respond import Result, check_singular, content_range, read_status
@@ -66,7 +67,8 @@ def readable(ctx: Context, obj: ObjectDef, req: RestRequest) -> bool:
 async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "read")
-    query = memo.parsed_rest(req.params)
+    pairs = [(k, v) for k, v in req.params if k != "view"]
+    query = await with_view(ctx, single_view(req.params), memo.parsed_rest(pairs), obj, snapshot)
     limit, offset = page(query.limit, query.offset, req.range)
     most = ctx.state.settings.max_page_size
     plan = planned(ctx, snapshot, obj, replace(query, limit=limit, offset=offset),

@@ -1,17 +1,22 @@
-// The records of one object: search, filters, sort, cursor pages, edit in place, create, trash.
-// Everything that shapes the list lives in the URL (#/objects/contact?order=…&stage=eq.lead).
+// The records of one object: search, filters, sort, cursor pages, edit in place, create, trash,
+// through a saved view if one is chosen (a grid, a kanban board or a month calendar).
+// Everything that shapes the list lives in the URL (#/objects/contact?view=vw_…&stage=eq.lead).
 
 import * as api from "../api.js";
 import { decode, encode } from "../fields/filters.js";
-import { replaceQuery } from "../router.js";
+import { watchFor } from "../realtime.js";
+import { go, replaceQuery } from "../router.js";
 import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
+import { calendar } from "../widgets/calendar.js";
 import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
+import { kanban } from "../widgets/kanban.js";
 import { liveGrid } from "../widgets/livegrid.js";
+import { viewsBar } from "../widgets/views_bar.js";
 
 const PAGE = 50;
-const RESERVED = new Set(["order", "q"]);
+const RESERVED = new Set(["order", "q", "view", "month"]);
 
 function readQuery(query, fieldsByName) {
   const [field, dir] = (query.get("order") || "").split(".");
@@ -25,8 +30,9 @@ function readQuery(query, fieldsByName) {
   return { order, filters, q: query.get("q") || "" };
 }
 
-function writeQuery({ order, filters, q }) {
+function writeQuery({ order, filters, q, view }) {
   const query = new URLSearchParams();
+  if (view) query.set("view", view);
   if (q) query.set("q", q);
   if (order) query.set("order", `${order.field}.${order.dir}`);
   for (const f of filters) query.append(...encode(f));
@@ -36,10 +42,27 @@ function writeQuery({ order, filters, q }) {
 export async function render(view, { params, query }) {
   const s = await loadSchema(params.name);
   const fieldsByName = new Map(s.fields.map((f) => [f.name, f]));
-  const columns = s.fields.filter((f) => f.is_visible);
-  const state = readQuery(query, fieldsByName);
+  const views = (await api.views.list(s.object.name)).items;
+  const current = views.find((v) => v.id === query.get("view")) || null;
+  if (query.get("view") && !current) toast("That view is not there any more: showing all records.", { kind: "error" });
+  // A view's columns (in its order, without the hidden ones), else the fields marked visible.
+  const columns = current?.fields?.length
+    ? current.fields.filter((c) => !c.hidden).map((c) => fieldsByName.get(c.name)).filter(Boolean)
+    : s.fields.filter((f) => f.is_visible);
+  const state = { ...readQuery(query, fieldsByName), view: current?.id };
   const writer = canWrite();
   const title = s.object.plural_label || s.object.label;
+  const bar = viewsBar({
+    schema: s, views, current,
+    open: (id) => go(`/objects/${s.object.name}`, new URLSearchParams(id ? { view: id } : {})),
+    grid: () => ({ filterPairs: state.filters.map(encode), order: state.order ? `${state.order.field}.${state.order.dir}` : "", columns }),
+  });
+  const header = pageHeader(title,
+    h("a.button", { href: `#/objects/${s.object.name}/trash` }, "Trash"),
+    canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
+    writer && s.fields.length && current?.type !== "kanban" && current?.type !== "calendar"
+      ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null);
+  if (current && current.type !== "grid") return renderLayout(view, { s, current, header, bar, month: query.get("month") });
   let cursor = null;
 
   const status = h("p.result-count", { "aria-live": "polite" });
@@ -119,16 +142,10 @@ export async function render(view, { params, query }) {
     reload().then(() => view.querySelector(".filter-panel button[type=submit], .filter-panel + *")?.focus());
   });
 
-  const newButton = writer && s.fields.length
-    ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null;
-  clear(view,
-    pageHeader(title,
-      h("a.button", { href: `#/objects/${s.object.name}/trash` }, "Trash"),
-      canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
-      newButton),
+  clear(view, header,
     s.fields.length ? null : emptyState(`${s.object.label} has no fields yet, so it cannot hold records.`,
       canAdmin() ? h("a.button.primary", { href: `#/objects/${s.object.name}/build` }, "Add fields") : null),
-    h("div.toolbar", searchForm, filters?.toggle, status),
+    bar, h("div.toolbar", searchForm, filters?.toggle, status),
     filters?.panel, problem,
     columns.length ? grid.el : s.fields.length ? h("p.muted", "No field is visible in the grid; turn “Visible” on in Fields & settings.") : null,
     h("div.more", more),
@@ -142,6 +159,39 @@ export async function render(view, { params, query }) {
       showCount(typeof total === "number" ? 0 : total.delta);
     },
   });
+}
+
+/** A kanban board or a calendar: the view's records (its filter, up to a page of 1,000),
+ * following other people's changes; returns what stops that. */
+async function renderLayout(view, { s, current, header, bar, month }) {
+  const name = current.type === "kanban" ? current.group_by : current.date_field;
+  const field = s.fields.find((f) => f.name === name);
+  const base = new URLSearchParams({ view: current.id, limit: "1000" });
+  let body;
+  if (!field) {
+    clear(view, header, bar, h("div.alert.error", { role: "alert" },
+      h("p", `This view's field “${name}” is not on ${s.object.label} any more: edit the view.`)));
+    return null;
+  }
+  if (current.type === "kanban") {
+    const reload = async () => (await api.records.list(s.object.name, base)).items;
+    body = kanban({ schema: s, field, records: await reload(), canWrite: canWrite(), reload });
+  } else {
+    const at = field.type === "datetime" ? "T00:00:00Z" : "";
+    body = calendar({
+      field, month,
+      onMonth: (key) => replaceQuery(new URLSearchParams({ view: current.id, month: key })),
+      load: async (from, to) => {
+        const q = new URLSearchParams(base);
+        q.append(field.name, `gte.${from}${at}`);
+        q.append(field.name, `lt.${to}${at}`);
+        return (await api.records.list(s.object.name, q)).items;
+      },
+    });
+    await body.ready;
+  }
+  clear(view, header, bar, body);
+  return watchFor(view, s.object.name, (change) => body.follow(change));
 }
 
 async function remove(record, tr, grid, reload) {
