@@ -31,6 +31,7 @@ class CompiledField:
     default: Any = MISSING
     default_is_mutable: bool = False
     weigh: Weigher | None = None  # what cleaning a value costs, for the costly types
+    computed: bool = False  # a read-time value (formula, lookup, rollup): any write is refused
 
     def fresh_default(self) -> Any:
         # A list/dict default must not be shared between the records it is stored in.
@@ -66,8 +67,14 @@ def compile_field(index: int, field: FieldDef) -> CompiledField:
         # Config validation refuses bad defaults; one made stale by a later override is ignored
         # rather than failing every write (a required field then reports "required").
         default = MISSING
-    return CompiledField(index, field.id, field.name, field.is_required, field.is_readonly,
-                         clean, default, isinstance(default, (list, dict)), weigh)
+    # Computed and server-assigned (autonumber) values are never the client's to write.
+    server_made = field_type.computed or field.type == "autonumber"
+    readonly = field.is_readonly or server_made
+    if server_made:
+        default = MISSING
+    return CompiledField(index, field.id, field.name, field.is_required, readonly,
+                         clean, default, isinstance(default, (list, dict)), weigh,
+                         field_type.computed)
 
 
 def unusable(exc: Exception) -> Cleaner:

@@ -39,7 +39,7 @@ def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: 
     alias = f"r{depth}"
     row = row_json(embed, alias, depth, params, shape)
     where = " AND ".join(conditions)
-    order = order_by(embed.order, alias)
+    order = order_by(embed.order, alias, params)
     if not embed.to_many:
         return f"(SELECT {row} FROM {source} WHERE {where} ORDER BY {order} LIMIT 1)"
     page = ""
@@ -65,7 +65,7 @@ def row_json(embed: EmbedPlan, alias: str, depth: int, params: Params, shape: st
             sql = embed_sql(output.embed, alias, depth + 1, params, shape)
             (pairs if shape == "rest" else nested).append((output.key, sql))
         elif shape == "rest" and output.column is not None:
-            pairs.append((output.key, value_expr(output.column, alias)))
+            pairs.append((output.key, value_expr(output.column, alias, params)))
     if shape == "rest":
         return json_object(pairs)
     data = [(f.name, f"{alias}.data -> {literal(f.id)}") for f in embed.fields]

@@ -1,0 +1,288 @@
+"""What a computed field of a snapshot refers to, and every problem with it.
+
+A `lookup`/`rollup` follows one relationship from its object to the linked records on the other
+side (`Link`); a `formula` is an expression checked against its object's fields (`Checked` of
+objectry.formula). The query compiler (records/query/computed.py) renders both from here, and
+metadata writes call `problems` inside their transaction, on the snapshot they are about to
+commit, so that a config that does not fit the workspace is a 422 and never a broken read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qsl
+
+from objectry.errors import Detail, detail
+from objectry.fields import cast_of
+from objectry.fields.computed import COMPUTED_TYPES, autonumber_cast
+from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef, Snapshot
+from objectry.sqltext import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    NUMERIC,
+    TEXT,
+    TIMESTAMPTZ,
+    field_expr,
+    literal,
+)
+
+# A formula's result type ↔ the SQL cast its value compares under.
+CAST_OF_RESULT = {"text": TEXT, "number": NUMERIC, "boolean": BOOLEAN, "date": DATE,
+                  "datetime": TIMESTAMPTZ}
+RESULT_OF_CAST = {TEXT: "text", NUMERIC: "number", INTEGER: "number", BOOLEAN: "boolean",
+                  DATE: "date", TIMESTAMPTZ: "datetime"}
+# Rollup functions and the casts of the fields they take.
+NUMBERS = frozenset({NUMERIC, INTEGER})
+ORDERED = NUMBERS | {DATE, TIMESTAMPTZ}
+ROLLUP_TAKES = {"count": None, "sum": NUMBERS, "avg": NUMBERS, "min": ORDERED, "max": ORDERED}
+# System columns a formula may use, with their types.
+FORMULA_SYSTEM = {"id": "text", "primary_value": "text", "created_at": "datetime",
+                  "updated_at": "datetime", "version": "number"}
+
+
+class Unresolved(Exception):
+    """A computed field that does not fit the workspace: `problems` say why."""
+
+    def __init__(self, problems: list[Detail]) -> None:
+        super().__init__("; ".join(p["message"] for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Link:
+    """A lookup or rollup: from the field's object through `relationship` to `other`."""
+
+    relationship: RelationshipDef
+    forward: bool  # the field's object is the relationship's `from` side
+    other: ObjectDef
+    function: str  # "lookup", or the rollup's count | sum | avg | min | max
+    target: FieldDef | None  # the linked records' field (None: a count of the records)
+    filter: str | None = None  # a rollup's PostgREST filter on the linked records
+
+
+def stored_cast(field: FieldDef) -> str:
+    """The cast of a stored field (autonumber's depends on its config)."""
+    return autonumber_cast(field.config) if field.type == "autonumber" else cast_of(field.type)
+
+
+def is_read_time(field: FieldDef) -> bool:
+    return field.type in COMPUTED_TYPES
+
+
+def link(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Link:
+    """The way a lookup/rollup reaches its linked records; `Unresolved` if it does not fit."""
+    config = field.config
+    side = _side(snapshot, obj, config.get("relationship"))
+    if side is None:
+        raise Unresolved([detail("config.relationship", "not_found",
+                                 f"no relationship {config.get('relationship')!r} of "
+                                 f"{obj.name!r}")])
+    relationship, forward = side
+    other = snapshot.objects_by_id[relationship.to_object_id if forward
+                                   else relationship.from_object_id]
+    function = "lookup" if field.type == "lookup" else str(config.get("function"))
+    target = None
+    if config.get("field") is not None:
+        target = other.fields_by_name.get(config["field"])
+        if target is None or is_read_time(target):
+            raise Unresolved([detail("config.field", "not_found",
+                                     f"{other.name!r} has no stored field {config['field']!r} "
+                                     "(lookups and rollups read stored fields)")])
+        takes = ROLLUP_TAKES.get(function)
+        if takes is not None and stored_cast(target) not in takes:
+            raise Unresolved([detail("config.field", "type",
+                                     f"{function} needs a number"
+                                     + (" or date" if function in ("min", "max") else "")
+                                     + f" field; {target.name!r} is {target.type}")])
+    found = Link(relationship, forward, other, function, target, config.get("filter"))
+    _check_filter(found)
+    return found
+
+
+def _side(snapshot: Snapshot, obj: ObjectDef, name: Any) -> tuple[RelationshipDef, bool] | None:
+    for rel in snapshot.relationships_of(obj.id):
+        if rel.name == name and {rel.from_object_id, rel.to_object_id} <= \
+                set(snapshot.objects_by_id):
+            return rel, rel.from_object_id == obj.id
+    return None
+
+
+def _check_filter(found: Link) -> None:
+    """The filter's shape here (its columns are fields of the linked object); operators and
+    values are checked when the compiler plans it (records/query/computed.py)."""
+    if found.filter is None:
+        return
+    logic = {"and", "or", "not.and", "not.or"}
+    try:
+        pairs = parse_qsl(found.filter, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        pairs = []
+    unknown = [key for key, _ in pairs if key not in logic and key not in found.other.fields_by_name]
+    if not pairs or unknown:
+        what = f"unknown field {unknown[0]!r} of {found.other.name!r}" if unknown else \
+            "must be a PostgREST filter such as stage=neq.lost"
+        raise Unresolved([detail("config.filter", "filter", what)])
+
+
+def result_type(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> str | None:
+    """What a field is to a formula: its FormulaType, or None when a formula cannot use it."""
+    if field.type == "formula":
+        return str(field.config.get("result_type"))
+    if field.type == "lookup":
+        return None
+    if field.type == "rollup":
+        if field.config.get("function") in ("count", "sum", "avg"):
+            return "number"
+        try:
+            target = link(snapshot, obj, field).target
+        except Unresolved:
+            return None
+        return RESULT_OF_CAST.get(stored_cast(target)) if target else None
+    return RESULT_OF_CAST.get(stored_cast(field))
+
+
+def checked_formula(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Any:
+    """The formula checked against its object's fields and system columns (once per snapshot);
+    `Unresolved` with each problem's position when it does not check."""
+    return snapshot.memo(f"formula:{field.id}", obj, lambda o: _check(snapshot, o, field))
+
+
+def _check(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Any:
+    types: dict[str, Any] = dict(FORMULA_SYSTEM)
+    for other in obj.fields:
+        kind = result_type(snapshot, obj, other)
+        if kind is not None and other.name not in FORMULA_SYSTEM:
+            types[other.name] = kind
+    from objectry import formula  # TEMP until h15-formula is merged
+
+    try:
+        return formula.check(str(field.config.get("expression")), types,
+                             field.config.get("result_type"))
+    except formula.FormulaInvalid as exc:
+        raise Unresolved([{**detail("config.expression", "formula", p.message),
+                           "position": p.position, "line": p.line, "column": p.column}
+                          for p in exc.problems]) from None
+
+
+def formula_cycle(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> list[str] | None:
+    """The names of a cycle of formulas through `field` (`a → b → a`), or None."""
+    path: list[str] = []
+
+    def visit(current: FieldDef) -> list[str] | None:
+        if current.name in path:
+            return path[path.index(current.name):] + [current.name]
+        path.append(current.name)
+        try:
+            references = checked_formula(snapshot, obj, current).references
+        except Unresolved:
+            references = frozenset()
+        for name in sorted(references):
+            nxt = obj.fields_by_name.get(name)
+            if nxt is not None and nxt.type == "formula" and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        return None
+
+    return visit(field)
+
+
+def field_problems(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> list[Detail]:
+    """Every problem of one attached field that only the workspace can show."""
+    try:
+        if field.type in ("lookup", "rollup"):
+            link(snapshot, obj, field)
+        elif field.type == "formula":
+            checked_formula(snapshot, obj, field)
+            cycle = formula_cycle(snapshot, obj, field)
+            if cycle:
+                return [detail("config.expression", "cycle",
+                               "formulas refer to each other in a cycle: " + " → ".join(cycle))]
+    except Unresolved as exc:
+        return exc.problems
+    if is_read_time(field) and (field.is_indexed or field.is_unique) and \
+            not indexable(snapshot, obj, field):
+        flag = "is_unique" if field.is_unique else "is_indexed"
+        return [detail(flag, "not_indexable",
+                       f"a {field.type} field cannot be indexed"
+                       + (" unless it is deterministic and reads only stored fields"
+                          if field.type == "formula" else ""))]
+    return []
+
+
+def problems(snapshot: Snapshot, obj: ObjectDef) -> list[Detail]:
+    """Every problem of the object's computed fields, each `field` prefixed by the field's name
+    (`weighted.config.expression`)."""
+    found: list[Detail] = []
+    for field in obj.fields:
+        if field.type in COMPUTED_TYPES:
+            found += [{**p, "field": f"{field.name}.{p['field']}"}
+                      for p in field_problems(snapshot, obj, field)]
+    return found
+
+
+def indexable(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> bool:
+    """A formula whose value depends on the record alone (deterministic, no lookup or rollup
+    anywhere beneath it) can carry an expression index; nothing else computed can."""
+    if field.type != "formula":
+        return False
+    try:
+        checked = checked_formula(snapshot, obj, field)
+    except Unresolved:
+        return False
+    if not checked.deterministic or formula_cycle(snapshot, obj, field):
+        return False
+    for name in checked.references:
+        used = obj.fields_by_name.get(name)
+        if used is not None and is_read_time(used) and not indexable(snapshot, obj, used):
+            return False
+    return True
+
+
+def formula_sql(checked: Any, column: Any) -> str:
+    """A checked formula as SQL: fields through `column(name)`; its constants as literals,
+    quoted by sqltext. They are metadata (an admin's expression, never request text), and an
+    expression index only matches a query that repeats its constants as literals."""
+    from objectry import formula  # TEMP until h15-formula is merged
+
+    return formula.to_sql(checked, column=column, param=constant)
+
+
+def constant(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | Decimal):
+        return f"{literal(str(value))}::numeric"
+    if isinstance(value, datetime):
+        return f"{literal(value.isoformat())}::timestamptz"
+    if isinstance(value, date):
+        return f"{literal(value.isoformat())}::date"
+    return f"{literal(str(value))}::text"
+
+
+def value_sql(snapshot: Snapshot, obj: ObjectDef, field: FieldDef, alias: str | None,
+              read_time: Callable[[FieldDef], str]) -> str:
+    """The one place a field's typed value becomes SQL: a stored field is `field_expr`; a
+    formula is its SQL with each field it uses through this same function (so a formula may
+    use another formula, or a rollup); a lookup or rollup is `read_time(field)`, which only
+    the query compiler can render (an index never holds one). `Unresolved` if it does not
+    fit the workspace."""
+    if field.type == "formula":
+        checked = checked_formula(snapshot, obj, field)
+
+        def column(name: str) -> str:
+            if name in FORMULA_SYSTEM:
+                return f"{alias}.{name}" if alias else name
+            return value_sql(snapshot, obj, obj.fields_by_name[name], alias, read_time)
+
+        return formula_sql(checked, column)
+    if is_read_time(field):
+        return read_time(field)
+    # Dates through the immutable casts, so that a formula index and the query match.
+    return field_expr(field.id, stored_cast(field), alias, indexed=True)
