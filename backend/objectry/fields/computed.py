@@ -96,7 +96,10 @@ class Autonumber(FieldType):
     filtered and ordered like any stored value; read-only to clients."""
 
     name = "autonumber"
-    computed = False
+    # Without a prefix or digits it is a number (with them, text: fields.computed.is_text and
+    # metadata/computed.stored_cast decide per config).
+    sql_cast = INTEGER
+    operators = ORDERED_OPERATORS
     config_keys = {"prefix": STR, "digits": INT, "start": INT}
 
     def check_config(self, config: Config, path: str) -> list[Detail]:

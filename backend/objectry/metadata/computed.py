@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
+from objectry import formula
 from objectry.errors import Detail, detail
 from objectry.fields import cast_of
 from objectry.fields.computed import COMPUTED_TYPES, autonumber_cast
@@ -122,7 +121,8 @@ def _check_filter(found: Link) -> None:
         pairs = parse_qsl(found.filter, keep_blank_values=True, strict_parsing=True)
     except ValueError:
         pairs = []
-    unknown = [key for key, _ in pairs if key not in logic and key not in found.other.fields_by_name]
+    fields = found.other.fields_by_name
+    unknown = [key for key, _ in pairs if key not in logic and key not in fields]
     if not pairs or unknown:
         what = f"unknown field {unknown[0]!r} of {found.other.name!r}" if unknown else \
             "must be a PostgREST filter such as stage=neq.lost"
@@ -146,20 +146,18 @@ def result_type(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> str | No
     return RESULT_OF_CAST.get(stored_cast(field))
 
 
-def checked_formula(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Any:
+def checked_formula(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> formula.Checked:
     """The formula checked against its object's fields and system columns (once per snapshot);
     `Unresolved` with each problem's position when it does not check."""
     return snapshot.memo(f"formula:{field.id}", obj, lambda o: _check(snapshot, o, field))
 
 
-def _check(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Any:
+def _check(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> formula.Checked:
     types: dict[str, Any] = dict(FORMULA_SYSTEM)
     for other in obj.fields:
         kind = result_type(snapshot, obj, other)
         if kind is not None and other.name not in FORMULA_SYSTEM:
             types[other.name] = kind
-    from objectry import formula  # TEMP until h15-formula is merged
-
     try:
         return formula.check(str(field.config.get("expression")), types,
                              field.config.get("result_type"))
@@ -243,27 +241,16 @@ def indexable(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> bool:
     return True
 
 
-def formula_sql(checked: Any, column: Any) -> str:
+def formula_sql(checked: formula.Checked, column: Callable[[str], str]) -> str:
     """A checked formula as SQL: fields through `column(name)`; its constants as literals,
     quoted by sqltext. They are metadata (an admin's expression, never request text), and an
     expression index only matches a query that repeats its constants as literals."""
-    from objectry import formula  # TEMP until h15-formula is merged
-
     return formula.to_sql(checked, column=column, param=constant)
 
 
-def constant(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float | Decimal):
-        return f"{literal(str(value))}::numeric"
-    if isinstance(value, datetime):
-        return f"{literal(value.isoformat())}::timestamptz"
-    if isinstance(value, date):
-        return f"{literal(value.isoformat())}::date"
-    return f"{literal(str(value))}::text"
+def constant(value: object) -> str:
+    """A formula's constant (a str or Decimal, cast by to_sql) as a quoted literal."""
+    return literal(str(value))
 
 
 def value_sql(snapshot: Snapshot, obj: ObjectDef, field: FieldDef, alias: str | None,

@@ -9,9 +9,9 @@ import asyncpg
 from objectry import offload
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
+from objectry.fields.computed import COMPUTED_TYPES
 from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
-from objectry.fields.computed import COMPUTED_TYPES
 from objectry.metadata import computed_upkeep, field_flags, fields, indexes, primary, repo
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
 from objectry.metadata.schemas import (

@@ -36,15 +36,14 @@ def _column(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Col:
         if field.type == "formula":
             meta.checked_formula(snapshot, obj, field)
             usable = not meta.formula_cycle(snapshot, obj, field)
-            cast = meta.CAST_OF_RESULT.get(str(field.config.get("result_type")), TEXT)
-            return _col(field, cast, replace(plain, usable=usable))
+            return _col(field, _declared_cast(field), replace(plain, usable=usable))
         link = meta.link(snapshot, obj, field)
     except meta.Unresolved:
-        return _col(field, _fallback_cast(field), replace(plain, usable=False))
+        return _col(field, _declared_cast(field), replace(plain, usable=False))
     try:
         where = _filter(link)
     except QueryError:
-        return _col(field, _fallback_cast(field), replace(plain, usable=False))
+        return _col(field, _declared_cast(field), replace(plain, usable=False))
     return _col(field, _link_cast(link), replace(plain, link=link, where=where))
 
 
@@ -52,7 +51,10 @@ def _col(field: FieldDef, cast: str, computed: Computed) -> Col:
     return Col(field.name, cast, field_id=field.id, field_type=field.type, computed=computed)
 
 
-def _fallback_cast(field: FieldDef) -> str:
+def _declared_cast(field: FieldDef) -> str:
+    """The cast of a field that no longer fits: what its config says it gives."""
+    if field.type == "formula":
+        return meta.CAST_OF_RESULT.get(str(field.config.get("result_type")), TEXT)
     return JSONB if field.type == "lookup" else NUMERIC
 
 

@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from objectry.fields import operators_of
 from objectry.fields.comparison import BY_CAST
-from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
 from objectry.metadata.computed import is_read_time, stored_cast
+from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
 from objectry.records.query import coerce, computed, relations
 from objectry.records.query.errors import QueryError
 from objectry.records.query.nodes import (

@@ -93,7 +93,8 @@ def render_match_ids(plan: ReadPlan) -> Statement:
     order = order_by(plan.order, "r", params) if paged else "r.id"
     source = f"records r {' '.join(params.join_sql)}".rstrip()
     sql = f"SELECT r.id, r.data, r.version FROM {source} WHERE {where} ORDER BY {order}"
-    return sql + _page(plan.limit, plan.offset, params) + " FOR UPDATE OF r", params.args
+    lock = " FOR UPDATE OF r" if params.join_sql else " FOR UPDATE"  # not the grouped joins
+    return sql + _page(plan.limit, plan.offset, params) + lock, params.args
 
 
 def _where(plan: ReadPlan, params: Params, trashed: bool = False) -> str:
