@@ -104,6 +104,15 @@ async def test_values_filters_and_order_on_rest(api, shop):
     assert rows == [{"name": "Globex"}]
 
 
+async def test_embedded_and_expanded_records_carry_their_computed_values(api, shop):
+    rows = await ok(await api.get("/rest/v1/companies", params={
+        "select": "name,deals(title,weighted)", "name": "eq.Globex"}))
+    assert rows == [{"name": "Globex", "deals": [{"title": "G1", "weighted": 1800}]}]
+    one = await ok(await api.get(f"/api/records/{shop['globex']['id']}",
+                                 params={"expand": "company_deals"}))
+    assert [r["data"]["weighted"] for r in one["related"]["company_deals"]] == [1800]
+
+
 async def test_filters_order_and_cursors_on_the_records_api(api, shop):
     page = await ok(await api.get("/api/records", params={
         "object": "company", "open_pipeline": "gt.0", "order": "open_pipeline.desc",

@@ -97,6 +97,7 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
         rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
                                   ctx.state.settings.max_page_size, left)
         left -= rows[-1]["_bytes"] if rows else 0
+        rows = await with_computed(conn, snapshot, others[name], rows)
         related[name] = [record_out(snapshot, others[name], r) for r in rows]
     return related
 
