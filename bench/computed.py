@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import statistics
 import time
@@ -22,7 +21,7 @@ import asyncpg
 import httpx
 
 from bench.api import Api, connect
-from bench.inprocess import Direct
+from bench.inprocess import Direct, in_fresh_database
 from objectry.main import create_app
 from objectry.settings import Settings
 
@@ -116,15 +115,7 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    server = os.environ["DATABASE_URL"]
-    name = "objectry_computed_" + secrets.token_hex(4)
-    admin = await asyncpg.connect(server)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        results = await measure(server.rsplit("/", 1)[0] + "/" + name, args)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    results = await in_fresh_database("objectry_computed_", lambda url: measure(url, args))
     plain = statistics.median(next(iter(results.values())))
     print(f"| page of 50 ({args.companies:,} companies, {args.deals_each} deals each) "
           f"| median ms | p95 ms | × plain |")

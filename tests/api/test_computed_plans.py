@@ -12,6 +12,7 @@ import pytest
 from objectry.db import tenancy
 from objectry.records import query
 from tests.api.builders import add_field, make_object, relate
+from tests.api.isolation_plans import nodes
 
 COMPANIES, DEALS_EACH = 1000, 5
 
@@ -60,15 +61,6 @@ async def analyzed(app, workspace_id: str, snapshot, obj, params: list[tuple[str
         explained = await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args)
         rows = await conn.fetch(sql, *args)
     return (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"], rows
-
-
-def nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    found, stack = [], [plan]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(node.get("Plans", []))
-    return found
 
 
 def subplan_loops(plan: dict[str, Any]) -> list[int]:

@@ -47,20 +47,23 @@ def links(alias: str, far: str) -> str:
             f" {alias}_l.tenant_id AND {alias}_t.id = {alias}_l.{far}")
 
 
-LIVE_LINKS = ("{a}_l.tenant_id = $1 AND {a}_l.relationship_id = 'rel_cd' AND"
+LIVE_LINKS = ("{a}_l.tenant_id = $1 AND {a}_l.relationship_id = 'rel_cd'{near} AND"
               " {a}_t.deleted_at IS NULL")
+TO_DEALS = " AND r_l.from_record_id = r.id"
+TO_COMPANY = " AND r_l.to_record_id = r.id"
 COUNT = (f"COALESCE((SELECT count(*) FROM {links('r', 'to_record_id')} WHERE"
-         " r_l.from_record_id = r.id AND " + LIVE_LINKS.format(a="r") + "), 0)")
+         " " + LIVE_LINKS.format(a="r", near=TO_DEALS) + "), 0)")
 WEIGHTED_SQL = ("(div((((r.data ->> 'fld_amount')::numeric) * ((r.data ->> 'fld_probability')"
                 "::numeric)) * 10000000000, NULLIF(('100'::numeric), 0)) * 0.0000000001)")
 GROUPED_COUNT = (f"LEFT JOIN (SELECT j_l.from_record_id AS id, count(*) AS v FROM"
                  f" {links('j', 'to_record_id')} WHERE "
-                 + LIVE_LINKS.format(a="j") + ' GROUP BY j_l.from_record_id) "_j0" ON'
-                 ' "_j0".id = r.id')
+                 + LIVE_LINKS.format(a="j", near="")
+                 + ' GROUP BY j_l.from_record_id) "_j0" ON "_j0".id = r.id')
 GROUPED_OPEN = (f"LEFT JOIN (SELECT j_l.from_record_id AS id, sum((j_t.data ->> 'fld_amount')"
                 f"::numeric) AS v FROM {links('j', 'to_record_id')} WHERE "
-                + LIVE_LINKS.format(a="j") + " AND (j_t.data ->> 'fld_stage') = $4::text"
-                ' GROUP BY j_l.from_record_id) "_j1" ON "_j1".id = r.id')
+                + LIVE_LINKS.format(a="j", near="")
+                + " AND (j_t.data ->> 'fld_stage') = $4::text"
+                + ' GROUP BY j_l.from_record_id) "_j1" ON "_j1".id = r.id')
 
 GOLDEN: list[tuple[ObjectDef, str, str, list[Any]]] = [
     (COMPANY, "select=cname,n",
@@ -81,8 +84,9 @@ GOLDEN: list[tuple[ObjectDef, str, str, list[Any]]] = [
     (DEAL, "select=company_name",
      "SELECT r.id, r.object_id, jsonb_build_object('fld_company_name', COALESCE((SELECT"
      " jsonb_agg(r_t.data -> 'fld_cname' ORDER BY r_t.created_at, r_t.id) FROM"
-     f" {links('r', 'from_record_id')} WHERE r_l.to_record_id = r.id AND "
-     + LIVE_LINKS.format(a="r") + " AND (r_t.data ->> 'fld_cname') IS NOT NULL),"
+     f" {links('r', 'from_record_id')} WHERE "
+     + LIVE_LINKS.format(a="r", near=TO_COMPANY)
+     + " AND (r_t.data ->> 'fld_cname') IS NOT NULL),"
      f" '[]'::jsonb)) AS data, {SYSTEM} FROM records_in_scope r WHERE {scope('obj_deal')}"
      " ORDER BY r.created_at, r.id", ["wsp_t", "obj_deal"]),
     (COMPANY, "select=broken",

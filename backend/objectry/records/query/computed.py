@@ -128,24 +128,21 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool) ->
     return f"COALESCE({found}, {fallback})" if fallback else found
 
 
-def _source(computed: Computed, alias: str, params: Params) -> tuple[str, str, list[str]]:
-    """FROM, the near side's link column, and the conditions reaching live linked records."""
-    from objectry.records.query.clauses import where_item  # clauses renders via sqlexpr
+def _source(computed: Computed, alias: str, params: Params, parent: str | None
+            ) -> tuple[str, str, list[str]]:
+    """FROM, the near end's link column, and the conditions reaching the live linked records
+    (of `parent` only, when given) that the lookup or rollup reads."""
+    from objectry.records.query.clauses import live_links, where_item  # they render via sqlexpr
 
     link = computed.link
     assert link is not None
-    links, far_alias = f"{alias}_l", f"{alias}_t"
-    near, far = (("from_record_id", "to_record_id") if link.forward
-                 else ("to_record_id", "from_record_id"))
-    source = (f"relationship_records {links} JOIN records {far_alias} ON "
-              f"{far_alias}.tenant_id = {links}.tenant_id AND {far_alias}.id = {links}.{far}")
-    conditions = [f"{links}.tenant_id = $1",
-                  f"{links}.relationship_id = {literal(link.relationship.id)}",
-                  f"{far_alias}.deleted_at IS NULL"]
+    far_alias = f"{alias}_t"
+    source, near, conditions = live_links(link.forward, f"{alias}_l", far_alias,
+                                          literal(link.relationship.id), parent)
     if link.function == "lookup" and link.target is not None:
         conditions.append(f"({far_alias}.data ->> {literal(link.target.id)}) IS NOT NULL")
     conditions += [where_item(item, far_alias, 0, params) for item in computed.where]
-    return source, f"{links}.{near}", conditions
+    return source, near, conditions
 
 
 def _function(computed: Computed, far_alias: str) -> str:
@@ -163,12 +160,12 @@ def _function(computed: Computed, far_alias: str) -> str:
 
 
 def _correlated(computed: Computed, alias: str, params: Params) -> str:
-    source, near, conditions = _source(computed, alias, params)
-    where = " AND ".join([f"{near} = {alias}.id", *conditions])
-    return f"SELECT {_function(computed, f'{alias}_t')} FROM {source} WHERE {where}"
+    source, _, conditions = _source(computed, alias, params, alias)
+    return (f"SELECT {_function(computed, f'{alias}_t')} FROM {source} "
+            f"WHERE {' AND '.join(conditions)}")
 
 
 def _grouped(computed: Computed, params: Params) -> str:
-    source, near, conditions = _source(computed, "j", params)
+    source, near, conditions = _source(computed, "j", params, None)
     return (f"SELECT {near} AS id, {_function(computed, 'j_t')} AS v FROM {source} "
             f"WHERE {' AND '.join(conditions)} GROUP BY {near}")
