@@ -127,6 +127,16 @@ async def test_filters_order_and_cursors_on_the_records_api(api, shop):
     assert counted["total"] == 4
 
 
+async def test_the_schema_tells_what_each_computed_field_gives(api, shop):
+    schema = await ok(await api.get("/api/objects/deal/schema"))
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert fields["weighted"]["operators"] == sorted(
+        ["eq", "neq", "gt", "gte", "lt", "lte", "in", "is", "isdistinct"])
+    assert "cs" in fields["company_name"]["operators"]
+    assert schema["json_schema"]["properties"]["weighted"]["readOnly"] is True
+    assert "weighted" not in schema["json_schema"]["required"]
+
+
 async def test_writes_to_computed_fields_are_refused(api, shop):
     answer = await api.post("/api/records", json={"object": "deal", "data": {
         "title": "X", "weighted": 5, "company_name": ["Acme"]}})

@@ -16,13 +16,15 @@ from urllib.parse import parse_qsl
 
 from objectry import formula
 from objectry.errors import Detail, detail
-from objectry.fields import cast_of
+from objectry.fields import cast_of, operators_of
+from objectry.fields.comparison import BY_CAST
 from objectry.fields.computed import COMPUTED_TYPES, autonumber_cast
 from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef, Snapshot
 from objectry.sqltext import (
     BOOLEAN,
     DATE,
     INTEGER,
+    JSONB,
     NUMERIC,
     TEXT,
     TIMESTAMPTZ,
@@ -39,6 +41,9 @@ RESULT_OF_CAST = {TEXT: "text", NUMERIC: "number", INTEGER: "number", BOOLEAN: "
 NUMBERS = frozenset({NUMERIC, INTEGER})
 ORDERED = NUMBERS | {DATE, TIMESTAMPTZ}
 ROLLUP_TAKES = {"count": None, "sum": NUMBERS, "avg": NUMBERS, "min": ORDERED, "max": ORDERED}
+# Types whose values compare as their cast says (a formula's result type, an autonumber's
+# number or text), not by a fixed operator table of their own.
+CAST_DECIDES = frozenset({"formula", "lookup", "rollup", "autonumber"})
 # System columns a formula may use, with their types.
 FORMULA_SYSTEM = {"id": "text", "primary_value": "text", "created_at": "datetime",
                   "updated_at": "datetime", "version": "number"}
@@ -71,6 +76,33 @@ def stored_cast(field: FieldDef) -> str:
 
 def is_read_time(field: FieldDef) -> bool:
     return field.type in COMPUTED_TYPES
+
+
+def value_cast(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> str:
+    """The cast a field's value compares under: its type's, or for the types whose config
+    decides (CAST_DECIDES) what that config gives; a lookup/rollup that no longer fits keeps
+    the cast its config asks for."""
+    if field.type == "formula":
+        return CAST_OF_RESULT.get(str(field.config.get("result_type")), TEXT)
+    if field.type == "lookup":
+        return JSONB
+    if field.type == "rollup":
+        try:
+            found = link(snapshot, obj, field)
+        except Unresolved:
+            return NUMERIC
+        if found.function in ("min", "max") and found.target is not None:
+            cast = stored_cast(found.target)
+            return NUMERIC if cast in NUMBERS else cast
+        return NUMERIC
+    return stored_cast(field)
+
+
+def operators(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> frozenset[str]:
+    """The PostgREST operators a filter on the field may use."""
+    if field.type in CAST_DECIDES:
+        return BY_CAST[value_cast(snapshot, obj, field)]
+    return operators_of(field.type)
 
 
 def link(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Link:

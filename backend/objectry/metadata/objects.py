@@ -7,9 +7,8 @@ from typing import Any
 
 import asyncpg
 
-from objectry.fields import operators_of
 from objectry.ids import new_id
-from objectry.metadata import indexes, primary, record_schema, repo
+from objectry.metadata import computed, indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
@@ -87,7 +86,8 @@ async def schema(ctx: Context, ref: str) -> dict[str, Any]:
     obj = snapshot.objects_by_id.get(row["id"])
     attached = obj.fields if obj else ()
     fields = [{**dataclasses.asdict(f), **extra.get(f.id, {}),
-               "operators": sorted(operators_of(f.type))} for f in attached]
+               "operators": sorted(computed.operators(snapshot, obj, f))}
+              for f in attached if obj]
     return {
         "object": row,
         "fields": fields,

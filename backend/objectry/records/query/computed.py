@@ -20,7 +20,7 @@ from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.records.query.errors import QueryError
 from objectry.records.query.planned import Col, Computed, Where
 from objectry.records.query.sqlexpr import Params
-from objectry.sqltext import JSONB, NUMERIC, TEXT, field_expr, ident, literal
+from objectry.sqltext import JSONB, NUMERIC, field_expr, ident, literal
 
 _NONE = {"count": "0", "sum": "0", "lookup": "'[]'::jsonb"}  # the value over no records
 
@@ -31,40 +31,18 @@ def column(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Col:
 
 
 def _column(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Col:
-    plain = Computed(obj, field, snapshot)
+    computed = Computed(obj, field, snapshot)
     try:
         if field.type == "formula":
             meta.checked_formula(snapshot, obj, field)
-            usable = not meta.formula_cycle(snapshot, obj, field)
-            return _col(field, _declared_cast(field), replace(plain, usable=usable))
-        link = meta.link(snapshot, obj, field)
-    except meta.Unresolved:
-        return _col(field, _declared_cast(field), replace(plain, usable=False))
-    try:
-        where = _filter(link)
-    except QueryError:
-        return _col(field, _declared_cast(field), replace(plain, usable=False))
-    return _col(field, _link_cast(link), replace(plain, link=link, where=where))
-
-
-def _col(field: FieldDef, cast: str, computed: Computed) -> Col:
-    return Col(field.name, cast, field_id=field.id, field_type=field.type, computed=computed)
-
-
-def _declared_cast(field: FieldDef) -> str:
-    """The cast of a field that no longer fits: what its config says it gives."""
-    if field.type == "formula":
-        return meta.CAST_OF_RESULT.get(str(field.config.get("result_type")), TEXT)
-    return JSONB if field.type == "lookup" else NUMERIC
-
-
-def _link_cast(link: meta.Link) -> str:
-    if link.function == "lookup":
-        return JSONB
-    if link.function in ("min", "max") and link.target is not None:
-        cast = meta.stored_cast(link.target)
-        return NUMERIC if cast in meta.NUMBERS else cast
-    return NUMERIC
+            computed = replace(computed, usable=not meta.formula_cycle(snapshot, obj, field))
+        else:
+            link = meta.link(snapshot, obj, field)
+            computed = replace(computed, link=link, where=_filter(link))
+    except (meta.Unresolved, QueryError):
+        computed = replace(computed, usable=False)
+    return Col(field.name, meta.value_cast(snapshot, obj, field), field_id=field.id,
+               field_type=field.type, computed=computed)
 
 
 def _filter(link: meta.Link) -> tuple[Where, ...]:

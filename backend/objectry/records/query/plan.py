@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from objectry.fields import operators_of
 from objectry.fields.comparison import BY_CAST
-from objectry.metadata.computed import is_read_time, stored_cast
+from objectry.metadata.computed import CAST_DECIDES, is_read_time, stored_cast
 from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
 from objectry.records.query import coerce, computed, relations
 from objectry.records.query.errors import QueryError
@@ -51,9 +51,6 @@ MAX_EMBEDS = 20
 MAX_OUTPUTS = 2000  # columns in the whole select, `*` counted as the columns it stands for
 MAX_FILTERS = 1000  # keeps a statement well under PostgreSQL's 65,535 parameters
 SHAPES = ("rest", "record")
-# Types whose values compare as their cast says (a formula's result type, an autonumber's
-# number or text), not by a fixed table of their own.
-CAST_DECIDES = frozenset({"formula", "lookup", "rollup", "autonumber"})
 
 
 class _Budget:
