@@ -18,7 +18,7 @@ from objectry.errors import ValidationFailed, detail
 from objectry.fields.computed import COMPUTED_TYPES, autonumber_cast
 from objectry.fields.index_size import MAX_BYTES
 from objectry.fields.registry import merged_config
-from objectry.metadata import computed, indexes, repo
+from objectry.metadata import computed, indexes, repo, value_sql
 from objectry.metadata.changes import reading
 from objectry.metadata.model import FieldDef
 from objectry.sqltext import field_expr
@@ -122,7 +122,7 @@ async def _value_sql(ctx: Context, change: Change) -> str | None:
         raise ValidationFailed([detail(flag, "not_indexable", f"a {field['type']} field can "
                                        "only be indexed when it is a deterministic formula "
                                        "over stored fields") for flag in change.on])
-    return f"({computed.value_sql(snapshot, obj, defined, None, _never)})"
+    return f"({value_sql.value_sql(snapshot, obj, defined, None, _never)})"
 
 
 def _never(field: FieldDef) -> str:

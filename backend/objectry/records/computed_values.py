@@ -31,3 +31,17 @@ async def with_computed(conn: asyncpg.Connection, snapshot: Snapshot, obj: Objec
         data.update((r["id"], r["data"]) for r in
                     await repo.compiled_rows(conn, render_read(plan, trashed=False)))
     return [{**dict(row), "data": data.get(row["id"], row["data"])} for row in rows]
+
+
+async def with_computed_of_any(conn: asyncpg.Connection, snapshot: Snapshot,
+                               rows: Sequence[Any]) -> list[Any]:
+    """`with_computed` for rows of several objects (a realtime notification's), in order."""
+    done: dict[str, Any] = {}
+    by_object: dict[str, list[Any]] = {}
+    for row in rows:
+        by_object.setdefault(row["object_id"], []).append(row)
+    for object_id, group in by_object.items():
+        obj = snapshot.objects_by_id.get(object_id)
+        group = await with_computed(conn, snapshot, obj, group) if obj is not None else group
+        done.update((row["id"], row) for row in group)
+    return [done[row["id"]] for row in rows]

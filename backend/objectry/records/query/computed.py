@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from objectry.metadata import computed as meta
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
+from objectry.metadata.value_sql import value_sql
 from objectry.records.query.errors import QueryError
 from objectry.records.query.planned import Col, Computed, Where
 from objectry.records.query.sqlexpr import Params
@@ -74,7 +75,7 @@ def value(column_: Col, alias: str, params: Params | None, *, join: bool) -> str
         return _aggregate(used.computed, alias, params, join=join)
 
     try:
-        return meta.value_sql(computed.snapshot, computed.obj, computed.field, alias, read_time)
+        return value_sql(computed.snapshot, computed.obj, computed.field, alias, read_time)
     except meta.Unresolved:
         return f"NULL::{column_.cast}"
 
