@@ -135,6 +135,10 @@ async def test_the_schema_tells_what_each_computed_field_gives(api, shop):
     assert "cs" in fields["company_name"]["operators"]
     assert schema["json_schema"]["properties"]["weighted"]["readOnly"] is True
     assert "weighted" not in schema["json_schema"]["required"]
+    described = await ok(await api.get("/rest/v1/"))
+    columns = described["definitions"]["deal"]["properties"]
+    assert (columns["weighted"]["format"], columns["company_name"]["format"]) == (
+        "numeric", "jsonb")
 
 
 async def test_writes_to_computed_fields_are_refused(api, shop):
