@@ -169,6 +169,18 @@ async def test_trashed_records_leave_lookups_and_rollups(api, shop):
     assert one["data"]["company_name"] == []
 
 
+async def test_a_computed_field_that_stops_fitting_reads_as_null(api, shop):
+    await ok(await api.delete(f"/api/relationships/{shop['rel']['id']}"), 204)
+    schema = await ok(await api.get("/api/objects/deal/schema"))
+    amount = next(f for f in schema["fields"] if f["name"] == "amount")
+    await ok(await api.delete(f"/api/object-fields/{amount['object_field_id']}"), 204)
+    found = await companies(api)
+    assert found["Acme"] == {"name": "Acme"}  # the rollups and lookup have nothing to read
+    rows = await ok(await api.get("/rest/v1/deals", params={
+        "select": "title,weighted,company_name", "title": "eq.A1", "weighted": "is.null"}))
+    assert rows == [{"title": "A1", "weighted": None, "company_name": None}]
+
+
 @pytest.mark.parametrize(("type_", "config", "expected"), [
     ("rollup", {"relationship": "nope", "function": "count"},
      [("config.relationship", "not_found")]),
