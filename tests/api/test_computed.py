@@ -133,6 +133,7 @@ async def test_the_schema_tells_what_each_computed_field_gives(api, shop):
     assert fields["weighted"]["operators"] == sorted(
         ["eq", "neq", "gt", "gte", "lt", "lte", "in", "is", "isdistinct"])
     assert "cs" in fields["company_name"]["operators"]
+    assert fields["weighted"]["is_readonly"] and not fields["amount"]["is_readonly"]
     assert schema["json_schema"]["properties"]["weighted"]["readOnly"] is True
     assert "weighted" not in schema["json_schema"]["required"]
     described = await ok(await api.get("/rest/v1/"))

@@ -130,3 +130,4 @@ def autonumber_value(config: Config, number: int) -> int | str:
 
 TYPES = (Formula(), Lookup(), Rollup(), Autonumber())
 COMPUTED_TYPES = frozenset(t.name for t in TYPES if t.computed)  # read-time values
+SERVER_MADE = frozenset(t.name for t in TYPES)  # values no client ever writes

@@ -12,6 +12,7 @@ from typing import Any
 from objectry.errors import Detail, detail
 from objectry.fields import ValueProblem, get, index_size
 from objectry.fields.base import Cleaner, Weigher
+from objectry.fields.computed import SERVER_MADE
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -68,7 +69,7 @@ def compile_field(index: int, field: FieldDef) -> CompiledField:
         # rather than failing every write (a required field then reports "required").
         default = MISSING
     # Computed and server-assigned (autonumber) values are never the client's to write.
-    server_made = field_type.computed or field.type == "autonumber"
+    server_made = field.type in SERVER_MADE
     readonly = field.is_readonly or server_made
     if server_made:
         default = MISSING
