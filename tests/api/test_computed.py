@@ -322,6 +322,21 @@ async def test_autonumbers_on_every_way_in(api):
     assert (after["data"]["number"], after["data"]["seq"]) == ("INV-0007", 106)
 
 
+async def test_an_upsert_numbers_only_what_it_inserts(api):
+    await make_object(api, "sku", plural_name="skus")
+    await add_field(api, "sku", "code", is_unique=True)
+    await add_field(api, "sku", "n", "autonumber", {"prefix": "S"}, is_unique=True)
+    await make_record(api, "sku", code="a")
+    upserted = await ok(await api.post("/api/records/bulk", json={
+        "object": "sku", "mode": "upsert", "match_on": "code",
+        "records": [{"data": {"code": "a"}}, {"data": {"code": "b"}}]}), 201)
+    assert [r["data"]["n"] for r in upserted["items"]] == ["S1", "S2"]
+    rest = await ok(await api.post("/rest/v1/skus?on_conflict=code", json=[
+        {"code": "b"}, {"code": "c"}], headers={
+            "Prefer": "resolution=merge-duplicates,return=representation"}), 201)
+    assert [r["n"] for r in rest] == ["S2", "S3"]
+
+
 async def test_concurrent_creates_get_distinct_numbers(api):
     await make_object(api, "ticket")
     await add_field(api, "ticket", "subject")
