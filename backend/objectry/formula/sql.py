@@ -78,8 +78,8 @@ def _dateadd(node: Typed, args: list[str]) -> str:
             return f"({args[0]} + {amount}{' * 7' if unit == 'weeks' else ''})"
         return f"({args[0]} + make_interval({unit} => {amount}))::date"
     field = {"minutes": "mins", "seconds": "secs"}.get(unit, unit)
-    return (f"(({args[0]} AT TIME ZONE {_UTC}) + make_interval({field} => {amount}))"
-            f" AT TIME ZONE {_UTC}")
+    return (f"((({args[0]} AT TIME ZONE {_UTC}) + make_interval({field} => {amount}))"
+            f" AT TIME ZONE {_UTC})")
 
 
 def _datediff(node: Typed, args: list[str]) -> str:
