@@ -4,7 +4,7 @@ Deterministic formulas must also be accepted in an expression index (IMMUTABLE S
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -91,6 +91,18 @@ PINNED: list[tuple[str, object]] = [
     ('DATEDIFF({ts1}, DATEADD({ts1}, -1, "seconds"), "minutes")', Decimal(1)),
     ("{d1} + 1", date(2024, 2, 1)), ("{d1} - DATEADD({d1}, 1, \"weeks\")", Decimal(-7)),
     ("YEAR({ts1}) * 100 + MONTH({ts1})", Decimal(202403)),
+    # Date steps stop at years 1 and 9999 rather than fail (PostgreSQL's range ends elsewhere)
+    ('DATEADD(DATEADD(DATEADD({d1}, -2700, "years"), -2700, "years"), 2, "days")',
+     date(1, 1, 3)),
+    ('DATEADD(DATEADD(DATEADD({d1}, 2700, "years"), 2700, "years"), 2700, "years")',
+     date(9999, 12, 31)),
+    ("{d1} + 1000000 + 1000000 + 1000000 - 1000000", date(9999, 12, 31) - timedelta(1000000)),
+    ('DATEADD(DATEADD(DATEADD({ts1}, 2700, "years"), 2700, "years"), 2700, "years")',
+     datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+    ('DATEADD({d2}, 1, "days")', None), ("{d2} - 1", None), ('DATEADD({d2}, 1, "hours")', None),
+    ('DATEADD(DATEADD({ts1}, -2700, "years"), -2000000000, "seconds")',
+     datetime(1, 1, 1, tzinfo=UTC)),
+    ('DATEADD({d1}, -24000000, "hours")', datetime(1, 1, 1, tzinfo=UTC)),
 ]
 
 

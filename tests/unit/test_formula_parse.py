@@ -177,36 +177,47 @@ def compile_(expression: str) -> tuple[str, list[object]]:
      'now()',
      []),
     ('DATEADD({d}, 1, "days")',
-     '((c.d) + LEAST(GREATEST(round(($1::numeric)), -1000000), 1000000)::int)',
+     'date_smaller(date_larger((c.d) + LEAST(GREATEST(round(($1::numeric)), -1000000), '
+     '1000000)::int, make_date(1, 1, 1)), make_date(9999, 12, 31))',
      [Decimal('1')]),
     ('DATEADD({d}, 2, "weeks")',
-     '((c.d) + LEAST(GREATEST(round(($1::numeric)), -150000), 150000)::int * 7)',
+     'date_smaller(date_larger((c.d) + LEAST(GREATEST(round(($1::numeric)), -150000), '
+     '150000)::int * 7, make_date(1, 1, 1)), make_date(9999, 12, 31))',
      [Decimal('2')]),
     ('DATEADD({d}, 1, "months")',
-     '((c.d) + make_interval(months => LEAST(GREATEST(round(($1::numeric)), -33000), '
-     '33000)::int))::date',
+     'date_smaller(date_larger(((c.d) + make_interval(months => '
+     'LEAST(GREATEST(round(($1::numeric)), -33000), 33000)::int))::date, make_date(1, 1, '
+     '1)), make_date(9999, 12, 31))',
      [Decimal('1')]),
     ('DATEADD({d}, 1, "years")',
-     '((c.d) + make_interval(years => LEAST(GREATEST(round(($1::numeric)), -2700), '
-     '2700)::int))::date',
+     'date_smaller(date_larger(((c.d) + make_interval(years => '
+     'LEAST(GREATEST(round(($1::numeric)), -2700), 2700)::int))::date, make_date(1, 1, 1)), '
+     'make_date(9999, 12, 31))',
      [Decimal('1')]),
     ('DATEADD({d}, 3, "hours")',
-     "(((((c.d)::timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') + make_interval(hours => "
-     "LEAST(GREATEST(round(($1::numeric)), -24000000), 24000000)::int)) AT TIME ZONE 'UTC')",
+     "timestamptz_smaller(timestamptz_larger(((((c.d)::timestamp AT TIME ZONE 'UTC') AT "
+     "TIME ZONE 'UTC') + make_interval(hours => LEAST(GREATEST(round(($1::numeric)), "
+     "-24000000), 24000000)::int)) AT TIME ZONE 'UTC', (make_timestamp(1, 1, 1, 0, 0, 0) AT "
+     "TIME ZONE 'UTC')), (make_timestamp(9999, 12, 31, 23, 59, 59.999999) AT TIME ZONE "
+     "'UTC'))",
      [Decimal('3')]),
     ('DATEADD({ts}, 1, "days")',
-     "((((c.ts) AT TIME ZONE 'UTC') + make_interval(days => "
-     "LEAST(GREATEST(round(($1::numeric)), -1000000), 1000000)::int)) AT TIME ZONE 'UTC')",
+     "timestamptz_smaller(timestamptz_larger((((c.ts) AT TIME ZONE 'UTC') + "
+     'make_interval(days => LEAST(GREATEST(round(($1::numeric)), -1000000), 1000000)::int)) '
+     "AT TIME ZONE 'UTC', (make_timestamp(1, 1, 1, 0, 0, 0) AT TIME ZONE 'UTC')), "
+     "(make_timestamp(9999, 12, 31, 23, 59, 59.999999) AT TIME ZONE 'UTC'))",
      [Decimal('1')]),
     ('DATEADD({ts}, 1, "minutes")',
-     "((((c.ts) AT TIME ZONE 'UTC') + make_interval(mins => "
-     'LEAST(GREATEST(round(($1::numeric)), -1440000000), 1440000000)::int)) AT TIME ZONE '
-     "'UTC')",
+     "timestamptz_smaller(timestamptz_larger((((c.ts) AT TIME ZONE 'UTC') + "
+     'make_interval(mins => LEAST(GREATEST(round(($1::numeric)), -1440000000), '
+     "1440000000)::int)) AT TIME ZONE 'UTC', (make_timestamp(1, 1, 1, 0, 0, 0) AT TIME ZONE "
+     "'UTC')), (make_timestamp(9999, 12, 31, 23, 59, 59.999999) AT TIME ZONE 'UTC'))",
      [Decimal('1')]),
     ('DATEADD({ts}, 1, "seconds")',
-     "((((c.ts) AT TIME ZONE 'UTC') + make_interval(secs => "
-     'LEAST(GREATEST(round(($1::numeric)), -2000000000), 2000000000)::int)) AT TIME ZONE '
-     "'UTC')",
+     "timestamptz_smaller(timestamptz_larger((((c.ts) AT TIME ZONE 'UTC') + "
+     'make_interval(secs => LEAST(GREATEST(round(($1::numeric)), -2000000000), '
+     "2000000000)::int)) AT TIME ZONE 'UTC', (make_timestamp(1, 1, 1, 0, 0, 0) AT TIME ZONE "
+     "'UTC')), (make_timestamp(9999, 12, 31, 23, 59, 59.999999) AT TIME ZONE 'UTC'))",
      [Decimal('1')]),
     ('DATEDIFF({d}, {e}, "days")',
      '((c.d) - (c.e))::numeric',
@@ -247,13 +258,16 @@ def compile_(expression: str) -> tuple[str, list[object]]:
      'extract(day from (c.d))',
      []),
     ('{d} + 7',
-     '((c.d) + LEAST(GREATEST(round(($1::numeric)), -1000000), 1000000)::int)',
+     'date_smaller(date_larger((c.d) + LEAST(GREATEST(round(($1::numeric)), -1000000), '
+     '1000000)::int, make_date(1, 1, 1)), make_date(9999, 12, 31))',
      [Decimal('7')]),
     ('7 + {d}',
-     '((c.d) + LEAST(GREATEST(round(($1::numeric)), -1000000), 1000000)::int)',
+     'date_smaller(date_larger((c.d) + LEAST(GREATEST(round(($1::numeric)), -1000000), '
+     '1000000)::int, make_date(1, 1, 1)), make_date(9999, 12, 31))',
      [Decimal('7')]),
     ('{d} - 7',
-     '((c.d) - LEAST(GREATEST(round(($1::numeric)), -1000000), 1000000)::int)',
+     'date_smaller(date_larger((c.d) - LEAST(GREATEST(round(($1::numeric)), -1000000), '
+     '1000000)::int, make_date(1, 1, 1)), make_date(9999, 12, 31))',
      [Decimal('7')]),
     ('{d} - {e}',
      '((c.d) - (c.e))::numeric',

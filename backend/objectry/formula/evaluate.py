@@ -21,6 +21,7 @@ from objectry.formula.sql import QUOTIENT_DIGITS
 EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                         rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation])
 Op = Callable[..., Any]
+_FIRST_TIME, _LAST_TIME = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 
 
 def evaluate(checked: Checked, values: Mapping[str, object], *,
@@ -108,28 +109,41 @@ def _round(node: Typed, x: Decimal, digits: Decimal = Decimal(0)) -> Decimal:
 
 
 def _add_months(day: date, months: int) -> date | None:
-    """PostgreSQL's date + interval 'n months': the same day, or the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
+    """PostgreSQL's date + interval 'n months': the same day, or the month's last day; None
+    past years 1-9999 (the caller saturates: a date to its end, a datetime to its end)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     if not 1 <= year <= 9999:
-        return None  # beyond Python's dates (PostgreSQL's reach further)
+        return None
     return day.replace(year=year, month=month + 1,
                        day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _dateadd(node: Typed, when: date, amount: Decimal) -> date | None:
+def _add_days(day: date, days: int) -> date:
+    ordinal = min(max(day.toordinal() + days, 1), date.max.toordinal())
+    return date.fromordinal(ordinal)
+
+
+def _add_time(moment: datetime, step: timedelta) -> datetime:
+    """sql.within_years for datetimes: a step past years 1-9999 stops at their ends."""
+    if step > _LAST_TIME - moment:
+        return _LAST_TIME
+    return _FIRST_TIME if -step > moment - _FIRST_TIME else moment + step
+
+
+def _dateadd(node: Typed, when: date, amount: Decimal) -> date:
     unit = str(node.value)
     n = count(amount, limits.MAX_AMOUNT[unit])
-    try:
-        if unit in ("months", "years"):
-            months = n * (12 if unit == "years" else 1)
-            if isinstance(when, datetime):
-                moved = _add_months(when.date(), months)
-                return None if moved is None else datetime.combine(moved, when.timetz())
-            return _add_months(when, months)
-        return when + timedelta(**{unit: n})
-    except OverflowError:
-        return None
+    if unit in ("months", "years"):
+        months = n * (12 if unit == "years" else 1)
+        moved = _add_months(when.date() if isinstance(when, datetime) else when, months)
+        if isinstance(when, datetime):
+            if moved is None:
+                return _FIRST_TIME if months < 0 else _LAST_TIME
+            return datetime.combine(moved, when.timetz())
+        return moved or (date.min if months < 0 else date.max)
+    if isinstance(when, datetime):
+        return _add_time(when, timedelta(**{unit: n}))
+    return _add_days(when, n * (7 if unit == "weeks" else 1))
 
 
 def _datediff(node: Typed, later: Any, earlier: Any) -> Decimal:
@@ -146,12 +160,9 @@ def _datediff(node: Typed, later: Any, earlier: Any) -> Decimal:
     return Decimal(boundary(later) - boundary(earlier))
 
 
-def _date_plus(node: Typed, day: date, n: Decimal) -> date | None:
-    days = count(n, limits.MAX_AMOUNT["days"]) * (1 if node.op == "date+days" else -1)
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:
-        return None
+def _date_plus(node: Typed, day: date, n: Decimal) -> date:
+    return _add_days(day, count(n, limits.MAX_AMOUNT["days"]) * (
+        1 if node.op == "date+days" else -1))
 
 
 # Ops that see null arguments themselves; every other op is strict (null in → null out).
