@@ -36,7 +36,7 @@ def _eval(node: Typed, values: Mapping[str, object], now: datetime) -> Any:
     if node.op == "literal":
         return node.value
     if node.op == "field":
-        return _normal(values.get(str(node.value)))
+        return _normal(node.type, values.get(str(node.value)))
     if node.op in _LAZY:
         return _LAZY[node.op](node, [_eval(a, values, now) for a in node.args])
     if node.op in ("TODAY", "NOW"):
@@ -47,13 +47,20 @@ def _eval(node: Typed, values: Mapping[str, object], now: datetime) -> Any:
     return _STRICT[node.op](node, *args)
 
 
-def _normal(value: object) -> object:
-    if isinstance(value, bool) or value is None:
+def _normal(type_: str, value: object) -> object:
+    """A field's value as the evaluator computes with it: Python values pass (ints and floats
+    become Decimal, datetimes UTC), and so do JSON ones as records store them (ISO 8601
+    strings for dates and datetimes), for a preview computed from a record's data."""
+    if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
+    if type_ == "number" and isinstance(value, int | float | str):
         return Decimal(str(value))
+    if type_ == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if type_ == "datetime" and isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     return value
 
 
