@@ -112,3 +112,32 @@ async def test_pinned_semantics(owner_db: asyncpg.Connection, expression: str,
     checked, sql, args = compiled(expression, PINNED_VALUES)
     assert evaluate(checked, PINNED_VALUES) == expected
     assert await owner_db.fetchval(f"SELECT {sql}", *args) == expected
+
+
+CLOCK = ["TODAY()", "NOW()", 'DATEDIFF(NOW(), DATEADD(TODAY(), 1, "days"), "minutes")',
+         'YEAR(TODAY()) = YEAR(NOW())']
+
+
+# 26 hours apart: at any moment, at least one of them is on another date than UTC.
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+@pytest.mark.parametrize("expression", CLOCK)
+async def test_today_and_now_read_the_transaction_clock_in_utc(owner_db: asyncpg.Connection,
+                                                                expression: str,
+                                                                zone: str) -> None:
+    checked, sql, args = compiled(expression, PINNED_VALUES)
+    async with owner_db.transaction():
+        await owner_db.execute(f"SET LOCAL TimeZone = '{zone}'")
+        now, value = await owner_db.fetchrow(f"SELECT now(), {sql}", *args)
+    assert checked.deterministic is False
+    assert value == evaluate(checked, PINNED_VALUES, now=now)
+
+
+@pytest.mark.parametrize("expression", CLOCK)
+async def test_an_index_refuses_what_check_calls_non_deterministic(
+        owner_db: asyncpg.Connection, expression: str) -> None:
+    sql = to_sql(check(expression, gen.FIELDS), lambda name: name, lambda value: "'1'")
+    with pytest.raises(asyncpg.InvalidObjectDefinitionError,
+                       match="functions in index expression must be marked IMMUTABLE"):
+        async with owner_db.transaction():
+            await owner_db.execute("CREATE TEMP TABLE clock (d1 date) ON COMMIT DROP")
+            await owner_db.execute(f"CREATE INDEX ON clock (({sql}))")
