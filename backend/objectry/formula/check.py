@@ -122,7 +122,7 @@ class _Checker:
     def _binary(self, syntax: Syntax, args: list[Typed]) -> Typed | None:
         op = str(syntax.value)
         if op in ("AND", "OR"):
-            return self._both(syntax, op, args, BOOLEAN, op, BOOLEAN)
+            return self._logic(syntax, op, args)
         if op == "&":
             joined = [convert(a, TEXT, TO_TEXT) for a in args]
             if None in joined:
@@ -151,13 +151,12 @@ class _Checker:
         self.problem(syntax, f"'{op}' cannot combine {describe([left, right])}{hint}")
         return None
 
-    def _both(self, syntax: Syntax, op: str, args: list[Typed], wanted: FormulaType,
-              result_op: str, result: FormulaType) -> Typed | None:
-        if any(a.type != wanted for a in args):
-            self.problem(syntax, f"'{op}' expects {ARTICLE[wanted]} on both sides, not "
+    def _logic(self, syntax: Syntax, op: str, args: list[Typed]) -> Typed | None:
+        if any(a.type != BOOLEAN for a in args):
+            self.problem(syntax, f"'{op}' expects a boolean on both sides, not "
                                  f"{describe([a.type for a in args])}")
             return None
-        return Typed(result_op, result, tuple(args))
+        return Typed(op, BOOLEAN, tuple(args))
 
 
 def _arity(low: int, high: int | None) -> str:
