@@ -29,7 +29,9 @@ _LAST_TIME = f"(make_timestamp(9999, 12, 31, 23, 59, 59.999999) AT TIME ZONE {_U
 def to_sql(checked: Checked, column: Column, param: Param) -> str:
     """SQL for the value of `checked`, typed text/numeric/boolean/date/timestamptz.
     `column(name)` renders a referenced field; `param(value)` binds a constant (str or
-    Decimal) and returns its placeholder."""
+    Decimal) and returns its placeholder. For an index's DDL, `param` may return a literal
+    instead: a query binding the same constants still matches the index in a custom plan,
+    where PostgreSQL folds them to the same constants."""
     return _render(checked.tree, column, param)
 
 
