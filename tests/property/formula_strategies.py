@@ -33,8 +33,8 @@ VALUES: dict[FormulaType, st.SearchStrategy[object]] = {
     "number": _numbers,
     "text": st.text(alphabet=ALPHABET, max_size=5),
     "boolean": st.booleans(),
-    "date": st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
-    "datetime": st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 12, 31),
+    "date": st.dates(min_value=date(1950, 1, 1), max_value=date(2030, 12, 31)),
+    "datetime": st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2030, 12, 31),
                              timezones=st.just(UTC)),
 }
 

@@ -157,14 +157,13 @@ def _datediff(node: Typed, later: Any, earlier: Any) -> Decimal:
     unit = str(node.value)
     if unit in ("days", "weeks"):
         days = (later - earlier).days
-        return Decimal(days if unit == "days" else int(days / 7))
+        return Decimal(days if unit == "days" else int(Fraction(days, 7)))  # toward zero
     if unit in ("months", "years"):
         months = (later.year - earlier.year) * 12 + later.month - earlier.month
         return Decimal(later.year - earlier.year if unit == "years" else months)
-    step = {"hours": 3600, "minutes": 60, "seconds": 1}[unit]
-    def boundary(moment: datetime) -> int:
-        return int(moment.replace(microsecond=0).timestamp()) // step
-    return Decimal(boundary(later) - boundary(earlier))
+    step = timedelta(**{unit: 1})
+    # date_trunc floors to the unit; so does floor division of the time since any instant.
+    return Decimal((later - _FIRST_TIME) // step - (earlier - _FIRST_TIME) // step)
 
 
 def _date_plus(node: Typed, day: date, n: Decimal) -> date:
