@@ -141,3 +141,12 @@ async def test_an_index_refuses_what_check_calls_non_deterministic(
         async with owner_db.transaction():
             await owner_db.execute("CREATE TEMP TABLE clock (d1 date) ON COMMIT DROP")
             await owner_db.execute(f"CREATE INDEX ON clock (({sql}))")
+
+
+@pytest.mark.parametrize(("expression", "text"), [
+    ("1000 * 30 / 100", "300"), ("1 / 4", "0.25"), ("2 / 3", "0.6666666666"), ("0 / 7", "0")])
+async def test_a_quotient_has_no_trailing_zeros(owner_db: asyncpg.Connection, expression: str,
+                                               text: str) -> None:
+    checked, sql, args = compiled(expression, PINNED_VALUES)
+    assert str(evaluate(checked, PINNED_VALUES)) == text
+    assert str(await owner_db.fetchval(f"SELECT {sql}", *args)) == text

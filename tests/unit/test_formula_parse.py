@@ -38,7 +38,7 @@ def compile_(expression: str) -> tuple[str, list[object]]:
      '((c.n) * (c.m))',
      []),
     ('{n} / {m}',
-     '(div((c.n) * 10000000000, NULLIF((c.m), 0)) * 0.0000000001)',
+     'trim_scale(div((c.n) * 10000000000, NULLIF((c.m), 0)) * 0.0000000001)',
      []),
     ('{n} % {m}',
      'mod((c.n), NULLIF((c.m), 0))',

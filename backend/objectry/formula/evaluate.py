@@ -73,7 +73,13 @@ def _divide(node: Typed, a: Decimal, b: Decimal) -> Decimal | None:
     if b == 0:
         return None
     quotient = int(Fraction(a) * 10 ** QUOTIENT_DIGITS / Fraction(b))  # int() truncates
-    return Decimal(quotient).scaleb(-QUOTIENT_DIGITS, EXACT)
+    return _trim_scale(Decimal(quotient).scaleb(-QUOTIENT_DIGITS, EXACT))
+
+
+def _trim_scale(number: Decimal) -> Decimal:
+    """PostgreSQL's trim_scale: no trailing fractional zeros (and no exponent: 300, not 3E+2)."""
+    trimmed = number.normalize(EXACT)
+    return trimmed.quantize(Decimal(1)) if trimmed == trimmed.to_integral_value() else trimmed
 
 
 def _modulo(node: Typed, a: Decimal, b: Decimal) -> Decimal | None:
@@ -82,7 +88,7 @@ def _modulo(node: Typed, a: Decimal, b: Decimal) -> Decimal | None:
 
 def _text(number: Decimal) -> str:
     """trim_scale(n)::text: no exponent, no trailing zeros, no '-0'."""
-    return "0" if number == 0 else format(number.normalize(EXACT), "f")
+    return "0" if number == 0 else format(_trim_scale(number), "f")
 
 
 def _compare(test: Callable[[Any, Any], bool]) -> Op:

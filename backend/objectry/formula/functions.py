@@ -66,10 +66,10 @@ def _fixed(result: FormulaType, *params: tuple[FormulaType, ...]) -> Rule:
     return rule
 
 
-def _same(op: str | None, allowed: tuple[FormulaType, ...] | None = None) -> Rule:
+def _same(allowed: tuple[FormulaType, ...] | None = None) -> Rule:
     """A function whose arguments share one type (see unify), which is also its result."""
     def rule(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
-        return same_type(p, call, op or str(call.value), args, allowed)
+        return same_type(p, call, str(call.value), args, allowed)
     return rule
 
 
@@ -170,9 +170,9 @@ FUNCTIONS: dict[str, Function] = {
     "FLOOR": Function(1, 1, _fixed(NUMBER, _NUMBER)),
     "CEIL": Function(1, 1, _fixed(NUMBER, _NUMBER)),
     "ABS": Function(1, 1, _fixed(NUMBER, _NUMBER)),
-    "MIN": Function(1, None, _same(None, ORDERED)),
-    "MAX": Function(1, None, _same(None, ORDERED)),
-    "COALESCE": Function(1, None, _same(None)),
+    "MIN": Function(1, None, _same(ORDERED)),
+    "MAX": Function(1, None, _same(ORDERED)),
+    "COALESCE": Function(1, None, _same()),
     "TODAY": Function(0, 0, _fixed(DATE), deterministic=False),
     "NOW": Function(0, 0, _fixed(DATETIME), deterministic=False),
     "DATEADD": Function(3, 3, _dateadd),

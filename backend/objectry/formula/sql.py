@@ -125,7 +125,8 @@ RENDERERS: dict[str, Renderer] = {
     "neg": _template("(- {0})"),
     "+": _infix("+"), "-": _infix("-"), "*": _infix("*"),
     # Exact on both sides: div() truncates the exact quotient; Python does the same (Fraction).
-    "/": _template(f"(div({{0}} * {_SCALE}, NULLIF({{1}}, 0)) * {_STEP})"),
+    # trim_scale: 300, not 300.0000000000.
+    "/": _template(f"trim_scale(div({{0}} * {_SCALE}, NULLIF({{1}}, 0)) * {_STEP})"),
     "%": _template("mod({0}, NULLIF({1}, 0))"),
     "date+days": lambda node, args: within_years(
         node, f"{args[0]} + {count(args[1], limits.MAX_AMOUNT['days'])}"),
