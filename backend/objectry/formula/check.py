@@ -8,9 +8,18 @@ from dataclasses import dataclass, field
 
 from objectry.formula.errors import FormulaInvalid, FormulaProblem
 from objectry.formula.functions import FUNCTIONS, same_type
-from objectry.formula.nodes import BOOLEAN, DATE, NUMBER, TEXT, FormulaType, Syntax, Typed
+from objectry.formula.nodes import (
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    NUMBER,
+    TEXT,
+    FormulaType,
+    Syntax,
+    Typed,
+)
 from objectry.formula.parse import parse
-from objectry.formula.types import ARTICLE, convert, describe
+from objectry.formula.types import ARTICLE, TO_TEXT, convert, describe
 
 # DATEDIFF in months writes each date twice into the SQL; this caps the SQL a short
 # expression can grow into (nested DATEDIFFs would double it at every level).
@@ -39,7 +48,7 @@ def check(expression: str, fields: Mapping[str, FormulaType],
     checker = _Checker(expression, fields)
     tree = checker.node(syntax)
     if tree is not None and result_type is not None:
-        converted = convert(tree, result_type)
+        converted = convert(tree, result_type, TO_TEXT)
         if converted is None:
             checker.problem(syntax, f"the expression gives {ARTICLE[tree.type]}, "
                                     f"not {ARTICLE[result_type]} (its result type)")
@@ -113,14 +122,17 @@ class _Checker:
     def _binary(self, syntax: Syntax, args: list[Typed]) -> Typed | None:
         op = str(syntax.value)
         if op in ("AND", "OR"):
-            return self._both(syntax, op, args, BOOLEAN, op, BOOLEAN)
+            return self._logic(syntax, op, args)
         if op == "&":
-            joined = [convert(a, TEXT) for a in args]
+            joined = [convert(a, TEXT, TO_TEXT) for a in args]
             if None in joined:
                 self.problem(syntax, f"'&' joins text, numbers and booleans, not "
                                      f"{describe([a.type for a in args])}")
                 return None
-            return Typed("&", TEXT, tuple(a for a in joined if a is not None))
+            # a & b & c is one join of three, as CONCAT(a, b, c) is
+            parts = [part for a in joined if a is not None
+                     for part in (a.args if a.op == "&" else (a,))]
+            return Typed("&", TEXT, tuple(parts))
         if op in _COMPARISONS:
             return same_type(self, syntax, _COMPARISONS[op], args, None, BOOLEAN)
         return self._arithmetic(syntax, op, args)
@@ -135,16 +147,16 @@ class _Checker:
             return Typed("date+days", DATE, (args[1], args[0]))
         if op == "-" and (left, right) == (DATE, DATE):
             return Typed("date-date", NUMBER, tuple(args))
-        self.problem(syntax, f"'{op}' cannot combine {describe([left, right])}")
+        hint = " (DATEADD and DATEDIFF work on datetimes)" if DATETIME in (left, right) else ""
+        self.problem(syntax, f"'{op}' cannot combine {describe([left, right])}{hint}")
         return None
 
-    def _both(self, syntax: Syntax, op: str, args: list[Typed], wanted: FormulaType,
-              result_op: str, result: FormulaType) -> Typed | None:
-        if any(a.type != wanted for a in args):
-            self.problem(syntax, f"'{op}' expects {ARTICLE[wanted]} on both sides, not "
+    def _logic(self, syntax: Syntax, op: str, args: list[Typed]) -> Typed | None:
+        if any(a.type != BOOLEAN for a in args):
+            self.problem(syntax, f"'{op}' expects a boolean on both sides, not "
                                  f"{describe([a.type for a in args])}")
             return None
-        return Typed(result_op, result, tuple(args))
+        return Typed(op, BOOLEAN, tuple(args))
 
 
 def _arity(low: int, high: int | None) -> str:

@@ -21,6 +21,7 @@ from objectry.formula.sql import QUOTIENT_DIGITS
 EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                         rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation])
 Op = Callable[..., Any]
+_FIRST_TIME, _LAST_TIME = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 
 
 def evaluate(checked: Checked, values: Mapping[str, object], *,
@@ -35,7 +36,7 @@ def _eval(node: Typed, values: Mapping[str, object], now: datetime) -> Any:
     if node.op == "literal":
         return node.value
     if node.op == "field":
-        return _normal(values.get(str(node.value)))
+        return _normal(node.type, values.get(str(node.value)))
     if node.op in _LAZY:
         return _LAZY[node.op](node, [_eval(a, values, now) for a in node.args])
     if node.op in ("TODAY", "NOW"):
@@ -46,13 +47,20 @@ def _eval(node: Typed, values: Mapping[str, object], now: datetime) -> Any:
     return _STRICT[node.op](node, *args)
 
 
-def _normal(value: object) -> object:
-    if isinstance(value, bool) or value is None:
+def _normal(type_: str, value: object) -> object:
+    """A field's value as the evaluator computes with it: Python values pass (ints and floats
+    become Decimal, datetimes UTC), and so do JSON ones as records store them (ISO 8601
+    strings for dates and datetimes), for a preview computed from a record's data."""
+    if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
+    if type_ == "number" and isinstance(value, int | float | str):
         return Decimal(str(value))
+    if type_ == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if type_ == "datetime" and isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     return value
 
 
@@ -65,7 +73,13 @@ def _divide(node: Typed, a: Decimal, b: Decimal) -> Decimal | None:
     if b == 0:
         return None
     quotient = int(Fraction(a) * 10 ** QUOTIENT_DIGITS / Fraction(b))  # int() truncates
-    return Decimal(quotient).scaleb(-QUOTIENT_DIGITS, EXACT)
+    return _trim_scale(Decimal(quotient).scaleb(-QUOTIENT_DIGITS, EXACT))
+
+
+def _trim_scale(number: Decimal) -> Decimal:
+    """PostgreSQL's trim_scale: no trailing fractional zeros (and no exponent: 300, not 3E+2)."""
+    trimmed = number.normalize(EXACT)
+    return trimmed.quantize(Decimal(1)) if trimmed == trimmed.to_integral_value() else trimmed
 
 
 def _modulo(node: Typed, a: Decimal, b: Decimal) -> Decimal | None:
@@ -74,7 +88,7 @@ def _modulo(node: Typed, a: Decimal, b: Decimal) -> Decimal | None:
 
 def _text(number: Decimal) -> str:
     """trim_scale(n)::text: no exponent, no trailing zeros, no '-0'."""
-    return "0" if number == 0 else format(number.normalize(EXACT), "f")
+    return "0" if number == 0 else format(_trim_scale(number), "f")
 
 
 def _compare(test: Callable[[Any, Any], bool]) -> Op:
@@ -108,50 +122,59 @@ def _round(node: Typed, x: Decimal, digits: Decimal = Decimal(0)) -> Decimal:
 
 
 def _add_months(day: date, months: int) -> date | None:
-    """PostgreSQL's date + interval 'n months': the same day, or the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
+    """PostgreSQL's date + interval 'n months': the same day, or the month's last day; None
+    past years 1-9999 (the caller saturates: a date to its end, a datetime to its end)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     if not 1 <= year <= 9999:
-        return None  # beyond Python's dates (PostgreSQL's reach further)
+        return None
     return day.replace(year=year, month=month + 1,
                        day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _dateadd(node: Typed, when: date, amount: Decimal) -> date | None:
+def _add_days(day: date, days: int) -> date:
+    ordinal = min(max(day.toordinal() + days, 1), date.max.toordinal())
+    return date.fromordinal(ordinal)
+
+
+def _add_time(moment: datetime, step: timedelta) -> datetime:
+    """sql.within_years for datetimes: a step past years 1-9999 stops at their ends."""
+    if step > _LAST_TIME - moment:
+        return _LAST_TIME
+    return _FIRST_TIME if -step > moment - _FIRST_TIME else moment + step
+
+
+def _dateadd(node: Typed, when: date, amount: Decimal) -> date:
     unit = str(node.value)
     n = count(amount, limits.MAX_AMOUNT[unit])
-    try:
-        if unit in ("months", "years"):
-            months = n * (12 if unit == "years" else 1)
-            if isinstance(when, datetime):
-                moved = _add_months(when.date(), months)
-                return None if moved is None else datetime.combine(moved, when.timetz())
-            return _add_months(when, months)
-        return when + timedelta(**{unit: n})
-    except OverflowError:
-        return None
+    if unit in ("months", "years"):
+        months = n * (12 if unit == "years" else 1)
+        moved = _add_months(when.date() if isinstance(when, datetime) else when, months)
+        if isinstance(when, datetime):
+            if moved is None:
+                return _FIRST_TIME if months < 0 else _LAST_TIME
+            return datetime.combine(moved, when.timetz())
+        return moved or (date.min if months < 0 else date.max)
+    if isinstance(when, datetime):
+        return _add_time(when, timedelta(**{unit: n}))
+    return _add_days(when, n * (7 if unit == "weeks" else 1))
 
 
 def _datediff(node: Typed, later: Any, earlier: Any) -> Decimal:
     unit = str(node.value)
     if unit in ("days", "weeks"):
         days = (later - earlier).days
-        return Decimal(days if unit == "days" else int(days / 7))
+        return Decimal(days if unit == "days" else int(Fraction(days, 7)))  # toward zero
     if unit in ("months", "years"):
         months = (later.year - earlier.year) * 12 + later.month - earlier.month
         return Decimal(later.year - earlier.year if unit == "years" else months)
-    step = {"hours": 3600, "minutes": 60, "seconds": 1}[unit]
-    def boundary(moment: datetime) -> int:
-        return int(moment.replace(microsecond=0).timestamp()) // step
-    return Decimal(boundary(later) - boundary(earlier))
+    step = timedelta(**{unit: 1})
+    # date_trunc floors to the unit; so does floor division of the time since any instant.
+    return Decimal((later - _FIRST_TIME) // step - (earlier - _FIRST_TIME) // step)
 
 
-def _date_plus(node: Typed, day: date, n: Decimal) -> date | None:
-    days = count(n, limits.MAX_AMOUNT["days"]) * (1 if node.op == "date+days" else -1)
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:
-        return None
+def _date_plus(node: Typed, day: date, n: Decimal) -> date:
+    return _add_days(day, count(n, limits.MAX_AMOUNT["days"]) * (
+        1 if node.op == "date+days" else -1))
 
 
 # Ops that see null arguments themselves; every other op is strict (null in → null out).

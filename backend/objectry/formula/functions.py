@@ -18,7 +18,7 @@ from objectry.formula.nodes import (
     Syntax,
     Typed,
 )
-from objectry.formula.types import ARTICLE, convert, describe, unify
+from objectry.formula.types import ANY, ARTICLE, TO_TEXT, convert, describe, unify
 
 DATE_UNITS = ("days", "weeks", "months", "years")
 TIME_UNITS = ("hours", "minutes", "seconds")
@@ -66,10 +66,10 @@ def _fixed(result: FormulaType, *params: tuple[FormulaType, ...]) -> Rule:
     return rule
 
 
-def _same(op: str | None, allowed: tuple[FormulaType, ...] | None = None) -> Rule:
+def _same(allowed: tuple[FormulaType, ...] | None = None) -> Rule:
     """A function whose arguments share one type (see unify), which is also its result."""
     def rule(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
-        return same_type(p, call, op or str(call.value), args, allowed)
+        return same_type(p, call, str(call.value), args, allowed)
     return rule
 
 
@@ -78,9 +78,14 @@ def same_type(p: Problems, at: Syntax, op: str, args: list[Typed],
               ) -> Typed | None:
     """`op` over `args` converted to their common type; `result` defaults to that type."""
     common = unify([a.type for a in args])
-    if common is None or (allowed is not None and common not in allowed):
-        name = at.value if at.kind == "call" else f"'{at.value}'"
-        p.problem(at, f"{name} cannot compare or combine {describe([a.type for a in args])}")
+    name = at.value if at.kind == "call" else f"'{at.value}'"
+    if common is None:
+        given = describe([a.type for a in args])
+        p.problem(at, f"{name}'s values must share one type, not {given}" if at.kind == "call"
+                  else f"{name} cannot compare {given}")
+        return None
+    if allowed is not None and common not in allowed:
+        p.problem(at, f"{name} cannot order {common} values")
         return None
     converted = tuple(convert(a, common) for a in args)
     return Typed(op, result or common, tuple(a for a in converted if a is not None))
@@ -95,10 +100,14 @@ def _if(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
 
 
 def _joined(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
-    typed = [_expect(p, call, args, i, TEXT) for i in range(len(args))]
-    if any(t is None for t in typed):
+    joined = [convert(arg, TEXT, TO_TEXT) for arg in args]
+    for index, (arg, text) in enumerate(zip(args, joined, strict=True)):
+        if text is None:
+            p.problem(call.args[index], f"CONCAT joins text, numbers and booleans, not "
+                                        f"{ARTICLE[arg.type]} (argument {index + 1})")
+    if None in joined:
         return None
-    return Typed("&", TEXT, tuple(t for t in typed if t is not None))
+    return Typed("&", TEXT, tuple(t for t in joined if t is not None))
 
 
 def _unit(p: Problems, call: Syntax, index: int, allowed: tuple[str, ...]) -> str | None:
@@ -130,7 +139,7 @@ def _datediff(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
         return None
     # Counted on the UTC calendar for days and longer, on the UTC clock for hours and shorter.
     as_type = DATE if unit in DATE_UNITS else DATETIME
-    both = [convert(end, as_type, implicit_only=False) for end in (later, earlier)]
+    both = [convert(end, as_type, ANY) for end in (later, earlier)]
     return Typed("DATEDIFF", NUMBER, tuple(b for b in both if b is not None), unit)
 
 
@@ -138,7 +147,7 @@ def _date_part(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
     when = _expect(p, call, args, 0, DATE, DATETIME)
     if when is None:
         return None
-    return Typed(str(call.value), NUMBER, (convert(when, DATE, implicit_only=False) or when,))
+    return Typed(str(call.value), NUMBER, (convert(when, DATE, ANY) or when,))
 
 
 def _logic(p: Problems, call: Syntax, args: list[Typed]) -> Typed | None:
@@ -161,9 +170,9 @@ FUNCTIONS: dict[str, Function] = {
     "FLOOR": Function(1, 1, _fixed(NUMBER, _NUMBER)),
     "CEIL": Function(1, 1, _fixed(NUMBER, _NUMBER)),
     "ABS": Function(1, 1, _fixed(NUMBER, _NUMBER)),
-    "MIN": Function(1, None, _same(None, ORDERED)),
-    "MAX": Function(1, None, _same(None, ORDERED)),
-    "COALESCE": Function(1, None, _same(None)),
+    "MIN": Function(1, None, _same(ORDERED)),
+    "MAX": Function(1, None, _same(ORDERED)),
+    "COALESCE": Function(1, None, _same()),
     "TODAY": Function(0, 0, _fixed(DATE), deterministic=False),
     "NOW": Function(0, 0, _fixed(DATETIME), deterministic=False),
     "DATEADD": Function(3, 3, _dateadd),

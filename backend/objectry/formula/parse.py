@@ -3,6 +3,7 @@ tree to `Syntax` nodes. Bounded before anything recursive runs: 4,000 characters
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from lark import Lark, Token, Tree
@@ -55,6 +56,9 @@ FIELD: /\{[^}]*\}/
 
 _PARSER = Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 _ESCAPES = {"n": "\n", "t": "\t"}
+# A name the parser stopped after: neither a {field} nor a call (the usual slip: `amount + 1`).
+_BARE_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_KEYWORDS = frozenset({"AND", "OR", "NOT", "TRUE", "FALSE"})
 _TOKEN_NAMES = {
     "RPAR": "')'", "LPAR": "'('", "COMMA": "','", "NUMBER": "a number", "STRING": "a string",
     "FIELD": "a {field}", "NAME": "a function name", "$END": "the end",
@@ -71,8 +75,7 @@ def parse(expression: str) -> Syntax:
     try:
         tree = _PARSER.parse(expression)
     except UnexpectedInput as error:
-        raise _invalid(expression, _position(expression, error),
-                       _describe(expression, error)) from None
+        raise _invalid(expression, *_describe(expression, error)) from None
     _check_depth(expression, tree)
     return _build(tree)
 
@@ -95,19 +98,23 @@ def _offset(error: UnexpectedInput) -> int:
     return offset
 
 
-def _describe(expression: str, error: UnexpectedInput) -> str:
+def _describe(expression: str, error: UnexpectedInput) -> tuple[int, str]:
+    """Where the syntax error is and what to say about it."""
+    position = _position(expression, error)
+    bare = _BARE_NAME.search(expression, 0, position)
+    if bare and bare[1].upper() not in _KEYWORDS:
+        return bare.start(1), (f"unexpected {bare[1]!r}: write {{{bare[1]}}} for a field, "
+                               f"or {bare[1]}(…) for a function")
     if isinstance(error, UnexpectedCharacters):
-        char = expression[_offset(error)]
+        char = expression[position]
         if char in "\"'":
-            return "unterminated string"
+            return position, "unterminated string"
         if char == "{":
-            return "unterminated field reference: '{' without '}'"
-        return f"unexpected character {char!r}"
-    if isinstance(error, UnexpectedToken):
-        if error.token.type == "$END":
-            return "unexpected end of the expression"
-        return f"unexpected {error.token.value!r}"
-    return "unexpected end of the expression"
+            return position, "unterminated field reference: '{' without '}'"
+        return position, f"unexpected character {char!r}"
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        return position, f"unexpected {error.token.value!r}"
+    return position, "unexpected end of the expression"
 
 
 def _check_depth(expression: str, tree: Tree[Token]) -> None:
@@ -115,7 +122,8 @@ def _check_depth(expression: str, tree: Tree[Token]) -> None:
     stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        operation = any(isinstance(child, Tree) for child in node.children)
+        if depth > MAX_DEPTH and operation:  # a literal or {field} adds no level
             raise _invalid(expression, node.meta.start_pos,
                            f"the expression nests deeper than {MAX_DEPTH} levels")
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))

@@ -20,12 +20,18 @@ QUOTIENT_DIGITS = 10  # a quotient is truncated toward zero at 10 decimal places
 _SCALE = 10 ** QUOTIENT_DIGITS
 _STEP = f"{Decimal(1).scaleb(-QUOTIENT_DIGITS):f}"  # 0.0000000001
 _UTC = "'UTC'"
+# make_date/make_timestamp are IMMUTABLE (a '0001-01-01'::date literal goes through DateStyle).
+_FIRST_DATE, _LAST_DATE = "make_date(1, 1, 1)", "make_date(9999, 12, 31)"
+_FIRST_TIME = f"(make_timestamp(1, 1, 1, 0, 0, 0) AT TIME ZONE {_UTC})"
+_LAST_TIME = f"(make_timestamp(9999, 12, 31, 23, 59, 59.999999) AT TIME ZONE {_UTC})"
 
 
 def to_sql(checked: Checked, column: Column, param: Param) -> str:
     """SQL for the value of `checked`, typed text/numeric/boolean/date/timestamptz.
     `column(name)` renders a referenced field; `param(value)` binds a constant (str or
-    Decimal) and returns its placeholder."""
+    Decimal) and returns its placeholder. For an index's DDL, `param` may return a literal
+    instead: a query binding the same constants still matches the index in a custom plan,
+    where PostgreSQL folds them to the same constants."""
     return _render(checked.tree, column, param)
 
 
@@ -70,16 +76,25 @@ def _if(node: Typed, args: list[str]) -> str:
     return f"CASE WHEN {args[0]} THEN {args[1]}{otherwise} END"
 
 
+def within_years(node: Typed, sql: str) -> str:
+    """A computed date or datetime held within years 1-9999 (limits.py): from stored values in
+    that range, one bounded step cannot leave PostgreSQL's range, so nested steps never raise."""
+    # Not LEAST/GREATEST: they skip nulls, and a null date must stay null. These are strict.
+    if node.type == "date":
+        return f"date_smaller(date_larger({sql}, {_FIRST_DATE}), {_LAST_DATE})"
+    return f"timestamptz_smaller(timestamptz_larger({sql}, {_FIRST_TIME}), {_LAST_TIME})"
+
+
 def _dateadd(node: Typed, args: list[str]) -> str:
     unit = str(node.value)
     amount = count(args[1], limits.MAX_AMOUNT[unit])
     if node.type == "date":
         if unit in ("days", "weeks"):
-            return f"({args[0]} + {amount}{' * 7' if unit == 'weeks' else ''})"
-        return f"({args[0]} + make_interval({unit} => {amount}))::date"
+            return within_years(node, f"{args[0]} + {amount}{' * 7' if unit == 'weeks' else ''}")
+        return within_years(node, f"({args[0]} + make_interval({unit} => {amount}))::date")
     field = {"minutes": "mins", "seconds": "secs"}.get(unit, unit)
-    return (f"(({args[0]} AT TIME ZONE {_UTC}) + make_interval({field} => {amount}))"
-            f" AT TIME ZONE {_UTC}")
+    return within_years(node, f"(({args[0]} AT TIME ZONE {_UTC}) + make_interval({field} => "
+                              f"{amount})) AT TIME ZONE {_UTC}")
 
 
 def _datediff(node: Typed, args: list[str]) -> str:
@@ -110,10 +125,13 @@ RENDERERS: dict[str, Renderer] = {
     "neg": _template("(- {0})"),
     "+": _infix("+"), "-": _infix("-"), "*": _infix("*"),
     # Exact on both sides: div() truncates the exact quotient; Python does the same (Fraction).
-    "/": _template(f"(div({{0}} * {_SCALE}, NULLIF({{1}}, 0)) * {_STEP})"),
+    # trim_scale: 300, not 300.0000000000.
+    "/": _template(f"trim_scale(div({{0}} * {_SCALE}, NULLIF({{1}}, 0)) * {_STEP})"),
     "%": _template("mod({0}, NULLIF({1}, 0))"),
-    "date+days": lambda node, args: f"({args[0]} + {count(args[1], limits.MAX_AMOUNT['days'])})",
-    "date-days": lambda node, args: f"({args[0]} - {count(args[1], limits.MAX_AMOUNT['days'])})",
+    "date+days": lambda node, args: within_years(
+        node, f"{args[0]} + {count(args[1], limits.MAX_AMOUNT['days'])}"),
+    "date-days": lambda node, args: within_years(
+        node, f"{args[0]} - {count(args[1], limits.MAX_AMOUNT['days'])}"),
     "date-date": _template("({0} - {1})::numeric"),
     "&": lambda node, args: "(" + " || ".join(f"coalesce({a}, '')" for a in args) + ")",
     "=": _infix("="), "!=": _infix("<>"), "<": _infix("<"), "<=": _infix("<="),

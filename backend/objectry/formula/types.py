@@ -4,7 +4,7 @@ expected as a result) and how the branches of IF/COALESCE/MIN/MAX agree on one t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from objectry.formula.nodes import BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FormulaType, Typed
 
@@ -19,17 +19,21 @@ CONVERSIONS: dict[tuple[FormulaType, FormulaType], str] = {
     (BOOLEAN, TEXT): "boolean→text",
 }
 # Conversions done without being asked: a date where a datetime is expected is its midnight
-# UTC, and joined or resulting text accepts numbers and booleans. A datetime never silently
-# becomes a date (that would drop its time); YEAR/MONTH/DAY and DATEDIFF ask for it.
-IMPLICIT = frozenset({(DATE, DATETIME), (NUMBER, TEXT), (BOOLEAN, TEXT)})
+# UTC (WIDEN, everywhere), and numbers and booleans become text where text is joined (& and
+# CONCAT) or is the result type (TO_TEXT). A datetime never silently becomes a date (that would
+# drop its time): YEAR/MONTH/DAY and DATEDIFF ask for that conversion explicitly.
+WIDEN = frozenset({(DATE, DATETIME)})
+TO_TEXT = WIDEN | {(NUMBER, TEXT), (BOOLEAN, TEXT)}
+ANY = frozenset(CONVERSIONS)
 
 
-def convert(node: Typed, to: FormulaType, *, implicit_only: bool = True) -> Typed | None:
-    """`node` as a value of type `to`, or None when the language does not convert it."""
+def convert(node: Typed, to: FormulaType,
+            allowed: Collection[tuple[FormulaType, FormulaType]] = WIDEN) -> Typed | None:
+    """`node` as a value of type `to`, or None when `allowed` has no such conversion."""
     if node.type == to:
         return node
     key = (node.type, to)
-    if key not in CONVERSIONS or (implicit_only and key not in IMPLICIT):
+    if key not in allowed:
         return None
     return Typed(CONVERSIONS[key], to, (node,))
 
