@@ -53,8 +53,9 @@ TO_DEALS = " AND r_l.from_record_id = r.id"
 TO_COMPANY = " AND r_l.to_record_id = r.id"
 COUNT = (f"COALESCE((SELECT count(*) FROM {links('r', 'to_record_id')} WHERE"
          " " + LIVE_LINKS.format(a="r", near=TO_DEALS) + "), 0)")
-WEIGHTED_SQL = ("(div((((r.data ->> 'fld_amount')::numeric) * ((r.data ->> 'fld_probability')"
-                "::numeric)) * 10000000000, NULLIF(('100'::numeric), 0)) * 0.0000000001)")
+WEIGHTED_SQL = ("trim_scale(div((((r.data ->> 'fld_amount')::numeric) * ((r.data ->> "
+                "'fld_probability')::numeric)) * 10000000000, NULLIF(('100'::numeric), 0))"
+                " * 0.0000000001)")
 GROUPED_COUNT = (f"LEFT JOIN (SELECT j_l.from_record_id AS id, count(*) AS v FROM"
                  f" {links('j', 'to_record_id')} WHERE "
                  + LIVE_LINKS.format(a="j", near="")
