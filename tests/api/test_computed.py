@@ -113,6 +113,12 @@ async def test_embedded_and_expanded_records_carry_their_computed_values(api, sh
     assert [r["data"]["weighted"] for r in one["related"]["company_deals"]] == [1800]
 
 
+async def test_a_relationship_may_be_named_by_its_id(api, shop):
+    await add_field(api, "company", "amounts", "lookup",
+                    {"relationship": shop["rel"]["id"], "field": "amount"})
+    assert (await companies(api))["Globex"]["amounts"] == [9000]
+
+
 async def test_filters_order_and_cursors_on_the_records_api(api, shop):
     page = await ok(await api.get("/api/records", params={
         "object": "company", "open_pipeline": "gt.0", "order": "open_pipeline.desc",

@@ -134,7 +134,7 @@ def link(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Link:
 
 def _side(snapshot: Snapshot, obj: ObjectDef, name: Any) -> tuple[RelationshipDef, bool] | None:
     for rel in snapshot.relationships_of(obj.id):
-        if rel.name == name and {rel.from_object_id, rel.to_object_id} <= \
+        if name in (rel.name, rel.id) and {rel.from_object_id, rel.to_object_id} <= \
                 set(snapshot.objects_by_id):
             return rel, rel.from_object_id == obj.id
     return None
