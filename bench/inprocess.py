@@ -20,8 +20,8 @@ import secrets
 import statistics
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -33,6 +33,7 @@ from bench.seed_objectry import define_schema
 from objectry.main import create_app
 from objectry.settings import Settings
 
+T = TypeVar("T")
 Request = tuple[str, str, bytes, dict[str, str]]  # method, path?query, body, extra headers
 LIST = "order=created_at.desc&limit=50"
 
@@ -175,16 +176,21 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
     return results
 
 
-async def main(args: argparse.Namespace) -> None:
+async def in_fresh_database(prefix: str, run: Callable[[str], Awaitable[T]]) -> T:
+    """`run(url)` on a new database of DATABASE_URL's server, dropped afterwards."""
     server = os.environ["DATABASE_URL"]
-    name = "objectry_inproc_" + secrets.token_hex(4)
+    name = prefix + secrets.token_hex(4)
     admin = await asyncpg.connect(server)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        results = await measure(server.rsplit("/", 1)[0] + "/" + name, args)
+        return await run(server.rsplit("/", 1)[0] + "/" + name)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def main(args: argparse.Namespace) -> None:
+    results = await in_fresh_database("objectry_inproc_", lambda url: measure(url, args))
     print(f"| operation | CPU µs/request (median of {args.runs} × {args.requests}) | min | max"
           f" | Python opcodes/request (mean of {args.opcodes}) |")
     print("|---|---|---|---|---|")

@@ -407,3 +407,13 @@ async def test_a_session_ended_by_logout_stops_delivery(cluster, ws_a):
         assert (system["event"], system["payload"]["extension"],
                 system["payload"]["status"]) == ("system", "system", "error")
         assert (await phx.receive())["event"] == "phx_close"
+
+
+async def test_a_change_carries_the_records_computed_values(cluster, ws_a):
+    await add_field(ws_a.http, "deal", "double", "formula",
+                    {"expression": "{amount} * 2", "result_type": "number"})
+    async with connected(cluster.a.url, ws_a.token, VSNS[0]) as phx:
+        await subscribed(phx, "realtime:any", ALL_DEALS)
+        [created] = await insert(ws_a, {"title": "Acme", "amount": 10})
+        data = (await change(phx))["data"]
+        assert data["record"] == created and created["double"] == 20

@@ -12,7 +12,7 @@ OPTIONS = [{"value": "a", "label": "A"}, {"value": "b", "label": "B", "color": "
 
 TYPE_NAMES = {"text", "long_text", "rich_text", "number", "currency", "percent", "boolean",
               "date", "datetime", "email", "phone", "url", "select", "multi_select", "rating",
-              "json"}
+              "json", "formula", "lookup", "rollup", "autonumber"}
 
 SQL_CASTS = {
     "text": "text", "long_text": "text", "rich_text": "text", "email": "text", "phone": "text",

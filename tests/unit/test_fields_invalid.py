@@ -29,6 +29,11 @@ INVALID = [
     ("json", {}, {"s": {1, 2}}, "type"),
     ("json", {}, 2**70, "range"),
     ("text", {}, "nul\x00char", "format"),
+    # computed values are the server's: any value is refused
+    ("formula", {"expression": "1", "result_type": "number"}, 1, "read_only"),
+    ("lookup", {"relationship": "r", "field": "f"}, ["x"], "read_only"),
+    ("rollup", {"relationship": "r", "function": "count"}, 3, "read_only"),
+    ("autonumber", {"prefix": "INV-"}, "INV-1", "read_only"),
     # text lengths and patterns
     ("text", {}, "x" * 256, "max_length"),
     ("text", {"max_length": 3}, "abcd", "max_length"),

@@ -433,5 +433,23 @@ views = Table(
     Index(None, "tenant_id", "object_id", "created_at"),
 )
 
+autonumber_counters = Table(
+    # The next number of each autonumber field on each object (records/autonumber.py): taken
+    # by an upsert that adds the batch's size, so concurrent creates get distinct numbers and a
+    # number once handed out is never handed out again.
+    "autonumber_counters", metadata,
+    _tenant(),
+    Column("object_id", Text, nullable=False),
+    Column("field_id", Text, nullable=False),
+    Column("next_value", BigInteger, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "object_id", "field_id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "field_id"], ["fields.tenant_id", "fields.id"],
+                         ondelete="CASCADE"),
+    Index(None, "tenant_id", "field_id"),  # a field's delete finds its counters
+)
+
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.
 TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

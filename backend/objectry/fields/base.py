@@ -128,6 +128,8 @@ class FieldType:
     operators: frozenset[str] = TEXT_OPERATORS
     config_keys: Mapping[str, Key] = {}
     required_keys: tuple[str, ...] = ()  # config keys that must be set (e.g. select options)
+    # Computed by PostgreSQL at read time (fields/computed.py): never written, never stored.
+    computed: bool = False
 
     def validate_config(self, config: Any, *, path: str = "config") -> list[Detail]:
         """Every problem with a config: unknown or wrong-typed keys, bad values, a bad default."""

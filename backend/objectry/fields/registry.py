@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from objectry.errors import Detail, detail
-from objectry.fields import choice, contact, numbers, structured, temporal, text
+from objectry.fields import choice, computed, contact, numbers, structured, temporal, text
 from objectry.fields.base import HEAVY_WORK, FieldType
 
 REGISTRY: dict[str, FieldType] = {
     t.name: t
     for t in (*text.TYPES, *numbers.TYPES, *temporal.TYPES, *contact.TYPES, *choice.TYPES,
-              *structured.TYPES)
+              *structured.TYPES, *computed.TYPES)
 }
 
 OVERRIDE_KEYS = ("label", "config")

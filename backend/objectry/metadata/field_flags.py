@@ -11,13 +11,17 @@ the flags, and schema_version, move only together with their indexes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from objectry.errors import ValidationFailed, detail
+from objectry.fields.computed import COMPUTED_TYPES, autonumber_cast
 from objectry.fields.index_size import MAX_BYTES
-from objectry.metadata import indexes, repo
+from objectry.fields.registry import merged_config
+from objectry.metadata import computed, indexes, repo, value_sql
 from objectry.metadata.changes import reading
+from objectry.metadata.model import FieldDef
+from objectry.sqltext import field_expr
 from objectry.web.context import Context
 
 FLAGS = ("is_unique", "is_indexed")
@@ -42,10 +46,11 @@ class Change:
     def off(self) -> list[str]:
         return [f for f in FLAGS if self.before.get(f) and not self.after.get(f)]
 
-    def index(self, tenant_id: str, flag: str) -> indexes.FieldIndex:
+    def index(self, tenant_id: str, flag: str, value_sql: str | None = None
+              ) -> indexes.FieldIndex:
         return indexes.FieldIndex(tenant_id, self.object_id, self.object_field_id,
                                   self.field["id"], self.field["type"], self.field["name"],
-                                  unique=flag == "is_unique")
+                                  unique=flag == "is_unique", value_sql=value_sql)
 
 
 def touches(values: Mapping[str, Any]) -> bool:
@@ -59,12 +64,14 @@ async def apply(ctx: Context, prepare: Callable[[], Awaitable[Change]],
     and built, then `commit` writes the metadata (in a transaction of its own)."""
     async with indexes.workspace_lock(ctx.state.database_url, ctx.tenant_id) as ddl:
         change = await prepare()
+        value_sql = None
         if change.on:
             await _check(ctx, change)
+            value_sql = await _value_sql(ctx, change)
         built: list[str] = []
         try:
             for flag in change.on:
-                index = change.index(ctx.tenant_id, flag)
+                index = change.index(ctx.tenant_id, flag, value_sql)
                 await indexes.build(ddl, index)
                 built.append(index.name)
             result = await commit()
@@ -93,3 +100,30 @@ async def _check(ctx: Context, change: Change) -> None:
                             "indexed value may have") for flag in change.on]
     if problems:
         raise ValidationFailed(problems)
+
+
+async def _value_sql(ctx: Context, change: Change) -> str | None:
+    """What an index on this field is built on when its type alone does not say: a text
+    autonumber's value, or a formula's SQL (422 unless it is deterministic over stored
+    fields); None for every other type."""
+    field = change.field
+    config = merged_config(field.get("config") or {}, change.after.get("field_overrides"))
+    if field["type"] == "autonumber":
+        return f"({field_expr(field['id'], autonumber_cast(config), None)})"
+    if field["type"] not in COMPUTED_TYPES:
+        return None
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    defined = FieldDef(id=field["id"], name=field["name"], label=field["name"],
+                       type=field["type"], config=config)
+    obj = snapshot.objects_by_id[change.object_id]
+    # As the change will leave it: the field attached (again) with this config.
+    obj = replace(obj, fields=(*(f for f in obj.fields if f.id != defined.id), defined))
+    if not computed.indexable(snapshot, obj, defined):
+        raise ValidationFailed([detail(flag, "not_indexable", f"a {field['type']} field can "
+                                       "only be indexed when it is a deterministic formula "
+                                       "over stored fields") for flag in change.on])
+    return f"({value_sql.value_sql(snapshot, obj, defined, None, _never)})"
+
+
+def _never(field: FieldDef) -> str:
+    raise AssertionError("an indexable formula reads no lookup or rollup")

@@ -9,9 +9,10 @@ import asyncpg
 from objectry import offload
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
+from objectry.fields.computed import COMPUTED_TYPES
 from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
-from objectry.metadata import repo
+from objectry.metadata import computed_upkeep, repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
@@ -79,7 +80,12 @@ async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
         await offload.run(lambda: check_definition(values.get("name"),
                                                    values.get("type", row["type"]), config),
                           registry.config_weight(config), budget=CHECK_SECONDS)
-        return await update_named(conn, ctx, "fields", row, values)
+        updated = await update_named(conn, ctx, "fields", row, values)
+        if updated["type"] in COMPUTED_TYPES:
+            await computed_upkeep.refuse_unfit(
+                conn, ctx.tenant_id, row["id"],
+                await repo.object_ids_using(conn, ctx.tenant_id, row["id"]))
+        return updated
 
 
 async def delete(ctx: Context, ref: str) -> None:

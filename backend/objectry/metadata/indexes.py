@@ -40,14 +40,13 @@ def expression(type_name: str, field_id: str) -> str:
     return f"({field_expr(field_id, cast_of(type_name), None)})"
 
 
-def _ddl(name: str, unique: bool, tenant_id: str, object_id: str, type_name: str,
-         field_id: str) -> str:
-    for value in (tenant_id, object_id, field_id):
-        assert ID_PATTERN.match(value), value  # ids only: they are spliced into DDL text
+def _ddl(name: str, unique: bool, tenant_id: str, object_id: str, value: str) -> str:
+    for id_ in (tenant_id, object_id):
+        assert ID_PATTERN.match(id_), id_  # ids only: they are spliced into DDL text
     kind = "UNIQUE INDEX" if unique else "INDEX"
     # A plain index also carries the default record order, so "filter on this field, newest
     # (or oldest) first, 50 at a time" reads 50 index entries instead of sorting every match.
-    columns = expression(type_name, field_id) + ("" if unique else ", created_at, id")
+    columns = value + ("" if unique else ", created_at, id")
     return (f"CREATE {kind} CONCURRENTLY IF NOT EXISTS {name} ON records ({columns})"
             f" WHERE tenant_id = {literal(tenant_id)} AND object_id = {literal(object_id)}"
             f" AND deleted_at IS NULL")
@@ -64,6 +63,14 @@ class FieldIndex:
     field_type: str
     field_name: str
     unique: bool
+    # The value's SQL when it is not the type's stored expression: a text autonumber's, or a
+    # formula's (metadata/computed.value_sql, the text the query compiler renders too).
+    value_sql: str | None = None
+
+    @property
+    def value(self) -> str:
+        assert ID_PATTERN.match(self.field_id), self.field_id
+        return self.value_sql or expression(self.field_type, self.field_id)
 
     @property
     def name(self) -> str:
@@ -76,10 +83,8 @@ class FieldIndex:
     def statements(self) -> list[str]:
         """Build, then give the planner statistics on the expression, which it cannot take
         from a partial index, and fill them now rather than at autovacuum's leisure."""
-        return [_ddl(self.name, self.unique, self.tenant_id, self.object_id, self.field_type,
-                     self.field_id),
-                f"CREATE STATISTICS IF NOT EXISTS {self.name}_s ON "
-                f"{expression(self.field_type, self.field_id)} FROM records",
+        return [_ddl(self.name, self.unique, self.tenant_id, self.object_id, self.value),
+                f"CREATE STATISTICS IF NOT EXISTS {self.name}_s ON {self.value} FROM records",
                 "ANALYZE records"]
 
 

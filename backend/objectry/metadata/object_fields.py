@@ -9,9 +9,10 @@ import asyncpg
 from objectry import offload
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
+from objectry.fields.computed import COMPUTED_TYPES
 from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
-from objectry.metadata import field_flags, fields, indexes, primary, repo
+from objectry.metadata import computed_upkeep, field_flags, fields, indexes, primary, repo
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
 from objectry.metadata.schemas import (
     FieldAndAttach,
@@ -60,6 +61,7 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
         raise Conflict(f"field {field['name']!r} is already attached to {obj['name']!r}",
                        [detail("field_id", "taken", "already attached")]) from None
     await primary.refresh_if_moved(conn, ctx.tenant_id, obj["id"], before)
+    await computed_upkeep.after_attach(conn, ctx.tenant_id, obj["id"], field)
     return row
 
 
@@ -148,6 +150,9 @@ async def _update(ctx: Context, ofd_id: str, values: dict[str, Any]) -> dict[str
             await _check_overrides_off_loop(field, values["field_overrides"])
         primary_before = await primary.effective_field(conn, ctx.tenant_id, before["object_id"])
         row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
+        if field["type"] in COMPUTED_TYPES:  # its overrides or index flags may not fit
+            await computed_upkeep.refuse_unfit(conn, ctx.tenant_id, field["id"],
+                                               [row["object_id"]])
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)
     return row
 

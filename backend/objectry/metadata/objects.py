@@ -7,9 +7,9 @@ from typing import Any
 
 import asyncpg
 
-from objectry.fields import operators_of
+from objectry.fields.computed import SERVER_MADE
 from objectry.ids import new_id
-from objectry.metadata import indexes, primary, record_schema, repo
+from objectry.metadata import computed, indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
@@ -86,8 +86,12 @@ async def schema(ctx: Context, ref: str) -> dict[str, Any]:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     obj = snapshot.objects_by_id.get(row["id"])
     attached = obj.fields if obj else ()
+    # A computed or autonumber field reads as read-only, whatever its attachment says: no
+    # client writes its values.
     fields = [{**dataclasses.asdict(f), **extra.get(f.id, {}),
-               "operators": sorted(operators_of(f.type))} for f in attached]
+               "operators": sorted(computed.operators(snapshot, obj, f)),
+               **({"is_readonly": True} if f.type in SERVER_MADE else {})}
+              for f in attached if obj]
     return {
         "object": row,
         "fields": fields,

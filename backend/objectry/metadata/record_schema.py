@@ -12,6 +12,7 @@ from typing import Any
 from objectry.errors import Detail, detail
 from objectry.fields import ValueProblem, get, index_size
 from objectry.fields.base import Cleaner, Weigher
+from objectry.fields.computed import SERVER_MADE
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -31,6 +32,7 @@ class CompiledField:
     default: Any = MISSING
     default_is_mutable: bool = False
     weigh: Weigher | None = None  # what cleaning a value costs, for the costly types
+    computed: bool = False  # a read-time value (formula, lookup, rollup): any write is refused
 
     def fresh_default(self) -> Any:
         # A list/dict default must not be shared between the records it is stored in.
@@ -66,8 +68,14 @@ def compile_field(index: int, field: FieldDef) -> CompiledField:
         # Config validation refuses bad defaults; one made stale by a later override is ignored
         # rather than failing every write (a required field then reports "required").
         default = MISSING
-    return CompiledField(index, field.id, field.name, field.is_required, field.is_readonly,
-                         clean, default, isinstance(default, (list, dict)), weigh)
+    # Computed and server-assigned (autonumber) values are never the client's to write.
+    server_made = field.type in SERVER_MADE
+    readonly = field.is_readonly or server_made
+    if server_made:
+        default = MISSING
+    return CompiledField(index, field.id, field.name, field.is_required, readonly,
+                         clean, default, isinstance(default, (list, dict)), weigh,
+                         field_type.computed)
 
 
 def unusable(exc: Exception) -> Cleaner:

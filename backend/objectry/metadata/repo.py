@@ -154,6 +154,14 @@ async def objects_using(conn: asyncpg.Connection, tenant_id: str, field_id: str)
     return [row["name"] for row in rows]
 
 
+async def object_ids_using(conn: asyncpg.Connection, tenant_id: str, field_id: str
+                           ) -> list[str]:
+    """The ids of the objects a field is attached to."""
+    rows = await conn.fetch("SELECT object_id FROM object_fields WHERE tenant_id = $1"
+                            " AND field_id = $2 ORDER BY object_id", tenant_id, field_id)
+    return [row["object_id"] for row in rows]
+
+
 async def field_has_values(conn: asyncpg.Connection, tenant_id: str, field_id: str) -> bool:
     """Whether any record (the trash included) stores a value for the field."""
     return await conn.fetchval(
@@ -218,3 +226,37 @@ async def rewrite_primary_values(conn: asyncpg.Connection, tenant_id: str, objec
         " WHERE tenant_id = $1 AND object_id = $2"
         " AND primary_value IS DISTINCT FROM data ->> $3",
         tenant_id, object_id, field_id)
+
+
+async def take_numbers(conn: asyncpg.Connection, tenant_id: str, object_id: str, field_id: str,
+                       start: int, count: int) -> int:
+    """The first of `count` autonumbers of a field on an object (the counter starts at `start`):
+    one upsert, so concurrent takers wait on the counter row and get distinct numbers."""
+    first: int = await conn.fetchval(
+        """
+        INSERT INTO autonumber_counters AS c (tenant_id, object_id, field_id, next_value)
+        VALUES ($1, $2, $3, $4::bigint + $5::bigint)
+        ON CONFLICT (tenant_id, object_id, field_id)
+        DO UPDATE SET next_value = c.next_value + $5::bigint
+        RETURNING next_value - $5::bigint
+        """, tenant_id, object_id, field_id, start, count)
+    return first
+
+
+async def unnumbered(conn: asyncpg.Connection, tenant_id: str, object_id: str, field_id: str
+                     ) -> list[str]:
+    """Records of an object without a value of the field, oldest first (trashed ones too, so a
+    restored record has its number)."""
+    rows = await conn.fetch(
+        "SELECT id FROM records WHERE tenant_id = $1 AND object_id = $2 AND NOT data ? $3"
+        " ORDER BY created_at, id", tenant_id, object_id, field_id)
+    return [r["id"] for r in rows]
+
+
+async def set_values(conn: asyncpg.Connection, tenant_id: str, field_id: str, ids: list[str],
+                     values: list[Any]) -> None:
+    """Give records a value of one field (an autonumber numbering existing records)."""
+    await conn.execute(
+        "UPDATE records r SET data = r.data || jsonb_build_object($2::text, u.v)"
+        " FROM unnest($3::text[], $4::jsonb[]) AS u(id, v)"
+        " WHERE r.tenant_id = $1 AND r.id = u.id", tenant_id, field_id, ids, values)

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records.query import Query, memo
 from objectry.records.shape import rest_shaper
@@ -42,7 +40,7 @@ class Change:
         return data
 
 
-def shaped(snapshot: Snapshot, rows: list[asyncpg.Record], op: str, at: str) -> list[Change]:
+def shaped(snapshot: Snapshot, rows: list[Any], op: str, at: str) -> list[Change]:
     """The changes of `rows` (records of any objects) for one notification's `op`. A record
     trashed again before delivery is not announced as written: its DELETE follows."""
     event = EVENT_OF_OP[op]

@@ -24,6 +24,7 @@ from objectry.metadata.model import ObjectDef
 from objectry.realtime import repo as realtime_repo
 from objectry.realtime.changes import Change, shaped
 from objectry.records import repo
+from objectry.records.computed_values import with_computed_of_any
 
 BROADCASTS = "objectry_broadcasts"
 MAX_BROADCAST_BYTES = 7000  # NOTIFY's payload limit is 8000 bytes, the envelope included
@@ -125,11 +126,12 @@ class Hub:
         tenant_id = note["t"]
         if not self._channels.get(tenant_id):
             return  # nobody here listens to this workspace: nothing to load
+        snapshot = await self._metadata.get(tenant_id)
         async with tenancy.connection(self._pool, tenant_id) as conn:
             rows = await repo.get_many(conn, tenant_id, note["ids"], for_update=False)
+            rows = await with_computed_of_any(conn, snapshot, rows)
         position = {record_id: i for i, record_id in enumerate(note["ids"])}
         rows.sort(key=lambda r: position[r["id"]])  # in the order they were written
-        snapshot = await self._metadata.get(tenant_id)
         by_object: dict[str, list[Change]] = {}
         for change in shaped(snapshot, rows, note["op"], note["at"]):
             by_object.setdefault(change.obj.id, []).append(change)

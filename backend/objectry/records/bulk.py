@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -13,8 +13,9 @@ from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import changes, repo
+from objectry.records import autonumber, changes, repo
 from objectry.records.access import authorize, id_and_version, may, unseen_readonly
+from objectry.records.computed_values import with_computed
 from objectry.records.conflicts import unique_conflict
 from objectry.records.schemas import BulkWrite, keys
 from objectry.records.service import object_for
@@ -71,6 +72,7 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
     datas = [item.get("data") if isinstance(item, dict) else None for item in records]
     async with tx(ctx) as conn:
         batch = await write_batch(conn, ctx, snapshot, obj, datas, match)
+        batch = replace(batch, rows=await with_computed(conn, snapshot, obj, batch.rows))
     shape = record_shaper(snapshot, obj) if may(ctx, obj, "read") else id_and_version
     items = await offload.run(lambda: [shape(r) for r in batch.rows],
                               PER_RECORD * len(batch.rows))
@@ -79,7 +81,7 @@ async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    rows: list[asyncpg.Record]  # the written records, in input order
+    rows: list[Any]  # the written records (asyncpg records or mappings), in input order
     created: int
     updated: int
 
@@ -201,6 +203,7 @@ async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     input order. Chunks keep the event loop free: encoding 10,000 records' arguments at once
     held it for ~70 ms (other requests wait while it does)."""
     inserts = [(i, new_id("rec"), stored) for i, stored, old in plan if old is None]
+    await autonumber.assign(conn, ctx.tenant_id, obj, [stored for _, _, stored in inserts])
     by_id: dict[str, asyncpg.Record] = {}
     for start in range(0, len(inserts), INSERT_CHUNK):
         chunk = inserts[start:start + INSERT_CHUNK]

@@ -14,8 +14,9 @@ from objectry.db.tenancy import one
 from objectry.errors import BadRequest, NotFound, ValidationFailed, VersionMismatch, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import changes, repo
+from objectry.records import autonumber, changes, repo
 from objectry.records.access import authorize, shown, unseen_readonly
+from objectry.records.computed_values import with_computed
 from objectry.records.conflicts import unique_conflict
 from objectry.records.schemas import RecordWrite, keys
 from objectry.records.shape import record_out
@@ -43,11 +44,13 @@ async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
     validator = validator_for(snapshot, obj)
     stored = await offload.run(lambda: validator.for_create(data), validator.weight(data))
     async with one(ctx) as conn:
+        await autonumber.assign(conn, ctx.tenant_id, obj, [stored])
         try:
             rows = await repo.insert_many(conn, ctx.tenant_id, obj.id, [new_id("rec")], [stored],
                                           [validator.primary_value(stored)], ctx.principal.actor)
         except asyncpg.UniqueViolationError as exc:
             raise unique_conflict(obj, exc) from None
+        rows = await with_computed(conn, snapshot, obj, rows)
     return shown(ctx, snapshot, obj, rows[0])
 
 
@@ -66,6 +69,7 @@ async def get(ctx: Context, record_id: str, expand: list[str]) -> dict[str, Any]
         row = await _live(conn, ctx, record_id)
         obj = snapshot.objects_by_id[row["object_id"]]
         authorize(ctx, obj, "read")
+        row = (await with_computed(conn, snapshot, obj, [row]))[0]
         out = record_out(snapshot, obj, row)
         if expand:
             out["related"] = await _expand(conn, ctx, snapshot, obj, row["id"], expand)
@@ -93,6 +97,7 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
         rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
                                   ctx.state.settings.max_page_size, left)
         left -= rows[-1]["_bytes"] if rows else 0
+        rows = await with_computed(conn, snapshot, others[name], rows)
         related[name] = [record_out(snapshot, others[name], r) for r in rows]
     return related
 
@@ -156,6 +161,7 @@ async def update(ctx: Context, record_id: str, body: Any, if_match: str | None, 
                 written = await _write_version(conn, ctx, snapshot, obj, row, body["data"],
                                                replace)
             if written is not None:
+                written = (await with_computed(conn, snapshot, obj, [written]))[0]
                 return shown(ctx, snapshot, obj, written)
     raise AssertionError("a locked write cannot lose its race")
 

@@ -73,7 +73,7 @@ class RecordValidator:
             if field is None:
                 continue  # reported by _raise_if_any, after the known fields
             if field.readonly:
-                if raw != current.get(field.id):
+                if field.computed or raw != current.get(field.id):
                     problems.append(field.problem("read_only", "is read-only"))
             elif raw is not None:
                 self._clean_into(field, raw, stored, problems)
@@ -106,7 +106,8 @@ class RecordValidator:
         # Sending back the value a record already has is not an attempt to change it, so a
         # GET → edit → PUT round trip works; any other value is refused.
         before = current.get(field.id) if current is not None else None
-        if raw is not MISSING and raw != before:
+        # A computed value is not stored, so there is no "value it already has" to send back.
+        if raw is not MISSING and (field.computed or raw != before):
             problems.append(field.problem("read_only", "is read-only"))
         if current is None and field.default is not MISSING:
             stored[field.id] = field.fresh_default()

@@ -15,6 +15,7 @@ from typing import Any
 
 from objectry import __version__
 from objectry.fields import get
+from objectry.metadata.computed import value_cast
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.records.access import may
 from objectry.web.context import Context
@@ -78,7 +79,7 @@ def describe(ctx: Context, snapshot: Snapshot, host: str, scheme: str) -> dict[s
         "host": host, "basePath": "/rest/v1", "schemes": [scheme],
         "consumes": _MEDIA, "produces": _MEDIA,
         "paths": {"/": _root_path(), **{f"/{o.name}": _object_path(ctx, o) for o in readable}},
-        "definitions": {o.name: _definition(o) for o in readable},
+        "definitions": {o.name: _definition(snapshot, o) for o in readable},
         "parameters": parameters,
         "securityDefinitions": {"JWT": {
             "type": "apiKey", "in": "header", "name": "Authorization",
@@ -87,18 +88,17 @@ def describe(ctx: Context, snapshot: Snapshot, host: str, scheme: str) -> dict[s
     }
 
 
-def _definition(obj: ObjectDef) -> dict[str, Any]:
+def _definition(snapshot: Snapshot, obj: ObjectDef) -> dict[str, Any]:
     properties = dict(SYSTEM_PROPERTIES)
-    properties.update({f.name: _property(f) for f in obj.fields})
+    properties.update({f.name: _property(f, value_cast(snapshot, obj, f)) for f in obj.fields})
     required = SYSTEM_REQUIRED + [f.name for f in obj.fields if f.is_required]
     return {"description": obj.label, "type": "object", "properties": properties,
             "required": required}
 
 
-def _property(field: FieldDef) -> dict[str, Any]:
-    field_type = get(field.type)
-    value = field_type.value_schema(field.config)
-    cast = field_type.sql_cast
+def _property(field: FieldDef, cast: str) -> dict[str, Any]:
+    """A column: `cast` is the type its values compare as (a formula's is its result type)."""
+    value = get(field.type).value_schema(field.config)
     prop: dict[str, Any] = {"format": _PG_NAMES.get(cast, cast)}
     if isinstance(value.get("type"), str) and value["type"] != "object":
         prop["type"] = value["type"]  # json/jsonb have no type in PostgREST's description

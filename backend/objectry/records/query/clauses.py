@@ -39,7 +39,7 @@ def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: 
     alias = f"r{depth}"
     row = row_json(embed, alias, depth, params, shape)
     where = " AND ".join(conditions)
-    order = order_by(embed.order, alias)
+    order = order_by(embed.order, alias, params)
     if not embed.to_many:
         return f"(SELECT {row} FROM {source} WHERE {where} ORDER BY {order} LIMIT 1)"
     page = ""
@@ -65,7 +65,7 @@ def row_json(embed: EmbedPlan, alias: str, depth: int, params: Params, shape: st
             sql = embed_sql(output.embed, alias, depth + 1, params, shape)
             (pairs if shape == "rest" else nested).append((output.key, sql))
         elif shape == "rest" and output.column is not None:
-            pairs.append((output.key, value_expr(output.column, alias)))
+            pairs.append((output.key, value_expr(output.column, alias, params)))
     if shape == "rest":
         return json_object(pairs)
     data = [(f.name, f"{alias}.data -> {literal(f.id)}") for f in embed.fields]
@@ -80,13 +80,24 @@ def row_json(embed: EmbedPlan, alias: str, depth: int, params: Params, shape: st
 
 def _link(embed: EmbedPlan, parent: str, depth: int, params: Params) -> tuple[str, list[str]]:
     """FROM and WHERE reaching the parent's live related records through its links."""
-    link, alias = f"l{depth}", f"r{depth}"
-    near, far = (("from_record_id", "to_record_id") if embed.forward
+    alias = f"r{depth}"
+    source, _, conditions = live_links(embed.forward, f"l{depth}", alias,
+                                       params.shared(embed.relationship.id), parent)
+    conditions += [where_item(item, alias, depth, params) for item in embed.where]
+    return source, conditions
+
+
+def live_links(forward: bool, link: str, alias: str, relationship: str,
+               parent: str | None = None) -> tuple[str, str, list[str]]:
+    """Links of one relationship (`relationship`: its id as SQL) joined to the live records on
+    their far side: FROM, the near end's column, and the conditions — with `parent`, only the
+    links of that record (embeds, correlated lookups and rollups); without, all of them
+    (a grouped rollup)."""
+    near, far = (("from_record_id", "to_record_id") if forward
                  else ("to_record_id", "from_record_id"))
     source = (f"relationship_records {link} JOIN records {alias} "
               f"ON {alias}.tenant_id = {link}.tenant_id AND {alias}.id = {link}.{far}")
-    conditions = [f"{link}.tenant_id = $1",
-                  f"{link}.relationship_id = {params.shared(embed.relationship.id)}",
-                  f"{link}.{near} = {parent}.id", f"{alias}.deleted_at IS NULL"]
-    conditions += [where_item(item, alias, depth, params) for item in embed.where]
-    return source, conditions
+    conditions = [f"{link}.tenant_id = $1", f"{link}.relationship_id = {relationship}"]
+    if parent is not None:
+        conditions.append(f"{link}.{near} = {parent}.id")
+    return source, f"{link}.{near}", [*conditions, f"{alias}.deleted_at IS NULL"]

@@ -16,7 +16,7 @@ from objectry.records.query.sqlexpr import Params, column_expr
 
 def keyset_sql(keys: tuple[SortKey, ...], values: list[Any], alias: str, params: Params) -> str:
     """`values` are the cursor's, already typed (`cursor.typed_values`), one per key."""
-    exprs = [column_expr(key.column, alias) for key in keys]
+    exprs = [column_expr(key.column, alias, params) for key in keys]
     directions = {key.desc for key in keys}
     if len(directions) == 1 and None not in values and not any(k.column.nullable for k in keys):
         bound = [params.add(value, key.column.cast)

@@ -12,10 +12,11 @@ import difflib
 from collections.abc import Callable
 from dataclasses import replace
 
-from objectry.fields import cast_of, operators_of
+from objectry.fields import operators_of
 from objectry.fields.comparison import BY_CAST
+from objectry.metadata.computed import CAST_DECIDES, is_read_time, stored_cast
 from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
-from objectry.records.query import coerce, relations
+from objectry.records.query import coerce, computed, relations
 from objectry.records.query.errors import QueryError
 from objectry.records.query.nodes import (
     Column,
@@ -99,40 +100,52 @@ def plan_read(query: Query, obj: ObjectDef, snapshot: Snapshot, *, shape: str = 
         limit = min(limit, max_limit)
     return ReadPlan(
         tenant_id=snapshot.tenant_id, obj=obj, shape=shape, outputs=outputs, fields=fields,
-        all_fields=all_fields, where=_where(query.where, obj, embeds, budget),
-        order=sort_keys(query.order, obj), limit=limit, offset=query.offset,
-        search=coerce.text(query.search) if query.search else None, max_bytes=max_bytes)
+        all_fields=all_fields, where=_where(query.where, obj, embeds, budget, snapshot),
+        order=sort_keys(query.order, obj, snapshot), limit=limit, offset=query.offset,
+        search=coerce.text(query.search) if query.search else None, max_bytes=max_bytes,
+        computed=tuple(computed.column(snapshot, obj, f) for f in fields if is_read_time(f)))
 
 
-def resolve_column(obj: ObjectDef, name: str) -> Col:
-    """A system column (they win over a field of the same name) or a field by name."""
+def plan_where(conditions: tuple[Condition, ...], obj: ObjectDef) -> tuple[Where, ...]:
+    """Conditions on `obj`'s own columns, no embeds (a rollup's filter on its linked records)."""
+    return _where(conditions, obj, {}, _Budget(MAX_EMBED_DEPTH), None)
+
+
+def resolve_column(obj: ObjectDef, name: str, snapshot: Snapshot | None = None) -> Col:
+    """A system column (they win over a field of the same name) or a field by name. A computed
+    field needs the `snapshot` it is computed in (without one it reads as NULL)."""
     if name in SYSTEM_COLUMNS:
         return Col(name, SYSTEM_CASTS.get(name, TEXT), system=SYSTEM_COLUMNS[name],
                    nullable=name not in NOT_NULL_SYSTEM)
     found = obj.fields_by_name.get(name)
+    if found is not None and is_read_time(found) and snapshot is not None:
+        return computed.column(snapshot, obj, found)
     if found is not None:
-        return Col(name, cast_of(found.type), field_id=found.id, field_type=found.type,
+        return Col(name, stored_cast(found), field_id=found.id, field_type=found.type,
                    indexed=found.is_indexed or found.is_unique)
     close = difflib.get_close_matches(name, [*SYSTEM_COLUMNS, *obj.fields_by_name], n=1)
     hint = f'Perhaps you meant to reference the column "{obj.name}.{close[0]}".' if close else None
     raise QueryError("42703", f"column {obj.name}.{name} does not exist", hint=hint)
 
 
-def sort_keys(orders: tuple[Order, ...], obj: ObjectDef) -> tuple[SortKey, ...]:
+def sort_keys(orders: tuple[Order, ...], obj: ObjectDef, snapshot: Snapshot | None = None
+              ) -> tuple[SortKey, ...]:
     """The complete order: the request's keys (default `created_at`), then `id` unless given.
     The `id` tie-breaker runs in the last key's direction, so that `created_at DESC, id DESC`
     is one index read backwards (an ascending `id` would need a sort of each page's ties)."""
-    keys = [SortKey(resolve_column(obj, o.column), o.desc, o.nulls_first) for o in orders]
+    keys = [SortKey(resolve_column(obj, o.column, snapshot), o.desc, o.nulls_first)
+            for o in orders]
     keys = keys or [SortKey(resolve_column(obj, "created_at"))]
     if not any(key.column.system == "id" for key in keys):
         keys.append(SortKey(resolve_column(obj, "id"), desc=keys[-1].desc))
     return tuple(keys)
 
 
-def system_outputs(obj: ObjectDef) -> list[Output]:
+def system_outputs(obj: ObjectDef, snapshot: Snapshot | None = None) -> list[Output]:
     """What `*` means: the system columns, then every attached field in display order."""
     columns = [resolve_column(obj, name) for name in SYSTEM_COLUMNS]
-    columns += [resolve_column(obj, f.name) for f in obj.fields if f.name not in SYSTEM_COLUMNS]
+    columns += [resolve_column(obj, f.name, snapshot) for f in obj.fields
+                if f.name not in SYSTEM_COLUMNS]
     return [Output(c.name, column=c) for c in columns]
 
 
@@ -146,11 +159,11 @@ def _select(items: tuple[SelectItem, ...] | None, obj: ObjectDef, snapshot: Snap
     for item in items if items is not None else (Star(),):
         if isinstance(item, Star):
             all_fields = True
-            outputs.extend(system_outputs(obj))
+            outputs.extend(system_outputs(obj, snapshot))
             budget.output(len(SYSTEM_COLUMNS) + len(obj.fields))
         elif isinstance(item, Column):
             budget.output()
-            column = resolve_column(obj, item.name)
+            column = resolve_column(obj, item.name, snapshot)
             outputs.append(Output(item.key, column=column))
             if column.field_id:
                 wanted[column.field_id] = obj.fields_by_id[column.field_id]
@@ -173,27 +186,29 @@ def _embed(item: Embed, parent: ObjectDef, snapshot: Snapshot, depth: int, budge
     return EmbedPlan(
         key=item.key, relationship=relationship, forward=forward, target=target,
         to_many=relations.to_many(relationship, forward), outputs=outputs, fields=fields,
-        where=_where(item.where, target, nested, budget), order=sort_keys(item.order, target),
+        where=_where(item.where, target, nested, budget, snapshot),
+        order=sort_keys(item.order, target, snapshot),
         limit=item.limit, offset=item.offset, inner=item.inner)
 
 
 def _where(conditions: tuple[Condition, ...], obj: ObjectDef, embeds: dict[str, EmbedPlan],
-           budget: _Budget) -> tuple[Where, ...]:
+           budget: _Budget, snapshot: Snapshot | None) -> tuple[Where, ...]:
     """The conditions, then an EXISTS for each `!inner` embed."""
-    planned = tuple(_condition(c, obj, embeds, budget) for c in conditions)
+    planned = tuple(_condition(c, obj, embeds, budget, snapshot) for c in conditions)
     return planned + tuple(Exists(e) for e in embeds.values() if e.inner)
 
 
-def _condition(item: Condition, obj: ObjectDef, embeds: dict[str, EmbedPlan], budget: _Budget
-               ) -> Where:
+def _condition(item: Condition, obj: ObjectDef, embeds: dict[str, EmbedPlan], budget: _Budget,
+               snapshot: Snapshot | None) -> Where:
     if isinstance(item, Filter):
         budget.filter()
-        return _filter(item, obj, embeds)
-    items = tuple(_condition(c, obj, embeds, budget) for c in item.items)
+        return _filter(item, obj, embeds, snapshot)
+    items = tuple(_condition(c, obj, embeds, budget, snapshot) for c in item.items)
     return CondGroup(item.op, items, item.negated)
 
 
-def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where:
+def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan],
+            snapshot: Snapshot | None) -> Where:
     known = item.column in SYSTEM_COLUMNS or item.column in obj.fields_by_name
     if not known and item.column in embeds:
         if item.op != "is" or item.value not in IS_ANY_TYPE:
@@ -201,7 +216,7 @@ def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where
                              "is.null or not.is.null")
         present = (item.value == "not_null") != item.negated
         return Exists(embeds[item.column], negated=not present)
-    column = resolve_column(obj, item.column)
+    column = resolve_column(obj, item.column, snapshot)
     op, accepted = OPERATORS[item.op], _accepted(column)
     if item.op not in accepted:
         kind = column.field_type or column.cast
@@ -220,7 +235,7 @@ def _filter(item: Filter, obj: ObjectDef, embeds: dict[str, EmbedPlan]) -> Where
 def _accepted(column: Col) -> frozenset[str]:
     """What a filter on this column may use: its field type's operators, or for a system column
     those of its cast."""
-    if column.field_type is None:
+    if column.field_type is None or column.field_type in CAST_DECIDES:
         return BY_CAST[column.cast]
     return operators_of(column.field_type)
 

@@ -7,9 +7,11 @@ response objects. Nothing here holds request text that has not been checked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
-from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef
+from objectry.metadata.computed import Link
+from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,19 @@ class Col:
     nullable: bool = True
     field_type: str | None = None  # FieldDef.type, for a field
     indexed: bool = False  # the field has an expression index on this object
+    computed: Computed | None = None  # a formula, lookup or rollup: computed.py renders it
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A read-time field as the compiler renders it (records/query/computed.py)."""
+
+    obj: ObjectDef
+    field: FieldDef
+    snapshot: Snapshot = dc_field(compare=False, repr=False)
+    link: Link | None = None  # a lookup or rollup
+    where: tuple[Where, ...] = ()  # a rollup's filter on the linked records
+    usable: bool = True  # False: it no longer fits the workspace, and reads as NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +118,7 @@ class ReadPlan:
     offset: int | None = None
     search: str | None = None
     max_bytes: int | None = None  # the answer's cap (OBJECTRY_MAX_RESPONSE_BYTES)
+    computed: tuple[Col, ...] = ()  # the computed fields among `fields`, rendered into `data`
 
     @property
     def embeds(self) -> tuple[EmbedPlan, ...]:

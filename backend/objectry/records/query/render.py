@@ -21,6 +21,7 @@ from typing import Any
 from objectry.records.query import coerce
 from objectry.records.query.bounded import capped_rows
 from objectry.records.query.clauses import embed_sql, where_item
+from objectry.records.query.computed import json_value
 from objectry.records.query.cursor import typed_values
 from objectry.records.query.keyset import keyset_sql
 from objectry.records.query.planned import ReadPlan
@@ -54,19 +55,21 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     params = Params(plan.tenant_id, plan.obj.id)
     if plan.max_bytes is not None:
         params.cap = params.add(plan.max_bytes, "bigint")
-    columns = [f"r.id, r.object_id, {_data(plan)} AS data, r.primary_value, r.version, "
+    # WHERE and ORDER BY first: a lookup or rollup they use becomes a join of the FROM, which
+    # the select list then reads too.
+    where = _where(plan, params, trashed)
+    if after is not None:
+        where += " AND " + keyset_sql(plan.order, typed_values(plan.order, after), "r", params)
+    order = order_by(plan.order, "r", params)
+    columns = [f"r.id, r.object_id, {_data(plan, params)} AS data, r.primary_value, r.version, "
                "r.created_at, r.updated_at, r.created_by, r.updated_by"]
-    columns += [f"{raw_expr(key.column, 'r')} AS {ident(f'_k{i}')}"
+    columns += [f"{raw_expr(key.column, 'r', params)} AS {ident(f'_k{i}')}"
                 for i, key in enumerate(plan.order) if key.column.field_id]
     columns += [f"{embed_sql(o.embed, 'r', 1, params, plan.shape)} AS {ident(o.label or '')}"
                 for o in plan.outputs if o.embed is not None]
     if count:
         columns.append(f"count(*) OVER () AS {ident('_total')}")
-    where = _where(plan, params, trashed)
-    if after is not None:
-        where += " AND " + keyset_sql(plan.order, typed_values(plan.order, after), "r", params)
-    sql = (f"SELECT {', '.join(columns)} FROM {SCOPED_RECORDS} r WHERE {where} "
-           f"ORDER BY {order_by(plan.order, 'r')}")
+    sql = f"SELECT {', '.join(columns)} FROM {_source(params)} WHERE {where} ORDER BY {order}"
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
     sql += _page(limit, plan.offset, params)
     if params.cap is not None:
@@ -78,7 +81,7 @@ def render_count(plan: ReadPlan, *, trashed: bool = False) -> Statement:
     """`count=exact`: the rows matching the filters (no cursor, order or limit)."""
     params = Params(plan.tenant_id, plan.obj.id)
     where = _where(plan, params, trashed)
-    return f"SELECT count(*) AS total FROM {SCOPED_RECORDS} r WHERE {where}", params.args
+    return f"SELECT count(*) AS total FROM {_source(params)} WHERE {where}", params.args
 
 
 def render_match_ids(plan: ReadPlan) -> Statement:
@@ -86,10 +89,12 @@ def render_match_ids(plan: ReadPlan) -> Statement:
     locked in id order, so two such statements cannot deadlock on each other."""
     params = Params(plan.tenant_id, plan.obj.id)
     paged = plan.limit is not None or bool(plan.offset)
-    order = order_by(plan.order, "r") if paged else "r.id"
-    sql = (f"SELECT r.id, r.data, r.version FROM records r WHERE {_where(plan, params)} "
-           f"ORDER BY {order}")
-    return sql + _page(plan.limit, plan.offset, params) + " FOR UPDATE", params.args
+    where = _where(plan, params)
+    order = order_by(plan.order, "r", params) if paged else "r.id"
+    source = f"records r {' '.join(params.join_sql)}".rstrip()
+    sql = f"SELECT r.id, r.data, r.version FROM {source} WHERE {where} ORDER BY {order}"
+    lock = " FOR UPDATE OF r" if params.join_sql else " FOR UPDATE"  # not the grouped joins
+    return sql + _page(plan.limit, plan.offset, params) + lock, params.args
 
 
 def _where(plan: ReadPlan, params: Params, trashed: bool = False) -> str:
@@ -107,11 +112,22 @@ def _where(plan: ReadPlan, params: Params, trashed: bool = False) -> str:
     return " AND ".join(parts)
 
 
-def _data(plan: ReadPlan) -> str:
-    """`r.data` whole, or only the selected fields (still keyed by field id)."""
+def _source(params: Params) -> str:
+    """The records in scope, with the grouped lookups and rollups filtered or ordered on."""
+    return " ".join([f"{SCOPED_RECORDS} r", *params.join_sql])
+
+
+def _data(plan: ReadPlan, params: Params) -> str:
+    """`r.data` whole, or only the selected fields (still keyed by field id), with the values of
+    the computed fields among them (a null one left out, as an absent stored value is)."""
+    computed = [(c.field_id or "", json_value(c, "r", params)) for c in plan.computed]
     if plan.all_fields:
-        return "r.data"
-    return jsonb_object([(f.id, f"r.data -> {literal(f.id)}") for f in plan.fields])
+        if not computed:
+            return "r.data"
+        return f"(r.data || jsonb_strip_nulls({jsonb_object(computed)}))"
+    values = dict(computed)
+    return jsonb_object([(f.id, values.get(f.id, f"r.data -> {literal(f.id)}"))
+                         for f in plan.fields])
 
 
 def _page(limit: int | None, offset: int | None, params: Params) -> str:

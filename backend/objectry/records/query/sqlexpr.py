@@ -21,6 +21,10 @@ class Params:
         self.args: list[Any] = [tenant_id, object_id]
         self._shared: dict[tuple[str, str], str] = {}
         self.cap: str | None = None  # the answer's byte cap, when the read is bounded
+        # Lookups and rollups filtered or ordered on: computed field id → the alias of its
+        # grouped aggregate, and the LEFT JOINs the statement's FROM must carry (computed.py).
+        self.joins: dict[str, str] = {}
+        self.join_sql: list[str] = []
 
     def add(self, value: Any, cast: str) -> str:
         self.args.append(value)
@@ -34,33 +38,47 @@ class Params:
         return self._shared[key]
 
 
-def column_expr(column: Col, alias: str) -> str:
-    """`r.created_at` for a system column, else `field_expr`."""
+def column_expr(column: Col, alias: str, params: Params | None = None) -> str:
+    """`r.created_at` for a system column, `field_expr` for a stored field, the computed SQL
+    of a formula, lookup or rollup (filtered or ordered on: a grouped join at the top)."""
     if column.system:
         return f"{alias}.{column.system}"
+    if column.computed is not None:
+        return _computed().value(column, alias, params, join=True)
     return field_expr(column.field_id or "", column.cast, alias, indexed=column.indexed)
 
 
-def raw_expr(column: Col, alias: str) -> str:
+def raw_expr(column: Col, alias: str, params: Params | None = None) -> str:
     """The uncast text (`->>`): NULL both when the key is missing and when it holds JSON null."""
     if column.system:
         return f"{alias}.{column.system}"
+    if column.computed is not None:
+        return f"({column_expr(column, alias, params)})::text"
     return f"({alias}.data ->> {literal(column.field_id or '')})"
 
 
-def value_expr(column: Col, alias: str) -> str:
+def value_expr(column: Col, alias: str, params: Params | None = None) -> str:
     """A column's value as it goes into a JSON object: the stored JSON value for a field."""
     if column.system:
         return f"{alias}.{column.system}"
+    if column.computed is not None and params is not None:
+        return _computed().json_value(column, alias, params)
     return f"{alias}.data -> {literal(column.field_id or '')}"
+
+
+def _computed() -> Any:
+    # computed.py renders its subqueries with clauses.py, which renders through this module.
+    from objectry.records.query import computed
+
+    return computed
 
 
 def condition(cond: Cond, alias: str, params: Params) -> str:
     op = OPERATORS[cond.op]
-    column = column_expr(cond.column, alias)
+    column = column_expr(cond.column, alias, params)
     if op.value == "is":
         if cond.value in IS_ANY_TYPE:
-            column = raw_expr(cond.column, alias)
+            column = raw_expr(cond.column, alias, params)
         sql = op.template.format(col=column, val=IS_VALUES[cond.value])
     else:
         # Bound as text then cast: the name is from types.FTS_CONFIGS, but still a parameter.
@@ -82,12 +100,12 @@ def _value(kind: str, cond: Cond, params: Params) -> str:
     return params.add(cond.value, "text")  # pattern, text, tsquery
 
 
-def order_by(keys: tuple[SortKey, ...], alias: str) -> str:
-    return ", ".join(sort_item(key, alias) for key in keys)
+def order_by(keys: tuple[SortKey, ...], alias: str, params: Params | None = None) -> str:
+    return ", ".join(sort_item(key, alias, params) for key in keys)
 
 
-def sort_item(key: SortKey, alias: str) -> str:
-    sql = column_expr(key.column, alias) + (" DESC" if key.desc else "")
+def sort_item(key: SortKey, alias: str, params: Params | None = None) -> str:
+    sql = column_expr(key.column, alias, params) + (" DESC" if key.desc else "")
     if key.nulls_first is not None:
         sql += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
     return sql

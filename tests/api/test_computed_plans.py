@@ -1,0 +1,98 @@
+"""EXPLAIN ANALYZE of pages with computed columns: a 50-row page with two rollups runs their
+subqueries once per row of the page, never once per row of the object; filtered or ordered on,
+a rollup is one grouped aggregate (a HashAggregate), with no subquery per row at all."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from objectry.db import tenancy
+from objectry.records import query
+from tests.api.builders import add_field, make_object, relate
+from tests.api.isolation_plans import nodes
+
+COMPANIES, DEALS_EACH = 1000, 5
+
+
+@pytest.fixture
+async def big(app, api, owner_db, workspace_id):
+    """1,000 companies with 5 deals each (links included), written directly for speed."""
+    await make_object(api, "company", plural_name="companies")
+    await add_field(api, "company", "name")
+    await make_object(api, "deal")
+    await add_field(api, "deal", "amount", "number")
+    rel = await relate(api, "company_deals", "company", "deal", "1:N")
+    await add_field(api, "company", "deal_count", "rollup",
+                    {"relationship": "company_deals", "function": "count"})
+    await add_field(api, "company", "pipeline", "rollup",
+                    {"relationship": "company_deals", "function": "sum", "field": "amount"})
+    snapshot = await app.state.objectry.metadata.get(workspace_id)
+    company, deal = snapshot.object("company"), snapshot.object("deal")
+    await owner_db.execute(
+        "INSERT INTO records (tenant_id, id, object_id, data)"
+        " SELECT $1, 'rec_c' || lpad(g::text, 15, '0'), $2, jsonb_build_object($3::text,"
+        " 'company ' || g) FROM generate_series(1, $4::int) AS g",
+        workspace_id, company.id, company.fields_by_name["name"].id, COMPANIES)
+    await owner_db.execute(
+        "INSERT INTO records (tenant_id, id, object_id, data)"
+        " SELECT $1, 'rec_d' || lpad(g::text, 15, '0'), $2, jsonb_build_object($3::text, g)"
+        " FROM generate_series(1, $4::int) AS g",
+        workspace_id, deal.id, deal.fields_by_name["amount"].id, COMPANIES * DEALS_EACH)
+    await owner_db.execute(
+        "INSERT INTO relationship_records (tenant_id, id, relationship_id, rel_type,"
+        " from_object_id, to_object_id, from_record_id, to_record_id)"
+        " SELECT $1, 'rrec_' || lpad(g::text, 16, '0'), $2, '1:N', $3, $4,"
+        " 'rec_c' || lpad((1 + (g - 1) % $5::int)::text, 15, '0'),"
+        " 'rec_d' || lpad(g::text, 15, '0') FROM generate_series(1, $6::int) AS g",
+        workspace_id, rel["id"], company.id, deal.id, COMPANIES, COMPANIES * DEALS_EACH)
+    await owner_db.execute("ANALYZE records; ANALYZE relationship_records")
+    return snapshot, company
+
+
+async def analyzed(app, workspace_id: str, snapshot, obj, params: list[tuple[str, str]]
+                   ) -> tuple[dict[str, Any], list[Any]]:
+    plan = query.plan_read(query.parse_rest(params), obj, snapshot, default_limit=50,
+                           max_limit=1000)
+    sql, args = query.render_read(plan)
+    async with tenancy.transaction(app.state.objectry.pool, workspace_id) as conn:
+        explained = await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args)
+        rows = await conn.fetch(sql, *args)
+    return (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"], rows
+
+
+def subplan_loops(plan: dict[str, Any]) -> list[int]:
+    """How often each subquery of the statement ran."""
+    return [n["Actual Loops"] for n in nodes(plan) if n.get("Parent Relationship") == "SubPlan"]
+
+
+async def test_a_page_with_two_rollups_runs_them_once_per_row_of_the_page(
+        app, workspace_id, big):
+    snapshot, company = big
+    plan, rows = await analyzed(app, workspace_id, snapshot, company,
+                                [("select", "name,deal_count,pipeline"), ("limit", "50")])
+    assert len(rows) == 50
+    loops = subplan_loops(plan)
+    assert len(loops) == 2 and max(loops) <= 50, loops
+    # Every node's work is bounded by the page's own links (50 companies × 5 deals), never
+    # by the object's 1,000 companies or the relationship's 5,000 links.
+    work = [(n["Node Type"], n["Actual Loops"], n["Actual Rows"]) for n in nodes(plan)]
+    assert all(loops * rows <= 50 * DEALS_EACH for _, loops, rows in work), work
+
+
+async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
+        app, workspace_id, big):
+    snapshot, company = big
+    plan, rows = await analyzed(app, workspace_id, snapshot, company, [
+        ("select", "name,deal_count,pipeline"), ("deal_count", "eq.5"),
+        ("order", "pipeline.desc"), ("limit", "50")])
+    assert len(rows) == 50
+    aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
+    # One grouped aggregate per rollup, each run once over the relationship, no subquery.
+    assert [(n["Strategy"], n["Actual Loops"]) for n in aggregates] == [("Hashed", 1)] * 2
+    assert subplan_loops(plan) == []
+    values = [json.loads(r["data"]) if isinstance(r["data"], str) else r["data"] for r in rows]
+    pipelines = [v[company.fields_by_name["pipeline"].id] for v in values]
+    assert pipelines == sorted(pipelines, reverse=True)
