@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -224,12 +225,9 @@ async def test_a_webhook_failing_for_the_span_is_deactivated(app, api, receiver)
     await deal_object(api)
     hook = await make_webhook(api, receiver.url)
     receiver.status = 500
-    state = app.state.objectry
-    settings = state.settings
-    object.__setattr__(state.webhooks, "_settings",
-                       type(settings)(**{**{f: getattr(settings, f) for f in
-                                            settings.__dataclass_fields__},
-                                         "webhook_disable_after_seconds": 0}))
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_disable_after_seconds=0)
     try:
         await make_record(api, "deal", title="A")
         for _ in range(200):
@@ -238,7 +236,7 @@ async def test_a_webhook_failing_for_the_span_is_deactivated(app, api, receiver)
                 break
             await asyncio.sleep(0.05)
     finally:
-        object.__setattr__(state.webhooks, "_settings", settings)
+        worker.settings = settings
     assert shown["active"] is False and shown["disabled_reason"].startswith("deactivated")
     assert shown["failing_since"] is not None
     receiver.status = 200
