@@ -292,3 +292,33 @@ async def test_deliveries_page_newest_first(api, receiver):
                                     params={"limit": 10, "cursor": first["next_cursor"]}))
     assert [d["id"] for d in first["items"] + second["items"]] == [d["id"] for d in everything]
     assert second["next_cursor"] is None
+
+
+async def test_deliveries_to_one_url_run_at_a_bounded_concurrency(app, api, receiver):
+    await deal_object(api)
+    await make_webhook(api, receiver.url, events=["record.created"])
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_concurrency_per_url=2)
+    receiver.delay = 0.1
+    try:
+        for n in range(8):
+            await make_record(api, "deal", title=str(n))
+        await wait_received(receiver, 8)
+    finally:
+        worker.settings = settings
+    assert receiver.peak == 2
+
+
+async def test_the_address_is_checked_again_when_sending(app, api, receiver):
+    hook = await make_webhook(api, receiver.url)
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_allow_private=False)
+    try:
+        delivery = await ok(await api.post(f"/api/webhooks/{hook['id']}/test"), 201)
+    finally:
+        worker.settings = settings
+    assert (delivery["status"], delivery["last_status_code"]) == ("failed", None)
+    assert delivery["last_error"].startswith("refused: the host '127.0.0.1' resolves to")
+    assert receiver.hits == 0
