@@ -173,18 +173,30 @@ async def test_failures_are_retried_then_failed_and_a_manual_retry_succeeds(api,
             404, "not_found")
 
 
-async def test_a_receiver_down_then_up_gets_everything_in_order_per_record(api, receiver):
+async def test_a_receiver_down_then_up_gets_everything_in_order_per_record(app, api, receiver):
     await deal_object(api)
     hook = await make_webhook(api, receiver.url, events=["record.created", "record.updated"])
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_retry_schedule=(0.3,) * 100)  # down a while
     receiver.status = 503
-    records = [await make_record(api, "deal", title="v0", stage=str(n)) for n in range(3)]
-    for version in range(1, 4):
-        for record in records:
-            await ok(await api.patch(f"/api/records/{record['id']}",
-                                     json={"data": {"title": f"v{version}"}}))
-    await asyncio.sleep(0.3)
-    receiver.status = 200
-    received = await wait_received(receiver, 12)
+    try:
+        records = [await make_record(api, "deal", title="v0", stage=str(n)) for n in range(3)]
+        for version in range(1, 4):
+            for record in records:
+                await ok(await api.patch(f"/api/records/{record['id']}",
+                                         json={"data": {"title": f"v{version}"}}))
+        while len(log := await deliveries(api, hook["id"])) < 12:  # all fanned out
+            await asyncio.sleep(0.05)
+        waiting = [d for d in log if d["status"] == "pending" and d["next_attempt_at"] is None]
+        assert len(waiting) == 9  # each record's updates wait for its create
+        refused(await api.post(
+            f"/api/webhooks/{hook['id']}/deliveries/{waiting[0]['id']}/retry"), 409, "conflict")
+        await asyncio.sleep(1)
+        receiver.status = 200
+        received = await wait_received(receiver, 12)
+    finally:
+        worker.settings = settings
     for record in records:
         titles = [b["data"]["record"]["data"]["title"] for b in (r.json for r in received)
                   if b["data"]["record"]["id"] == record["id"]]

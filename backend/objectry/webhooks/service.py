@@ -161,7 +161,8 @@ async def deliveries(ctx: Context, webhook_id: str, request: PageRequest) -> dic
 async def _delivery_now(ctx: Context, webhook_id: str, delivery_id: str) -> dict[str, Any]:
     async with one(ctx) as conn:
         row = await repo.get_delivery(conn, ctx.tenant_id, webhook_id, delivery_id)
-    assert row is not None, "a delivery is deleted only with its webhook"
+    if row is None:  # the webhook was deleted while its delivery was being sent
+        raise NotFound(f"no webhook {webhook_id!r} in this workspace")
     return _delivery(row)
 
 
@@ -191,6 +192,9 @@ async def retry(ctx: Context, webhook_id: str, delivery_id: str) -> dict[str, An
             if looks_like("dlv", delivery_id) else None
         if existing is None:
             raise NotFound(f"no delivery {delivery_id!r} of this webhook")
+        if existing["status"] == "pending" and existing["next_attempt_at"] is None:
+            raise Conflict("this delivery waits for an earlier event of its record; it is sent"
+                           " once that one has succeeded or failed")
         claimed = await repo.claim_one(conn, ctx.tenant_id, webhook_id, delivery_id, lease)
     if claimed is None:
         raise Conflict("an attempt of this delivery is in flight; try again when it ends")
