@@ -61,6 +61,8 @@ class Sink:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
+        except asyncio.CancelledError:  # the bench is over: kept-alive connections end here
+            writer.close()
 
 
 async def _fresh_database(server_url: str) -> str:

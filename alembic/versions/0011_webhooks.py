@@ -15,9 +15,10 @@
 A delivery waiting for an earlier one of its record (in order per record) has no
 `next_attempt_at` until that one is final.
 
-Finding the workspaces with due (or waiting) work is a cross-workspace question: `objectry_webhook_due()`
-(SECURITY DEFINER, as in 0002) answers it with workspace ids only; every other statement runs
-in the workspace's scope through the usual row-level security.
+Finding the workspaces with due (or waiting) work is a cross-workspace question:
+`objectry_webhook_due()` (SECURITY DEFINER, as in 0002) answers it with workspace ids, and
+whether each has events to fan out, only; every other statement runs in the workspace's scope
+through the usual row-level security.
 
 Revision ID: 0011
 Revises: 0010
@@ -58,17 +59,20 @@ OUTBOX = """
     END $$"""
 
 DUE = """
-    CREATE FUNCTION objectry_webhook_due() RETURNS TABLE (tenant_id text) LANGUAGE plpgsql
-    VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+    CREATE FUNCTION objectry_webhook_due() RETURNS TABLE (tenant_id text, events boolean)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
     BEGIN
         PERFORM set_config('app.definer', 'on', true);
         RETURN QUERY
-            SELECT e.tenant_id FROM public.webhook_events e WHERE e.event_id IS NULL
-            UNION
-            SELECT d.tenant_id FROM public.webhook_deliveries d
-            WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR (
-                  d.next_attempt_at <= now()
-                  AND (d.leased_until IS NULL OR d.leased_until < now())));
+            SELECT w.tenant_id, bool_or(w.events) FROM (
+                SELECT DISTINCT e.tenant_id, true AS events FROM public.webhook_events e
+                WHERE e.event_id IS NULL
+                UNION ALL
+                SELECT DISTINCT d.tenant_id, false FROM public.webhook_deliveries d
+                WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR (
+                      d.next_attempt_at <= now()
+                      AND (d.leased_until IS NULL OR d.leased_until < now())))
+            ) AS w GROUP BY w.tenant_id;
         PERFORM set_config('app.definer', '', true);
     END $fn$"""
 

@@ -118,17 +118,20 @@ CREATE FUNCTION objectry_webhook_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 
 CREATE TRIGGER record_events_webhooks AFTER INSERT ON record_events REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION objectry_webhook_outbox();
 
-CREATE FUNCTION objectry_webhook_due() RETURNS TABLE (tenant_id text) LANGUAGE plpgsql
-    VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+CREATE FUNCTION objectry_webhook_due() RETURNS TABLE (tenant_id text, events boolean)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
     BEGIN
         PERFORM set_config('app.definer', 'on', true);
         RETURN QUERY
-            SELECT e.tenant_id FROM public.webhook_events e WHERE e.event_id IS NULL
-            UNION
-            SELECT d.tenant_id FROM public.webhook_deliveries d
-            WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR (
-                  d.next_attempt_at <= now()
-                  AND (d.leased_until IS NULL OR d.leased_until < now())));
+            SELECT w.tenant_id, bool_or(w.events) FROM (
+                SELECT DISTINCT e.tenant_id, true AS events FROM public.webhook_events e
+                WHERE e.event_id IS NULL
+                UNION ALL
+                SELECT DISTINCT d.tenant_id, false FROM public.webhook_deliveries d
+                WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR (
+                      d.next_attempt_at <= now()
+                      AND (d.leased_until IS NULL OR d.leased_until < now())))
+            ) AS w GROUP BY w.tenant_id;
         PERFORM set_config('app.definer', '', true);
     END $fn$;
 

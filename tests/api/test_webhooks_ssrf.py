@@ -31,7 +31,8 @@ async def test_a_change_to_a_private_target_is_refused(api):
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/", "http:///nohost", "http://u:p@93.184.215.14/",
-                                 "not a url", "http://no-such-host.invalid/"])
+                                 "not a url", "http://no-such-host.invalid/",
+                                 "http://[::1/", "http://h:99999/", "https://" + "a" * 300 + "/"])
 async def test_urls_that_are_not_callable_are_refused(api, url):
     body = {"name": "x", "url": url, "events": ["record.created"]}
     refused(await api.post("/api/webhooks", json=body), 422, "validation_failed")

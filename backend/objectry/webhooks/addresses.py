@@ -68,7 +68,7 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
             host, port, type=socket.SOCK_STREAM), RESOLVE_SECONDS)
     except TimeoutError:
         raise Refused(f"the host {host!r} did not resolve within {RESOLVE_SECONDS} s") from None
-    except (socket.gaierror, UnicodeError):
+    except (OSError, ValueError):  # gaierror; UnicodeError (IDNA), a NUL (ValueError)
         raise Refused(f"the host {host!r} does not resolve") from None
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:

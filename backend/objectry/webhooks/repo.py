@@ -96,10 +96,11 @@ async def after_failure(conn: asyncpg.Connection, tenant_id: str, webhook_id: st
 
 
 # --- the outbox -----------------------------------------------------------------------------
-async def due_workspaces(conn: asyncpg.Connection) -> list[str]:
-    """Workspaces with events to fan out or deliveries due (SECURITY DEFINER, migration 0011)."""
-    rows = await conn.fetch("SELECT tenant_id FROM objectry_webhook_due()")
-    return [r["tenant_id"] for r in rows]
+async def due_workspaces(conn: asyncpg.Connection) -> list[tuple[str, bool]]:
+    """Workspaces with events to fan out or deliveries due or waiting, and whether they have
+    events (SECURITY DEFINER, migration 0011)."""
+    rows = await conn.fetch("SELECT tenant_id, events FROM objectry_webhook_due()")
+    return [(r["tenant_id"], r["events"]) for r in rows]
 
 
 async def undispatched(conn: asyncpg.Connection, tenant_id: str, limit: int

@@ -29,6 +29,7 @@ from objectry.webhooks.fanout import fan_out
 log = logging.getLogger("objectry.webhooks")
 CHANNEL = "objectry_webhooks"
 MAX_IN_FLIGHT = 64  # deliveries being sent by one process at once
+ROUND_GAP = 0.01  # seconds between rounds after a wake-up
 JITTER = 0.1  # up to 10% of a retry's delay is added at random (no thundering herd)
 
 
@@ -85,16 +86,19 @@ class Worker:
             if not busy and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.webhook_poll_seconds)
+                # Wake-ups come by the hundred (every finished send is one): one round serves
+                # those of the next few milliseconds too.
+                await asyncio.sleep(ROUND_GAP)
 
     async def _round(self) -> bool:
         """One look at every workspace with work; True when there may be more right away."""
         async with tenancy.unscoped(self._pool) as conn:
             workspaces = await repo.due_workspaces(conn)
         busy = False
-        for tenant_id in workspaces:
+        for tenant_id, events in workspaces:
             if self._stopping:
                 break
-            worked = await fan_out(self._pool, self._cache, tenant_id) > 0
+            worked = events and await fan_out(self._pool, self._cache, tenant_id) > 0
             worked |= await self._send_due(tenant_id) > 0
             if not worked:  # only waiting deliveries here: is one waiting for nothing?
                 async with tenancy.connection(self._pool, tenant_id) as conn:
