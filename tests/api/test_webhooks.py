@@ -83,9 +83,10 @@ async def test_every_problem_is_a_422_at_once(api, receiver):
             "objects": ["deal", "nope"], "filter": "stage=eq.won"}
     error = refused(await api.post("/api/webhooks", json=body), 422, "validation_failed")
     assert [(d["field"], d["code"]) for d in error["details"]] == [("objects.1", "not_found")]
-    body["objects"] = ["deal", "lead"]
+    body["objects"] = ["deal", "lead"]  # lead has no stage
     error = refused(await api.post("/api/webhooks", json=body), 422, "validation_failed")
-    assert [(d["field"], d["code"]) for d in error["details"]] == [("filter", "one_object")]
+    assert [(d["field"], d["code"]) for d in error["details"]] == [("filter", "invalid")]
+    assert "stage" in error["details"][0]["message"]
     body.update(objects=["deal"], filter="nothere=eq.1")
     error = refused(await api.post("/api/webhooks", json=body), 422, "validation_failed")
     assert [(d["field"], d["code"]) for d in error["details"]] == [("filter", "invalid")]
@@ -152,6 +153,21 @@ async def test_events_objects_and_filter_decide_what_is_sent(api, receiver):
     assert len(receiver.received) == 1
     body = received[0].json
     assert (body["type"], body["data"]["record"]["data"]["stage"]) == ("record.updated", "won")
+
+
+async def test_a_filter_without_objects_applies_to_every_object_that_has_its_columns(
+        api, receiver):
+    await deal_object(api)
+    await make_object(api, "lead")
+    await add_field(api, "lead", "label_text")
+    await make_webhook(api, receiver.url, events=["record.created"], filter="stage=eq.won")
+    await make_record(api, "lead", label_text="no stage here")
+    await make_record(api, "deal", title="lost one", stage="lost")
+    await make_record(api, "deal", title="won one", stage="won")
+    [received] = await wait_received(receiver, 1)
+    await asyncio.sleep(0.5)  # anything wrongly matched would have arrived by now
+    assert len(receiver.received) == 1
+    assert received.json["data"]["record"]["data"]["title"] == "won one"
 
 
 async def test_failures_are_retried_then_failed_and_a_manual_retry_succeeds(api, receiver):

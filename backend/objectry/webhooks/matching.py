@@ -1,5 +1,6 @@
 """Which webhooks an event goes to: its type, the webhook's objects, and its PostgREST filter
-(compiled by records/query against its one object, run over the record as the event saw it)."""
+(compiled by records/query against the event's object, run over the record as the event saw
+it)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,20 @@ TYPES = {"create": "record.created", "update": "record.updated", "delete": "reco
 _NOT_FILTERS = frozenset({"select", "order", "limit", "offset", "on_conflict", "columns"})
 
 
-def filter_plan(snapshot: Snapshot, obj: ObjectDef, text: str) -> ReadPlan:
-    """The filter's checked plan; QueryError (its message says why) when it does not compile."""
+def parsed_filter(text: str) -> query.Query:
+    """The filter's grammar alone (any object); QueryError (its message says why) if wrong."""
     pairs = parse_qsl(text, keep_blank_values=True)
     if not pairs:
         raise syntax("the filter is empty: write it as column=operator.value")
     shaping = sorted({key for key, _ in pairs if key in _NOT_FILTERS})
     if shaping:
-        raise syntax(f"a webhook filter only filters: {', '.join(shaping)} is not "
-                               "allowed")
-    return query.plan_read(query.parse_rest(pairs), obj, snapshot)
+        raise syntax(f"a webhook filter only filters: {', '.join(shaping)} is not allowed")
+    return query.parse_rest(pairs)
+
+
+def filter_plan(snapshot: Snapshot, obj: ObjectDef, text: str) -> ReadPlan:
+    """The filter checked against an object's fields; QueryError when it does not compile."""
+    return query.plan_read(parsed_filter(text), obj, snapshot)
 
 
 def wants(webhook: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
@@ -43,18 +48,22 @@ def wants(webhook: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
 
 async def matching(conn: asyncpg.Connection, snapshot: Snapshot, webhook: Mapping[str, Any],
                    events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The events this webhook gets, in order."""
+    """The events this webhook gets, in order. A filter is run per object over the records'
+    copies; an object whose fields it does not name (deleted or renamed since) matches none."""
     candidates = [e for e in events if wants(webhook, e)]
     if not candidates or not webhook["filter"]:
         return candidates
-    obj = snapshot.objects_by_id.get(webhook["object_ids"][0])
-    if obj is None:  # the object was deleted: nothing of it can match any more
-        return []
-    try:
-        plan = filter_plan(snapshot, obj, webhook["filter"])
-    except query.QueryError:  # a field it names was deleted or renamed since: it matches nothing
-        return []
-    rows = await compiled_rows(conn, query.render_match_snapshots(
-        plan, [e["record"] for e in candidates]))
-    kept = {r["n"] for r in rows}
-    return [e for n, e in enumerate(candidates, start=1) if n in kept]
+    kept: set[int] = set()
+    for object_id in dict.fromkeys(e["object_id"] for e in candidates):
+        obj = snapshot.objects_by_id.get(object_id)
+        if obj is None:
+            continue
+        try:
+            plan = filter_plan(snapshot, obj, webhook["filter"])
+        except query.QueryError:
+            continue
+        group = [e for e in candidates if e["object_id"] == object_id]
+        rows = await compiled_rows(conn, query.render_match_snapshots(
+            plan, [e["record"] for e in group]))
+        kept.update(group[r["n"] - 1]["seq"] for r in rows)
+    return [e for e in candidates if e["seq"] in kept]

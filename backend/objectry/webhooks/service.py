@@ -14,7 +14,7 @@ from objectry.records import query
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 from objectry.webhooks import addresses, payload, repo, signing
-from objectry.webhooks.matching import filter_plan
+from objectry.webhooks.matching import filter_plan, parsed_filter
 from objectry.webhooks.schemas import WebhookCreate, WebhookUpdate
 from objectry.webhooks.worker import Worker
 
@@ -65,17 +65,24 @@ async def _checked(ctx: Context, snapshot: Snapshot, values: dict[str, Any],
         elif obj.id not in ids:
             ids.append(obj.id)
     values["object_ids"] = ids
-    if values["filter"] and len(ids) != 1 and not problems:
-        problems.append(detail("filter", "one_object",
-                               "a filter needs exactly one object in objects"))
-    elif values["filter"] and len(ids) == 1:
-        try:
-            filter_plan(snapshot, snapshot.objects_by_id[ids[0]], values["filter"])
-        except query.QueryError as bad:
-            said = "; ".join(dict.fromkeys([bad.message] + [d["message"] for d in bad.details]))
-            problems.append(detail("filter", "invalid", said))
+    if values["filter"]:
+        problems += _filter_problems(snapshot, ids, values["filter"])
     if problems:
         raise ValidationFailed(problems)
+
+
+def _filter_problems(snapshot: Snapshot, object_ids: list[str], text: str) -> list[Detail]:
+    """The filter must read as a /rest/v1 filter, and compile against each named object (with
+    no objects, against none in particular: an event's object without its columns does not
+    match)."""
+    try:
+        parsed_filter(text)
+        for object_id in object_ids:
+            filter_plan(snapshot, snapshot.objects_by_id[object_id], text)
+    except query.QueryError as bad:
+        said = "; ".join(dict.fromkeys([bad.message] + [d["message"] for d in bad.details]))
+        return [detail("filter", "invalid", said)]
+    return []
 
 
 async def create(ctx: Context, body: WebhookCreate) -> dict[str, Any]:
