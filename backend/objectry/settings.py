@@ -130,6 +130,8 @@ class Settings:
     webhook_lease_seconds: float = 60
     # The safety net beside NOTIFY: the queue is looked at this often anyway.
     webhook_poll_seconds: float = 5
+    # Events (and their deliveries, once final) older than this leave the delivery log.
+    webhook_retention_days: float = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -180,5 +182,6 @@ class Settings:
             webhook_concurrency_per_url=int(env.get("OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL", "4")),
             webhook_lease_seconds=float(env.get("OBJECTRY_WEBHOOK_LEASE_SECONDS", "60")),
             webhook_poll_seconds=float(env.get("OBJECTRY_WEBHOOK_POLL_SECONDS", "5")),
+            webhook_retention_days=float(env.get("OBJECTRY_WEBHOOK_RETENTION_DAYS", "30")),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -350,3 +350,22 @@ async def test_the_address_is_checked_again_when_sending(app, api, receiver):
     assert (delivery["status"], delivery["last_status_code"]) == ("failed", None)
     assert delivery["last_error"].startswith("refused: the host '127.0.0.1' resolves to")
     assert receiver.hits == 0
+
+
+async def test_events_past_the_retention_leave_the_log_once_final(app, api, receiver, owner_db,
+                                                                  workspace_id):
+    await deal_object(api)
+    hook = await make_webhook(api, receiver.url, events=["record.created"])
+    await make_record(api, "deal", title="old")
+    [old] = await settled(api, hook["id"], 1)
+    await owner_db.execute("UPDATE webhook_events SET at = at - interval '31 days'"
+                           " WHERE tenant_id = $1", workspace_id)
+    await make_record(api, "deal", title="new")  # its fan-out trims the log
+    for _ in range(200):
+        log = await deliveries(api, hook["id"])
+        if old["id"] not in {d["id"] for d in log}:
+            break
+        await asyncio.sleep(0.05)
+    assert [d["type"] for d in log] == ["record.created"] and log[0]["id"] != old["id"]
+    assert await owner_db.fetchval("SELECT count(*) FROM webhook_events WHERE tenant_id = $1",
+                                   workspace_id) == 1

@@ -22,6 +22,7 @@ LIMITS = {
     "OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL": ("webhook_concurrency_per_url", 4, 1),
     "OBJECTRY_WEBHOOK_LEASE_SECONDS": ("webhook_lease_seconds", 60, 5),
     "OBJECTRY_WEBHOOK_POLL_SECONDS": ("webhook_poll_seconds", 5, 0.5),
+    "OBJECTRY_WEBHOOK_RETENTION_DAYS": ("webhook_retention_days", 30, 7),
 }
 
 

@@ -17,7 +17,8 @@ from objectry.webhooks.matching import matching
 BATCH = 500
 
 
-async def fan_out(pool: asyncpg.Pool, cache: MetadataCache, tenant_id: str) -> int:
+async def fan_out(pool: asyncpg.Pool, cache: MetadataCache, tenant_id: str,
+                  retention_days: float) -> int:
     """One batch of the workspace's events fanned out; how many events it took."""
     snapshot = await cache.get(tenant_id)  # before the transaction: it may need a connection
     async with tenancy.transaction(pool, tenant_id) as conn:
@@ -39,4 +40,7 @@ async def fan_out(pool: asyncpg.Pool, cache: MetadataCache, tenant_id: str) -> i
             ids, hooks, event_seqs, records = map(list, zip(*deliveries, strict=True))
             await repo.insert_deliveries(conn, tenant_id, ids, hooks, event_seqs, records)
         await repo.dispatched(conn, tenant_id, seqs, [new_id("evt") for _ in seqs], bodies)
+        # The log is kept OBJECTRY_WEBHOOK_RETENTION_DAYS: a workspace that keeps writing
+        # trims its oldest (as idempotency keys are purged while new ones are stored).
+        await repo.purge_old(conn, tenant_id, retention_days)
     return len(events)

@@ -125,6 +125,20 @@ async def dispatched(conn: asyncpg.Connection, tenant_id: str, seqs: list[int],
         tenant_id, seqs, event_ids, bodies)
 
 
+async def purge_old(conn: asyncpg.Connection, tenant_id: str, days: float) -> None:
+    """The oldest events past the retention, a hundred at a time, with their deliveries once
+    none is pending (the foreign key takes them along)."""
+    await conn.execute(
+        """DELETE FROM webhook_events e WHERE e.tenant_id = $1 AND e.seq IN (
+               SELECT o.seq FROM webhook_events o
+               WHERE o.tenant_id = $1 AND o.event_id IS NOT NULL
+                 AND o.at < now() - make_interval(secs => $2 * 86400)
+                 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                                 WHERE d.tenant_id = o.tenant_id AND d.event_seq = o.seq
+                                   AND d.status = 'pending')
+               ORDER BY o.seq LIMIT 100)""", tenant_id, days)
+
+
 async def insert_event(conn: asyncpg.Connection, tenant_id: str, event_id: str, op: str,
                        body: str) -> int:
     """An event that is not a record change (`webhook.test`), already fanned out."""

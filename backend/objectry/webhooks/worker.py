@@ -98,7 +98,8 @@ class Worker:
         for tenant_id, events in workspaces:
             if self._stopping:
                 break
-            worked = events and await fan_out(self._pool, self._cache, tenant_id) > 0
+            worked = events and await fan_out(self._pool, self._cache, tenant_id,
+                                              self.settings.webhook_retention_days) > 0
             worked |= await self._send_due(tenant_id) > 0
             if not worked:  # only waiting deliveries here: is one waiting for nothing?
                 async with tenancy.connection(self._pool, tenant_id) as conn:
