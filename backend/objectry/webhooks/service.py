@@ -14,7 +14,7 @@ from objectry.records import query
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 from objectry.webhooks import addresses, payload, repo, signing
-from objectry.webhooks.matching import filter_plan, parsed_filter
+from objectry.webhooks.matching import TYPES, filter_plan, parsed_filter
 from objectry.webhooks.schemas import WebhookCreate, WebhookUpdate
 from objectry.webhooks.worker import Worker
 
@@ -22,8 +22,7 @@ _SHOWN = ("id", "name", "url", "events", "filter", "active", "disabled_reason",
           "failing_since", "created_at", "updated_at")
 _DELIVERY = ("id", "webhook_id", "event_id", "type", "status", "attempts", "last_status_code",
              "last_error", "duration_ms", "next_attempt_at", "created_at")
-_TYPES = {"create": "record.created", "update": "record.updated", "delete": "record.deleted",
-          "restore": "record.restored", "test": payload.TEST}
+_TYPES = {**TYPES, "test": payload.TEST}  # an outbox op → the type its deliveries list
 
 
 def _admin(ctx: Context) -> None:
