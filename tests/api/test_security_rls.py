@@ -65,7 +65,7 @@ async def test_the_lookup_switch_gives_the_runtime_role_nothing(app, api, sessio
 async def test_lookup_functions_are_locked_down(owner_db):
     rows = await owner_db.fetch("SELECT proname, proconfig, proacl::text[] AS acl FROM pg_proc"
                                 " WHERE prosecdef AND pronamespace = 'public'::regnamespace")
-    assert len(rows) == 6
+    assert len(rows) == 7  # 0002 and 0005, and objectry_webhook_due (0011)
     for row in rows:
         assert row["proconfig"] == ["search_path=pg_catalog, pg_temp"]
         # No grant to PUBLIC (an ACL item with an empty grantee); the runtime role may execute.

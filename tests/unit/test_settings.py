@@ -17,6 +17,12 @@ LIMITS = {
     "OBJECTRY_MAX_RESPONSE_BYTES": ("max_response_bytes", 10 * 1024 * 1024, 4096),
     "OBJECTRY_SIGNUP_LIMIT": ("signup_limit", 20, 5),
     "OBJECTRY_REALTIME_RECHECK_SECONDS": ("realtime_recheck_seconds", 30, 1),
+    "OBJECTRY_WEBHOOK_TIMEOUT_SECONDS": ("webhook_timeout_seconds", 10, 2.5),
+    "OBJECTRY_WEBHOOK_DISABLE_AFTER_SECONDS": ("webhook_disable_after_seconds", 259_200, 60),
+    "OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL": ("webhook_concurrency_per_url", 4, 1),
+    "OBJECTRY_WEBHOOK_LEASE_SECONDS": ("webhook_lease_seconds", 60, 5),
+    "OBJECTRY_WEBHOOK_POLL_SECONDS": ("webhook_poll_seconds", 5, 0.5),
+    "OBJECTRY_WEBHOOK_RETENTION_DAYS": ("webhook_retention_days", 30, 7),
 }
 
 
@@ -71,3 +77,21 @@ def test_pool_acquire_timeout_and_shutdown_grace(monkeypatch):
     monkeypatch.setenv("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "7")
     settings = Settings.from_env()
     assert (settings.pool_acquire_timeout_ms, settings.shutdown_grace_seconds) == (1500, 7)
+
+
+def test_webhook_retry_schedule_and_switches(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("OBJECTRY_WEBHOOK_RETRY_SCHEDULE", "OBJECTRY_WEBHOOK_ALLOW_PRIVATE",
+                     "OBJECTRY_WEBHOOK_WORKER"):
+        monkeypatch.delenv(variable, raising=False)
+    default = Settings.from_env()
+    assert default.webhook_retry_schedule == (5, 60, 600, 3600, 21600, 86400)
+    assert (default.webhook_allow_private, default.webhook_worker) == (False, True)
+    monkeypatch.setenv("OBJECTRY_WEBHOOK_RETRY_SCHEDULE", "0, 1.5")
+    monkeypatch.setenv("OBJECTRY_WEBHOOK_ALLOW_PRIVATE", "true")
+    monkeypatch.setenv("OBJECTRY_WEBHOOK_WORKER", "false")
+    configured = Settings.from_env()
+    assert configured.webhook_retry_schedule == (0, 1.5)
+    assert (configured.webhook_allow_private, configured.webhook_worker) == (True, False)
+    monkeypatch.setenv("OBJECTRY_WEBHOOK_RETRY_SCHEDULE", "5,-1")
+    with pytest.raises(ValueError, match="negative"):
+        Settings.from_env()

@@ -15,7 +15,12 @@ class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
+        return dumps(content)
+
+
+def dumps(content: Any) -> bytes:
+    """JSON as every /api answer writes it (UTC times with `Z`; what else a webhook body uses)."""
+    return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
 
 
 def no_store(content: Any) -> JSONResponse:
