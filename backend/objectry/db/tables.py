@@ -408,5 +408,30 @@ realtime_listeners = Table(
     _tenant_fk(),
 )
 
+audit_log = Table(
+    # Who changed the schema, members, invitations and tokens (objectry/audit), written in the
+    # change's own transaction; who acted is copied (e-mail, token name) so it outlives them.
+    "audit_log", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),  # entries of one transaction in order
+    Column("kind", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target_id", Text, nullable=False),
+    Column("target_name", Text),
+    Column("actor_user_id", Text),
+    Column("actor_email", Text),
+    Column("credential_type", Text, nullable=False),
+    Column("credential_id", Text),
+    Column("credential_name", Text),
+    Column("changes", JSONB),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    CheckConstraint("credential_type IN ('session', 'token')", name="credential_type"),
+    Index(None, "tenant_id", "at", "id"),
+    Index(None, "tenant_id", "actor_user_id", "at"),
+)
+
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.
 TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

@@ -44,7 +44,8 @@ class PageRequest:
 
 def page_request(limit: int | None, cursor: str | None, *, default: int = 50,
                  cap: int = 1000, key: str = "created_at") -> PageRequest:
-    """`key` is the list's sort column: `created_at` (the default) or `display_order`."""
+    """`key` is the list's sort column: a time (`created_at`, the default; the audit log's
+    `at`) or `display_order`."""
     if limit is not None and limit < 1:
         raise BadRequest("limit must be a positive number")
     return PageRequest(min(limit or default, cap), decode(cursor, key) if cursor else None)

@@ -1,0 +1,46 @@
+"""The one place an audit entry is written. Each service calls `record` inside the transaction
+of its change (beside the schema_version bump for metadata), so the entry commits with the
+change or not at all; who acted comes from the request's principal, never from the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+
+from objectry.audit import repo
+from objectry.ids import new_id
+from objectry.web.context import Context
+
+# What an entry may be about; a new kind of thing is one word here (and its services' calls).
+KINDS = ("object", "field", "object_field", "relationship", "link", "application", "member",
+         "invitation", "token")
+# Never copied into `changes`, whatever a service passes: an audit log is read by every admin.
+SECRET_KEYS = frozenset({"token", "token_hash", "hashed_password", "secret", "password"})
+
+
+def changed(before: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """`{key: [old, new]}` for each key of `values` (what a PATCH asked for) that differs from
+    the row before it."""
+    return {key: [before.get(key), value] for key, value in values.items()
+            if before.get(key) != value}
+
+
+async def record(conn: asyncpg.Connection, ctx: Context, kind: str, action: str,
+                 target_id: str, target_name: str | None = None,
+                 changes: Mapping[str, Any] | None = None, *,
+                 workspace_id: str | None = None) -> None:
+    """Write one entry on `conn` (the change's transaction). `workspace_id` when the change is
+    in another workspace than the caller's own (accepting an invitation joins a new one)."""
+    assert kind in KINDS, kind
+    principal = ctx.principal
+    credential: tuple[str, str | None] = ("token", principal.token_id)
+    if principal.token_id is None:
+        credential = ("session", principal.session.family_id if principal.session else None)
+    shown = {k: v for k, v in (changes or {}).items() if k not in SECRET_KEYS} or None
+    await repo.insert(conn, repo.Entry(
+        tenant_id=workspace_id or ctx.tenant_id, id=new_id("aud"), kind=kind, action=action,
+        target_id=target_id, target_name=target_name, actor_user_id=principal.user_id,
+        credential_type=credential[0], credential_id=credential[1], changes=shown))
