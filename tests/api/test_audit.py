@@ -203,6 +203,17 @@ async def test_a_token_is_named_and_no_secret_is_ever_shown(app, session, api):
     assert token["token"] not in text and invited["invitation"]["token"] not in text
 
 
+async def test_signing_up_with_an_invitation_is_an_accepted_invitation(app, session, api):
+    member = await join(app, session, "editor")
+    accepted, invited = await entries(api, kind="invitation")
+    assert (invited["action"], accepted["action"]) == ("created", "accepted")
+    assert accepted["target"] == invited["target"] == {"id": invited["target"]["id"],
+                                                       "name": member.email}
+    assert accepted["actor"] == {"user_id": member.user_id, "email": member.email}
+    assert accepted["credential"] == {"type": "session", "id": None, "name": None}
+    assert accepted["changes"] == {"role": [None, "editor"]}
+
+
 async def test_a_person_who_leaves_is_named_by_their_own_entry(app, session, api):
     member = await join(app, session, "editor")
     async with client(app, member.headers) as theirs:
@@ -265,7 +276,8 @@ async def test_filters_by_actor_kind_action_and_time(app, session, api):
     async def names(**params: Any) -> list[tuple[str, str]]:
         return [(e["action"], e["target"]["name"]) for e in await entries(api, **params)]
 
-    assert await names(actor=colleague.user_id) == [("updated", "lead"), ("created", "lead")]
+    assert await names(actor=colleague.user_id) == [("updated", "lead"), ("created", "lead"),
+                                                    ("accepted", colleague.email)]
     assert await names(actor=colleague.email.upper()) == await names(actor=colleague.user_id)
     assert await names(kind="object", action="created") == [("created", "lead"),
                                                             ("created", "deal")]
@@ -275,7 +287,8 @@ async def test_filters_by_actor_kind_action_and_time(app, session, api):
                                                                     ("created", "lead")]
     tomorrow = (middle + timedelta(days=1)).date().isoformat()
     assert await names(since=tomorrow) == []
-    assert len(await names(until=tomorrow)) == 4  # the invitation and 3 object entries
+    # The colleague's invitation, their sign-up with it, and the 3 object entries.
+    assert len(await names(until=tomorrow)) == 5
 
 
 @pytest.mark.parametrize("params", [{"kind": "objects"}, {"since": "yesterday"},

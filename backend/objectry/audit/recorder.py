@@ -6,6 +6,7 @@ change or not at all; who acted comes from the request's principal, never from t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -28,19 +29,44 @@ def changed(before: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, l
             if before.get(key) != value}
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, in which workspace, with which credential."""
+
+    workspace_id: str
+    user_id: str | None
+    credential_type: str  # "session" or "token"
+    credential_id: str | None  # the session's family id, or the token's id
+
+
+def actor_of(ctx: Context, workspace_id: str | None = None) -> Actor:
+    principal = ctx.principal
+    if principal.token_id is not None:
+        return Actor(workspace_id or ctx.tenant_id, principal.user_id, "token",
+                      principal.token_id)
+    return Actor(workspace_id or ctx.tenant_id, principal.user_id, "session",
+                 principal.session.family_id if principal.session else None)
+
+
 async def record(conn: asyncpg.Connection, ctx: Context, kind: str, action: str,
                  target_id: str, target_name: str | None = None,
                  changes: Mapping[str, Any] | None = None, *,
                  workspace_id: str | None = None) -> None:
     """Write one entry on `conn` (the change's transaction). `workspace_id` when the change is
     in another workspace than the caller's own (accepting an invitation joins a new one)."""
+    await record_as(conn, actor_of(ctx, workspace_id), kind, action, target_id, target_name,
+                    changes)
+
+
+async def record_as(conn: asyncpg.Connection, actor: Actor, kind: str, action: str,
+                    target_id: str, target_name: str | None = None,
+                    changes: Mapping[str, Any] | None = None) -> None:
+    """`record` where no request context exists yet: a sign-up that joins by invitation acts
+    as the account it has just made (a session credential with no id)."""
     assert kind in KINDS, kind
-    principal = ctx.principal
-    credential: tuple[str, str | None] = ("token", principal.token_id)
-    if principal.token_id is None:
-        credential = ("session", principal.session.family_id if principal.session else None)
     shown = {k: v for k, v in (changes or {}).items() if k not in SECRET_KEYS} or None
     await repo.insert(conn, repo.Entry(
-        tenant_id=workspace_id or ctx.tenant_id, id=new_id("aud"), kind=kind, action=action,
-        target_id=target_id, target_name=target_name, actor_user_id=principal.user_id,
-        credential_type=credential[0], credential_id=credential[1], changes=shown))
+        tenant_id=actor.workspace_id, id=new_id("aud"), kind=kind, action=action,
+        target_id=target_id, target_name=target_name, actor_user_id=actor.user_id,
+        credential_type=actor.credential_type, credential_id=actor.credential_id,
+        changes=shown))
