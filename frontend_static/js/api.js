@@ -265,6 +265,12 @@ export const invitations = {
   accept: (token) => post("/api/invitations/accept", { token }),
 };
 
+/** Who changed the schema, members, invitations and tokens: a newest-first page. */
+export const audit = {
+  /** `query`: actor, kind, action, since, until, limit, cursor (unset ones left out). */
+  page: (query) => get("/api/audit", query),
+};
+
 export const realtime = {
   /** The realtime socket's address: Supabase Realtime's, JSON objects (Phoenix vsn 1.0.0). */
   socketUrl(token) {

@@ -15,6 +15,7 @@ import * as record from "./screens/record.js";
 import * as tokens from "./screens/tokens.js";
 import * as members from "./screens/members.js";
 import * as join from "./screens/join.js";
+import * as audit from "./screens/audit.js";
 
 const PUBLIC = new Set(["/login", "/signup", "/join"]);
 
@@ -30,6 +31,7 @@ route("/relationships", relationships.render);
 route("/tokens", tokens.render);
 route("/members", members.render);
 route("/join", join.render);
+route("/audit", audit.render);
 
 let cleanup = null;
 let ready = false;
@@ -93,7 +95,8 @@ async function drawSidebar() {
       navLink("#/fields", "Field library"),
       navLink("#/relationships", "Relationships"),
       navLink("#/tokens", "API tokens"),
-      navLink("#/members", "Members")));
+      navLink("#/members", "Members"),
+      navLink("#/audit", "Audit log")));
 }
 
 function drawUser() {
