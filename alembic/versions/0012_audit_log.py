@@ -11,7 +11,7 @@ Workspace-owned: `tenant_id` leads every key, row-level security is enabled and 
 usual `tenant_isolation` policy; the runtime role may read and insert, never update or delete.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05 07:00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

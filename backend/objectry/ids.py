@@ -9,8 +9,10 @@ _ALPHABET = b"0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower ca
 # in Crockford's alphabet (bulk imports make ids by the ten thousand).
 _RFC4648 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # what base64.b32encode writes
 _TO_CROCKFORD = bytes.maketrans(_RFC4648, _ALPHABET)
-PREFIXES = ("usr", "wsp", "obj", "fld", "ofd", "rec", "rel", "rrec", "app", "tok", "inv", "aud")
-ID_PATTERN = re.compile(r"^(usr|wsp|obj|fld|ofd|rec|rel|rrec|app|tok|inv|aud)_[0-9a-z]{16}$")
+PREFIXES = ("usr", "wsp", "obj", "fld", "ofd", "rec", "rel", "rrec", "app", "tok", "inv", "wh",
+            "dlv", "evt", "aud")
+ID_PATTERN = re.compile(
+    r"^(usr|wsp|obj|fld|ofd|rec|rel|rrec|app|tok|inv|wh|dlv|evt|aud)_[0-9a-z]{16}$")
 
 
 def new_id(prefix: str) -> str:

@@ -22,6 +22,8 @@ from objectry.metadata.listener import MetadataListener
 from objectry.realtime.changes import CHANNEL as CHANGES_CHANNEL
 from objectry.realtime.hub import BROADCASTS, Hub
 from objectry.settings import TRANSACTION, Settings
+from objectry.webhooks.worker import CHANNEL as WEBHOOKS_CHANNEL
+from objectry.webhooks.worker import Worker
 
 log = logging.getLogger("objectry")
 
@@ -40,6 +42,7 @@ class State:
     secret_key: str  # signs session JWTs (auth/signing_key.py)
     tokens: TokenCache = field(default_factory=TokenCache)  # verified API tokens
     realtime: Hub | None = None  # /realtime/v1's fan-out (realtime/hub.py)
+    webhooks: Worker | None = None  # the webhook delivery queue's worker (webhooks/worker.py)
 
 
 def database_url(settings: Settings) -> str:
@@ -65,15 +68,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 pooler=settings.database_pooler)
     cache, tokens = MetadataCache(pool), TokenCache()
     hub = Hub(pool, cache, settings.realtime_recheck_seconds)
+    webhooks = Worker(pool, cache, settings)
     listener = MetadataListener(direct, cache, tokens,
                                 connect_timeout=settings.pool_acquire_timeout_ms / 1000,
                                 extra=[(CHANGES_CHANNEL, hub.notified),
                                        (BROADCASTS, hub.broadcasted),
-                                       (TOKENS_CHANNEL, hub.token_changed)])
+                                       (TOKENS_CHANNEL, hub.token_changed),
+                                       (WEBHOOKS_CHANNEL, webhooks.notified)])
     await listener.start()
     await hub.start()
+    await webhooks.start()
     try:
-        app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens, hub)
+        app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens, hub,
+                                     webhooks)
         # What is alive now lives as long as the process; frozen, a full collection walks only
         # what requests made: its pauses, which hold the GIL and so every request, fell from
         # 80-130 ms to ~10-20 ms (tests/api/test_event_loop.py).
@@ -81,6 +88,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         # uvicorn has drained (or, past the grace period, cancelled) every request by now.
+        await webhooks.stop(min(settings.shutdown_grace_seconds,
+                                settings.webhook_timeout_seconds + 1))
         await hub.stop()
         await listener.stop()
         await _close(pool)

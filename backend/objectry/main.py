@@ -24,6 +24,7 @@ from objectry.web.openapi import document
 from objectry.web.request_limits import BodySizeLimit
 from objectry.web.responses import JSONResponse
 from objectry.web.security_headers import SecurityHeaders
+from objectry.webhooks.routes import router as webhooks_router
 
 # The only API operations that need no credential (sign-up, sign-in, refresh).
 PUBLIC_PATHS = {"/api/auth/register", "/api/auth/login", "/api/auth/refresh"}
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
-                tokens_router, metadata_router, gotrue_router, realtime_router, audit_router)
+                tokens_router, metadata_router, gotrue_router, realtime_router, webhooks_router,
+                audit_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")

@@ -40,6 +40,20 @@ def _without_pgbouncer_flag(url: str | None) -> tuple[str | None, bool]:
     return urlunsplit(parts._replace(query=kept)), flag
 
 
+RETRY_SCHEDULE = (5.0, 60.0, 600.0, 3600.0, 21600.0, 86400.0)  # webhooks (docs/API.md)
+
+
+def _seconds(value: str | None, default: tuple[float, ...]) -> tuple[float, ...]:
+    """Comma-separated delays in seconds (OBJECTRY_WEBHOOK_RETRY_SCHEDULE); a bad one stops
+    the start."""
+    if value is None or not value.strip():
+        return default
+    delays = tuple(float(part) for part in value.split(","))
+    if any(delay < 0 for delay in delays):
+        raise ValueError("OBJECTRY_WEBHOOK_RETRY_SCHEDULE: delays must not be negative")
+    return delays
+
+
 def _pooler(value: str | None, flagged: bool) -> str:
     pooler = (value or (TRANSACTION if flagged else DIRECT)).strip().lower()
     if pooler not in POOLERS:
@@ -99,6 +113,20 @@ class Settings:
     # Reads: embedding nests at most this deep, and an answer larger than this is refused.
     max_embed_depth: int = 3
     max_response_bytes: int = 10 * 1024 * 1024
+    # Webhooks (objectry/webhooks): URLs resolving to private, loopback, link-local or
+    # reserved addresses are refused unless this is on (a test receiver on 127.0.0.1).
+    webhook_allow_private: bool = False
+    # Seconds before each retry: N delays allow N + 1 attempts, then the delivery fails.
+    webhook_retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
+    webhook_timeout_seconds: float = 10
+    # A webhook whose deliveries fail for this long without one success is deactivated.
+    webhook_disable_after_seconds: float = 3 * 24 * 3600
+    # Deliveries in flight per target URL (scheme, host, port), per process.
+    webhook_concurrency_per_url: int = 4
+    # A claimed delivery not finished within this long (its process died) is claimed again.
+    webhook_lease_seconds: float = 60
+    # The safety net beside NOTIFY: the queue is looked at this often anyway.
+    webhook_poll_seconds: float = 5
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -139,5 +167,14 @@ class Settings:
             public_url=env.get("OBJECTRY_PUBLIC_URL") or None,
             max_embed_depth=int(env.get("OBJECTRY_MAX_EMBED_DEPTH", "3")),
             max_response_bytes=int(env.get("OBJECTRY_MAX_RESPONSE_BYTES", str(10 * 1024 * 1024))),
+            webhook_allow_private=_bool(env.get("OBJECTRY_WEBHOOK_ALLOW_PRIVATE"), False),
+            webhook_retry_schedule=_seconds(env.get("OBJECTRY_WEBHOOK_RETRY_SCHEDULE"),
+                                            RETRY_SCHEDULE),
+            webhook_timeout_seconds=float(env.get("OBJECTRY_WEBHOOK_TIMEOUT_SECONDS", "10")),
+            webhook_disable_after_seconds=float(env.get("OBJECTRY_WEBHOOK_DISABLE_AFTER_SECONDS",
+                                                        str(3 * 24 * 3600))),
+            webhook_concurrency_per_url=int(env.get("OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL", "4")),
+            webhook_lease_seconds=float(env.get("OBJECTRY_WEBHOOK_LEASE_SECONDS", "60")),
+            webhook_poll_seconds=float(env.get("OBJECTRY_WEBHOOK_POLL_SECONDS", "5")),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 -- Rendered from Alembic revision 0012 by `objectry supabase`; do not edit.
 BEGIN;
 
--- Running upgrade 0010 -> 0012
+-- Running upgrade 0011 -> 0012
 
 CREATE TABLE audit_log (
     tenant_id TEXT NOT NULL, 
@@ -34,7 +34,7 @@ ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY tenant_isolation ON audit_log USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
-UPDATE alembic_version SET version_num='0012' WHERE alembic_version.version_num = '0010';
+UPDATE alembic_version SET version_num='0012' WHERE alembic_version.version_num = '0011';
 
 COMMIT;
 

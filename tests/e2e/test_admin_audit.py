@@ -62,7 +62,8 @@ def test_filters_and_load_more(journey: Journey) -> None:
     assert re.search(r"kind=object", page.url)
     j.shot("audit-filtered")
     # Older entries come a page at a time, 50 first: 55 more changes, made by an app.
-    session = page.evaluate("() => JSON.parse(localStorage.getItem(%r)).access_token" % STORE_KEY)
+    session = page.evaluate("key => JSON.parse(localStorage.getItem(key)).access_token",
+                            STORE_KEY)
     with httpx.Client(base_url=j.base, headers={"Authorization": f"Bearer {session}"}) as api:
         for n in range(55):
             made = api.post("/api/fields", json={"name": f"f{n}", "label": f"F{n}", "type": "text"})

@@ -433,5 +433,81 @@ audit_log = Table(
     Index(None, "tenant_id", "actor_user_id", "at"),
 )
 
+webhooks = Table(
+    # A workspace's webhook subscriptions (objectry/webhooks). The secret is kept as issued: it
+    # signs every delivery (docs/SECURITY.md, "Webhooks").
+    "webhooks", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("events", ARRAY(Text), nullable=False),
+    Column("object_ids", ARRAY(Text), nullable=False),  # empty: every object
+    Column("filter", Text),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("secret", Text, nullable=False),
+    Column("failing_since", DateTime(timezone=True)),
+    Column("disabled_reason", Text),
+    Column("created_by", Text),
+    _now(),
+    _updated(),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+)
+
+webhook_events = Table(
+    # The outbox: written by a trigger on record_events in the writer's transaction, only for
+    # workspaces with an active webhook; `event_id` (the webhook-id) and `body` are set when a
+    # process fans the event out into deliveries.
+    "webhook_events", metadata,
+    _tenant(),
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
+    Column("event_id", Text),
+    Column("record_id", Text),
+    Column("object_id", Text),
+    Column("op", Text, nullable=False),
+    Column("record", JSONB),  # the records row after the statement
+    Column("changes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("body", Text),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("tenant_id", "seq"),
+    _tenant_fk(),
+    Index("ix_webhook_events_undispatched", "tenant_id", "seq",
+          postgresql_where=text("event_id IS NULL")),
+)
+
+webhook_deliveries = Table(
+    # The durable queue: one row per (event, webhook); `leased_until` is a claim's visibility
+    # timeout, so a delivery whose process died is claimed again.
+    "webhook_deliveries", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("webhook_id", Text, nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("record_id", Text),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_status_code", Integer),
+    Column("last_error", Text),
+    Column("duration_ms", Integer),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("leased_until", DateTime(timezone=True)),
+    _now(),
+    _updated(),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "webhook_id"], ["webhooks.tenant_id", "webhooks.id"],
+                         ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "event_seq"],
+                         ["webhook_events.tenant_id", "webhook_events.seq"], ondelete="CASCADE"),
+    CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status"),
+    Index(None, "tenant_id", "webhook_id", "created_at"),
+    Index(None, "tenant_id", "event_seq"),
+    Index("ix_webhook_deliveries_due", "tenant_id", "next_attempt_at",
+          postgresql_where=text("status = 'pending'")),
+    Index("ix_webhook_deliveries_pending_record", "tenant_id", "webhook_id", "record_id",
+          "event_seq", postgresql_where=text("status = 'pending'")),
+)
+
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.
 TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

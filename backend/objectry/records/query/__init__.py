@@ -14,12 +14,17 @@ from objectry.records.query.nodes import Column, Embed, Filter, Group, Order, Qu
 from objectry.records.query.parse import parse_query, parse_records, parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import ReadPlan
-from objectry.records.query.render import render_count, render_match_ids, render_read
+from objectry.records.query.render import (
+    render_count,
+    render_match_ids,
+    render_match_snapshots,
+    render_read,
+)
 from objectry.records.query.select import parse_expand, parse_select
 
 __all__ = [
     "Column", "Embed", "Filter", "Group", "Order", "Query", "QueryError", "ReadPlan", "Star",
     "cursor_values", "decode_cursor", "encode_cursor", "next_page", "parse_expand",
     "parse_query", "parse_records", "parse_rest", "parse_select", "plan_read", "render_count",
-    "render_match_ids", "render_read",
+    "render_match_ids", "render_match_snapshots", "render_read",
 ]

@@ -92,6 +92,19 @@ def render_match_ids(plan: ReadPlan) -> Statement:
     return sql + _page(plan.limit, plan.offset, params) + " FOR UPDATE", params.args
 
 
+def render_match_snapshots(plan: ReadPlan, snapshots: list[Any]) -> Statement:
+    """Which of these records, each a `records` row as JSON (a copy taken when it changed, not
+    the table), the plan's filter accepts: their 1-based positions. Webhooks match an event's
+    record as it was after its write, whatever happened to it since."""
+    params = Params(plan.tenant_id, plan.obj.id)
+    rows = params.add(snapshots, "jsonb")
+    conditions = ["r.tenant_id = $1", "r.object_id = $2"]
+    conditions += [where_item(item, "r", 0, params) for item in plan.where]
+    sql = (f"SELECT s.n FROM jsonb_array_elements({rows}) WITH ORDINALITY AS s(j, n),"
+           f" jsonb_populate_record(NULL::records, s.j) AS r WHERE {' AND '.join(conditions)}")
+    return sql, params.args
+
+
 def _where(plan: ReadPlan, params: Params, trashed: bool = False) -> str:
     live = "r.deleted_at IS NOT NULL" if trashed else "r.deleted_at IS NULL"
     # The ids also as literals (from the principal and the metadata, never from the request):

@@ -1,0 +1,1 @@
+"""Webhooks (Standard Webhooks): subscriptions, the outbox fan-out, and the delivery queue."""

@@ -1,0 +1,249 @@
+"""SQL of webhooks, their outbox events and deliveries: raw asyncpg, `$n` parameters only.
+Every statement runs in one workspace's scope (db/tenancy.py), except `due_workspaces`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from objectry.web.pagination import PageRequest
+
+WEBHOOK_COLUMNS = ("id, name, url, events, object_ids, filter, active, secret, failing_since,"
+                   " disabled_reason, created_at, updated_at")
+DELIVERY_COLUMNS = ("d.id, d.webhook_id, e.event_id, d.record_id, d.status, d.attempts,"
+                    " d.last_status_code, d.last_error, d.duration_ms, d.next_attempt_at,"
+                    " d.created_at, e.op")
+# A claimed delivery with what its attempt needs; `leased_until` is the claim's token.
+CLAIMED_COLUMNS = ("d.id, d.webhook_id, d.status, d.attempts, d.leased_until, d.record_id,"
+                   " w.url, w.secret, e.event_id, e.body")
+_FROM_DELIVERIES = ("FROM webhook_deliveries d JOIN webhook_events e"
+                    " ON e.tenant_id = d.tenant_id AND e.seq = d.event_seq")
+
+
+# --- webhooks -------------------------------------------------------------------------------
+async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> asyncpg.Record:
+    return await conn.fetchrow(
+        f"""INSERT INTO webhooks (tenant_id, id, name, url, events, object_ids, filter, active,
+                                  secret, created_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {WEBHOOK_COLUMNS}""",
+        values["tenant_id"], values["id"], values["name"], values["url"], values["events"],
+        values["object_ids"], values["filter"], values["active"], values["secret"],
+        values["created_by"])
+
+
+async def get(conn: asyncpg.Connection, tenant_id: str, webhook_id: str, *,
+              for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2{lock}",
+        tenant_id, webhook_id)
+
+
+async def list_page(conn: asyncpg.Connection, tenant_id: str, request: PageRequest
+                    ) -> list[asyncpg.Record]:
+    after_at, after_id = request.after or (None, None)
+    return await conn.fetch(
+        f"""SELECT {WEBHOOK_COLUMNS} FROM webhooks
+            WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
+            ORDER BY created_at, id LIMIT $4""",
+        tenant_id, after_at, after_id, request.limit + 1)
+
+
+async def update(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,
+                 values: dict[str, Any]) -> asyncpg.Record:
+    """The webhook's every settable column at once (the service merged the change)."""
+    return await conn.fetchrow(
+        f"""UPDATE webhooks SET name = $3, url = $4, events = $5, object_ids = $6, filter = $7,
+                   active = $8, secret = $9, failing_since = $10, disabled_reason = $11,
+                   updated_at = now()
+            WHERE tenant_id = $1 AND id = $2 RETURNING {WEBHOOK_COLUMNS}""",
+        tenant_id, webhook_id, values["name"], values["url"], values["events"],
+        values["object_ids"], values["filter"], values["active"], values["secret"],
+        values["failing_since"], values["disabled_reason"])
+
+
+async def delete(conn: asyncpg.Connection, tenant_id: str, webhook_id: str) -> bool:
+    done = await conn.execute("DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2",
+                              tenant_id, webhook_id)
+    return done != "DELETE 0"
+
+
+async def active(conn: asyncpg.Connection, tenant_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE tenant_id = $1 AND active ORDER BY id",
+        tenant_id)
+
+
+async def after_attempt(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,
+                        succeeded: bool, disable_after_seconds: float) -> None:
+    """A success ends a failing spell; a failure starts one, and deactivates the webhook once
+    the spell has lasted `disable_after_seconds` with no success."""
+    if succeeded:
+        await conn.execute(
+            "UPDATE webhooks SET failing_since = NULL WHERE tenant_id = $1 AND id = $2"
+            " AND failing_since IS NOT NULL", tenant_id, webhook_id)
+        return
+    await conn.execute(
+        """UPDATE webhooks SET
+               failing_since = coalesce(failing_since, now()),
+               active = false, updated_at = now(),
+               disabled_reason = 'deactivated: every delivery failed since '
+                   || to_char(coalesce(failing_since, now()) AT TIME ZONE 'UTC',
+                              'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+           WHERE tenant_id = $1 AND id = $2 AND active
+             AND coalesce(failing_since, now()) <= now() - make_interval(secs => $3)""",
+        tenant_id, webhook_id, disable_after_seconds)
+    await conn.execute(
+        "UPDATE webhooks SET failing_since = now() WHERE tenant_id = $1 AND id = $2"
+        " AND failing_since IS NULL", tenant_id, webhook_id)
+
+
+# --- the outbox -----------------------------------------------------------------------------
+async def due_workspaces(conn: asyncpg.Connection) -> list[str]:
+    """Workspaces with events to fan out or deliveries due (SECURITY DEFINER, migration 0011)."""
+    rows = await conn.fetch("SELECT tenant_id FROM objectry_webhook_due()")
+    return [r["tenant_id"] for r in rows]
+
+
+async def undispatched(conn: asyncpg.Connection, tenant_id: str, limit: int
+                       ) -> list[asyncpg.Record]:
+    """The oldest events not fanned out yet, locked (another process skips them)."""
+    return await conn.fetch(
+        """SELECT seq, record_id, object_id, op, record, changes, at FROM webhook_events
+           WHERE tenant_id = $1 AND event_id IS NULL ORDER BY seq LIMIT $2
+           FOR UPDATE SKIP LOCKED""", tenant_id, limit)
+
+
+async def dispatched(conn: asyncpg.Connection, tenant_id: str, seqs: list[int],
+                     event_ids: list[str], bodies: list[str | None]) -> None:
+    """Events fanned out: those with deliveries keep their id and body, the others go."""
+    await conn.execute(
+        """WITH u AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[])
+                      AS u(seq, event_id, body)),
+                gone AS (DELETE FROM webhook_events e USING u
+                         WHERE e.tenant_id = $1 AND e.seq = u.seq AND u.body IS NULL)
+           UPDATE webhook_events e SET event_id = u.event_id, body = u.body FROM u
+           WHERE e.tenant_id = $1 AND e.seq = u.seq AND u.body IS NOT NULL""",
+        tenant_id, seqs, event_ids, bodies)
+
+
+async def insert_event(conn: asyncpg.Connection, tenant_id: str, event_id: str, op: str,
+                       body: str) -> int:
+    """An event that is not a record change (`webhook.test`), already fanned out."""
+    seq: int = await conn.fetchval(
+        "INSERT INTO webhook_events (tenant_id, event_id, op, body) VALUES ($1, $2, $3, $4)"
+        " RETURNING seq", tenant_id, event_id, op, body)
+    return seq
+
+
+async def insert_deliveries(conn: asyncpg.Connection, tenant_id: str, ids: list[str],
+                            webhook_ids: list[str], seqs: list[int],
+                            record_ids: list[str | None], *, lease_seconds: float = 0
+                            ) -> None:
+    """Pending deliveries, due now; leased for `lease_seconds` when the caller sends at once.
+    `created_at` is each row's own clock, so a batch lists in event order (newest first)."""
+    await conn.execute(
+        """INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_seq, record_id,
+                                           created_at, next_attempt_at, leased_until)
+           SELECT $1, id, wh, seq, rec, clock_timestamp(), now(),
+                  CASE WHEN $6 > 0 THEN now() + make_interval(secs => $6) END
+           FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[]) AS u(id, wh, seq, rec)""",
+        tenant_id, ids, webhook_ids, seqs, record_ids, lease_seconds)
+
+
+# --- deliveries -----------------------------------------------------------------------------
+async def claim_due(conn: asyncpg.Connection, tenant_id: str, limit: int,
+                    lease_seconds: float) -> list[asyncpg.Record]:
+    """Lease due deliveries of active webhooks, oldest first. A delivery waits while an earlier
+    event of its record is pending for the same webhook (in order per record)."""
+    return await conn.fetch(
+        f"""WITH due AS (
+                SELECT d.tenant_id, d.id FROM webhook_deliveries d
+                JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id
+                WHERE d.tenant_id = $1 AND d.status = 'pending' AND w.active
+                  AND d.next_attempt_at <= now()
+                  AND (d.leased_until IS NULL OR d.leased_until < now())
+                  AND NOT EXISTS (
+                      SELECT 1 FROM webhook_deliveries p
+                      WHERE p.tenant_id = d.tenant_id AND p.webhook_id = d.webhook_id
+                        AND p.record_id = d.record_id AND p.status = 'pending'
+                        AND p.event_seq < d.event_seq)
+                ORDER BY d.next_attempt_at, d.event_seq LIMIT $2
+                FOR UPDATE OF d SKIP LOCKED)
+            UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $3)
+            FROM due, webhooks w, webhook_events e
+            WHERE d.tenant_id = due.tenant_id AND d.id = due.id
+              AND w.tenant_id = d.tenant_id AND w.id = d.webhook_id
+              AND e.tenant_id = d.tenant_id AND e.seq = d.event_seq
+            RETURNING {CLAIMED_COLUMNS}""", tenant_id, limit, lease_seconds)
+
+
+async def claim_one(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,
+                    delivery_id: str, lease_seconds: float) -> asyncpg.Record | None:
+    """Lease this delivery now (a manual retry), unless an attempt of it is in flight."""
+    return await conn.fetchrow(
+        f"""UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $4)
+            FROM webhooks w, webhook_events e
+            WHERE d.tenant_id = $1 AND d.webhook_id = $2 AND d.id = $3
+              AND (d.leased_until IS NULL OR d.leased_until < now())
+              AND w.tenant_id = d.tenant_id AND w.id = d.webhook_id
+              AND e.tenant_id = d.tenant_id AND e.seq = d.event_seq
+            RETURNING {CLAIMED_COLUMNS}""", tenant_id, webhook_id, delivery_id, lease_seconds)
+
+
+async def leased(conn: asyncpg.Connection, tenant_id: str, delivery_id: str
+                 ) -> asyncpg.Record:
+    """A delivery this transaction just wrote leased, with what its attempt needs."""
+    row: asyncpg.Record = await conn.fetchrow(
+        f"""SELECT {CLAIMED_COLUMNS} FROM webhook_deliveries d
+            JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id
+            JOIN webhook_events e ON e.tenant_id = d.tenant_id AND e.seq = d.event_seq
+            WHERE d.tenant_id = $1 AND d.id = $2""", tenant_id, delivery_id)
+    return row
+
+
+async def renew(conn: asyncpg.Connection, tenant_id: str, delivery_id: str, lease: datetime,
+                lease_seconds: float) -> datetime | None:
+    """Extend a lease still ours (None: it expired and another process took the delivery)."""
+    renewed: datetime | None = await conn.fetchval(
+        """UPDATE webhook_deliveries SET leased_until = now() + make_interval(secs => $4)
+           WHERE tenant_id = $1 AND id = $2 AND leased_until = $3 RETURNING leased_until""",
+        tenant_id, delivery_id, lease, lease_seconds)
+    return renewed
+
+
+async def record_attempt(conn: asyncpg.Connection, tenant_id: str, delivery_id: str,
+                         lease: datetime, outcome: dict[str, Any]) -> bool:
+    """The attempt's outcome, if the lease is still ours: status, counts, the next attempt."""
+    done = await conn.execute(
+        """UPDATE webhook_deliveries SET status = $4, attempts = attempts + 1,
+                  last_status_code = $5, last_error = $6, duration_ms = $7,
+                  next_attempt_at = CASE WHEN $8::float8 IS NULL THEN NULL
+                                         ELSE now() + make_interval(secs => $8) END,
+                  leased_until = NULL, updated_at = now()
+           WHERE tenant_id = $1 AND id = $2 AND leased_until = $3""",
+        tenant_id, delivery_id, lease, outcome["status"], outcome["status_code"],
+        outcome["error"], outcome["duration_ms"], outcome["retry_in"])
+    return done != "UPDATE 0"
+
+
+async def get_delivery(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,
+                       delivery_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""SELECT {DELIVERY_COLUMNS} {_FROM_DELIVERIES}
+            WHERE d.tenant_id = $1 AND d.webhook_id = $2 AND d.id = $3""",
+        tenant_id, webhook_id, delivery_id)
+
+
+async def deliveries_page(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,
+                          request: PageRequest) -> list[asyncpg.Record]:
+    """Newest first: the cursor is the (created_at, id) of the last delivery seen."""
+    after_at, after_id = request.after or (None, None)
+    return await conn.fetch(
+        f"""SELECT {DELIVERY_COLUMNS} {_FROM_DELIVERIES}
+            WHERE d.tenant_id = $1 AND d.webhook_id = $2
+              AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3, $4))
+            ORDER BY d.created_at DESC, d.id DESC LIMIT $5""",
+        tenant_id, webhook_id, after_at, after_id, request.limit + 1)
