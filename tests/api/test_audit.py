@@ -21,6 +21,8 @@ MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 NOT_AUDITED = {
     "/api/records": "record changes have their own history (GET /api/records/{id}/history)",
     "/api/auth/": "a person's own session (sign-up, sign-in, refresh, logout) is no admin change",
+    "/api/webhooks/{webhook_id}/test": "sends a ping: the delivery log shows it, nothing changes",
+    "/api/webhooks/{webhook_id}/deliveries/": "a retry is an attempt, in the delivery log",
 }
 
 
@@ -134,6 +136,14 @@ STEPS: list[tuple[str, str, Step, list[tuple[str, str]]]] = [
      [("member", "updated")]),
     ("DELETE", "/api/workspaces/{workspace_id}/members/{user_id}", lambda w: w.api.delete(
         f"{w.members}/members/{w.ids['joined']}"), [("member", "removed")]),
+    ("POST", "/api/webhooks", _keep("wh", lambda w: w.api.post("/api/webhooks", json={
+        "name": "crm", "url": "https://93.184.215.14/hook", "events": ["record.created"]})),
+     [("webhook", "created")]),
+    ("PATCH", "/api/webhooks/{webhook_id}", lambda w: w.api.patch(
+        f"/api/webhooks/{w.ids['wh']}", json={"active": False, "rotate_secret": True}),
+     [("webhook", "updated")]),
+    ("DELETE", "/api/webhooks/{webhook_id}", lambda w: w.api.delete(
+        f"/api/webhooks/{w.ids['wh']}"), [("webhook", "deleted")]),
     ("POST", "/api/tokens", _keep("tok", lambda w: w.api.post("/api/tokens", json={
         "name": "ci", "scopes": ["records:read"]})), [("token", "created")]),
     ("DELETE", "/api/tokens/{token_id}", lambda w: w.api.delete(f"/api/tokens/{w.ids['tok']}"),
@@ -201,6 +211,21 @@ async def test_a_token_is_named_and_no_secret_is_ever_shown(app, session, api):
     assert listed["items"][2]["changes"] == {"scopes": [None, ["admin", "schema:write"]]}
     text = orjson.dumps(listed).decode()
     assert token["token"] not in text and invited["invitation"]["token"] not in text
+
+
+async def test_a_webhook_rotation_is_a_flag_and_its_secrets_never_show(api):
+    made = await ok(await api.post("/api/webhooks", json={
+        "name": "crm", "url": "https://93.184.215.14/hook", "events": ["record.created"]}), 201)
+    rotated = await ok(await api.patch(f"/api/webhooks/{made['id']}", json={
+        "rotate_secret": True, "active": False, "name": "crm-old"}))
+    changed_entry, created = await entries(api, kind="webhook")
+    assert (created["action"], created["target"]) == ("created", {"id": made["id"],
+                                                                  "name": "crm"})
+    assert changed_entry["target"]["name"] == "crm-old"
+    assert changed_entry["changes"] == {"name": ["crm", "crm-old"], "active": [True, False],
+                                        "secret_rotated": [False, True]}
+    text = orjson.dumps(await entries(api)).decode()
+    assert made["secret"] not in text and rotated["secret"] not in text
 
 
 async def test_signing_up_with_an_invitation_is_an_accepted_invitation(app, session, api):

@@ -17,7 +17,7 @@ from objectry.web.context import Context
 
 # What an entry may be about; a new kind of thing is one word here (and its services' calls).
 KINDS = ("object", "field", "object_field", "relationship", "link", "application", "member",
-         "invitation", "token")
+         "invitation", "token", "webhook")
 # Never copied into `changes`, whatever a service passes: an audit log is read by every admin.
 SECRET_KEYS = frozenset({"token", "token_hash", "hashed_password", "secret", "password"})
 
