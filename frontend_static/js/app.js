@@ -16,6 +16,8 @@ import * as tokens from "./screens/tokens.js";
 import * as members from "./screens/members.js";
 import * as join from "./screens/join.js";
 import * as audit from "./screens/audit.js";
+import * as webhooks from "./screens/webhooks.js";
+import * as webhook from "./screens/webhook.js";
 
 const PUBLIC = new Set(["/login", "/signup", "/join"]);
 
@@ -32,6 +34,8 @@ route("/tokens", tokens.render);
 route("/members", members.render);
 route("/join", join.render);
 route("/audit", audit.render);
+route("/webhooks", webhooks.render);
+route("/webhooks/:id", webhook.render);
 
 let cleanup = null;
 let ready = false;
@@ -96,6 +100,7 @@ async function drawSidebar() {
       navLink("#/relationships", "Relationships"),
       navLink("#/tokens", "API tokens"),
       navLink("#/members", "Members"),
+      navLink("#/webhooks", "Webhooks", { prefix: "#/webhooks/" }),
       navLink("#/audit", "Audit log")));
 }
 

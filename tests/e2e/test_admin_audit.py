@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from tests.e2e.journey import Journey, create_object
+from tests.e2e.journey import Journey, create_object, sign_up_first_owner
 
 try:
     from playwright.sync_api import expect
@@ -21,20 +21,9 @@ STORE_KEY = "objectry.session"
 OWNER = {"name": "Ada Admin", "email": "ada@example.com", "password": "correct horse battery"}
 
 
-def sign_up_first_owner(j: Journey) -> None:
-    page = j.page
-    j.go("#/signup")
-    j.h1("Create your account")
-    page.get_by_role("textbox", name="Full name").fill(OWNER["name"])
-    page.get_by_role("textbox", name="E-mail").fill(OWNER["email"])
-    page.get_by_label("Password").fill(OWNER["password"])
-    page.get_by_role("button", name="Create account").click()
-    j.h1("Objects")
-
-
 def test_the_change_just_made_is_listed_with_its_actor(journey: Journey) -> None:
     j, page = journey, journey.page
-    sign_up_first_owner(j)
+    sign_up_first_owner(j, OWNER)
     create_object(j, "Deal", "Deals")
     page.get_by_role("link", name="Audit log").click()
     j.h1("Audit log")

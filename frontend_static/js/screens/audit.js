@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { go } from "../router.js";
 import { canAdmin, state } from "../state.js";
-import { busy, clear, emptyState, field, fmtDateTime, h, pageHeader, select, toastError } from "../ui.js";
+import { busy, clear, dataTable, emptyState, field, fmtDateTime, h, pageHeader, select, toastError } from "../ui.js";
 
 const KINDS = [
   ["object", "Objects"], ["field", "Fields"], ["object_field", "Fields on objects"],
@@ -110,9 +110,7 @@ export async function render(view, { query }) {
     pageHeader("Audit log"),
     h("p.lead", "Who changed objects, fields, relationships, applications, members, invitations and API tokens, and when. Newest first."),
     filterForm(query),
-    first.items.length ? h("div.table-wrap", h("table.table.audit",
-      h("caption.visually-hidden", "Audit log"),
-      h("thead", h("tr", ["When", "Who", "What", "Changes"].map((c) => h("th", { scope: "col" }, c)))),
-      body)) : emptyState("Nothing matches these filters."),
+    first.items.length ? dataTable("Audit log", ["When", "Who", "What", "Changes"], body, { className: "audit" })
+      : emptyState("Nothing matches these filters."),
     h("div.actions", more));
 }
