@@ -76,10 +76,11 @@ async def new_database(server_url: str) -> AsyncIterator[NewDatabase]:
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
     """Settings for an app under test: a small pool, a fresh secret, the server left running,
-    and no sign-up throttle to speak of (the whole suite signs up from 127.0.0.1)."""
+    no sign-up throttle to speak of (the whole suite signs up from 127.0.0.1), and no webhook
+    worker (apps share the database: only the webhook tests' app sends deliveries)."""
     return Settings(**{"database_url": database_url, "pool_min_size": 1, "pool_max_size": 2,
                        "stop_embedded_on_exit": False, "secret_key": secrets.token_hex(32),
-                       "signup_limit": 100_000, **overrides})
+                       "signup_limit": 100_000, "webhook_worker": False, **overrides})
 
 
 @asynccontextmanager

@@ -113,8 +113,11 @@ class Settings:
     # Reads: embedding nests at most this deep, and an answer larger than this is refused.
     max_embed_depth: int = 3
     max_response_bytes: int = 10 * 1024 * 1024
-    # Webhooks (objectry/webhooks): URLs resolving to private, loopback, link-local or
-    # reserved addresses are refused unless this is on (a test receiver on 127.0.0.1).
+    # Webhooks (objectry/webhooks). Whether this process sends deliveries (any number of
+    # processes may; tests of other parts run without).
+    webhook_worker: bool = True
+    # URLs resolving to private, loopback, link-local or reserved addresses are refused unless
+    # this is on (a test receiver on 127.0.0.1).
     webhook_allow_private: bool = False
     # Seconds before each retry: N delays allow N + 1 attempts, then the delivery fails.
     webhook_retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
@@ -167,6 +170,7 @@ class Settings:
             public_url=env.get("OBJECTRY_PUBLIC_URL") or None,
             max_embed_depth=int(env.get("OBJECTRY_MAX_EMBED_DEPTH", "3")),
             max_response_bytes=int(env.get("OBJECTRY_MAX_RESPONSE_BYTES", str(10 * 1024 * 1024))),
+            webhook_worker=_bool(env.get("OBJECTRY_WEBHOOK_WORKER"), True),
             webhook_allow_private=_bool(env.get("OBJECTRY_WEBHOOK_ALLOW_PRIVATE"), False),
             webhook_retry_schedule=_seconds(env.get("OBJECTRY_WEBHOOK_RETRY_SCHEDULE"),
                                             RETRY_SCHEDULE),

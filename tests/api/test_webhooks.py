@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -224,12 +225,9 @@ async def test_a_webhook_failing_for_the_span_is_deactivated(app, api, receiver)
     await deal_object(api)
     hook = await make_webhook(api, receiver.url)
     receiver.status = 500
-    state = app.state.objectry
-    settings = state.settings
-    object.__setattr__(state.webhooks, "_settings",
-                       type(settings)(**{**{f: getattr(settings, f) for f in
-                                            settings.__dataclass_fields__},
-                                         "webhook_disable_after_seconds": 0}))
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_disable_after_seconds=0)
     try:
         await make_record(api, "deal", title="A")
         for _ in range(200):
@@ -238,7 +236,7 @@ async def test_a_webhook_failing_for_the_span_is_deactivated(app, api, receiver)
                 break
             await asyncio.sleep(0.05)
     finally:
-        object.__setattr__(state.webhooks, "_settings", settings)
+        worker.settings = settings
     assert shown["active"] is False and shown["disabled_reason"].startswith("deactivated")
     assert shown["failing_since"] is not None
     receiver.status = 200
@@ -294,3 +292,33 @@ async def test_deliveries_page_newest_first(api, receiver):
                                     params={"limit": 10, "cursor": first["next_cursor"]}))
     assert [d["id"] for d in first["items"] + second["items"]] == [d["id"] for d in everything]
     assert second["next_cursor"] is None
+
+
+async def test_deliveries_to_one_url_run_at_a_bounded_concurrency(app, api, receiver):
+    await deal_object(api)
+    await make_webhook(api, receiver.url, events=["record.created"])
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_concurrency_per_url=2)
+    receiver.delay = 0.1
+    try:
+        for n in range(8):
+            await make_record(api, "deal", title=str(n))
+        await wait_received(receiver, 8)
+    finally:
+        worker.settings = settings
+    assert receiver.peak == 2
+
+
+async def test_the_address_is_checked_again_when_sending(app, api, receiver):
+    hook = await make_webhook(api, receiver.url)
+    worker = app.state.objectry.webhooks
+    settings = worker.settings
+    worker.settings = replace(settings, webhook_allow_private=False)
+    try:
+        delivery = await ok(await api.post(f"/api/webhooks/{hook['id']}/test"), 201)
+    finally:
+        worker.settings = settings
+    assert (delivery["status"], delivery["last_status_code"]) == ("failed", None)
+    assert delivery["last_error"].startswith("refused: the host '127.0.0.1' resolves to")
+    assert receiver.hits == 0

@@ -12,7 +12,7 @@ from standardwebhooks import Webhook
 from tests.api.builders import ok
 from tests.support.receiver import Received
 
-FAST = {"webhook_allow_private": True, "webhook_retry_schedule": (0.2, 0.4),
+FAST = {"webhook_worker": True, "webhook_allow_private": True, "webhook_retry_schedule": (0.2, 0.4),
         "webhook_poll_seconds": 0.1, "webhook_lease_seconds": 30}
 ALL_EVENTS = ["record.created", "record.updated", "record.deleted", "record.restored"]
 

@@ -30,6 +30,8 @@ class Receiver:
     delay: float = 0.0  # seconds before answering (a slow receiver)
     received: list[Received] = field(default_factory=list)
     hits: int = 0  # every request, answered 2xx or not
+    busy: int = 0  # requests being answered now
+    peak: int = 0  # the most answered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -54,11 +56,15 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            with receiver.lock:
+                receiver.hits += 1
+                receiver.busy += 1
+                receiver.peak = max(receiver.peak, receiver.busy)
             if receiver.delay:
                 time.sleep(receiver.delay)
             status = receiver.status
             with receiver.lock:
-                receiver.hits += 1
+                receiver.busy -= 1
             if 200 <= status < 300:  # kept only when acknowledged, as a real receiver would
                 with receiver.lock:
                     receiver.received.append(Received(

@@ -41,7 +41,7 @@ def retry_in(attempts: int, schedule: tuple[float, ...]) -> float | None:
 
 class Worker:
     def __init__(self, pool: asyncpg.Pool, cache: MetadataCache, settings: Settings) -> None:
-        self._pool, self._cache, self._settings = pool, cache, settings
+        self._pool, self._cache, self.settings = pool, cache, settings
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
                                          limits=httpx.Limits(max_connections=MAX_IN_FLIGHT))
         self._wake = asyncio.Event()
@@ -54,7 +54,10 @@ class Worker:
         self._wake.set()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="objectry-webhooks")
+        """The queue's loop, if this process sends deliveries (OBJECTRY_WEBHOOK_WORKER); a test
+        ping and a manual retry are sent by the request itself either way."""
+        if self.settings.webhook_worker:
+            self._task = asyncio.create_task(self._run(), name="objectry-webhooks")
 
     async def stop(self, grace_seconds: float) -> None:
         """Stop claiming; sends in flight get `grace_seconds` to finish (the rest keep their
@@ -80,7 +83,7 @@ class Worker:
                 busy = False
             if not busy and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._settings.webhook_poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), self.settings.webhook_poll_seconds)
 
     async def _round(self) -> bool:
         """One look at every workspace with work; True when there may be more right away."""
@@ -100,7 +103,7 @@ class Worker:
             return 0
         async with tenancy.connection(self._pool, tenant_id) as conn:
             claimed = await repo.claim_due(conn, tenant_id, free,
-                                           self._settings.webhook_lease_seconds)
+                                           self.settings.webhook_lease_seconds)
         for delivery in claimed:
             task = asyncio.create_task(self._background(tenant_id, delivery))
             self._in_flight.add(task)
@@ -120,7 +123,7 @@ class Worker:
         """One attempt of a leased delivery and its outcome written; None when the lease was
         lost meanwhile. `retries`: a failure schedules the next attempt (else it is final);
         `health`: the outcome counts toward the webhook's deactivation."""
-        settings = self._settings
+        settings = self.settings
         async with self._limit(delivery["url"]):
             async with tenancy.connection(self._pool, tenant_id) as conn:
                 lease = await repo.renew(conn, tenant_id, delivery["id"],
@@ -155,5 +158,5 @@ class Worker:
         limit = self._per_url.get(key)
         if limit is None:
             limit = self._per_url[key] = asyncio.Semaphore(
-                self._settings.webhook_concurrency_per_url)
+                self.settings.webhook_concurrency_per_url)
         return limit
