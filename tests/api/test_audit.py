@@ -13,6 +13,7 @@ import httpx
 import orjson
 import pytest
 
+from objectry.web import pagination
 from tests.api.builders import make_object, make_record, ok
 from tests.api.conftest import Account, client, invite, join, new_email, refused, sign_up
 
@@ -318,9 +319,21 @@ async def test_filters_by_actor_kind_action_and_time(app, session, api):
 
 @pytest.mark.parametrize("params", [{"kind": "objects"}, {"since": "yesterday"},
                                     {"until": "2026-13-01"}, {"actor": "someone"},
+                                    {"since": "0001-01-01T00:00:00+05:00"},
+                                    {"until": "9999-12-31T23:00:00-05:00"},
                                     {"cursor": "nope"}, {"limit": "0"}])
 async def test_bad_filters_are_400(api, params):
     refused(await api.get("/api/audit", params=params), 400, "bad_request")
+
+
+@pytest.mark.parametrize("path", ["/api/audit", "/api/objects", "/api/tokens"])
+async def test_a_cursor_at_the_calendars_edge_is_a_400_and_a_naive_one_a_page(api, path):
+    """Year 1 at +05:00 is year 0 in UTC: the shared cursor decoder refuses it (was a 500)."""
+    for key in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"):
+        cursor = pagination.encode(key, "aud_0000000000000000")
+        refused(await api.get(path, params={"cursor": cursor}), 400, "bad_request")
+    naive = pagination.encode("2026-12-05T10:00:00", "aud_0000000000000000")
+    await ok(await api.get(path, params={"cursor": naive}))
 
 
 async def test_pages_are_newest_first_and_limit_is_capped(app, session, api):

@@ -20,9 +20,11 @@ def _moment(name: str, raw: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.strip())
-    except ValueError:
+        # In UTC here: a time at the calendar's edge whose UTC is outside it is refused now,
+        # rather than failing as the database driver converts it.
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise BadRequest(f"{name} must be an ISO 8601 time, e.g. 2026-12-05T10:00:00Z") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _words(raw: str | None) -> list[str] | None:

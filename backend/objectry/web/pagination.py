@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
@@ -63,7 +63,7 @@ def decode(cursor: str, key: str = "created_at") -> tuple[Any, str]:
         if not isinstance(item_id, str):
             raise ValueError
         return _sort_key(value, key), item_id
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
         raise BadRequest("the cursor is not valid; use next_cursor from a previous page") from None
 
 
@@ -74,7 +74,10 @@ def _sort_key(value: Any, key: str) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    # In UTC here: a time at the calendar's edge whose UTC is outside it (year 1 at +05:00) is a
+    # bad cursor (OverflowError), not a 500 from the driver converting it.
+    return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
 def page(rows: list[dict[str, Any]], request: PageRequest, key: str = "created_at"
