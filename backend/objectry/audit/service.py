@@ -16,7 +16,7 @@ from objectry.web.pagination import PageRequest, page
 
 def _moment(name: str, raw: str | None) -> datetime | None:
     """An ISO 8601 time; one without an offset (or a bare date) is read as UTC."""
-    if raw is None:
+    if raw is None or not raw.strip():  # `since=` from an empty form field: no bound
         return None
     try:
         moment = datetime.fromisoformat(raw.strip())
