@@ -126,7 +126,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_webhook_deliveries_tenant_id_webhook_id_created_at'), 'webhook_deliveries', ['tenant_id', 'webhook_id', 'created_at'], unique=False)
     op.create_index(op.f('ix_webhook_deliveries_tenant_id_event_seq'), 'webhook_deliveries', ['tenant_id', 'event_seq'], unique=False)
-    op.create_index('ix_webhook_deliveries_due', 'webhook_deliveries', ['tenant_id', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"))
+    op.create_index('ix_webhook_deliveries_due', 'webhook_deliveries', ['tenant_id', 'next_attempt_at', 'event_seq'], unique=False, postgresql_where=sa.text("status = 'pending'"))
     op.create_index('ix_webhook_deliveries_pending_record', 'webhook_deliveries', ['tenant_id', 'webhook_id', 'record_id', 'event_seq'], unique=False, postgresql_where=sa.text("status = 'pending'"))
     for table in NEW_TABLES:
         op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {RUNTIME_ROLE}")

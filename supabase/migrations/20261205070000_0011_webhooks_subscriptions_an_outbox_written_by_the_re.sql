@@ -65,7 +65,7 @@ CREATE INDEX ix_webhook_deliveries_tenant_id_webhook_id_created_at ON webhook_de
 
 CREATE INDEX ix_webhook_deliveries_tenant_id_event_seq ON webhook_deliveries (tenant_id, event_seq);
 
-CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (tenant_id, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (tenant_id, next_attempt_at, event_seq) WHERE status = 'pending';
 
 CREATE INDEX ix_webhook_deliveries_pending_record ON webhook_deliveries (tenant_id, webhook_id, record_id, event_seq) WHERE status = 'pending';
 

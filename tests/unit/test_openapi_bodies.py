@@ -19,6 +19,8 @@ BODILESS = {
     ("POST", "/api/records/{record_id}/restore"),
     ("POST", "/api/applications/{app_id}/publish"),
     ("POST", "/api/auth/logout"),
+    ("POST", "/api/webhooks/{webhook_id}/test"),
+    ("POST", "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
 }
 
 

@@ -31,7 +31,12 @@ from objectry.records.query.operators import OPERATORS, describe
 from objectry.records.query.parse import parse_records, parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import ReadPlan
-from objectry.records.query.render import render_count, render_match_ids, render_read
+from objectry.records.query.render import (
+    render_count,
+    render_match_ids,
+    render_match_snapshots,
+    render_read,
+)
 from objectry.records.query.sqlexpr import Params
 from objectry.records.shape import record_out, rest_row
 from objectry.sqltext import ident, literal
@@ -268,6 +273,14 @@ def test_count_and_match_ids() -> None:
     sql, args = render_match_ids(plan("age=gt.3&order=age.desc&limit=2"))
     assert sql.endswith(f"ORDER BY {AGE} DESC, r.id DESC LIMIT $4::bigint FOR UPDATE")
     assert args[-1] == 2
+
+
+def test_match_snapshots_filters_record_copies_not_the_table() -> None:
+    rows = [{"id": "rec_1", "data": {}}]
+    assert render_match_snapshots(plan("age=gt.3"), rows) == (
+        "SELECT s.n FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS s(j, n),"
+        " jsonb_populate_record(NULL::records, s.j) AS r WHERE r.tenant_id = $1 AND"
+        f" r.object_id = $2 AND {AGE} > $4::numeric", ["wsp_t", "obj_contact", rows, D("3")])
 
 
 @pytest.mark.parametrize(("text", "param"), [
@@ -596,7 +609,7 @@ def test_public_api() -> None:
         "Column", "Embed", "Filter", "Group", "Order", "Query", "QueryError", "ReadPlan", "Star",
         "cursor_values", "decode_cursor", "encode_cursor", "next_page", "parse_expand",
         "parse_query", "parse_records", "parse_rest", "parse_select", "plan_read",
-        "render_count", "render_match_ids", "render_read"])
+        "render_count", "render_match_ids", "render_match_snapshots", "render_read"])
 
 
 PACKAGE = Path(query_pkg.__file__).parent

@@ -503,7 +503,7 @@ webhook_deliveries = Table(
     CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status"),
     Index(None, "tenant_id", "webhook_id", "created_at"),
     Index(None, "tenant_id", "event_seq"),
-    Index("ix_webhook_deliveries_due", "tenant_id", "next_attempt_at",
+    Index("ix_webhook_deliveries_due", "tenant_id", "next_attempt_at", "event_seq",
           postgresql_where=text("status = 'pending'")),
     Index("ix_webhook_deliveries_pending_record", "tenant_id", "webhook_id", "record_id",
           "event_seq", postgresql_where=text("status = 'pending'")),

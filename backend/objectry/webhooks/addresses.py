@@ -17,6 +17,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 METADATA = frozenset({ipaddress.ip_address("169.254.169.254"),
                       ipaddress.ip_address("fd00:ec2::254"),
                       ipaddress.ip_address("100.100.100.200")})
+RESOLVE_SECONDS = 5  # a name server that does not answer must not hold a request for long
 
 
 class Refused(ValueError):
@@ -63,7 +64,10 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
     """The URL's target with the first address its host resolves to, every address checked."""
     scheme, host, port = split(url)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
+            host, port, type=socket.SOCK_STREAM), RESOLVE_SECONDS)
+    except TimeoutError:
+        raise Refused(f"the host {host!r} did not resolve within {RESOLVE_SECONDS} s") from None
     except (socket.gaierror, UnicodeError):
         raise Refused(f"the host {host!r} does not resolve") from None
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request, Response
 
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
-from objectry.web.openapi import errors
 from objectry.web.pagination import Cursor, Limit, PageRequest, page_request
 from objectry.webhooks import service
 from objectry.webhooks.schemas import WebhookCreate, WebhookUpdate
@@ -59,6 +58,6 @@ async def list_deliveries(ctx: Ctx, webhook_id: str, limit: Limit = None,
     return await service.deliveries(ctx, webhook_id, paging(ctx, limit, cursor))
 
 
-@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", responses=errors(409))
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")
 async def retry_delivery(ctx: Ctx, webhook_id: str, delivery_id: str) -> Any:
     return await service.retry(ctx, webhook_id, delivery_id)

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -125,9 +126,7 @@ class Worker:
         `health`: the outcome counts toward the webhook's deactivation."""
         settings = self.settings
         async with self._limit(delivery["url"]):
-            async with tenancy.connection(self._pool, tenant_id) as conn:
-                lease = await repo.renew(conn, tenant_id, delivery["id"],
-                                         delivery["leased_until"], settings.webhook_lease_seconds)
+            lease = await self._still_ours(tenant_id, delivery)
             if lease is None:
                 return None
             result = await sender.send(self._client, delivery["url"], delivery["secret"],
@@ -140,13 +139,28 @@ class Worker:
         status = "succeeded" if result.ok else "pending" if later is not None else "failed"
         outcome = {"status": status, "status_code": result.status_code, "error": result.error,
                    "duration_ms": result.duration_ms, "retry_in": later}
+        if result.ok or not health:
+            async with tenancy.connection(self._pool, tenant_id) as conn:
+                kept = await repo.record_attempt(conn, tenant_id, delivery["id"], lease, outcome,
+                                                 heal=health)
+            return result if kept else None
         async with tenancy.transaction(self._pool, tenant_id) as conn:
-            if not await repo.record_attempt(conn, tenant_id, delivery["id"], lease, outcome):
+            if not await repo.record_attempt(conn, tenant_id, delivery["id"], lease, outcome,
+                                             heal=False):
                 return None
-            if health:
-                await repo.after_attempt(conn, tenant_id, delivery["webhook_id"], result.ok,
-                                         settings.webhook_disable_after_seconds)
+            await repo.after_failure(conn, tenant_id, delivery["webhook_id"],
+                                     settings.webhook_disable_after_seconds)
         return result
+
+    async def _still_ours(self, tenant_id: str, delivery: Mapping[str, Any]) -> datetime | None:
+        """The lease to send under: the claim's while most of it is left, else renewed (a wait
+        for the URL's turn ate it; None if it ran out and another process took the delivery)."""
+        lease: datetime = delivery["leased_until"]
+        seconds = self.settings.webhook_lease_seconds
+        if (lease - datetime.now(UTC)).total_seconds() > seconds / 2:
+            return lease
+        async with tenancy.connection(self._pool, tenant_id) as conn:
+            return await repo.renew(conn, tenant_id, delivery["id"], lease, seconds)
 
     def _limit(self, url: str) -> asyncio.Semaphore:
         """Per target (scheme, host, port): at most OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL."""
