@@ -12,7 +12,10 @@
   2xx (`succeeded`) or the last retry (`failed`); `leased_until` is a claim's visibility
   timeout, so the delivery of a process killed mid-send is claimed again (at least once).
 
-Finding the workspaces with due work is a cross-workspace question: `objectry_webhook_due()`
+A delivery waiting for an earlier one of its record (in order per record) has no
+`next_attempt_at` until that one is final.
+
+Finding the workspaces with due (or waiting) work is a cross-workspace question: `objectry_webhook_due()`
 (SECURITY DEFINER, as in 0002) answers it with workspace ids only; every other statement runs
 in the workspace's scope through the usual row-level security.
 
@@ -63,8 +66,9 @@ DUE = """
             SELECT e.tenant_id FROM public.webhook_events e WHERE e.event_id IS NULL
             UNION
             SELECT d.tenant_id FROM public.webhook_deliveries d
-            WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-              AND (d.leased_until IS NULL OR d.leased_until < now());
+            WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR (
+                  d.next_attempt_at <= now()
+                  AND (d.leased_until IS NULL OR d.leased_until < now())));
         PERFORM set_config('app.definer', '', true);
     END $fn$"""
 

@@ -126,8 +126,9 @@ CREATE FUNCTION objectry_webhook_due() RETURNS TABLE (tenant_id text) LANGUAGE p
             SELECT e.tenant_id FROM public.webhook_events e WHERE e.event_id IS NULL
             UNION
             SELECT d.tenant_id FROM public.webhook_deliveries d
-            WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-              AND (d.leased_until IS NULL OR d.leased_until < now());
+            WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR (
+                  d.next_attempt_at <= now()
+                  AND (d.leased_until IS NULL OR d.leased_until < now())));
         PERFORM set_config('app.definer', '', true);
     END $fn$;
 

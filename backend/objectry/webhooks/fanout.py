@@ -1,7 +1,8 @@
-"""Outbox events → deliveries, in one transaction per batch: the events are locked (SKIP
-LOCKED: processes share the work), matched against the workspace's active webhooks, given
-their webhook-id and body, and a pending delivery is written per matching webhook. A process
-that dies midway rolls all of it back, and the events wait for the next one."""
+"""Outbox events → deliveries, in one transaction per batch, one process per workspace at a
+time (a transaction's advisory lock: a record's deliveries are written in event order): the
+events are matched against the workspace's active webhooks, given their webhook-id and body,
+and a pending delivery is written per matching webhook. A process that dies midway rolls all
+of it back, and the events wait for the next one."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ async def fan_out(pool: asyncpg.Pool, cache: MetadataCache, tenant_id: str) -> i
     """One batch of the workspace's events fanned out; how many events it took."""
     snapshot = await cache.get(tenant_id)  # before the transaction: it may need a connection
     async with tenancy.transaction(pool, tenant_id) as conn:
+        if not await repo.lock_fan_out(conn, tenant_id):
+            return 0  # another process is at it
         events = await repo.undispatched(conn, tenant_id, BATCH)
         if not events:
             return 0

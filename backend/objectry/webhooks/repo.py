@@ -137,27 +137,50 @@ async def insert_deliveries(conn: asyncpg.Connection, tenant_id: str, ids: list[
                             webhook_ids: list[str], seqs: list[int],
                             record_ids: list[str | None], *, lease_seconds: float = 0
                             ) -> None:
-    """Pending deliveries, due now; leased for `lease_seconds` when the caller sends at once.
-    `created_at` is each row's own clock, so a batch lists in event order (newest first)."""
+    """Pending deliveries, in event order; leased for `lease_seconds` when the caller sends at
+    once. In order per record: a delivery is due now only if no earlier one of its record is
+    pending for its webhook (in this batch or before); else it waits (`next_attempt_at` NULL)
+    until that one is final (`record_attempt` releases it). `created_at` is each row's own
+    clock, so a batch lists in event order (newest first)."""
     await conn.execute(
-        """INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_seq, record_id,
+        """WITH u AS (
+               SELECT id, wh, seq, rec, n,
+                      row_number() OVER (PARTITION BY wh, rec ORDER BY seq) AS nth
+               FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[])
+                    WITH ORDINALITY AS u(id, wh, seq, rec, n)
+           ), busy AS (
+               SELECT DISTINCT d.webhook_id, d.record_id FROM webhook_deliveries d
+               JOIN u ON d.webhook_id = u.wh AND d.record_id = u.rec
+               WHERE d.tenant_id = $1 AND d.status = 'pending'
+           )
+           INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_seq, record_id,
                                            created_at, next_attempt_at, leased_until)
-           SELECT $1, id, wh, seq, rec, clock_timestamp(), now(),
+           SELECT $1, u.id, u.wh, u.seq, u.rec, clock_timestamp(),
+                  CASE WHEN u.rec IS NULL OR (u.nth = 1 AND NOT EXISTS (
+                           SELECT 1 FROM busy b WHERE b.webhook_id = u.wh
+                           AND b.record_id = u.rec)) THEN now() END,
                   CASE WHEN $6 > 0 THEN now() + make_interval(secs => $6) END
-           FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[]) AS u(id, wh, seq, rec)""",
+           FROM u ORDER BY u.n""",
         tenant_id, ids, webhook_ids, seqs, record_ids, lease_seconds)
+
+
+async def lock_fan_out(conn: asyncpg.Connection, tenant_id: str) -> bool:
+    """One fan-out per workspace at a time (the transaction's lock): a record's deliveries must
+    be written in event order for `insert_deliveries` to tell which is due."""
+    locked: bool = await conn.fetchval(
+        "SELECT pg_try_advisory_xact_lock(hashtextextended('objectry_webhook_fanout:' || $1, 0))",
+        tenant_id)
+    return locked
 
 
 # --- deliveries -----------------------------------------------------------------------------
 async def claim_due(conn: asyncpg.Connection, tenant_id: str, limit: int,
                     lease_seconds: float) -> list[asyncpg.Record]:
-    """Lease due deliveries of active webhooks, oldest first. A delivery waits while an earlier
-    event of its record is pending for the same webhook (in order per record). Written so that
-    no plan depends on statistics: the due index is walked in ORDER BY order and stops at the
-    LIMIT, and the order check is a scalar subquery (one probe of the pending-record index per
-    row walked), which PostgreSQL cannot turn into a join. As a NOT EXISTS it became an anti
-    join on fresh tables that scanned every pending row per row: 10,000 pending deliveries hit
-    the 15 s statement timeout."""
+    """Lease due deliveries of active webhooks, oldest first: a walk of the due index that
+    stops at the LIMIT, whatever the table's statistics say. (The order per record is kept by
+    `next_attempt_at`: a delivery waiting for an earlier one has none. Checked here instead, as
+    a NOT EXISTS or a min() subquery, the planner of fresh, unanalysed tables scanned every
+    pending row per row: 10,000 pending deliveries hit the 15 s statement timeout.)"""
     return await conn.fetch(
         f"""WITH due AS (
                 SELECT d.tenant_id, d.id FROM webhook_deliveries d
@@ -165,10 +188,6 @@ async def claim_due(conn: asyncpg.Connection, tenant_id: str, limit: int,
                 WHERE d.tenant_id = $1 AND d.status = 'pending' AND w.active
                   AND d.next_attempt_at <= now()
                   AND (d.leased_until IS NULL OR d.leased_until < now())
-                  AND (d.record_id IS NULL OR d.event_seq = (
-                      SELECT min(p.event_seq) FROM webhook_deliveries p
-                      WHERE p.tenant_id = d.tenant_id AND p.webhook_id = d.webhook_id
-                        AND p.record_id = d.record_id AND p.status = 'pending'))
                 ORDER BY d.next_attempt_at, d.event_seq LIMIT $2
                 FOR UPDATE OF d SKIP LOCKED)
             UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $3)
@@ -215,9 +234,9 @@ async def renew(conn: asyncpg.Connection, tenant_id: str, delivery_id: str, leas
 
 async def record_attempt(conn: asyncpg.Connection, tenant_id: str, delivery_id: str,
                          lease: datetime, outcome: dict[str, Any], *, heal: bool) -> bool:
-    """The attempt's outcome, if the lease is still ours: status, counts, the next attempt;
-    with `heal` (a success that counts) the webhook's failing spell ends in the same statement,
-    so a success costs one round trip."""
+    """The attempt's outcome, if the lease is still ours: status, counts, the next attempt.
+    A final one releases the next delivery of its record waiting for it; with `heal` (a success
+    that counts) the webhook's failing spell ends. One statement: a success is one round trip."""
     done: int = await conn.fetchval(
         """WITH done AS (
                UPDATE webhook_deliveries SET status = $4, attempts = attempts + 1,
@@ -226,7 +245,15 @@ async def record_attempt(conn: asyncpg.Connection, tenant_id: str, delivery_id: 
                                              ELSE now() + make_interval(secs => $8) END,
                       leased_until = NULL, updated_at = now()
                WHERE tenant_id = $1 AND id = $2 AND leased_until = $3
-               RETURNING webhook_id
+               RETURNING webhook_id, record_id
+           ), released AS (
+               UPDATE webhook_deliveries n SET next_attempt_at = now()
+               WHERE n.tenant_id = $1 AND $4 <> 'pending' AND n.id = (
+                   SELECT q.id FROM webhook_deliveries q, done
+                   WHERE q.tenant_id = $1 AND q.webhook_id = done.webhook_id
+                     AND q.record_id = done.record_id AND q.status = 'pending'
+                     AND q.next_attempt_at IS NULL
+                   ORDER BY q.event_seq LIMIT 1)
            ), healed AS (
                UPDATE webhooks w SET failing_since = NULL FROM done
                WHERE $9 AND w.tenant_id = $1 AND w.id = done.webhook_id
@@ -236,6 +263,22 @@ async def record_attempt(conn: asyncpg.Connection, tenant_id: str, delivery_id: 
         tenant_id, delivery_id, lease, outcome["status"], outcome["status_code"],
         outcome["error"], outcome["duration_ms"], outcome["retry_in"], heal)
     return done > 0
+
+
+async def release_stuck(conn: asyncpg.Connection, tenant_id: str) -> int:
+    """Waiting deliveries whose every earlier delivery of their record is final, made due: the
+    safety net for a predecessor that became final while the fan-out that made them wait had
+    not committed yet (its release looked before they existed)."""
+    done = await conn.execute(
+        """UPDATE webhook_deliveries n SET next_attempt_at = now()
+           WHERE n.tenant_id = $1 AND n.status = 'pending' AND n.next_attempt_at IS NULL
+             AND n.record_id IS NOT NULL
+             AND NOT EXISTS (
+                 SELECT 1 FROM webhook_deliveries p
+                 WHERE p.tenant_id = n.tenant_id AND p.webhook_id = n.webhook_id
+                   AND p.record_id = n.record_id AND p.status = 'pending'
+                   AND p.event_seq < n.event_seq)""", tenant_id)
+    return int(done.split()[-1])
 
 
 async def get_delivery(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,

@@ -94,8 +94,12 @@ class Worker:
         for tenant_id in workspaces:
             if self._stopping:
                 break
-            busy |= await fan_out(self._pool, self._cache, tenant_id) > 0
-            busy |= await self._send_due(tenant_id) > 0
+            worked = await fan_out(self._pool, self._cache, tenant_id) > 0
+            worked |= await self._send_due(tenant_id) > 0
+            if not worked:  # only waiting deliveries here: is one waiting for nothing?
+                async with tenancy.connection(self._pool, tenant_id) as conn:
+                    worked = await repo.release_stuck(conn, tenant_id) > 0
+            busy |= worked
         return busy
 
     async def _send_due(self, tenant_id: str) -> int:
