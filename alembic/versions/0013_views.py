@@ -10,7 +10,7 @@ object deletes its views), row-level security is enabled and forced with the usu
 `tenant_isolation` policy, and the runtime role may read and write it.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-05 07:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from objectry import __version__, bundled, health
+from objectry.audit.routes import router as audit_router
 from objectry.auth.gotrue.routes import router as gotrue_router
 from objectry.auth.members.routes import router as members_router
 from objectry.auth.sessions.routes import router as auth_router
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
                 tokens_router, metadata_router, views_router, gotrue_router, realtime_router,
-                webhooks_router)
+                webhooks_router, audit_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")

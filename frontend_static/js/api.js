@@ -273,6 +273,26 @@ export const invitations = {
   accept: (token) => post("/api/invitations/accept", { token }),
 };
 
+export const webhooks = {
+  all: () => all("/api/webhooks"),
+  get: (id) => get(`/api/webhooks/${enc(id)}`),
+  /** The answer carries the signing secret, shown this once. */
+  create: (body) => post("/api/webhooks", body),
+  /** `{rotate_secret: true}` answers with the new secret, shown this once. */
+  update: (id, body) => patch(`/api/webhooks/${enc(id)}`, body),
+  remove: (id) => del(`/api/webhooks/${enc(id)}`),
+  /** Sends a `webhook.test` event now; answers with its delivery. */
+  test: (id) => post(`/api/webhooks/${enc(id)}/test`),
+  deliveries: (id, query) => get(`/api/webhooks/${enc(id)}/deliveries`, query),
+  retry: (id, deliveryId) => post(`/api/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/retry`),
+};
+
+/** Who changed the schema, members, invitations and tokens: a newest-first page. */
+export const audit = {
+  /** `query`: actor, kind, action, since, until, limit, cursor (unset ones left out). */
+  page: (query) => get("/api/audit", query),
+};
+
 export const realtime = {
   /** The realtime socket's address: Supabase Realtime's, JSON objects (Phoenix vsn 1.0.0). */
   socketUrl(token) {

@@ -15,6 +15,9 @@ import * as record from "./screens/record.js";
 import * as tokens from "./screens/tokens.js";
 import * as members from "./screens/members.js";
 import * as join from "./screens/join.js";
+import * as audit from "./screens/audit.js";
+import * as webhooks from "./screens/webhooks.js";
+import * as webhook from "./screens/webhook.js";
 
 const PUBLIC = new Set(["/login", "/signup", "/join"]);
 
@@ -30,6 +33,9 @@ route("/relationships", relationships.render);
 route("/tokens", tokens.render);
 route("/members", members.render);
 route("/join", join.render);
+route("/audit", audit.render);
+route("/webhooks", webhooks.render);
+route("/webhooks/:id", webhook.render);
 
 let cleanup = null;
 let ready = false;
@@ -93,7 +99,9 @@ async function drawSidebar() {
       navLink("#/fields", "Field library"),
       navLink("#/relationships", "Relationships"),
       navLink("#/tokens", "API tokens"),
-      navLink("#/members", "Members")));
+      navLink("#/members", "Members"),
+      navLink("#/webhooks", "Webhooks", { prefix: "#/webhooks/" }),
+      navLink("#/audit", "Audit log")));
 }
 
 function drawUser() {

@@ -234,6 +234,16 @@ export function fmtDate(value) {
   return Number.isNaN(d.getTime()) ? String(value) : dateOnly.format(d);
 }
 
+/** A list screen's table: a hidden caption, column headings (and an unlabelled actions
+ * column when `actions`), and `body` (a <tbody> or its rows). */
+export function dataTable(caption, columns, body, { actions = false, className = "" } = {}) {
+  return h("div.table-wrap", h(`table.table${className ? "." + className : ""}`,
+    h("caption.visually-hidden", caption),
+    h("thead", h("tr", columns.map((c) => h("th", { scope: "col" }, c)),
+      actions ? h("th", { scope: "col" }, h("span.visually-hidden", "Actions")) : null)),
+    body instanceof Node && body.tagName === "TBODY" ? body : h("tbody", body)));
+}
+
 export function pageHeader(title, ...actions) {
   return h("div.page-head", h("h1", { tabindex: "-1" }, title), h("div.page-actions", actions));
 }

@@ -97,3 +97,15 @@ def create_object(j: Journey, label: str, plural: str) -> None:
     dialog.get_by_role("textbox", name="Plural name").fill(plural)
     dialog.get_by_role("button", name="Create object").click()
     j.h1(f"{label}: fields & settings")
+
+
+def sign_up_first_owner(j: Journey, owner: dict[str, str]) -> None:
+    """The first account of a fresh install, through the sign-up screen: it owns the workspace."""
+    page = j.page
+    j.go("#/signup")
+    j.h1("Create your account")
+    page.get_by_role("textbox", name="Full name").fill(owner["name"])
+    page.get_by_role("textbox", name="E-mail").fill(owner["email"])
+    page.get_by_label("Password").fill(owner["password"])
+    page.get_by_role("button", name="Create account").click()
+    j.h1("Objects")

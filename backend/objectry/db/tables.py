@@ -451,6 +451,31 @@ autonumber_counters = Table(
     Index(None, "tenant_id", "field_id"),  # a field's delete finds its counters
 )
 
+audit_log = Table(
+    # Who changed the schema, members, invitations and tokens (objectry/audit), written in the
+    # change's own transaction; who acted is copied (e-mail, token name) so it outlives them.
+    "audit_log", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),  # entries of one transaction in order
+    Column("kind", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target_id", Text, nullable=False),
+    Column("target_name", Text),
+    Column("actor_user_id", Text),
+    Column("actor_email", Text),
+    Column("credential_type", Text, nullable=False),
+    Column("credential_id", Text),
+    Column("credential_name", Text),
+    Column("changes", JSONB),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    CheckConstraint("credential_type IN ('session', 'token')", name="credential_type"),
+    Index(None, "tenant_id", "at", "id"),
+    Index(None, "tenant_id", "actor_user_id", "at"),
+)
+
 webhooks = Table(
     # A workspace's webhook subscriptions (objectry/webhooks). The secret is kept as issued: it
     # signs every delivery (docs/SECURITY.md, "Webhooks").

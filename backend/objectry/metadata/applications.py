@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry.audit.recorder import changed, record
 from objectry.errors import ValidationFailed, detail
 from objectry.ids import new_id
 from objectry.metadata import repo
@@ -37,6 +38,7 @@ async def create(ctx: Context, body: ApplicationCreate) -> dict[str, Any]:
               "created_by": ctx.principal.actor}
     async with schema_change(ctx) as conn:
         await _check_objects(conn, ctx, values["config"])
+        await record(conn, ctx, "application", "created", values["id"], values["name"])
         return await insert_named(conn, "applications", values)
 
 
@@ -47,6 +49,8 @@ async def update(ctx: Context, app_id: str, body: ApplicationUpdate) -> dict[str
         row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
         if "config" in values:
             await _check_objects(conn, ctx, values["config"])
+        await record(conn, ctx, "application", "updated", row["id"],
+                     values.get("name", row["name"]), changed(row, values))
         return await update_named(conn, ctx, "applications", row, values)
 
 
@@ -54,12 +58,15 @@ async def publish(ctx: Context, app_id: str) -> dict[str, Any]:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
         published = {"published_at": datetime.now(UTC)}
+        await record(conn, ctx, "application", "published", row["id"], row["name"],
+                     changed(row, published))
         return await repo.update(conn, "applications", ctx.tenant_id, row["id"], published) or row
 
 
 async def delete(ctx: Context, app_id: str) -> None:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "applications", app_id, "app", for_update=True)
+        await record(conn, ctx, "application", "deleted", row["id"], row["name"])
         await repo.delete(conn, "applications", ctx.tenant_id, row["id"])
 
 

@@ -17,7 +17,8 @@ from objectry.web.context import Context
 
 @asynccontextmanager
 async def schema_change(ctx: Context) -> AsyncIterator[asyncpg.Connection]:
-    """Run a metadata write; every process drops its snapshot once it commits."""
+    """Run a metadata write; every process drops its snapshot once it commits. The services
+    write their audit entry (audit/recorder.py) on this connection, so it commits with them."""
     async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
         yield conn
         await repo.bump_schema_version(conn, ctx.tenant_id)

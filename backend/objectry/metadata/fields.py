@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
+from objectry.audit.recorder import changed, record
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
 from objectry.fields.computed import COMPUTED_TYPES
@@ -48,10 +49,12 @@ async def insert(conn: asyncpg.Connection, ctx: Context, body: FieldCreate,
                  field_id: str | None = None) -> dict[str, Any]:
     await offload.run(lambda: check_definition(body.name, body.type, body.config),
                       registry.config_weight(body.config), budget=CHECK_SECONDS)
-    values = {"tenant_id": ctx.tenant_id, "id": field_id or new_id("fld"), "name": body.name,
+    field_id = field_id or new_id("fld")
+    values = {"tenant_id": ctx.tenant_id, "id": field_id, "name": body.name,
               "label": body.label, "type": body.type, "config": body.config,
               "description": body.description, "category": body.category,
               "created_by": ctx.principal.actor}
+    await record(conn, ctx, "field", "created", field_id, body.name)
     return await insert_named(conn, "fields", values)
 
 
@@ -80,6 +83,8 @@ async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
         await offload.run(lambda: check_definition(values.get("name"),
                                                    values.get("type", row["type"]), config),
                           registry.config_weight(config), budget=CHECK_SECONDS)
+        await record(conn, ctx, "field", "updated", row["id"], values.get("name", row["name"]),
+                     changed(row, values))
         updated = await update_named(conn, ctx, "fields", row, values)
         if updated["type"] in COMPUTED_TYPES:
             await computed_upkeep.refuse_unfit(
@@ -96,6 +101,7 @@ async def delete(ctx: Context, ref: str) -> None:
             raise Conflict(
                 f"field {row['name']!r} is attached to {', '.join(used_by)}; detach it first",
                 [detail("objects", "in_use", name) for name in used_by])
+        await record(conn, ctx, "field", "deleted", row["id"], row["name"])
         await repo.delete(conn, "fields", ctx.tenant_id, row["id"])
 
 

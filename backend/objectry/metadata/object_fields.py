@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
+from objectry.audit.recorder import changed, record
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.fields import registry
 from objectry.fields.computed import COMPUTED_TYPES
@@ -54,6 +55,7 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
     values = {"tenant_id": ctx.tenant_id, "id": ofd_id, "object_id": obj["id"],
               "field_id": field["id"], **settings}
     before = await primary.effective_field(conn, ctx.tenant_id, obj["id"])
+    await record(conn, ctx, "object_field", "attached", ofd_id, _name(obj, field))
     try:
         async with conn.transaction():
             row = await repo.insert(conn, "object_fields", values)
@@ -63,6 +65,11 @@ async def _attach(conn: asyncpg.Connection, ctx: Context, obj: dict[str, Any],
     await primary.refresh_if_moved(conn, ctx.tenant_id, obj["id"], before)
     await computed_upkeep.after_attach(conn, ctx.tenant_id, obj["id"], field)
     return row
+
+
+def _name(obj: dict[str, Any], field: dict[str, Any]) -> str:
+    """How the audit log names an attachment: `object.field`."""
+    return f"{obj['name']}.{field['name']}"
 
 
 async def _attach_refs(conn: asyncpg.Connection, ctx: Context, body: ObjectFieldCreate
@@ -149,6 +156,8 @@ async def _update(ctx: Context, ofd_id: str, values: dict[str, Any]) -> dict[str
         if "field_overrides" in values:
             await _check_overrides_off_loop(field, values["field_overrides"])
         primary_before = await primary.effective_field(conn, ctx.tenant_id, before["object_id"])
+        await record(conn, ctx, "object_field", "updated", ofd_id,
+                     await _named(conn, ctx, before), changed(before, values))
         row = await repo.update(conn, "object_fields", ctx.tenant_id, ofd_id, values) or before
         if field["type"] in COMPUTED_TYPES:  # its overrides or index flags may not fit
             await computed_upkeep.refuse_unfit(conn, ctx.tenant_id, field["id"],
@@ -163,9 +172,18 @@ async def detach(ctx: Context, ofd_id: str) -> None:
         row = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False,
                               for_update=True)
         primary_before = await primary.effective_field(conn, ctx.tenant_id, row["object_id"])
+        await record(conn, ctx, "object_field", "detached", row["id"],
+                     await _named(conn, ctx, row))
         await repo.delete(conn, "object_fields", ctx.tenant_id, row["id"])
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)
     await indexes.drop(ctx.state.database_url, row["id"])
+
+
+async def _named(conn: asyncpg.Connection, ctx: Context, attachment: dict[str, Any]) -> str:
+    obj = await repo.get(conn, "objects", ctx.tenant_id, attachment["object_id"])
+    field = await repo.get(conn, "fields", ctx.tenant_id, attachment["field_id"])
+    assert obj is not None and field is not None
+    return _name(obj, field)
 
 
 async def get(ctx: Context, ofd_id: str) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 
 from objectry.fields.computed import SERVER_MADE
+from objectry.audit.recorder import changed, record
+from objectry.fields import operators_of
 from objectry.ids import new_id
 from objectry.metadata import computed, indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
@@ -39,6 +41,9 @@ async def create(ctx: Context, body: ObjectCreate) -> dict[str, Any]:
     async with schema_change(ctx) as conn:
         await _check_refs(conn, ctx, values)
         values.update(tenant_id=ctx.tenant_id, id=new_id("obj"), created_by=ctx.principal.actor)
+        # Entries are written before the statement that may still refuse the change (a taken
+        # name): the refusal rolls the entry back with it (tests/api/test_audit.py).
+        await record(conn, ctx, "object", "created", values["id"], values["name"])
         return await insert_named(conn, "objects", values)
 
 
@@ -51,6 +56,8 @@ async def update(ctx: Context, ref: str, body: ObjectUpdate) -> dict[str, Any]:
         row = await must_find(conn, ctx, "objects", ref, "obj", for_update=True)
         await _check_refs(conn, ctx, values)
         before = await primary.effective_field(conn, ctx.tenant_id, row["id"])
+        await record(conn, ctx, "object", "updated", row["id"], values.get("name", row["name"]),
+                     changed(row, values))
         updated = await update_named(conn, ctx, "objects", row, values)
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["id"], before)
         return updated
@@ -60,6 +67,7 @@ async def delete(ctx: Context, ref: str) -> None:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "objects", ref, "obj", for_update=True)
         attached = await repo.attachment_ids(conn, ctx.tenant_id, row["id"])
+        await record(conn, ctx, "object", "deleted", row["id"], row["name"])
         await repo.delete(conn, "objects", ctx.tenant_id, row["id"])
     for ofd_id in attached:
         await indexes.drop(ctx.state.database_url, ofd_id)

@@ -6,6 +6,8 @@ from typing import Any
 
 import asyncpg
 
+from objectry.audit.recorder import changed, record
+from objectry.db import tenancy
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata import repo
@@ -35,6 +37,7 @@ async def create(ctx: Context, body: RelationshipCreate) -> dict[str, Any]:
         values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("rel"),
                   "from_object_id": source["id"], "to_object_id": target["id"],
                   "created_by": ctx.principal.actor}
+        await record(conn, ctx, "relationship", "created", values["id"], body.name)
         return await insert_named(conn, "relationships", values)
 
 
@@ -42,12 +45,15 @@ async def update(ctx: Context, ref: str, body: RelationshipUpdate) -> dict[str, 
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "relationships", ref, "rel", for_update=True)
+        await record(conn, ctx, "relationship", "updated", row["id"],
+                     values.get("name", row["name"]), changed(row, values))
         return await update_named(conn, ctx, "relationships", row, values)
 
 
 async def delete(ctx: Context, ref: str) -> None:
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "relationships", ref, "rel", for_update=True)
+        await record(conn, ctx, "relationship", "deleted", row["id"], row["name"])
         await repo.delete(conn, "relationships", ctx.tenant_id, row["id"])
 
 
@@ -90,7 +96,7 @@ async def _live_record(conn: asyncpg.Connection, ctx: Context, record_id: str, o
 
 
 async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
-    async with reading(ctx) as conn:
+    async with tenancy.tx(ctx) as conn:
         problems: list[dict[str, Any]] = []
         rel = await referenced(conn, ctx, "relationships", body.relationship_id, "rel",
                                "relationship_id", problems)
@@ -105,6 +111,7 @@ async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
                   "relationship_id": rel["id"], "rel_type": rel["type"],
                   "from_object_id": rel["from_object_id"], "to_object_id": rel["to_object_id"],
                   "created_by": ctx.principal.actor}
+        await record(conn, ctx, "link", "created", values["id"], rel["name"])
         try:
             return await repo.insert(conn, "relationship_records", values)
         except asyncpg.UniqueViolationError as exc:
@@ -115,8 +122,11 @@ async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
 
 
 async def unlink(ctx: Context, link_id: str) -> None:
-    async with reading(ctx) as conn:
-        await must_find(conn, ctx, "relationship_records", link_id, "rrec", by_name=False)
+    async with tenancy.tx(ctx) as conn:
+        row = await must_find(conn, ctx, "relationship_records", link_id, "rrec", by_name=False,
+                              for_update=True)
+        rel = await repo.get(conn, "relationships", ctx.tenant_id, row["relationship_id"])
+        await record(conn, ctx, "link", "deleted", link_id, rel["name"] if rel else None)
         await repo.delete(conn, "relationship_records", ctx.tenant_id, link_id)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
@@ -44,7 +44,8 @@ class PageRequest:
 
 def page_request(limit: int | None, cursor: str | None, *, default: int = 50,
                  cap: int = 1000, key: str = "created_at") -> PageRequest:
-    """`key` is the list's sort column: `created_at` (the default) or `display_order`."""
+    """`key` is the list's sort column: a time (`created_at`, the default; the audit log's
+    `at`) or `display_order`."""
     if limit is not None and limit < 1:
         raise BadRequest("limit must be a positive number")
     return PageRequest(min(limit or default, cap), decode(cursor, key) if cursor else None)
@@ -62,7 +63,7 @@ def decode(cursor: str, key: str = "created_at") -> tuple[Any, str]:
         if not isinstance(item_id, str):
             raise ValueError
         return _sort_key(value, key), item_id
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
         raise BadRequest("the cursor is not valid; use next_cursor from a previous page") from None
 
 
@@ -73,7 +74,10 @@ def _sort_key(value: Any, key: str) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    # In UTC here: a time at the calendar's edge whose UTC is outside it (year 1 at +05:00) is a
+    # bad cursor (OverflowError), not a 500 from the driver converting it.
+    return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
 def page(rows: list[dict[str, Any]], request: PageRequest, key: str = "created_at"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from objectry.audit.recorder import changed, record
 from objectry.db.tenancy import one, tx
 from objectry.errors import Conflict, Detail, NotFound, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
@@ -22,6 +23,8 @@ _SHOWN = ("id", "name", "url", "events", "filter", "active", "disabled_reason",
           "failing_since", "created_at", "updated_at")
 _DELIVERY = ("id", "webhook_id", "event_id", "type", "status", "attempts", "last_status_code",
              "last_error", "duration_ms", "next_attempt_at", "created_at")
+# What the audit log compares when a webhook changes (never its secret: a rotation is a flag).
+_AUDITED = ("name", "url", "events", "object_ids", "filter", "active")
 _TYPES = {**TYPES, "test": payload.TEST}  # an outbox op → the type its deliveries list
 
 
@@ -92,7 +95,8 @@ async def create(ctx: Context, body: WebhookCreate) -> dict[str, Any]:
     await _checked(ctx, snapshot, values, url_changed=True)
     values.update(tenant_id=ctx.tenant_id, id=new_id("whk"), secret=signing.new_secret(),
                   created_by=ctx.principal.actor, events=sorted(set(values["events"])))
-    async with one(ctx) as conn:
+    async with tx(ctx) as conn:
+        await record(conn, ctx, "webhook", "created", values["id"], values["name"])
         row = await repo.insert(conn, values)
     return _shown(snapshot, row, secret=True)
 
@@ -140,16 +144,19 @@ async def update(ctx: Context, webhook_id: str, body: WebhookUpdate) -> dict[str
             values.update(failing_since=None, disabled_reason=None)
         if rotate:
             values["secret"] = signing.new_secret()
+        await record(conn, ctx, "webhook", "updated", row["id"], values["name"], {
+            **changed(row, {k: values[k] for k in _AUDITED}),
+            **({"secret_rotated": [False, True]} if rotate else {})})
         updated = await repo.update(conn, ctx.tenant_id, row["id"], values)
     return _shown(snapshot, updated, secret=rotate)
 
 
 async def delete(ctx: Context, webhook_id: str) -> None:
     _admin(ctx)
-    async with one(ctx) as conn:
-        if not looks_like("whk", webhook_id) or not await repo.delete(conn, ctx.tenant_id,
-                                                                      webhook_id):
-            raise NotFound(f"no webhook {webhook_id!r} in this workspace")
+    async with tx(ctx) as conn:
+        row = await _must_find(conn, ctx, webhook_id, for_update=True)
+        await record(conn, ctx, "webhook", "deleted", row["id"], row["name"])
+        await repo.delete(conn, ctx.tenant_id, row["id"])
 
 
 def _delivery(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,10 @@
 import * as api from "../api.js";
 import { canAdmin, state } from "../state.js";
 import {
-  busy, clear, clearFormErrors, confirmDialog, field, fmtDateTime, formSummary, h, icon, pageHeader, select,
+  busy, clear, clearFormErrors, confirmDialog, field, fmtDateTime, formSummary, h, pageHeader, select,
   showFormErrors, toast, toastError, refocus,
 } from "../ui.js";
+import { copyBox } from "../widgets/secret.js";
 
 const ROLES = [
   ["viewer", "Viewer — reads records and schema"],
@@ -131,22 +132,11 @@ function inviteCard(ws, roleChoices, reload, fresh) {
 /** The join link of the invitation just made: shown once, to copy and hand over. */
 function joinLink(invitation) {
   const link = `${location.origin}${location.pathname}#/join?token=${encodeURIComponent(invitation.token)}`;
-  const input = h("input.mono.secret", { readOnly: true, value: link, id: "join-link", "aria-label": `Join link for ${invitation.email}` });
-  const copied = h("span.muted", { "aria-live": "polite" });
-  const copy = h("button.copy", { type: "button" }, icon("copy"), " Copy link");
-  copy.addEventListener("click", async () => {
-    input.select();
-    try {
-      await navigator.clipboard.writeText(link);
-      copied.textContent = "Copied to the clipboard.";
-    } catch {
-      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
-    }
-  });
-  input.addEventListener("focus", () => input.select());
+  const { input, row, note } = copyBox(link, { label: `Join link for ${invitation.email}`, what: "link",
+    copyLabel: "Copy link", id: "join-link" });
   return h("div.stack.join-link",
     h("div.alert.warn", { role: "alert" }, h("p", h("strong", `Send this link to ${invitation.email}. `),
       `It is shown only now; it lets them join as ${ROLE_NAMES[invitation.role]} until ${fmtDateTime(invitation.expires_at)}.`)),
     h("label", { for: input.id }, "Join link"),
-    h("div.copy-row", input, copy), copied);
+    row, note);
 }

@@ -4,9 +4,10 @@
 import * as api from "../api.js";
 import { canAdmin } from "../state.js";
 import {
-  busy, checkbox, clear, clearFormErrors, confirmDialog, emptyState, field, fmtDateTime, formSummary, h, icon,
+  busy, checkbox, clear, clearFormErrors, confirmDialog, emptyState, field, fmtDateTime, formSummary, h,
   modal, pageHeader, select, showFormErrors, toast, toastError, refocus,
 } from "../ui.js";
+import { copyBox } from "../widgets/secret.js";
 
 const SCOPES = [
   ["records:read", "Read records"],
@@ -110,23 +111,11 @@ function createToken() {
 }
 
 function secretPanel(created, done) {
-  const secret = h("input.mono.secret", { readOnly: true, value: created.token, "aria-label": "Your new token" });
-  const copied = h("span.muted", { "aria-live": "polite" });
-  const copy = h("button.copy", { type: "button" }, icon("copy"), " Copy");
-  copy.addEventListener("click", async () => {
-    secret.select();
-    try {
-      await navigator.clipboard.writeText(created.token);
-      copied.textContent = "Copied to the clipboard.";
-    } catch {
-      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected token.";
-    }
-  });
-  secret.addEventListener("focus", () => secret.select());
+  const { input, row, note } = copyBox(created.token, { label: "Your new token", id: "new-token" });
   return h("div.stack",
     h("div.alert.warn", { role: "alert" }, h("p", h("strong", "Copy this token now. "), "It is shown only once; if you lose it, revoke it and make a new one.")),
-    h("label", { for: secret.id || (secret.id = "new-token") }, `Token “${created.name}”`),
-    h("div.copy-row", secret, copy), copied,
+    h("label", { for: input.id }, `Token “${created.name}”`),
+    row, note,
     h("p.hint", "Try it: ", h("code", `curl -H "Authorization: Bearer ${created.prefix || ""}…" ${api.objects.href()}`)),
     h("div.actions", h("button.primary", { type: "button", onclick: done }, "Done, I have copied it")));
 }

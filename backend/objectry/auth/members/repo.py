@@ -94,12 +94,12 @@ async def pending_invitations(conn: asyncpg.Connection, workspace_id: str,
 
 async def revoke_invitation(conn: asyncpg.Connection, workspace_id: str,
                             invitation_id: str) -> str | None:
-    """Revoke a pending invitation (an accepted one stays accepted); None when there is none
-    of that id."""
+    """Revoke a pending invitation (an accepted one stays accepted); its e-mail, or None when
+    there is none of that id."""
     return await conn.fetchval(
         "UPDATE workspace_invitations SET revoked_at = CASE WHEN accepted_at IS NULL"
         " THEN coalesce(revoked_at, now()) END WHERE tenant_id = $1 AND id = $2"
-        " RETURNING id", workspace_id, invitation_id)
+        " RETURNING email", workspace_id, invitation_id)
 
 
 async def invitation_by_token(conn: asyncpg.Connection, token_hash: str) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry.audit.recorder import changed, record
 from objectry.auth import repo as auth_repo
 from objectry.auth.members import invitation_mail, repo
 from objectry.auth.schemas import MemberAdd, MemberUpdate, lookup_email
@@ -76,6 +77,8 @@ async def update(ctx: Context, user_id: str, body: MemberUpdate) -> dict[str, An
         if member["role"] == "owner" and body.role != "owner" and owners == 1:
             raise Conflict("the last owner cannot be demoted; make another owner first")
         await repo.set_role(conn, ctx.tenant_id, user_id, body.role)
+        await record(conn, ctx, "member", "updated", user_id, member["email"],
+                     changed(member, {"role": body.role}))
         if body.role not in ("admin", "owner"):
             await _drop_rights(conn, ctx, user_id)
         return await _member(conn, ctx, user_id)
@@ -93,6 +96,9 @@ async def remove(ctx: Context, workspace_id: str, user_id: str) -> None:
             ctx.principal.require("owner")
         if member["role"] == "owner" and owners == 1:
             raise Conflict("the last owner cannot be removed; make another owner first")
+        # Written while the member still is one: their e-mail is visible to this workspace.
+        await record(conn, ctx, "member", "left" if leaving else "removed", user_id,
+                     member["email"], {"role": [member["role"], None]})
         await repo.delete_member(conn, ctx.tenant_id, user_id)
         await _drop_rights(conn, ctx, user_id)
         await sessions_repo.revoke_user(conn, ctx.tenant_id, user_id)
@@ -128,6 +134,8 @@ async def invite(ctx: Context, body: MemberAdd, base_url: str) -> dict[str, Any]
                            [detail("email", "taken", "already a member")])
         row = await repo.insert_invitation(conn, ctx.tenant_id, new_id("inv"), body.email,
                                            body.role, digest(token), ctx.principal.user_id)
+        await record(conn, ctx, "invitation", "created", row["id"], body.email,
+                     {"role": [None, body.role]})
         workspace = await auth_repo.workspace_name(conn, ctx.tenant_id)
     await invitation_mail.send(ctx.state.settings.smtp_url, body.email,
                                invitation_mail.join_link(base_url, token), str(workspace),
@@ -146,10 +154,11 @@ async def list_invitations(ctx: Context, request: PageRequest) -> dict[str, Any]
 async def revoke_invitation(ctx: Context, invitation_id: str) -> None:
     """`ctx` comes through `managing`. Revoking twice, or one already used or expired,
     is no error and changes nothing that was accepted (a member who joined stays)."""
-    async with tenancy.connection(ctx.state.pool, ctx.tenant_id) as conn:
-        found = await repo.revoke_invitation(conn, ctx.tenant_id, invitation_id)
-    if found is None:
-        raise NotFound(f"no invitation {invitation_id!r} in this workspace")
+    async with tenancy.tx(ctx) as conn:
+        email = await repo.revoke_invitation(conn, ctx.tenant_id, invitation_id)
+        if email is None:
+            raise NotFound(f"no invitation {invitation_id!r} in this workspace")
+        await record(conn, ctx, "invitation", "revoked", invitation_id, email)
 
 
 async def find_invitation(conn: asyncpg.Connection, token: str) -> Invitation:
@@ -187,4 +196,6 @@ async def accept(ctx: Context, token: str) -> dict[str, Any]:
         if lookup_email(email or "") != invitation.email:
             raise mismatch()
         role = await redeem(conn, invitation, user_id)
+        await record(conn, ctx, "invitation", "accepted", invitation.id, invitation.email,
+                     {"role": [None, role]}, workspace_id=invitation.tenant_id)
     return {"workspace_id": invitation.tenant_id, "role": role}

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import asyncpg
 
+from objectry.audit.recorder import Actor, record_as
 from objectry.auth import jwt_codec, passwords, throttling, workspaces
 from objectry.auth.members import service as members
 from objectry.auth.principal import Principal
@@ -99,6 +100,8 @@ async def register(state: State, body: Register) -> dict[str, Any]:
         if invitation is not None:
             workspace_id = invitation.tenant_id
             role = await members.redeem(conn, invitation, user_id)
+            await record_as(conn, Actor(workspace_id, user_id, "session", None), "invitation",
+                            "accepted", invitation.id, invitation.email, {"role": [None, role]})
         else:
             name = workspaces.default_name(body.full_name, body.email)
             workspace_id = await workspaces.create_with_owner(conn, name, user_id)

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry.audit.recorder import record
 from objectry.auth import operator_steps
 from objectry.auth.schemas import TokenCreate
 from objectry.auth.secret_hash import digest
@@ -46,7 +47,10 @@ async def create(ctx: Context, body: TokenCreate) -> dict[str, Any]:
     if body.expires_at is not None and body.expires_at <= datetime.now(UTC):
         raise ValidationFailed([detail("expires_at", "past", "must be in the future")])
     async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
-        return await _insert(conn, ctx.tenant_id, body, ctx.principal.actor)
+        made = await _insert(conn, ctx.tenant_id, body, ctx.principal.actor)
+        await record(conn, ctx, "token", "created", made["id"], made["name"],
+                     {"scopes": [None, made["scopes"]]})
+        return made
 
 
 async def list_(ctx: Context, request: PageRequest) -> dict[str, Any]:
@@ -62,6 +66,9 @@ async def revoke(ctx: Context, token_id: str) -> None:
     async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
         revoked = await repo.revoke_tree(conn, ctx.tenant_id, token_id) \
             if looks_like("tok", token_id) else set()
+        if token_id in revoked:
+            await record(conn, ctx, "token", "revoked", token_id,
+                         await repo.name_of(conn, ctx.tenant_id, token_id))
     ctx.state.tokens.drop()  # at once here; other processes hear it from the trigger
     if token_id not in revoked:
         raise NotFound(f"no API token {token_id!r} in this workspace")

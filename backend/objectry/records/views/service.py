@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from objectry.audit.recorder import changed, record
 from objectry.db.tenancy import one, tx
 from objectry.errors import BadRequest, NotFound, QueryError, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
@@ -84,9 +85,10 @@ async def create(ctx: Context, body: ViewCreate) -> dict[str, Any]:
         _may_share(ctx)
     values = _given(body.model_dump(exclude={"object"}))
     _checked(values, obj, snapshot, set(values))
-    async with one(ctx) as conn:
+    async with tx(ctx) as conn:
         row = await repo.insert(conn, ctx.tenant_id, new_id("vw"),
                                 {**_stored(values), "object_id": obj.id}, ctx.principal.actor)
+        await record(conn, ctx, "view", "created", row["id"], row["name"])
     return answer(row, obj, snapshot)
 
 
@@ -126,6 +128,8 @@ async def update(ctx: Context, view_id: str, body: ViewUpdate) -> dict[str, Any]
         view = {**_as_view(row), **changes}
         keys = set(changes) | ({"group_by", "date_field"} if "type" in changes else set())
         _checked(view, obj, snapshot, keys)
+        await record(conn, ctx, "view", "updated", row["id"], view["name"],
+                     changed(_as_view(row), changes))
         row = await repo.update(conn, ctx.tenant_id, row["id"], _stored(changes))
     return answer(row, obj, snapshot)
 
@@ -135,6 +139,7 @@ async def delete(ctx: Context, view_id: str) -> None:
         row, _, _ = await _found(ctx, conn, view_id, for_update=True)
         if row["shared"]:
             _may_share(ctx)
+        await record(conn, ctx, "view", "deleted", row["id"], row["name"])
         await repo.delete(conn, ctx.tenant_id, row["id"])
 
 
