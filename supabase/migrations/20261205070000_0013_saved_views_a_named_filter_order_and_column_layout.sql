@@ -1,7 +1,7 @@
 -- Rendered from Alembic revision 0013 by `objectry supabase`; do not edit.
 BEGIN;
 
--- Running upgrade 0010 -> 0013
+-- Running upgrade 0012 -> 0013
 
 CREATE TABLE views (
     tenant_id TEXT NOT NULL, 
@@ -34,7 +34,7 @@ ALTER TABLE views FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY tenant_isolation ON views USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
-UPDATE alembic_version SET version_num='0013' WHERE alembic_version.version_num = '0010';
+UPDATE alembic_version SET version_num='0013' WHERE alembic_version.version_num = '0012';
 
 COMMIT;
 

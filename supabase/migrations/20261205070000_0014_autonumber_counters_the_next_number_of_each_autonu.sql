@@ -1,7 +1,7 @@
 -- Rendered from Alembic revision 0014 by `objectry supabase`; do not edit.
 BEGIN;
 
--- Running upgrade 0010 -> 0014
+-- Running upgrade 0013 -> 0014
 
 CREATE TABLE autonumber_counters (
     tenant_id TEXT NOT NULL, 
@@ -24,7 +24,7 @@ ALTER TABLE autonumber_counters FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY tenant_isolation ON autonumber_counters USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
-UPDATE alembic_version SET version_num='0014' WHERE alembic_version.version_num = '0010';
+UPDATE alembic_version SET version_num='0014' WHERE alembic_version.version_num = '0013';
 
 COMMIT;
 
