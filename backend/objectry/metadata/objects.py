@@ -7,9 +7,8 @@ from typing import Any
 
 import asyncpg
 
-from objectry.fields.computed import SERVER_MADE
 from objectry.audit.recorder import changed, record
-from objectry.fields import operators_of
+from objectry.fields.computed import SERVER_MADE
 from objectry.ids import new_id
 from objectry.metadata import computed, indexes, primary, record_schema, repo
 from objectry.metadata.changes import (
