@@ -51,7 +51,7 @@ async def test_crud_shows_the_secret_on_create_and_rotation_only(api, receiver, 
     await deal_object(api)
     created = await make_webhook(api, receiver.url, name="CRM sync", objects=["deal"],
                                  filter="stage=eq.won", events=["record.updated"])
-    assert created["secret"].startswith("whsec_") and created["id"].startswith("wh_")
+    assert created["secret"].startswith("whsec_") and created["id"].startswith("whk_")
     expected = {"id": created["id"], "name": "CRM sync", "url": receiver.url,
                 "events": ["record.updated"], "objects": ["deal"], "filter": "stage=eq.won",
                 "active": True, "disabled_reason": None, "failing_since": None}
