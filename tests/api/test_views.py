@@ -79,12 +79,12 @@ async def test_kanban_and_calendar_need_their_field(api, deals):
 async def test_a_calendar_by_a_date_formula(api, deals):
     """A formula giving a date or datetime fills a calendar's date_field; one giving text does
     not, and a kanban's group_by stays a select field."""
-    await add_field(api, "deal", "follow_up", "formula",
-                    {"expression": "{close_on} + 14", "result_type": "date"})
-    await add_field(api, "deal", "follow_up_at", "formula",
-                    {"expression": 'DATEADD({close_on}, 9, "hours")', "result_type": "datetime"})
-    await add_field(api, "deal", "label", "formula",
-                    {"expression": "UPPER({name})", "result_type": "text"})
+    for name, expression, result_type in (
+            ("follow_up", "{close_on} + 14", "date"),
+            ("follow_up_at", 'DATEADD({close_on}, 9, "hours")', "datetime"),
+            ("label", "UPPER({name})", "text")):
+        await add_field(api, "deal", name, "formula",
+                        {"expression": expression, "result_type": result_type})
     for name in ("follow_up", "follow_up_at"):
         view = await make_view(api, name="Follow-ups", type="calendar", date_field=name)
         assert (view["date_field"], view["problems"]) == (name, [])
