@@ -172,6 +172,33 @@ def test_a_rollup_with_a_filter_and_a_lookup(j: Journey, http: Any) -> None:
     assert rows == [{"full_name": "Ann", "company": ["Acme"]}]
 
 
+def test_edit_a_formula_and_number_the_deals(j: Journey, http: Any) -> None:
+    j.go("#/objects/deal/build")
+    j.h1("Deal: fields & settings")
+    j.page.get_by_role("button", name="Edit Weighted").click()
+    dialog = j.page.get_by_role("dialog")
+    editor = dialog.get_by_role("textbox", name="Expression")
+    expect(dialog.locator(".formula-value")).to_have_text("3,000")  # checked as it opens
+    editor.fill("{weighted} * 2")  # the draft is checked in the field's place: a cycle
+    expect(dialog.locator(".formula-error .field-error")).to_have_text(
+        "formulas refer to each other in a cycle: weighted → weighted")
+    editor.fill("ROUND({amount} * {probability} / 100, -2)")
+    expect(dialog.locator(".formula-value")).to_have_text("3,000")
+    dialog.get_by_role("button", name="Save field").click()
+    expect(dialog).to_be_hidden()
+    weighted = next(f for f in ok(http.get("/api/objects/deal/schema"))["fields"]
+                    if f["name"] == "weighted")
+    assert weighted["config"]["expression"] == "ROUND({amount} * {probability} / 100, -2)"
+    dialog = open_add_field(j, "Number", "autonumber")
+    dialog.get_by_role("textbox", name="Prefix").fill("DEAL-")
+    dialog.get_by_role("textbox", name="Digits").fill("3")
+    save_field(j, dialog, "Number")
+    rows = ok(http.get("/rest/v1/deal", params={"select": "number,title", "order": "number",
+                                                "limit": 2}))
+    assert rows == [{"number": "DEAL-001", "title": "Rockets"},
+                    {"number": "DEAL-002", "title": "Anvils"}]
+
+
 def test_the_grid_shows_computed_columns_and_sorts_by_the_rollup(j: Journey) -> None:
     j.go("#/objects/company")
     grid = j.page.get_by_role("grid")
@@ -189,7 +216,7 @@ def test_the_grid_shows_computed_columns_and_sorts_by_the_rollup(j: Journey) -> 
     expect(j.page.get_by_role("grid").locator('td[data-field="company"]')).to_have_text(["Acme"])
     j.go("#/objects/deal")
     weighted = j.page.get_by_role("grid").locator('td[data-field="weighted"]')
-    expect(weighted).to_have_text(["3,000", "2,400", "2,500", "700", "800", "750"])
+    expect(weighted).to_have_text(["3,000", "2,400", "2,500", "700", "800", "800"])
     j.page.get_by_role("link", name="Open Rockets").click()
     expect(j.page.locator('output[name="weighted"]')).to_have_text("3,000")
     expect(j.page.locator('output[name="won_this_quarter"]')).to_have_text("No")

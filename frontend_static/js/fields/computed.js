@@ -112,6 +112,7 @@ function showProblems(status, expression, err) {
   expression.setAttribute("aria-invalid", "true");
   const lines = expression.value.split("\n");
   clear(status, ...problems.map((p) => {
+    if (!Number.isInteger(p.line)) return h("div.formula-error", h("p.field-error", p.message)); // a cycle
     const line = lines[p.line - 1] ?? "";
     const col = Math.max(0, p.column - 1);
     return h("div.formula-error", { dataset: { position: String(p.position) } },
