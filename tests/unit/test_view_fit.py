@@ -12,7 +12,8 @@ from tests.support.metadata import OPTIONS, field, object_def, snapshot
 DEAL = object_def(field("title"), field("stage", "select", OPTIONS), field("amount", "number"),
                   field("due", "date"),
                   field("follow_up", "formula", {"expression": "{due} + 7", "result_type": "date"}),
-                  field("shout", "formula", {"expression": "UPPER({title})", "result_type": "text"}),
+                  field("shout", "formula",
+                        {"expression": "UPPER({title})", "result_type": "text"}),
                   name="deal")
 
 
