@@ -224,21 +224,29 @@ def test_the_grid_shows_computed_columns_and_sorts_by_the_rollup(j: Journey) -> 
 
 def test_save_and_pick_the_won_this_quarter_view(j: Journey, http: Any) -> None:
     count = j.page.locator(".result-count")
-    j.go("#/objects/deal?won_this_quarter=is.true")
+    j.go("#/objects/deal")
+    expect(count).to_have_text("6 records")
+    # The filter bar offers a boolean formula the words of a boolean field.
+    j.page.get_by_role("button", name="Filter").click()
+    filters = j.page.get_by_role("form", name="Filters")
+    filters.get_by_role("combobox", name="Field").select_option(label="Won this quarter")
+    filters.get_by_role("combobox", name="Condition").select_option(label="is yes")
+    filters.get_by_role("button", name="Apply filters").click()
     expect(count).to_have_text("2 records")
     j.page.get_by_role("button", name="Save view").click()
     dialog = j.page.get_by_role("dialog")
     dialog.get_by_role("textbox", name="Name").fill("Won this quarter")
+    dialog.get_by_role("checkbox", name="Shared with everyone in the workspace").check()
     dialog.get_by_role("button", name="Save view").click()
     expect(dialog).to_be_hidden()
     j.toast("View “Won this quarter” saved")
     view = ok(http.get("/api/views", params={"object": "deal"}))["items"][0]
-    assert (view["name"], view["filter"], view["problems"]) == \
-        ("Won this quarter", "won_this_quarter=is.true", [])
+    assert (view["name"], view["filter"], view["shared"], view["problems"]) == \
+        ("Won this quarter", "won_this_quarter=is.true", True, [])
     j.go("#/objects/deal")
     j.page.reload()
     expect(count).to_have_text("6 records")
-    j.page.get_by_role("combobox", name="View").select_option(label="Won this quarter (only me)")
+    j.page.get_by_role("combobox", name="View").select_option(label="Won this quarter")
     expect(count).to_have_text("2 records")
     expect(j.page.get_by_role("grid").locator('td[data-field="title"]')).to_have_text(
         ["Magnets", "Bolts"])
