@@ -35,6 +35,11 @@ PAGES = {
     "filtered on a formula": "/rest/v1/companies?select=name,size,per_deal&limit=50"
                              "&per_deal=gt.100",
 }
+# The admin's formula editor as it is typed: a draft over the rollups checked (on a throwaway
+# snapshot) and previewed on the first company by one compiled read.
+CHECKS = {"formula check + preview": ("/api/objects/company/formula/check",
+                                      b'{"expression": "{pipeline} / {deal_count} * 2",'
+                                      b' "result_type": "number"}')}
 
 
 async def define(api: Api) -> str:
@@ -87,9 +92,9 @@ async def seed(api: Api, url: str, companies: int, deals_each: int) -> None:
         await owner.close()
 
 
-async def timed(call: Direct, target: str) -> float:
+async def timed(call: Direct, target: str, sent: bytes = b"") -> float:
     start = time.perf_counter()
-    status, body = await call("GET", target)
+    status, body = await call("POST" if sent else "GET", target, sent)
     elapsed = time.perf_counter() - start
     assert status == 200, (status, body[:300])
     return elapsed * 1000
@@ -103,13 +108,14 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
         api = await connect("http://bench", httpx.ASGITransport(app=app))
         await seed(api, url, args.companies, args.deals_each)
         call = Direct(app, api.headers)
-        for target in PAGES.values():
+        shapes = {**{name: (target, b"") for name, target in PAGES.items()}, **CHECKS}
+        for target, sent in shapes.values():
             for _ in range(args.warmup):
-                await timed(call, target)
-        results: dict[str, list[float]] = {name: [] for name in PAGES}
+                await timed(call, target, sent)
+        results: dict[str, list[float]] = {name: [] for name in shapes}
         for _ in range(args.requests):  # interleaved, so drift touches every shape alike
-            for name, target in PAGES.items():
-                results[name].append(await timed(call, target))
+            for name, (target, sent) in shapes.items():
+                results[name].append(await timed(call, target, sent))
         await api.aclose()
     return results
 

@@ -15,6 +15,7 @@ from objectry.auth.tokens.routes import router as tokens_router
 from objectry.lifespan import lifespan
 from objectry.metadata.routes import router as metadata_router
 from objectry.realtime.routes import router as realtime_router
+from objectry.records.formula_check.routes import router as formula_check_router
 from objectry.records.routes import router as records_router
 from objectry.records.views.routes import router as views_router
 from objectry.rest.routes import router as rest_router
@@ -48,8 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
-                tokens_router, metadata_router, views_router, gotrue_router, realtime_router,
-                webhooks_router, audit_router)
+                tokens_router, metadata_router, formula_check_router, views_router,
+                gotrue_router, realtime_router, webhooks_router, audit_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")

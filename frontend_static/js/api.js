@@ -85,11 +85,9 @@ async function parse(response) {
     `The server answered ${response.status} ${response.statusText || ""}`.trim() + ".");
 }
 
-/**
- * Trade the refresh token for a new pair. The server treats two refreshes with one token as
+/** Trade the refresh token for a new pair. The server treats two refreshes with one token as
  * theft (it revokes the sign-in), so refreshes are serialised: one at a time in this tab, and
- * across tabs with a Web Lock; whoever waited finds the new pair already stored and reuses it.
- */
+ * across tabs with a Web Lock; whoever waited finds the new pair already stored and reuses it. */
 function refresh(usedAccess) {
   refreshing ||= withLock(async () => {
     const session = readSession();
@@ -108,11 +106,9 @@ function withLock(work) {
   return navigator.locks ? navigator.locks.request("objectry-refresh", work) : work();
 }
 
-/**
- * The access token for a connection that outlives requests (realtime.js): refreshed first when
+/** The access token for a connection that outlives requests (realtime.js): refreshed first when
  * it expires within a minute, since a socket is not retried on 401 as a request is. null when
- * signed out or the refresh is refused.
- */
+ * signed out or the refresh is refused. */
 export async function accessToken() {
   const token = readSession()?.access_token;
   if (!token) return null;
@@ -129,11 +125,9 @@ function secondsLeft(jwt) {
   }
 }
 
-/**
- * request("GET", "/api/objects", {query, body, headers}) → parsed JSON (null for 204).
+/** request("GET", "/api/objects", {query, body, headers}) → parsed JSON (null for 204).
  * A 401 refreshes the session once and retries; if still refused the session is dropped and,
- * unless `quiet`, the app is told (it shows the sign-in screen).
- */
+ * unless `quiet`, the app is told (it shows the sign-in screen). */
 async function request(method, path, options = {}) {
   const used = readSession()?.access_token;
   let response = await send(method, path, options);
@@ -194,6 +188,8 @@ export const objects = {
   schema: (ref) => get(`/api/objects/${enc(ref)}/schema`),
   /** A new field, attached to the object at once. */
   addField: (id, body) => post(`/api/objects/${enc(id)}/fields`, body),
+  /** A draft formula checked, and computed by PostgreSQL on a sample record (or a 422 with positions). */
+  checkFormula: (id, body) => post(`/api/objects/${enc(id)}/formula/check`, body),
   /** The address an app would read first, for the "try it" line next to a new token. */
   href: () => new URL("/api/objects", location.origin).href,
 };

@@ -4,9 +4,12 @@ fields, built through the API: a deal's weighted value (formula), a company's op
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 
 from tests.api.builders import add_field, link, make_object, make_record, ok, relate
+from tests.api.conftest import client, join
 
 STAGES = {"options": [{"value": v, "label": v.title()} for v in ("open", "won", "lost")]}
 
@@ -122,9 +125,54 @@ async def test_the_contacts_company_name(api, crm):
 
 
 async def test_won_this_quarter(api, crm):
-    """The filter a "Won this quarter" view holds, over stored and computed columns alike."""
+    """A filter on the closing date, over stored and computed columns alike."""
     rows = await ok(await api.get("/rest/v1/deals", params={
         "select": "number,title,weighted", "stage": "eq.won",
         "closed_on": "gte.2026-10-01", "order": "weighted.desc"}))
     assert rows == [{"number": "DEAL-003", "title": "Magnets", "weighted": 2500},
                     {"number": "DEAL-004", "title": "Staplers", "weighted": 800}]
+
+
+# Stage won, closed in the current quarter (UTC, as TODAY() is): what the shared view filters.
+WON_THIS_QUARTER = ('{stage} = "won" AND YEAR({closed_on}) = YEAR(TODAY())'
+                    ' AND CEIL(MONTH({closed_on}) / 3) = CEIL(MONTH(TODAY()) / 3)')
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+async def test_the_won_this_quarter_view_on_both_apis(app, api, session, crm):
+    """The seed CRM's shared "Won this quarter" view: a boolean formula over the stage and the
+    closing date, the view's filter on it, read through ?view= by the admin and a viewer."""
+    today = datetime.now(UTC).date()
+    start = quarter_start(today)
+    deals = crm["deals"]
+    for title, closed in (("Magnets", start), ("Staplers", start - timedelta(days=1)),
+                          ("Printers", today)):  # won, won last quarter, lost
+        await ok(await api.patch(f"/api/records/{deals[title]['id']}",
+                                 json={"data": {"closed_on": closed.isoformat()}}))
+    await make_record(api, "deal", title="Gears", amount=900, probability=100, stage="won",
+                      closed_on=today.isoformat())
+    await add_field(api, "deal", "won_this_quarter", "formula",
+                    {"expression": WON_THIS_QUARTER, "result_type": "boolean"})
+    view = await ok(await api.post("/api/views", json={
+        "object": "deal", "name": "Won this quarter", "shared": True,
+        "filter": "won_this_quarter=is.true", "order": "closed_on.desc,title",
+        "fields": [{"name": "number"}, {"name": "title"}, {"name": "weighted"},
+                   {"name": "closed_on"}]}), 201)
+    assert view["problems"] == []
+    page = await ok(await api.get("/api/records", params={"object": "deal", "view": view["id"]}))
+    # Closed today, then on the quarter's first day (the same day: by title).
+    assert [r["data"]["title"] for r in page["items"]] == ["Gears", "Magnets"]
+    assert [r["data"]["won_this_quarter"] for r in page["items"]] == [True, True]
+    viewer = await join(app, session, "viewer")
+    async with client(app, viewer.headers) as theirs:
+        rows = await ok(await theirs.get("/rest/v1/deals", params={
+            "select": "title,weighted,won_this_quarter", "view": view["id"]}))
+    assert rows == [{"title": "Gears", "weighted": 900, "won_this_quarter": True},
+                    {"title": "Magnets", "weighted": 2500, "won_this_quarter": True}]
+    # The request's order replaces the view's; its filters are ANDed with the view's.
+    rows = await ok(await api.get("/rest/v1/deals", params={
+        "select": "title", "view": view["id"], "order": "weighted.desc", "amount": "gt.1000"}))
+    assert rows == [{"title": "Magnets"}]

@@ -76,6 +76,33 @@ async def test_kanban_and_calendar_need_their_field(api, deals):
     assert codes(response) == [("date_field", "required")]
 
 
+async def test_a_calendar_by_a_date_formula(api, deals):
+    """A formula giving a date or datetime fills a calendar's date_field; one giving text does
+    not, and a kanban's group_by stays a select field."""
+    for name, expression, result_type in (
+            ("follow_up", "{close_on} + 14", "date"),
+            ("follow_up_at", 'DATEADD({close_on}, 9, "hours")', "datetime"),
+            ("label", "UPPER({name})", "text")):
+        await add_field(api, "deal", name, "formula",
+                        {"expression": expression, "result_type": result_type})
+    for name in ("follow_up", "follow_up_at"):
+        view = await make_view(api, name="Follow-ups", type="calendar", date_field=name)
+        assert (view["date_field"], view["problems"]) == (name, [])
+    response = await api.post("/api/views", json={"object": "deal", "name": "x",
+                                                   "type": "calendar", "date_field": "label"})
+    error = refused(response, 422, "validation_failed")
+    assert [(d["field"], d["code"], d["message"]) for d in error["details"]] == [
+        ("date_field", "wrong_type",
+         "date_field must be a date or datetime field; 'label' is a formula giving text")]
+    response = await api.post("/api/views", json={"object": "deal", "name": "x",
+                                                   "type": "kanban", "group_by": "label"})
+    assert codes(response) == [("group_by", "wrong_type")]
+    # The view's rows are the object's, read with the formula like any column.
+    rows = await ok(await api.get("/rest/v1/deals", params={
+        "select": "name,follow_up", "view": view["id"], "order": "name", "limit": 1}))
+    assert rows == [{"name": "a", "follow_up": "2026-12-15"}]
+
+
 async def test_every_schema_problem_is_a_422_detail(api, deals):
     response = await api.post("/api/views", json={
         "object": "deal", "name": "Bad", "type": "kanban",

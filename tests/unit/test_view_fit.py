@@ -10,7 +10,11 @@ from objectry.records.views.fit import fit_query, layout_issues, parse_filter, p
 from tests.support.metadata import OPTIONS, field, object_def, snapshot
 
 DEAL = object_def(field("title"), field("stage", "select", OPTIONS), field("amount", "number"),
-                  field("due", "date"), name="deal")
+                  field("due", "date"),
+                  field("follow_up", "formula", {"expression": "{due} + 7", "result_type": "date"}),
+                  field("shout", "formula",
+                        {"expression": "UPPER({title})", "result_type": "text"}),
+                  name="deal")
 
 
 def fitted(filter_text: str, order_text: str = "") -> tuple[object, list[tuple[str, str, str]]]:
@@ -85,6 +89,10 @@ def test_fitting_is_done_once_per_snapshot():
     ({"type": "calendar", "date_field": "title", "group_by": "gone"},
      [("group_by", "gone", "unknown_field"), ("date_field", "title", "wrong_type")]),
     ({"type": "grid", "date_field": "due", "group_by": "stage"}, []),
+    # A formula is judged by its result type: a date formula fills a calendar.
+    ({"type": "calendar", "date_field": "follow_up"}, []),
+    ({"type": "calendar", "date_field": "shout"}, [("date_field", "shout", "wrong_type")]),
+    ({"type": "kanban", "group_by": "shout"}, [("group_by", "shout", "wrong_type")]),
 ])
 def test_layout(view, expected):
     assert [(i.at, i.field, i.code) for i in layout_issues(view, DEAL)] == expected

@@ -2,6 +2,7 @@
 // control carries data-error-for="config.<key>" so the server's 422 lands next to it.
 
 import { checkbox, field, h, nextId } from "../ui.js";
+import { COMPUTED_FORMS } from "./computed.js";
 import { editor, LocalError } from "./types.js";
 import { optionsEditor } from "./options.js";
 
@@ -28,7 +29,19 @@ const SPECS = {
   multi_select: [int("At least (choices)", "min_items"), int("At most (choices)", "max_items")],
   rating: [int("Maximum stars", "max", "Default 5")],
   json: [{ key: "schema", label: "JSON Schema", kind: "json", hint: "Values must satisfy it. Leave empty for any JSON." }],
+  // Computed types have their own forms (computed.js) on an object; these plain ones serve the
+  // field library, where no object gives the fields and relationships to choose from.
+  formula: [str("Expression", "expression", "Fields as {name}", { mono: true }),
+    str("Result type", "result_type", "text, number, boolean, date or datetime", { list: ["text", "number", "boolean", "date", "datetime"] })],
+  lookup: [str("Relationship", "relationship"), str("Field of the linked records", "field")],
+  rollup: [str("Relationship", "relationship"),
+    str("Function", "function", "count, sum, avg, min or max", { list: ["count", "sum", "avg", "min", "max"] }),
+    str("Field", "field"), str("Only linked records where", "filter", "e.g. stage=eq.open", { mono: true })],
+  autonumber: [str("Prefix", "prefix", "e.g. INV-; makes the number text", { mono: true }),
+    int("Digits", "digits", "Pads with zeros: 4 gives 0042 (never cuts)"), int("Start at", "start", "Default 1")],
 };
+// Types whose values no one types in: no default, help text or placeholder to set.
+const SERVER_MADE = new Set(["formula", "lookup", "rollup", "autonumber"]);
 
 function control(spec, value) {
   const attrs = { name: spec.key };
@@ -76,9 +89,11 @@ function readSpec(spec, el) {
 
 /**
  * The config form for `type`, filled from `config`. read() → the config object, or throws
- * {details:[{field, message}]} for values that cannot be sent.
+ * {details:[{field, message}]} for values that cannot be sent. `context` ({object, fields,
+ * relationships, editing}: the object's schema) is what computed types choose from.
  */
-export function configForm(type, config = {}) {
+export function configForm(type, config = {}, context = null) {
+  if (COMPUTED_FORMS[type] && context) return COMPUTED_FORMS[type](config, context);
   const rows = [];
   const readers = [];
   for (const spec of SPECS[type] || []) {
@@ -93,7 +108,7 @@ export function configForm(type, config = {}) {
   if (type === "select" || type === "multi_select") {
     options = optionsEditor(config.options || []);
   }
-  const common = commonFields(type, config);
+  const common = SERVER_MADE.has(type) ? { el: null, read: () => ({}) } : commonFields(type, config);
   const el = h("div.config-form.stack", options?.el, rows.length ? h("div.grid-2", rows) : null, common.el);
   return {
     el,

@@ -3,6 +3,8 @@
 // lists them (`operators`); the admin offers the conditions, of those it can put in words for
 // the field's kind of value, whose operator is in that list.
 
+import { valueField } from "./types.js";
+
 const quote = (v) => `"${String(v).replace(/["\\]/g, (c) => "\\" + c)}"`;
 
 /** condition → the PostgREST operator it needs, how it is written, and how it is read back. */
@@ -40,11 +42,12 @@ const WORDS = {
   select: [["eq", "is"], ["neq", "is not"], ...EMPTY],
   multi_select: [["has", "has"], ...EMPTY],
   json: EMPTY, // no value editor for JSON filters: only presence
+  lookup: [], // arrays (cs.["Acme"]): filtered through the API, not in words yet
 };
 
 /** [[condition, words], …] that the server accepts for this field and the admin can offer. */
 export function operatorsFor(field) {
-  const words = WORDS[field.type] || ANY;
+  const words = WORDS[valueField(field).type] || ANY; // a formula by its result type
   const accepted = new Set(field.operators || []); // GET /api/objects/{id}/schema says them
   return words.filter(([condition]) => accepted.has(OPS[condition].op));
 }

@@ -19,6 +19,10 @@ export const TYPES = [
   ["multi_select", "Multi-select", "Several options from a list"],
   ["rating", "Rating", "Stars, 1 to a maximum"],
   ["json", "JSON", "Any JSON, optionally checked by a JSON Schema"],
+  ["formula", "Formula", "Computed from this record's fields: {amount} * {probability} / 100"],
+  ["lookup", "Lookup", "The values of a field of the linked records"],
+  ["rollup", "Rollup", "A count, sum, average, min or max over the linked records"],
+  ["autonumber", "Autonumber", "A number given to each new record: INV-0001, INV-0002…"],
 ];
 
 const TYPE_LABELS = Object.fromEntries(TYPES.map(([t, l]) => [t, l]));
@@ -27,6 +31,25 @@ export const typeLabel = (type) => TYPE_LABELS[type] || type;
 export class LocalError extends Error {}
 
 const NUMERIC = new Set(["number", "currency", "percent", "rating"]);
+// Values PostgreSQL computes when a record is read: shown, never edited.
+const COMPUTED = new Set(["formula", "lookup", "rollup"]);
+export const isComputed = (field) => COMPUTED.has(field.type);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The field as its values are: a formula's are its result type's, a count, sum or average
+ * rollup's numbers, an autonumber's text (with a prefix or digits) or whole numbers. The grid,
+ * the filters and the views show and filter computed fields through it; other fields are
+ * what they are.
+ */
+export function valueField(field) {
+  const c = field.config || {};
+  const as = (type) => ({ ...field, type, config: {} });
+  if (field.type === "formula") return as(c.result_type || "text");
+  if (field.type === "rollup" && ["count", "sum", "avg"].includes(c.function)) return as("number");
+  if (field.type === "autonumber") return as(c.prefix || c.digits != null ? "text" : "number");
+  return field;
+}
 const options = (field) => (Array.isArray(field.config?.options) ? field.config.options : []);
 
 function optionLabel(field, value) {
@@ -61,6 +84,7 @@ function stripTags(html) {
 /** A value as the person reads it (a string or a node); "" for no value. */
 export function display(field, value, { links = true } = {}) {
   if (value === null || value === undefined || value === "") return "";
+  field = valueField(field);
   switch (field.type) {
     case "boolean": return value ? "Yes" : "No";
     case "select": return pill(field, value);
@@ -79,6 +103,11 @@ export function display(field, value, { links = true } = {}) {
     case "email": return links ? h("a", { href: `mailto:${value}` }, value) : String(value);
     case "rich_text": return stripTags(value);
     case "json": return JSON.stringify(value);
+    case "lookup": return (Array.isArray(value) ? value : [value])
+      .map((v) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))).join(", ");
+    case "rollup": // min or max: a number, or a date or datetime of the linked records
+      if (typeof value === "number") return number(field, value);
+      return DAY.test(value) ? fmtDate(value) : fmtDateTime(value);
     default: return String(value);
   }
 }

@@ -2,7 +2,7 @@
 // searching the other object, unlink), and its history.
 
 import * as api from "../api.js";
-import { editor } from "../fields/types.js";
+import { display, editor, isComputed } from "../fields/types.js";
 import { go } from "../router.js";
 import { canWrite, labeller, objects, schema as loadSchema } from "../state.js";
 import {
@@ -55,6 +55,7 @@ async function trash(s, record) {
 function valuesCard(s, record, writer, reload) {
   const editors = [];
   const rows = s.fields.map((f) => {
+    if (isComputed(f)) return computedValue(f, record.data[f.name]);
     const readonly = !writer || f.is_readonly;
     const ed = editor(f, record.data[f.name], { name: f.name, disabled: readonly });
     editors.push([f, ed]);
@@ -98,6 +99,14 @@ function valuesCard(s, record, writer, reload) {
 }
 
 /** The values the form holds that differ from the record's, and those it cannot read. */
+/** A value PostgreSQL computed when the record was read: shown as its type shows, not edited. */
+function computedValue(f, value) {
+  const shown = display(f, value);
+  const out = h("output.computed-value", { name: f.name, dataset: { field: f.name } },
+    shown === "" ? h("span.muted", "—") : shown);
+  return h("div.form-field", h("span.label", f.label), out, h("p.hint", `Computed (${f.type}): read-only`));
+}
+
 function edited(editors, record) {
   const data = {};
   const local = [];

@@ -4,6 +4,7 @@
 
 import * as api from "../api.js";
 import { decode, encode } from "../fields/filters.js";
+import { valueField } from "../fields/types.js";
 import { watchFor } from "../realtime.js";
 import { go, replaceQuery } from "../router.js";
 import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
@@ -177,7 +178,7 @@ async function renderLayout(view, { s, current, header, bar, month }) {
     const reload = async () => (await api.records.list(s.object.name, base)).items;
     body = kanban({ schema: s, field, records: await reload(), canWrite: canWrite(), reload });
   } else {
-    const at = field.type === "datetime" ? "T00:00:00Z" : "";
+    const at = valueField(field).type === "datetime" ? "T00:00:00Z" : "";
     body = calendar({
       field, month,
       onMonth: (key) => replaceQuery(new URLSearchParams({ view: current.id, month: key })),

@@ -65,7 +65,7 @@ function newFieldForm(s, close) {
   const configSlot = h("div.config-slot");
   let config = null;
   const drawConfig = () => {
-    config = configForm(type.value);
+    config = configForm(type.value, {}, { ...s, editing: null });
     clear(configSlot, h("h3.section-title", `${typeLabel(type.value)} settings`), config.el);
   };
   type.addEventListener("change", drawConfig);
@@ -141,7 +141,7 @@ export async function editFieldDialog(s, attachedField) {
     const description = h("input", { name: "description", value: base.description ?? "" });
     const overrides = attachedField.field_overrides || {};
     const override = h("input", { name: "label_override", value: overrides.label ?? "", placeholder: "Same as the label" });
-    const config = configForm(base.type, base.config || {});
+    const config = configForm(base.type, base.config || {}, { ...s, editing: base.id });
     const submit = h("button.primary", { type: "submit" }, "Save field");
     const form = h("form.modal-body.stack", { novalidate: true }, formSummary(),
       h("p.hint", `Type: ${typeLabel(base.type)}. Changes to the label, name and settings apply to every object that uses this field.`),

@@ -2,6 +2,7 @@
 // must hold (AND), written to the URL as `field=op.value` like the records API reads them.
 
 import { filterableFields, OPS, operatorsFor } from "../fields/filters.js";
+import { valueField } from "../fields/types.js";
 import { clear, h, nextId, select } from "../ui.js";
 
 /**
@@ -14,8 +15,9 @@ export function filterBar(fields, initial, onApply) {
   const rows = h("ol.filter-rows", { "aria-label": "Filters" });
   const panelId = nextId("filters");
 
-  function valueControl(fieldDef, op, value) {
+  function valueControl(shownDef, op, value) {
     if (OPS[op]?.noValue) return null;
+    const fieldDef = valueField(shownDef); // a formula's value is its result type's
     const attrs = { class: "filter-value", "aria-label": "Value" };
     if (fieldDef.type === "select" || fieldDef.type === "multi_select") {
       const opts = (fieldDef.config?.options || []).map((o) => [o.value, o.label]);

@@ -2,6 +2,7 @@
 // columns), a kanban board by a select field, or a month calendar by a date field; shared with
 // everyone (admins) or not.
 
+import { valueField } from "../fields/types.js";
 import { canAdmin } from "../state.js";
 import { busy, checkbox, field, formSummary, h, modal, select, showFormErrors } from "../ui.js";
 
@@ -13,7 +14,8 @@ const TYPES = [["grid", "Grid"], ["kanban", "Kanban board"], ["calendar", "Calen
  * group_by, date_field, fields, shared}) sends it (its error is shown in the form).
  */
 export function viewDialog(title, schema, initial, shown, save) {
-  const pick = (types) => schema.fields.filter((f) => types.includes(f.type)).map((f) => [f.name, f.label]);
+  // A formula fills a calendar by its result type (a date or datetime).
+  const pick = (types) => schema.fields.filter((f) => types.includes(valueField(f).type)).map((f) => [f.name, f.label]);
   const groups = pick(["select"]);
   const dates = pick(["date", "datetime"]);
   return modal(title, (close) => {

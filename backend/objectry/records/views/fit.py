@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from objectry.metadata.model import SYSTEM_COLUMNS, ObjectDef, Snapshot
+from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
 from objectry.records.query import Group, Order, Query, QueryError, plan_read
 from objectry.records.query.errors import syntax
 from objectry.records.query.nodes import Condition
@@ -24,6 +24,7 @@ from objectry.records.query.parse import parse_order, parse_query
 
 # What each view type needs, and which field types can fill the need.
 NEEDS = {"kanban": "group_by", "calendar": "date_field"}
+# A formula fills a need by what it gives (its result_type): a calendar by a computed date.
 ACCEPTS = {"group_by": ("select",), "date_field": ("date", "datetime")}
 _NOT_FILTERS = frozenset({"select", "order", "limit", "offset"})
 
@@ -133,11 +134,20 @@ def _typed(obj: ObjectDef, key: str, name: str | None, view_type: str) -> list[I
     field = obj.fields_by_name.get(name)
     if field is None:
         return [Issue(key, key, name, "unknown_field", f"no field {name!r} on {obj.name}")]
-    if field.type not in ACCEPTS[key]:
+    if _holds(field) not in ACCEPTS[key]:
         kinds = " or ".join(ACCEPTS[key])
+        held = field.type if field.type == _holds(field) else f"a {field.type} giving " \
+            f"{_holds(field)}"
         return [Issue(key, key, name, "wrong_type",
-                      f"{key} must be a {kinds} field; {name!r} is {field.type}")]
+                      f"{key} must be a {kinds} field; {name!r} is {held}")]
     return []
+
+
+def _holds(field: FieldDef) -> str:
+    """What a field's values are, for a view's layout: a formula's are its result type's."""
+    if field.type == "formula":
+        return str(field.config.get("result_type"))
+    return field.type
 
 
 def layout_issues(view: Mapping[str, Any], obj: ObjectDef) -> list[Issue]:
