@@ -31,7 +31,8 @@ _RESULTS = {"text": ("string", "str"), "number": ("number", "float"),
             "datetime": ("string", "str")}
 SYSTEM = (("id", ("string", "str")), ("primary_value", ("string | null", "str | None")),
           ("created_at", ("string", "str")), ("updated_at", ("string", "str")),
-          ("version", ("number", "int")))
+          ("version", ("number", "int")), ("created_by", ("string | null", "str | None")),
+          ("updated_by", ("string | null", "str | None")))
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class _Types:
         return out
 
 
-def _pascal(name: str) -> str:
+def pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
@@ -126,7 +127,7 @@ def typescript(document: dict[str, Any]) -> str:
              "  | { [key: string]: Json | undefined }", "  | Json[]", ""]
     tables = []
     for obj in document["objects"]:
-        columns, name = types.columns(obj), _pascal(obj["name"])
+        columns, name = types.columns(obj), pascal(obj["name"])
         lines += [f"export type {name}Table = {{", "  Row: {"]
         lines += [f"    {col}: {ts}" for col, (ts, _) in SYSTEM]
         lines += [f"    {c.name}: {c.ts} | null" for c in columns]
@@ -159,7 +160,7 @@ def python(document: dict[str, Any]) -> str:
              "from typing import Any, Literal, Required, TypedDict", "",
              "Json = Any", ""]
     for obj in document["objects"]:
-        columns, name = types.columns(obj), _pascal(obj["name"])
+        columns, name = types.columns(obj), pascal(obj["name"])
         row = [f"    {col!r}: {py}," for col, (_, py) in SYSTEM]
         row += [f"    {c.name!r}: {c.py} | None," for c in columns]
         insert = [f"    {c.name!r}: Required[{c.py}]," if c.required
