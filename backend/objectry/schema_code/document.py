@@ -14,14 +14,13 @@ from pydantic import Field, StringConstraints, ValidationError
 
 from objectry.errors import ValidationFailed, detail
 from objectry.metadata.schemas import (
-    ApplicationConfig,
+    ApplicationCreate,
     Body,
-    JsonObject,
+    FieldCreate,
     Label,
     Name,
-    Order,
+    ObjectFieldSettings,
     Text,
-    TypeName,
 )
 from objectry.records.views.schemas import FilterText, OrderText, ViewColumn, ViewType
 from objectry.web.bodies import problems as shape_problems
@@ -30,26 +29,15 @@ FORMAT = "objectry-schema/1"
 Icon = Annotated[str, StringConstraints(max_length=100)]
 
 
-class FieldEntry(Body):
-    name: Name
-    label: Label
-    type: TypeName
-    config: JsonObject = Field(default_factory=dict)
-    description: Text | None = None
-    category: Annotated[str, StringConstraints(max_length=100)] | None = None
+class FieldEntry(FieldCreate):
+    """A field of the library, as POST /api/fields takes it."""
 
 
-class AttachedField(Body):
-    """A field of the library attached to an object, with its settings on that object."""
+class AttachedField(ObjectFieldSettings):
+    """A field of the library attached to an object, with its settings on that object
+    (`display_order` None: its place in the list)."""
 
     field: Name
-    display_order: Order | None = None  # None: its place in the list
-    is_required: bool = False
-    is_visible: bool = True
-    is_readonly: bool = False
-    is_unique: bool = False
-    is_indexed: bool = False
-    field_overrides: JsonObject = Field(default_factory=dict)
 
 
 class ObjectEntry(Body):
@@ -89,12 +77,8 @@ class ViewEntry(Body):
     date_field: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class ApplicationEntry(Body):
-    name: Name
-    label: Label
-    description: Text | None = None
-    icon: Icon | None = None
-    config: ApplicationConfig = Field(default_factory=ApplicationConfig)
+class ApplicationEntry(ApplicationCreate):
+    """An application, as POST /api/applications takes it (its objects by name)."""
 
 
 class Document(Body):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from objectry.metadata import applications, fields, object_fields, objects, relationships
 from objectry.metadata import schemas as m
 from objectry.metadata.field_flags import FLAGS
@@ -58,27 +60,27 @@ async def create(ctx: Context, change: Change) -> dict[str, Any]:
     return await applications.create(ctx, m.ApplicationCreate.model_validate(after))
 
 
+# What an update may change of each kind (name is identity: a new name is a new thing),
+# with the body and the service of its /api PATCH.
+_UPDATES: dict[str, tuple[tuple[str, ...], type[BaseModel], Any]] = {
+    "object": (_OBJECT_BODY, m.ObjectUpdate, objects.update),
+    "field": (("label", "type", "config", "description", "category"), m.FieldUpdate,
+              fields.update),
+    "relationship": (("from_label", "to_label", "on_delete"), m.RelationshipUpdate,
+                     relationships.update),
+    "object_field": (_SETTINGS, m.ObjectFieldUpdate, object_fields.update),
+    "view": (("type", "filter", "order", "fields", "group_by", "date_field"), v.ViewUpdate,
+             views.update),
+    "application": (("label", "description", "icon", "config"), m.ApplicationUpdate,
+                    applications.update),
+}
+
+
 async def update(ctx: Context, change: Change, ref: str) -> None:
-    if change.kind == "object":
-        body = _changed(change, _OBJECT_BODY)
-        if body:
-            await objects.update(ctx, ref, m.ObjectUpdate.model_validate(body))
-    elif change.kind == "field":
-        await fields.update(ctx, ref, m.FieldUpdate.model_validate(
-            _changed(change, ("label", "type", "config", "description", "category"))))
-    elif change.kind == "relationship":
-        await relationships.update(ctx, ref, m.RelationshipUpdate.model_validate(
-            _changed(change, ("from_label", "to_label", "on_delete"))))
-    elif change.kind == "object_field":
-        body = _changed(change, _SETTINGS)
-        if body:
-            await object_fields.update(ctx, ref, m.ObjectFieldUpdate.model_validate(body))
-    elif change.kind == "view":
-        await views.update(ctx, ref, v.ViewUpdate.model_validate(
-            _changed(change, ("type", "filter", "order", "fields", "group_by", "date_field"))))
-    else:
-        await applications.update(ctx, ref, m.ApplicationUpdate.model_validate(
-            _changed(change, ("label", "description", "icon", "config"))))
+    keys, model, service = _UPDATES[change.kind]
+    body = _changed(change, keys)
+    if body:  # e.g. only the primary field or an index flag moved: apply.py does those
+        await service(ctx, ref, model.model_validate(body))
 
 
 def flags(change: Change) -> dict[str, bool]:
