@@ -284,3 +284,63 @@ async def test_rights_and_a_second_workspace(app, api, session):
         report = await ok(await them.post("/api/schema/diff", json={"schema": SALES}))
         assert ("create", "object", "deal") in ops(report)
     assert len((await current(api))["objects"]) == 2
+
+
+async def test_updates_of_every_kind_and_a_replaced_relationship(api):
+    await apply(api, SALES)
+    await make_record(api, "deal", title="A")
+    changed = copy.deepcopy(SALES)
+    changed["objects"][0]["primary_field"] = None
+    changed["objects"][0]["fields"][1]["is_required"] = True  # amount
+    changed["objects"][0]["fields"][1]["field_overrides"] = {"label": "Value"}
+    changed["relationships"][0]["type"] = "N:N"  # cannot change in place
+    changed["relationships"][0]["to_label"] = "Opportunities"
+    changed["views"][0]["order"] = "title.asc"
+    changed["applications"][0]["config"]["navigation"] = ["deal"]
+    changed["applications"][0]["label"] = "Sales team"
+    diff = await ok(await api.post("/api/schema/diff", json={"schema": changed}))
+    assert ops(diff) == [("delete", "relationship", "company_deals"),
+                         ("update", "object", "deal"),
+                         ("create", "relationship", "company_deals"),
+                         ("update", "object_field", "deal.amount"),
+                         ("update", "view", "deal.Open"),
+                         ("update", "application", "sales")]
+    assert [c["destructive"] for c in diff["changes"]] == [True] + [False] * 5
+    refused(await api.post("/api/schema/apply", json={"schema": changed}), 409, "conflict")
+    await apply(api, changed, allow_destructive=True)
+    after = await current(api)
+    assert after["relationships"][0]["type"] == "N:N"
+    assert after["objects"][1]["primary_field"] is None
+    assert after["objects"][1]["fields"][1]["field_overrides"] == {"label": "Value"}
+    assert after["views"][0]["order"] == "title.asc"
+    assert after["applications"][0]["label"] == "Sales team"
+    assert (await ok(await api.post("/api/schema/diff", json={"schema": changed})))[
+        "changes"] == []
+
+
+async def test_api_token_scopes(app, api):
+    async def token(*scopes: str) -> dict[str, str]:
+        made = await ok(await api.post("/api/tokens", json={"name": "-".join(scopes),
+                                                            "scopes": list(scopes)}), 201)
+        return {"Authorization": f"Bearer {made['token']}"}
+
+    async with client(app, await token("schema:read")) as reader:
+        assert (await ok(await reader.get("/api/schema")))["format"] == "objectry-schema/1"
+        refused(await reader.post("/api/schema/apply", json={"schema": SALES}), 403,
+                "forbidden")
+    async with client(app, await token("schema:read", "schema:write", "records:read")) as ci:
+        assert ops(await ok(await ci.post("/api/schema/apply", json={"schema": SALES})))
+    async with client(app, await token("records:read")) as other:
+        refused(await other.get("/api/schema"), 403, "forbidden")
+
+
+async def test_concurrent_applies_of_one_document_make_it_once(api, owner_db, workspace_id):
+    import asyncio
+
+    first, second = await asyncio.gather(*(api.post("/api/schema/apply", json={"schema": SALES})
+                                           for _ in range(2)))
+    assert (first.status_code, second.status_code) == (200, 200), (first.text, second.text)
+    assert sorted([len(first.json()["changes"]) > 0, len(second.json()["changes"]) > 0]) == \
+        [False, True]
+    assert await owner_db.fetchval("SELECT count(*) FROM objects WHERE tenant_id = $1",
+                                   workspace_id) == 2
