@@ -26,8 +26,10 @@ async def rows(api: httpx.AsyncClient, table: str, **params: str) -> list[dict]:
 
 async def test_the_list(api):
     listed = await ok(await api.get("/api/templates"))
-    assert [(t["name"], t["objects"]) for t in listed["items"]] == [("crm", 6),
-                                                                    ("ecommerce", 6)]
+    assert [(t["name"], t["object_count"]) for t in listed["items"]] == [("crm", 6),
+                                                                         ("ecommerce", 6)]
+    assert listed["items"][0]["objects"] == CRM_OBJECTS
+    assert listed["items"][1]["objects"] == SHOP_OBJECTS
     assert all(t["label"] and t["description"] for t in listed["items"])
     refused(await api.post("/api/templates/nope/apply", json={}), 404, "not_found")
 

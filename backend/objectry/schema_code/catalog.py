@@ -39,7 +39,8 @@ def _all() -> dict[str, dict[str, Any]]:
 
 def listed() -> dict[str, Any]:
     return {"items": [{"name": t["name"], "label": t["label"], "description": t["description"],
-                       "objects": len(t["schema"]["objects"])} for t in _all().values()]}
+                       "objects": [o["name"] for o in t["schema"]["objects"]],
+                       "object_count": len(t["schema"]["objects"])} for t in _all().values()]}
 
 
 def get(name: str) -> dict[str, Any]:
