@@ -242,6 +242,16 @@ async def test_index_flags_are_set_after_the_commit_and_reported(api, owner_db, 
     assert report["indexes"][0]["error"]["code"] == "conflict"
     assert ops(await ok(await api.post("/api/schema/diff", json={"schema": schema}))) == \
         [("update", "object_field", "deal.amount")]
+    # Detaching an indexed field: its index is dropped once the apply has committed (inside
+    # it, DROP INDEX CONCURRENTLY would wait for the apply itself).
+    schema["objects"][0]["fields"] = [a for a in schema["objects"][0]["fields"]
+                                      if a["field"] != "title"]
+    schema["objects"][0]["primary_field"] = None
+    report = await apply(api, schema, allow_destructive=True)
+    assert ("delete", "object_field", "deal.title") in ops(report)
+    assert await owner_db.fetchval(
+        "SELECT count(*) FROM pg_indexes WHERE tablename = 'records' AND indexname LIKE"
+        " 'rx_%_u' AND indexdef LIKE '%' || $1 || '%'", workspace_id) == 0
 
 
 async def test_invalid_documents_list_every_problem(api):
