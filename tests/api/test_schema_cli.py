@@ -99,3 +99,12 @@ def test_gen_types_from_a_server(live, token):
     code, _, err = run("gen", "types", "--lang", "python", env={"OBJECTRY_URL": "",
                                                                "OBJECTRY_TOKEN": ""})
     assert code == 1 and "--schema FILE" in err
+
+
+def test_gen_types_from_an_invalid_file(tmp_path):
+    bad = tmp_path / "schema.yaml"
+    bad.write_text(yaml.safe_dump({"format": "objectry-schema/1", "objects": [
+        {"name": "deal", "label": "Deal", "fields": [{"field": "ghost"}]}]}))
+    code, _, err = run("gen", "types", "--lang", "typescript", "--schema", str(bad))
+    assert code == 1
+    assert "objects.0.fields.0.field: no field 'ghost' in the document's fields" in err

@@ -13,8 +13,9 @@ reported one by one; a flag that failed still differs, so the next apply tries i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from objectry.db import tenancy
 from objectry.errors import APIError, Conflict, detail
@@ -115,24 +116,18 @@ async def _make(ctx: Context, current: export.Current, desired: dict[str, Any],
             await steps.set_primary(ctx, object_name, field_name)
 
 
-class _named:
-    """Names the change in a refusal's details (`<kind>.<name>.<key>`), so a 409/422 from a
-    service says which entry of the document it is about."""
-
-    def __init__(self, change: Change) -> None:
-        self.prefix = f"{change.kind}.{change.name}"
-        self.change = change
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> Literal[False]:
-        if isinstance(exc, APIError):
-            exc.message = f"{self.change.op} {self.change.kind} {self.change.name}: {exc.message}"
-            exc.details = [{**d, "field": f"{self.prefix}.{d['field']}" if d.get("field")
-                            else self.prefix} for d in exc.details] or \
-                [detail(self.prefix, exc.code, exc.message)]
-        return False
+@contextmanager
+def _named(change: Change) -> Iterator[None]:
+    """Names the change in a refusal (`<op> <kind> <name>: …`, details `<kind>.<name>.<key>`),
+    so a 409/422 from a service says which entry of the document it is about."""
+    prefix = f"{change.kind}.{change.name}"
+    try:
+        yield
+    except APIError as exc:
+        exc.message = f"{change.op} {change.kind} {change.name}: {exc.message}"
+        exc.details = [{**d, "field": f"{prefix}.{d['field']}" if d.get("field") else prefix}
+                       for d in exc.details] or [detail(prefix, exc.code, exc.message)]
+        raise
 
 
 async def _set_flags(ctx: Context, name: str, ref: str, wanted: dict[str, bool]

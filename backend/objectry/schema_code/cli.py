@@ -12,6 +12,7 @@ import httpx
 import typer
 import yaml
 
+from objectry.errors import ValidationFailed
 from objectry.schema_code import document, typegen
 
 schema_app = typer.Typer(help="Pull a workspace's schema into a file, push a file to it.",
@@ -125,8 +126,7 @@ def types(lang: Annotated[Lang, typer.Option(help="typescript or python")],
         raise _fail("give --schema FILE, or --url and --token (or OBJECTRY_URL/OBJECTRY_TOKEN)")
     try:
         checked = document.read(data)
-    except Exception as exc:  # a ValidationFailed: print what is wrong with the file
-        details = getattr(exc, "details", [])
+    except ValidationFailed as invalid:
         raise _fail("the schema is invalid:\n" + "\n".join(
-            f"  {d['field']}: {d['message']}" for d in details)) from None
+            f"  {d['field']}: {d['message']}" for d in invalid.details)) from None
     _write(typegen.GENERATORS[lang.value](checked), output)
