@@ -277,6 +277,12 @@ async def test_invalid_documents_list_every_problem(api):
                                ("schema.views.0.object", "not_found")]
     response = await api.post("/api/schema/apply", json={"schema": {"format": "other/2"}})
     assert ("schema.format", "literal_error") in codes(response)
+    # What the objects API checks, checked when the change is made (and nothing made).
+    response = await api.post("/api/schema/apply", json={"schema": doc(objects=[
+        {"name": "deal", "label": "Deal", "permissions": {"hacker": ["read"]}}])})
+    refused(response, 422, "validation_failed")
+    assert codes(response) == [("object.deal.permissions", "value_error")]
+    assert (await current(api))["objects"] == []
 
 
 async def test_rights_and_a_second_workspace(app, api, session):

@@ -1,6 +1,7 @@
 """One change of a schema diff made through the service the /api endpoint of that thing uses,
-so every rule of theirs holds (config checks, computed field checks, audit entries). Index
-flags are left out here: apply.py turns them on or off after the commit."""
+so every rule of theirs holds (config checks, computed field checks, audit entries); its body
+is parsed as the endpoint parses it (a 422 listing every problem). Index flags are left out
+here: apply.py turns them on or off after the commit."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from objectry.metadata.field_flags import FLAGS
 from objectry.records.views import schemas as v
 from objectry.records.views import service as views
 from objectry.schema_code.diff import Change
+from objectry.web.bodies import parse
 from objectry.web.context import Context
 
 _SETTINGS = ("display_order", "is_required", "is_visible", "is_readonly", "field_overrides")
@@ -43,21 +45,20 @@ async def delete(ctx: Context, change: Change, ref: str) -> None:
 async def create(ctx: Context, change: Change) -> dict[str, Any]:
     after = change.after or {}
     if change.kind == "object":  # its primary field once its fields are attached (apply.py)
-        return await objects.create(ctx, m.ObjectCreate.model_validate(
-            _only(after, _OBJECT_BODY)))
+        return await objects.create(ctx, parse(m.ObjectCreate, _only(after, _OBJECT_BODY)))
     if change.kind == "field":
-        return await fields.create(ctx, m.FieldCreate.model_validate(after))
+        return await fields.create(ctx, parse(m.FieldCreate, after))
     if change.kind == "relationship":
         body = {**_only(after, ("name", "type", "from_label", "to_label", "on_delete")),
                 "from_object_id": after["from_object"], "to_object_id": after["to_object"]}
-        return await relationships.create(ctx, m.RelationshipCreate.model_validate(body))
+        return await relationships.create(ctx, parse(m.RelationshipCreate, body))
     if change.kind == "object_field":
-        return await object_fields.attach(ctx, m.ObjectFieldCreate.model_validate(
-            {**_only(after, _SETTINGS), "object_id": after["object"],
-             "field_id": after["field"]}))
+        return await object_fields.attach(ctx, parse(m.ObjectFieldCreate, {
+            **_only(after, _SETTINGS), "object_id": after["object"],
+            "field_id": after["field"]}))
     if change.kind == "view":
-        return await views.create(ctx, v.ViewCreate.model_validate({**after, "shared": True}))
-    return await applications.create(ctx, m.ApplicationCreate.model_validate(after))
+        return await views.create(ctx, parse(v.ViewCreate, {**after, "shared": True}))
+    return await applications.create(ctx, parse(m.ApplicationCreate, after))
 
 
 # What an update may change of each kind (name is identity: a new name is a new thing),
@@ -80,7 +81,7 @@ async def update(ctx: Context, change: Change, ref: str) -> None:
     keys, model, service = _UPDATES[change.kind]
     body = _changed(change, keys)
     if body:  # e.g. only the primary field or an index flag moved: apply.py does those
-        await service(ctx, ref, model.model_validate(body))
+        await service(ctx, ref, parse(model, body))
 
 
 def flags(change: Change) -> dict[str, bool]:
@@ -90,9 +91,9 @@ def flags(change: Change) -> dict[str, bool]:
 
 
 async def set_primary(ctx: Context, object_name: str, field_name: str | None) -> None:
-    await objects.update(ctx, object_name, m.ObjectUpdate.model_validate(
-        {"primary_field_id": field_name}))
+    await objects.update(ctx, object_name, parse(m.ObjectUpdate,
+                                                 {"primary_field_id": field_name}))
 
 
 async def set_flags(ctx: Context, ref: str, wanted: dict[str, bool]) -> None:
-    await object_fields.update(ctx, ref, m.ObjectFieldUpdate.model_validate(wanted))
+    await object_fields.update(ctx, ref, parse(m.ObjectFieldUpdate, wanted))
