@@ -99,9 +99,15 @@ def read(data: Any, prefix: str = "") -> dict[str, Any]:
     """A document from JSON: its shape (pydantic) then its references, every problem in one
     422 (paths under `prefix`); returned in normal form."""
     try:
-        document = Document.model_validate(data).model_dump(mode="json")
+        parsed = Document.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(shape_problems(exc, prefix)) from None
+    return checked(parsed, prefix)
+
+
+def checked(parsed: Document, prefix: str = "") -> dict[str, Any]:
+    """A parsed document's references checked (every problem in one 422), in normal form."""
+    document = parsed.model_dump(mode="json")
     problems = _reference_problems(document)  # before sorting: paths are the caller's
     if problems:
         raise ValidationFailed([{**p, "field": prefix + p["field"]} for p in problems])

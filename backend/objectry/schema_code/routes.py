@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api")
 
 class DiffBody(Body):
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
-    schema_: dict[str, Any] = Field(alias="schema")  # checked by document.read, every problem
+    schema_: document.Document = Field(alias="schema")
 
 
 class ApplyBody(DiffBody):
@@ -39,7 +39,7 @@ async def get_schema(ctx: Ctx) -> Any:
 @router.post("/schema/diff", openapi_extra=documented(DiffBody))
 async def diff_schema(ctx: Ctx, request: Request) -> Any:
     ctx.principal.require("schema:write")
-    desired = document.read((await body(request, DiffBody)).schema_, prefix="schema.")
+    desired = document.checked((await body(request, DiffBody)).schema_, prefix="schema.")
     current = await export.current(ctx)
     return {"changes": [c.as_json() for c in diff.diff(current.document, desired)]}
 
@@ -48,7 +48,7 @@ async def diff_schema(ctx: Ctx, request: Request) -> Any:
 async def apply_schema(ctx: Ctx, request: Request) -> Any:
     ctx.principal.require("schema:write")
     given = await body(request, ApplyBody)
-    desired = document.read(given.schema_, prefix="schema.")
+    desired = document.checked(given.schema_, prefix="schema.")
     return await apply.apply(ctx, desired, allow_destructive=given.allow_destructive,
                              dry_run=given.dry_run)
 
