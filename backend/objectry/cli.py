@@ -1,4 +1,4 @@
-"""The `objectry` command: serve, migrate (and, as they land, accounts and tokens)."""
+"""The `objectry` command: serve, migrate, accounts and tokens, schema as code."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import typer
 from objectry import __version__
 from objectry.auth import cli as auth_cli
 from objectry.auth.tokens.cli import token_app
+from objectry.schema_code.cli import gen_app, schema_app
 from objectry.settings import Settings
 
 app = typer.Typer(help="Objectry: a metadata-driven object builder over PostgreSQL.",
@@ -92,6 +93,9 @@ def supabase() -> None:
 # Accounts and tokens (auth/cli.py, auth/tokens/cli.py).
 app.command()(auth_cli.createadmin)
 app.add_typer(token_app, name="token")
+# Schema as code (schema_code/cli.py): over HTTP to a running server.
+app.add_typer(schema_app, name="schema")
+app.add_typer(gen_app, name="gen")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from objectry.records.formula_check.routes import router as formula_check_router
 from objectry.records.routes import router as records_router
 from objectry.records.views.routes import router as views_router
 from objectry.rest.routes import router as rest_router
+from objectry.schema_code.routes import router as schema_router
 from objectry.settings import Settings
 from objectry.web import error_handlers
 from objectry.web.docs_page import add_docs
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
                 tokens_router, metadata_router, formula_check_router, views_router,
-                gotrue_router, realtime_router, webhooks_router, audit_router)
+                gotrue_router, realtime_router, webhooks_router, audit_router, schema_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")

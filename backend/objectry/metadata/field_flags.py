@@ -58,6 +58,14 @@ def touches(values: Mapping[str, Any]) -> bool:
     return any(values.get(flag) is not None for flag in FLAGS)
 
 
+def asks_for_index(settings: Mapping[str, Any]) -> bool:
+    """Whether a new attachment's settings turn a flag on (off is what it starts as). One that
+    does not needs neither the index lock nor its owner connection — nor, inside a schema
+    apply's transaction, a lock a concurrent index build may hold while it waits for that
+    very transaction to end."""
+    return any(settings.get(flag) for flag in FLAGS)
+
+
 async def apply(ctx: Context, prepare: Callable[[], Awaitable[Change]],
                 commit: Callable[[], Awaitable[T]]) -> T:
     """Under the workspace's index lock: `prepare` reads the change, its indexes are checked

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import asyncpg
@@ -187,11 +188,40 @@ async def undo(conn: asyncpg.Connection, names: list[str]) -> None:
         log.exception("dropping %s after a failed build failed", ", ".join(names))
 
 
+# The drops asked for inside a schema apply (schema_code/apply.py), whose transaction commits
+# after the services that ask: DROP INDEX CONCURRENTLY waits for every transaction older than
+# it, so dropping at once would wait for the very transaction that asked. Set: collect them.
+_deferred: ContextVar[list[str] | None] = ContextVar("objectry_deferred_drops", default=None)
+
+
+@contextlib.contextmanager
+def deferring_drops() -> Iterator[list[str]]:
+    """Inside: `drop` only notes the names (in this task and those it starts); the caller drops
+    them with `drop_names` once its transaction has ended."""
+    pending: list[str] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
 async def drop(url: str, object_field_id: str, *, unique: bool = True, plain: bool = True
                ) -> None:
     """Drop an attachment's indexes on an owner connection of its own (detach, object delete)."""
     names = ([unique_name(object_field_id)] if unique else []) + \
         ([plain_name(object_field_id)] if plain else [])
+    pending = _deferred.get()
+    if pending is not None:
+        pending.extend(names)
+        return
+    await drop_names(url, names)
+
+
+async def drop_names(url: str, names: list[str]) -> None:
+    """Drop these field indexes on an owner connection of its own."""
+    if not names:
+        return
     conn = await connect(url)
     try:
         await drop_on(conn, names)

@@ -97,7 +97,7 @@ async def attach(ctx: Context, body: ObjectFieldCreate) -> dict[str, Any]:
             obj, field = await _attach_refs(conn, ctx, body)
             return await _attach(conn, ctx, obj, field, settings, ofd_id)
 
-    if not field_flags.touches(settings):
+    if not field_flags.asks_for_index(settings):
         return await commit()
     return await field_flags.apply(ctx, prepare, commit)
 
@@ -126,7 +126,7 @@ async def create_and_attach(ctx: Context, object_ref: str, body: FieldAndAttach
             row = await _attach(conn, ctx, obj, field, settings, ofd_id)
         return {**field, "object_field": row}
 
-    if not field_flags.touches(settings):
+    if not field_flags.asks_for_index(settings):
         return await commit()
     return await field_flags.apply(ctx, prepare, commit)
 
