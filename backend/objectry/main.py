@@ -12,6 +12,7 @@ from objectry.auth.gotrue.routes import router as gotrue_router
 from objectry.auth.members.routes import router as members_router
 from objectry.auth.sessions.routes import router as auth_router
 from objectry.auth.tokens.routes import router as tokens_router
+from objectry.exports.routes import router as exports_router
 from objectry.imports.routes import router as imports_router
 from objectry.lifespan import lifespan
 from objectry.metadata.routes import router as metadata_router
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
                 tokens_router, metadata_router, views_router, gotrue_router, realtime_router,
-                webhooks_router, audit_router, imports_router)
+                webhooks_router, audit_router, imports_router, exports_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")

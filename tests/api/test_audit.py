@@ -24,6 +24,7 @@ NOT_AUDITED = {
     "/api/auth/": "a person's own session (sign-up, sign-in, refresh, logout) is no admin change",
     "/api/webhooks/{webhook_id}/test": "sends a ping: the delivery log shows it, nothing changes",
     "/api/webhooks/{webhook_id}/deliveries/": "a retry is an attempt, in the delivery log",
+    "/api/objects/{object_id}/import": "writes records (their own history) and its job row",
 }
 
 
