@@ -14,7 +14,7 @@ import httpx
 from openpyxl import Workbook
 
 from tests.api.builders import add_field, make_object, make_record, ok
-from tests.api.conftest import client, refused, sign_up
+from tests.api.conftest import client, join, refused, sign_up
 
 
 async def contact(api: httpx.AsyncClient) -> None:
@@ -246,3 +246,36 @@ async def test_another_workspace_sees_nothing(app, api):
     async with client(app, stranger.headers) as other:
         refused(await other.get(f"/api/imports/{job['id']}"), 404, "not_found")
         refused(await start(other, "name\nB\n"), 404, "not_found")
+
+
+async def test_a_viewer_may_not_import(app, api, session):
+    await contact(api)
+    viewer = await join(app, session, "viewer")
+    async with client(app, viewer.headers) as other:
+        refused(await start(other, "name\nA\n"), 403, "forbidden")
+
+
+async def test_computed_fields_are_never_imported(api):
+    await contact(api)
+    await add_field(api, "contact", "number", "autonumber", {"prefix": "C-", "digits": 3})
+    job = await run(api, "name,number\nAda,C-999\n")
+    assert job["created"] == 1
+    assert (await listed(api))[0]["number"] == "C-001"
+    r = await start(api, "name,n\nA,1\n", {"mapping": {"n": "number"}})
+    assert [d["code"] for d in refused(r, 422, "validation_failed")["details"]] == [
+        "read_only"]
+
+
+async def test_a_job_whose_server_died_reads_failed(api, owner_db, workspace_id):
+    """A job still `running` whose heartbeat stopped (the process was killed) is ended as
+    failed, with its reason, when it is next read."""
+    await contact(api)
+    job = await run(api, "name\nA\n")
+    await owner_db.execute(
+        "UPDATE import_jobs SET status = 'running', finished_at = NULL,"
+        " heartbeat_at = now() - interval '1 hour' WHERE tenant_id = $1 AND id = $2",
+        workspace_id, job["id"])
+    again = await ok(await api.get(f"/api/imports/{job['id']}"))
+    assert (again["status"], again["reason"]) == (
+        "failed", "interrupted: the server stopped while the import ran")
+    assert again["finished_at"] is not None
