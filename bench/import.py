@@ -17,17 +17,14 @@ import asyncio
 import csv
 import json
 import os
-import secrets
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import httpx
 import psutil
 
-from bench.servers import free_port, objectry_command
+from bench.servers import free_port, fresh_database, sign_in, start_objectry
 
 PASSWORD = "correct horse battery staple"
 FIELDS = [("name", "text", {}), ("email", "email", {}), ("age", "number", {}),
@@ -46,30 +43,6 @@ def _csv(path: Path, rows: int) -> None:
                              "yes" if n % 2 else "no", ("Paris", "Lyon", "Nice")[n % 3]])
 
 
-async def _fresh_database(server_url: str) -> str:
-    name = f"objectry_bench_imp_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server_url)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-def _start(database_url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_OPEN_SIGNUP": "1",
-           "OBJECTRY_SECRET_KEY": secrets.token_hex(32), "OBJECTRY_WEBHOOK_WORKER": "false"}
-    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(objectry_command(port, data_dir, 1), env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 def _rss_mb(pid: int) -> float:
     """The server's resident memory: its process and its children (uvicorn's worker)."""
     root = psutil.Process(pid)
@@ -77,12 +50,7 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _workspace(http: httpx.AsyncClient) -> None:
-    email = f"bench-{secrets.token_hex(4)}@example.com"
-    await http.post("/api/auth/register", json={"email": email, "password": PASSWORD,
-                                                "full_name": "Bench"})
-    login = (await http.post("/api/auth/login",
-                             json={"email": email, "password": PASSWORD})).json()
-    http.headers["Authorization"] = f"Bearer {login['access_token']}"
+    await sign_in(http, PASSWORD)
     await http.post("/api/objects", json={"name": "contact", "label": "Contact"})
     for name, type_, config in FIELDS:
         r = await http.post("/api/objects/contact/fields", json={
@@ -131,13 +99,13 @@ async def _export(http: httpx.AsyncClient, pid: int, rows: int, fmt: str) -> dic
 
 
 async def run(server_url: str, rows: int, abort: bool, fmt: str) -> None:
-    url = await _fresh_database(server_url)
+    url = await fresh_database(server_url, "imp")
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people.csv"
         _csv(path, rows)
         csv_mb = round(path.stat().st_size / 2**20, 1)
-        process = _start(url, port, Path(tmp))
+        process = start_objectry(url, port, Path(tmp), OBJECTRY_WEBHOOK_WORKER="false")
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                                          timeout=httpx.Timeout(60, read=3600)) as http:

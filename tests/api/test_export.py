@@ -16,14 +16,7 @@ from tests.api.test_import import finished, start
 
 
 async def deals(api) -> None:
-    await make_object(api, "deal", plural_name="deals")
-    await add_field(api, "deal", "title")
-    await add_field(api, "deal", "amount", "number")
-    await add_field(api, "deal", "won", "boolean")
-    await add_field(api, "deal", "closes", "date")
-    await add_field(api, "deal", "tags", "multi_select",
-                    {"options": [{"value": v, "label": v} for v in ("hot", "big")]})
-    await add_field(api, "deal", "note", "long_text")
+    await deals_schema_only(api)
     rows = [{"data": {"title": f"d{i:04}", "amount": i * 1.5, "won": i % 2 == 0,
                       "closes": "2026-01-31", "tags": ["hot", "big"] if i % 3 == 0 else [],
                       "note": 'two\nlines, "quoted"' if i == 7 else None}} for i in range(1500)]
