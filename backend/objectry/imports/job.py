@@ -158,19 +158,33 @@ Prepared = list[tuple[int, dict[str, Any]]]  # (row number, record data by field
 
 
 async def _prepared_chunks(job: Job, tally: Tally) -> AsyncIterator[tuple[int, Prepared]]:
-    """Chunks of good rows; the bad ones are counted into `tally` as they are met."""
+    """Chunks of good rows; the bad ones are counted into `tally` as they are met. The next
+    chunk is read and validated in the worker thread while the caller writes this one."""
     validator = validator_for(job.snapshot, job.obj)
     with open(job.path, "rb") as file:
         _, data = sources.header_and_rows(file, job.options.delimiter)
         chunks = sources.chunks(data, CHUNK)
+
+        def read_and_prepare(first: int) -> tuple[int, Prepared, list[Any]] | None:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return None
+            return (len(chunk), *_prepare(job.plan, validator, chunk, first))
+
         row = 1
-        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
-            prepared, failed = await asyncio.to_thread(_prepare, job.plan, validator, chunk, row)
-            for number, problems in failed:
-                tally.fail(number, problems)
-            tally.rows_done += len(chunk)
-            yield row, prepared
-            row += len(chunk)
+        ahead = asyncio.ensure_future(asyncio.to_thread(read_and_prepare, row))
+        try:
+            while (ready := await ahead) is not None:
+                size, prepared, failed = ready
+                ahead = asyncio.ensure_future(asyncio.to_thread(read_and_prepare, row + size))
+                for number, problems in failed:
+                    tally.fail(number, problems)
+                tally.rows_done += size
+                yield row, prepared
+                row += size
+        finally:
+            if not ahead.done():  # the caller stopped early: let the thread finish first
+                await asyncio.wait([ahead])
 
 
 def _prepare(plan: Plan, validator: RecordValidator, chunk: list[list[Any]], first: int
