@@ -279,3 +279,19 @@ async def test_a_job_whose_server_died_reads_failed(api, owner_db, workspace_id)
     assert (again["status"], again["reason"]) == (
         "failed", "interrupted: the server stopped while the import ran")
     assert again["finished_at"] is not None
+
+
+async def test_a_partial_mapping_and_other_ways_clients_send_the_form(api):
+    """Mapped columns go where the mapping says (null: nowhere), the others by name or label;
+    `options` may come as a part with a file name, the file as a plain field."""
+    await contact(api)
+    options = {"mapping": {"Years": "age", "Name": None, "Who": "Name"}}
+    job = await run(api, "Who,Years,Name,VIP\nAda,36,ignored,yes\n", options)
+    assert job["created"] == 1
+    r = await api.post("/api/objects/contact/import", files={
+        "file": ("b.csv", b"name\nBob\n"),
+        "options": ("options.json", json.dumps({"dry_run": True}), "application/json")})
+    assert (await finished(api, (await ok(r, 202))["id"]))["dry_run"] is True
+    r = await api.post("/api/objects/contact/import", files={"file": (None, "name\nCy\n")})
+    assert (await finished(api, (await ok(r, 202))["id"]))["created"] == 1
+    assert await listed(api) == [{"name": "Ada", "age": 36, "vip": True}, {"name": "Cy"}]

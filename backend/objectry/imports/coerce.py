@@ -136,8 +136,12 @@ def as_json(cell: Any) -> Any:
 def text(cell: Any, keep_spaces: bool = False) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))  # an Excel number in a text column (a zip code, a phone)
+    if isinstance(cell, datetime) and cell.time() == time():
+        return cell.date().isoformat()  # an Excel date cell: a date, not midnight
     if isinstance(cell, datetime | date):
         return cell.isoformat()
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
     value = str(cell)
     return value if keep_spaces else value.strip()
 

@@ -24,7 +24,7 @@ class Options:
     on_error: str = "abort"
     dry_run: bool = False
     match_on: str | None = None
-    mapping: dict[str, str] | None = None
+    mapping: dict[str, str | None] | None = None
     delimiter: str | None = None
     date_format: str | None = None
     decimal: str | None = None
@@ -59,8 +59,10 @@ def options_from(text: str | bytes | None) -> Options:
     decimal = _enum(raw, "decimal", (".", ","), problems)
     mapping = raw.get("mapping")
     if mapping is not None and not (isinstance(mapping, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())):
-        problems.append(detail("mapping", "type", "must map column names to field names"))
+            isinstance(k, str) and (v is None or isinstance(v, str))
+            for k, v in mapping.items())):
+        problems.append(detail("mapping", "type",
+                               "must map column names to field names (or null: skip it)"))
     match_on = raw.get("match_on")
     if match_on is not None and not isinstance(match_on, str):
         problems.append(detail("match_on", "type", "must be a field name"))
@@ -93,23 +95,23 @@ def _by_name_or_label(obj: ObjectDef) -> dict[str, FieldDef]:
 
 
 def plan_for(header: list[str], obj: ObjectDef, options: Options) -> Plan:
-    """Each column to its field (the mapping, else a field named or labelled so, any case)."""
+    """Each column to its field: the mapping's, else a field named or labelled so (any case);
+    a column mapped to null or to nothing known feeds nothing."""
     problems: list[Detail] = []
     known = _by_name_or_label(obj)
-    targets = {k.strip().lower(): v for k, v in (options.mapping or {}).items()}
+    mapped = {k.strip().lower(): v for k, v in (options.mapping or {}).items()}
     for column, target in (options.mapping or {}).items():
-        field = known.get(target.strip().lower())
-        if field is None:
+        field = known.get(target.strip().lower()) if target is not None else None
+        if target is not None and field is None:
             problems.append(detail(f"mapping.{column}", "unknown_field",
                                    f"no field {target!r} on this object"))
-        elif not coerce.importable(field.type):
+        elif field is not None and not coerce.importable(field.type):
             problems.append(detail(f"mapping.{column}", "read_only",
                                    f"{field.name} is computed and cannot be imported"))
     columns, ignored, seen = [], [], set()
     for index, name in enumerate(header):
-        key = name.lower()
-        field = known.get(targets[key].strip().lower()) if key in targets else (
-            None if options.mapping else known.get(key))
+        target = mapped.get(name.lower(), name)
+        field = known.get(target.strip().lower()) if target is not None else None
         if field is None or not coerce.importable(field.type) or field.id in seen:
             ignored.append(name)
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import tempfile
 from dataclasses import dataclass
 from typing import IO, Any
@@ -18,6 +19,7 @@ from objectry.errors import UnsupportedMediaType, ValidationFailed, detail
 
 _IN_MEMORY = 1024 * 1024  # a spool stays in memory up to this, then moves to a file
 _READ = 64 * 1024
+_OPTIONS_MAX = 1024 * 1024  # like any form field (Starlette's max_part_size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,7 @@ async def _form(request: Request, spool: IO[bytes]) -> FormData:
         return {"type": "http.request", "body": chunk, "more_body": bool(chunk)}
 
     try:
-        return await Request(request.scope, receive).form(max_files=1, max_fields=20)
+        return await Request(request.scope, receive).form(max_files=2, max_fields=20)
     except Exception as exc:  # python-multipart's and Starlette's parse errors
         raise ValidationFailed([detail("file", "multipart", f"unreadable form: {exc}")]
                                ) from None
@@ -58,6 +60,13 @@ def _to_disk(file: UploadFile, options: str | None) -> Upload:
         return Upload(out.name, options, digest.digest())
 
 
+async def _options_text(part: str | UploadFile | None) -> str | None:
+    """`options` as a plain field, or as a part with a file name (some clients send JSON so)."""
+    if isinstance(part, UploadFile):
+        return (await part.read(_OPTIONS_MAX + 1))[:_OPTIONS_MAX + 1].decode("utf-8", "replace")
+    return part
+
+
 async def received(request: Request) -> Upload:
     """The request's upload (read once, then kept on the request)."""
     if (kept := getattr(request.state, "import_upload", None)) is not None:
@@ -68,11 +77,12 @@ async def received(request: Request) -> Upload:
     with await _spool(request) as spool:
         data = await _form(request, spool)
         try:
-            file, options = data.get("file"), data.get("options")
+            file, text = data.get("file"), await _options_text(data.get("options"))
+            if isinstance(file, str):  # a client that sent the file's text as a plain field
+                file = UploadFile(io.BytesIO(file.encode()))
             if not isinstance(file, UploadFile):
                 raise ValidationFailed([detail("file", "required",
                                                "the form needs a `file` part")])
-            text = options if isinstance(options, str) else None
             upload = await asyncio.to_thread(_to_disk, file, text)
         finally:
             await data.close()
