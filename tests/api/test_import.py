@@ -117,7 +117,7 @@ async def test_xlsx_made_by_a_spreadsheet(api):
     buffer = io.BytesIO()
     book.save(buffer)
     job = await run(api, buffer.getvalue(), name="people.xlsx")
-    assert (job["status"], job["created"]) == ("succeeded", 2)
+    assert (job["status"], job["created"], job["rows_total"]) == ("succeeded", 2, 2)
     assert await listed(api) == [
         {"name": "Ada", "age": 36, "born": "1990-12-31", "vip": True,
          "email": "ada@example.com"},

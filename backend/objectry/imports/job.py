@@ -95,11 +95,13 @@ async def run(job: Job) -> None:
     status, reason = "failed", None
     try:
         tally.rows_total = await asyncio.to_thread(_count_rows, job)
+        tally.errors_changed = True  # the first report says rows_total at once
         if job.options.on_error == "skip" and not job.options.dry_run:
             await _each_chunk_committed(job, tally)
         else:
             await _all_or_nothing(job, tally)
-        status = "succeeded" if job.options.on_error == "skip" or not tally.errors else "failed"
+        tally.rows_total = tally.rows_done  # every row read: an XLSX's estimate made exact
+        status = "succeeded" if job.options.on_error == "skip" or not tally.skipped else "failed"
         reason = "rows failed: nothing was imported" if status == "failed" else None
     except sources.Unreadable as exc:
         reason = str(exc)
@@ -118,10 +120,9 @@ async def _finish(job: Job, tally: Tally, status: str, reason: str | None) -> No
         await repo.finish(conn, job.ctx.tenant_id, job.id, status, reason, tally.counts())
 
 
-def _count_rows(job: Job) -> int:
+def _count_rows(job: Job) -> int | None:
     with open(job.path, "rb") as file:
-        _, data = sources.header_and_rows(file, job.options.delimiter)
-        return sum(1 for _ in data)
+        return sources.data_rows(file, job.options.delimiter)
 
 
 class _RolledBack(Exception):
@@ -131,21 +132,21 @@ class _RolledBack(Exception):
 async def _all_or_nothing(job: Job, tally: Tally) -> None:
     with contextlib.suppress(_RolledBack):
         async with tenancy.transaction(job.ctx.state.pool, job.ctx.tenant_id) as conn:
-            async for start_row, prepared in _prepared_chunks(job, tally):
-                if job.options.on_error == "skip" or not tally.errors:
+            async for prepared in _prepared_chunks(job, tally):
+                if job.options.on_error == "skip" or not tally.skipped:
                     # with abort, rows after a failure are only checked
-                    await _write_chunk(conn, job, tally, start_row, prepared)
+                    await _write_chunk(conn, job, tally, prepared)
                 await _report(job, tally)
-            if tally.errors or job.options.dry_run:
+            if tally.skipped or job.options.dry_run:
                 raise _RolledBack
-    if tally.errors and job.options.on_error == "abort":
+    if tally.skipped and job.options.on_error == "abort":
         tally.created = tally.updated = 0  # what was committed: nothing
 
 
 async def _each_chunk_committed(job: Job, tally: Tally) -> None:
-    async for start_row, prepared in _prepared_chunks(job, tally):
+    async for prepared in _prepared_chunks(job, tally):
         async with tenancy.transaction(job.ctx.state.pool, job.ctx.tenant_id) as conn:
-            await _write_chunk(conn, job, tally, start_row, prepared)
+            await _write_chunk(conn, job, tally, prepared)
         await _report(job, tally)
 
 
@@ -157,7 +158,7 @@ async def _report(job: Job, tally: Tally) -> None:
 Prepared = list[tuple[int, dict[str, Any]]]  # (row number, record data by field name)
 
 
-async def _prepared_chunks(job: Job, tally: Tally) -> AsyncIterator[tuple[int, Prepared]]:
+async def _prepared_chunks(job: Job, tally: Tally) -> AsyncIterator[Prepared]:
     """Chunks of good rows; the bad ones are counted into `tally` as they are met. The next
     chunk is read and validated in the worker thread while the caller writes this one."""
     validator = validator_for(job.snapshot, job.obj)
@@ -180,7 +181,7 @@ async def _prepared_chunks(job: Job, tally: Tally) -> AsyncIterator[tuple[int, P
                 for number, problems in failed:
                     tally.fail(number, problems)
                 tally.rows_done += size
-                yield row, prepared
+                yield prepared
                 row += size
         finally:
             if not ahead.done():  # the caller stopped early: let the thread finish first
@@ -204,8 +205,8 @@ def _prepare(plan: Plan, validator: RecordValidator, chunk: list[list[Any]], fir
     return good, failed
 
 
-async def _write_chunk(conn: asyncpg.Connection, job: Job, tally: Tally, start_row: int,
-                       prepared: Prepared) -> None:
+async def _write_chunk(conn: asyncpg.Connection, job: Job, tally: Tally, prepared: Prepared
+                       ) -> None:
     """One statement for the chunk; if the database refuses it (a unique value taken, a value
     repeated in an upsert), each row alone, so the refusal lands on its row."""
     if not prepared:
