@@ -22,7 +22,8 @@ from objectry.records.views.applied import single_view, with_view
 from objectry.web.context import Context
 
 BATCH = 1000  # rows per FETCH from the cursor
-_NOT_QUERY = frozenset({"format", "header", "view", "object", "cursor", "count", "trash"})
+_NOT_QUERY = frozenset({"format", "header", "view", "object", "cursor", "count", "trash",
+                        "expand"})
 
 
 @dataclass(frozen=True)
