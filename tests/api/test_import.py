@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from openpyxl import Workbook
 
-from tests.api.builders import add_field, make_object, make_record, ok
+from tests.api.builders import add_field, codes, make_object, make_record, ok
 from tests.api.conftest import client, join, refused, sign_up
 
 
@@ -47,8 +47,11 @@ async def finished(api: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
 
 async def run(api: httpx.AsyncClient, content: bytes | str,
               options: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
-    answer = await ok(await start(api, content, options, **kw), 202)
+    started = await start(api, content, options, **kw)
+    answer = await ok(started, 202)
+    assert answer == {"id": answer["id"], "status": "running"}
     assert answer["id"].startswith("imp_")
+    assert started.headers["location"] == f"/api/imports/{answer['id']}"
     return await finished(api, answer["id"])
 
 
@@ -191,9 +194,8 @@ async def test_refusals_before_the_job_starts(api):
     r = await start(api, "nothing,here\n1,2\n")
     assert [d["code"] for d in refused(r, 422, "validation_failed")["details"]] == [
         "no_columns"]
-    r = await start(api, "name\nA\n", {"mapping": {"name": "nope"}})
-    assert [d["code"] for d in refused(r, 422, "validation_failed")["details"]] == [
-        "unknown_field"]
+    r = await start(api, "name\nA\n", {"mapping": {"name": "nope", "Nom": "name"}})
+    assert codes(r) == [("mapping.name", "unknown_field"), ("mapping.Nom", "unknown_column")]
     r = await start(api, b"", {})
     assert [d["code"] for d in refused(r, 422, "validation_failed")["details"]] == [
         "unreadable"]

@@ -100,9 +100,13 @@ def plan_for(header: list[str], obj: ObjectDef, options: Options) -> Plan:
     problems: list[Detail] = []
     known = _by_name_or_label(obj)
     mapped = {k.strip().lower(): v for k, v in (options.mapping or {}).items()}
+    in_file = {name.lower() for name in header}
     for column, target in (options.mapping or {}).items():
         field = known.get(target.strip().lower()) if target is not None else None
-        if target is not None and field is None:
+        if column.strip().lower() not in in_file:
+            problems.append(detail(f"mapping.{column}", "unknown_column",
+                                   "the file has no such column"))
+        elif target is not None and field is None:
             problems.append(detail(f"mapping.{column}", "unknown_field",
                                    f"no field {target!r} on this object"))
         elif field is not None and not coerce.importable(field.type):

@@ -28,7 +28,8 @@ _FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"
 async def start_import(ctx: Ctx, request: Request, object_id: str) -> Response:
     started = await service.start(ctx, request, object_id)
     # The job starts once the response is sent: after the job's row (and the key) committed.
-    return JSONResponse({"id": started.id}, status_code=202,
+    return JSONResponse({"id": started.id, "status": "running"}, status_code=202,
+                        headers={"Location": f"/api/imports/{started.id}"},
                         background=BackgroundTask(job.start, started))
 
 
