@@ -130,3 +130,12 @@ async def deals_schema_only(api) -> None:
     await add_field(api, "deal", "tags", "multi_select",
                     {"options": [{"value": v, "label": v} for v in ("hot", "big")]})
     await add_field(api, "deal", "note", "long_text")
+
+
+async def test_rest_writes_represent_their_rows_as_csv(api):
+    await deals_schema_only(api)
+    r = await api.post("/rest/v1/deals?select=title,amount", json=[
+        {"title": "a, b", "amount": 1}, {"title": "c"}],
+        headers={"Accept": "text/csv", "Prefer": "return=representation"})
+    assert (r.status_code, r.headers["content-type"]) == (201, "text/csv; charset=utf-8")
+    assert r.text == 'title,amount\n"a, b",1\nc,'

@@ -297,3 +297,15 @@ async def test_a_partial_mapping_and_other_ways_clients_send_the_form(api):
     r = await api.post("/api/objects/contact/import", files={"file": (None, "name\nCy\n")})
     assert (await finished(api, (await ok(r, 202))["id"]))["created"] == 1
     assert await listed(api) == [{"name": "Ada", "age": 36, "vip": True}, {"name": "Cy"}]
+
+
+async def test_repeated_values_in_a_file(api):
+    """insert: the second row with a taken unique value fails alone; upsert: rows apply in
+    file order."""
+    await contact(api)
+    job = await run(api, "name,email\nA,a@x.io\nB,a@x.io\nC,c@x.io\n", {"on_error": "skip"})
+    assert (job["created"], job["skipped"], job["errors"][0]["row"]) == (2, 1, 2)
+    job = await run(api, "name,email\nD,d@x.io\nE,d@x.io\n",
+                    {"mode": "upsert", "match_on": "email"})
+    assert (job["status"], job["created"], job["updated"]) == ("succeeded", 1, 1)
+    assert [d["name"] for d in await listed(api)] == ["A", "C", "E"]
