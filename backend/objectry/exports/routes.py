@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
@@ -13,7 +15,14 @@ from objectry.web.routing import DirectRoute, query_doc
 router = APIRouter(route_class=DirectRoute)
 
 
-@router.get("/api/objects/{object_id}/export", responses=errors(404), openapi_extra={
+_FILE = {"type": "string", "format": "binary"}
+_STREAMED: dict[int | str, dict[str, Any]] = {200: {
+    "description": "every matching record, streamed",
+    "content": {media.split(";")[0]: {"schema": _FILE} for media in formats.MEDIA.values()}}}
+
+
+@router.get("/api/objects/{object_id}/export", response_class=StreamingResponse,
+            responses={**_STREAMED, **errors(404)}, openapi_extra={
     "parameters": [
         query_doc("format", {"enum": ["csv", "jsonl", "xlsx"]}, "the file's format (csv)"),
         query_doc("header", {"enum": ["labels", "names"]}, "CSV/XLSX header: field labels "
