@@ -1,6 +1,7 @@
 """Import jobs: a CSV/XLSX import running in the background, and what it has done so far.
 
-`import_jobs` holds one row per `POST /api/objects/{id}/import`: its options, counts (rows_done
+`import_jobs` holds one row per `POST /api/objects/{id}/import`: its options, which column
+feeds which field, counts (rows_done
 updated per chunk in a short transaction of its own, so `GET /api/imports/{id}` sees progress),
 the first 1,000 row errors, and `heartbeat_at`, renewed while its runner lives. A job whose
 heartbeat is older than the lease (the server died under it) reads and is written `failed`
@@ -33,6 +34,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Text(), nullable=False),
     sa.Column('object_id', sa.Text(), nullable=False),
     sa.Column('options', postgresql.JSONB(), nullable=False),
+    sa.Column('columns', postgresql.JSONB(), nullable=False),
     sa.Column('status', sa.Text(), server_default=sa.text("'running'"), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('rows_total', sa.BigInteger(), nullable=True),

@@ -8,6 +8,7 @@ CREATE TABLE import_jobs (
     id TEXT NOT NULL, 
     object_id TEXT NOT NULL, 
     options JSONB NOT NULL, 
+    columns JSONB NOT NULL, 
     status TEXT DEFAULT 'running' NOT NULL, 
     reason TEXT, 
     rows_total BIGINT, 

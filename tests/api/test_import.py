@@ -288,8 +288,10 @@ async def test_a_partial_mapping_and_other_ways_clients_send_the_form(api):
     `options` may come as a part with a file name, the file as a plain field."""
     await contact(api)
     options = {"mapping": {"Years": "age", "Name": None, "Who": "Name"}}
-    job = await run(api, "Who,Years,Name,VIP\nAda,36,ignored,yes\n", options)
+    job = await run(api, "Who,Years,Name,VIP,Extra\nAda,36,ignored,yes,x\n", options)
     assert job["created"] == 1
+    assert job["columns"] == {"Who": "name", "Years": "age", "Name": None, "VIP": "vip",
+                              "Extra": None}
     r = await api.post("/api/objects/contact/import", files={
         "file": ("b.csv", b"name\nBob\n"),
         "options": ("options.json", json.dumps({"dry_run": True}), "application/json")})

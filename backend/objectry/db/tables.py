@@ -560,6 +560,7 @@ import_jobs = Table(
     Column("id", Text, nullable=False),
     Column("object_id", Text, nullable=False),
     Column("options", JSONB, nullable=False),
+    Column("columns", JSONB, nullable=False),  # {"file column": "field name" | null}
     Column("status", Text, nullable=False, server_default=text("'running'")),
     Column("reason", Text),
     Column("rows_total", BigInteger),

@@ -82,8 +82,13 @@ class Column:
 @dataclass(frozen=True, slots=True)
 class Plan:
     columns: tuple[Column, ...]
-    ignored: tuple[str, ...]  # header names that feed no field
+    header: tuple[str, ...]
     match_field: str | None  # the unique field's name, for upsert
+
+    def described(self) -> dict[str, str | None]:
+        """Each header cell → the field it feeds, or None (what the job shows)."""
+        fed = {c.index: c.field for c in self.columns}
+        return {name: fed.get(i) for i, name in enumerate(self.header)}
 
 
 def _by_name_or_label(obj: ObjectDef) -> dict[str, FieldDef]:
@@ -97,27 +102,14 @@ def _by_name_or_label(obj: ObjectDef) -> dict[str, FieldDef]:
 def plan_for(header: list[str], obj: ObjectDef, options: Options) -> Plan:
     """Each column to its field: the mapping's, else a field named or labelled so (any case);
     a column mapped to null or to nothing known feeds nothing."""
-    problems: list[Detail] = []
     known = _by_name_or_label(obj)
+    problems = _mapping_problems(header, known, options.mapping or {})
     mapped = {k.strip().lower(): v for k, v in (options.mapping or {}).items()}
-    in_file = {name.lower() for name in header}
-    for column, target in (options.mapping or {}).items():
-        field = known.get(target.strip().lower()) if target is not None else None
-        if column.strip().lower() not in in_file:
-            problems.append(detail(f"mapping.{column}", "unknown_column",
-                                   "the file has no such column"))
-        elif target is not None and field is None:
-            problems.append(detail(f"mapping.{column}", "unknown_field",
-                                   f"no field {target!r} on this object"))
-        elif field is not None and not coerce.importable(field.type):
-            problems.append(detail(f"mapping.{column}", "read_only",
-                                   f"{field.name} is computed and cannot be imported"))
-    columns, ignored, seen = [], [], set()
+    columns, seen = [], set()
     for index, name in enumerate(header):
         target = mapped.get(name.lower(), name)
         field = known.get(target.strip().lower()) if target is not None else None
         if field is None or not coerce.importable(field.type) or field.id in seen:
-            ignored.append(name)
             continue
         seen.add(field.id)
         columns.append(Column(index, field.name, coerce.coercer(
@@ -128,7 +120,25 @@ def plan_for(header: list[str], obj: ObjectDef, options: Options) -> Plan:
                                "no column of the file matches a field of this object"))
     if problems:
         raise ValidationFailed(problems)
-    return Plan(tuple(columns), tuple(ignored), match_field)
+    return Plan(tuple(columns), tuple(header), match_field)
+
+
+def _mapping_problems(header: list[str], known: dict[str, FieldDef],
+                      mapping: dict[str, str | None]) -> list[Detail]:
+    problems = []
+    in_file = {name.lower() for name in header}
+    for column, target in mapping.items():
+        field = known.get(target.strip().lower()) if target is not None else None
+        if column.strip().lower() not in in_file:
+            problems.append(detail(f"mapping.{column}", "unknown_column",
+                                   "the file has no such column"))
+        elif target is not None and field is None:
+            problems.append(detail(f"mapping.{column}", "unknown_field",
+                                   f"no field {target!r} on this object"))
+        elif field is not None and not coerce.importable(field.type):
+            problems.append(detail(f"mapping.{column}", "read_only",
+                                   f"{field.name} is computed and cannot be imported"))
+    return problems
 
 
 def _match_field(obj: ObjectDef, options: Options, problems: list[Detail]) -> str | None:

@@ -7,15 +7,17 @@ from typing import Any
 import asyncpg
 
 LEASE_SECONDS = 120  # a running job's heartbeat older than this: its runner died
-_COLUMNS = ("id, object_id, options, status, reason, rows_total, rows_done, created, updated,"
-            " skipped, errors, created_at, finished_at")
+_COLUMNS = ("id, object_id, options, columns, status, reason, rows_total, rows_done, created,"
+            " updated, skipped, errors, created_at, finished_at")
 
 
 async def insert(conn: asyncpg.Connection, tenant_id: str, job_id: str, object_id: str,
-                 options: dict[str, Any], actor: str | None) -> None:
+                 options: dict[str, Any], columns: dict[str, str | None], actor: str | None
+                 ) -> None:
     await conn.execute(
-        "INSERT INTO import_jobs (tenant_id, id, object_id, options, created_by)"
-        " VALUES ($1, $2, $3, $4, $5)", tenant_id, job_id, object_id, options, actor)
+        "INSERT INTO import_jobs (tenant_id, id, object_id, options, columns, created_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6)", tenant_id, job_id, object_id, options, columns,
+        actor)
 
 
 async def progress(conn: asyncpg.Connection, tenant_id: str, job_id: str,

@@ -47,7 +47,7 @@ async def start(ctx: Context, request: Request, object_ref: str) -> job.Job:
         job_id = new_id("imp")
         async with one(ctx) as conn:
             await repo.insert(conn, ctx.tenant_id, job_id, obj.id, options.as_json(),
-                              ctx.principal.actor)
+                              planned.described(), ctx.principal.actor)
     except BaseException:
         os.remove(path)
         raise
@@ -65,7 +65,8 @@ async def get(ctx: Context, job_id: str) -> dict[str, Any]:
     return {"id": row["id"], "object": obj.name if obj is not None else None,
             "object_id": row["object_id"], "status": row["status"], "reason": row["reason"],
             "mode": options.get("mode", "insert"), "on_error": options.get("on_error", "abort"),
-            "dry_run": options.get("dry_run", False), "rows_total": row["rows_total"],
+            "dry_run": options.get("dry_run", False), "columns": row["columns"],
+            "rows_total": row["rows_total"],
             "rows_done": row["rows_done"], "created": row["created"],
             "updated": row["updated"], "skipped": row["skipped"], "errors": row["errors"],
             "created_at": row["created_at"], "finished_at": row["finished_at"]}
