@@ -17,54 +17,22 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import httpx
 import psutil
 import websockets
 
-from bench.servers import free_port, objectry_command
+from bench.servers import free_port, fresh_database, sign_in, start_objectry
 
 PASSWORD = "correct horse battery staple"
 
 
-async def _fresh_database(server_url: str) -> str:
-    name = f"objectry_bench_rt_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server_url)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-def _start(database_url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_OPEN_SIGNUP": "1",
-           "OBJECTRY_SECRET_KEY": secrets.token_hex(32), "OBJECTRY_POOL_MAX": "10"}
-    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(objectry_command(port, data_dir, 1), env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 async def _workspace(http: httpx.AsyncClient) -> str:
-    email = f"bench-{secrets.token_hex(4)}@example.com"
-    await http.post("/api/auth/register", json={"email": email, "password": PASSWORD,
-                                                "full_name": "Bench"})
-    login = (await http.post("/api/auth/login",
-                             json={"email": email, "password": PASSWORD})).json()
-    http.headers["Authorization"] = f"Bearer {login['access_token']}"
+    await sign_in(http, PASSWORD)
     for name, plural in (("deal", "deals"), ("note", "notes")):
         await http.post("/api/objects", json={"name": name, "label": name, "plural_name": plural})
     await http.post("/api/objects/deal/fields", json={
@@ -105,11 +73,11 @@ def _summary(label: str, ms: list[float]) -> str:
 
 
 async def run(server_url: str, idle: list[int], inserts: int) -> None:
-    database_url = await _fresh_database(server_url)
+    database_url = await fresh_database(server_url, "rt")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        process = _start(database_url, port, Path(tmp))
+        process = start_objectry(database_url, port, Path(tmp), OBJECTRY_POOL_MAX="10")
         try:
             worker = psutil.Process(process.pid)
             async with httpx.AsyncClient(base_url=base, timeout=30) as http:

@@ -8,6 +8,7 @@ the same settings `objectry serve` uses (factory, N workers, log_level info, pro
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -118,3 +119,44 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(extra)
     return env
+
+
+async def fresh_database(server_url: str, tag: str) -> str:
+    """A new, empty database on the server of `server_url`; its URL."""
+    import asyncpg
+
+    name = f"objectry_bench_{tag}_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(server_url)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def start_objectry(database_url: str, port: int, data_dir: Path, **env: str
+                   ) -> subprocess.Popen[bytes]:
+    """`objectry serve` (one worker) on that database, open sign-up, logging to
+    data_dir/serve.log; returns once /health/ready answers 200."""
+    full_env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_OPEN_SIGNUP": "1",
+                "OBJECTRY_SECRET_KEY": secrets.token_hex(32), **env}
+    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(objectry_command(port, data_dir, 1), env=full_env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+async def sign_in(http: httpx.AsyncClient, password: str = "correct horse battery staple"
+                  ) -> None:
+    """A new account (and its workspace) on the server; `http` then sends its access token."""
+    email = f"bench-{secrets.token_hex(4)}@example.com"
+    await http.post("/api/auth/register", json={"email": email, "password": password,
+                                                "full_name": "Bench"})
+    login = (await http.post("/api/auth/login",
+                             json={"email": email, "password": password})).json()
+    http.headers["Authorization"] = f"Bearer {login['access_token']}"

@@ -19,17 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import httpx
 
-from bench.servers import free_port, objectry_command
+from bench.servers import free_port, fresh_database, sign_in, start_objectry
 
 PASSWORD = "correct horse battery staple"
 EVENTS = ["record.created", "record.updated", "record.deleted", "record.restored"]
@@ -65,40 +62,8 @@ class Sink:
             writer.close()
 
 
-async def _fresh_database(server_url: str) -> str:
-    name = f"objectry_bench_wh_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server_url)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-def _start(database_url: str, port: int, data_dir: Path, worker: bool
-           ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "OBJECTRY_WEBHOOK_WORKER": "true" if worker else "false",
-           "DATABASE_URL": database_url, "OBJECTRY_OPEN_SIGNUP": "1",
-           "OBJECTRY_SECRET_KEY": secrets.token_hex(32), "OBJECTRY_POOL_MAX": "10",
-           "OBJECTRY_WEBHOOK_ALLOW_PRIVATE": "true", "OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL": "8"}
-    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(objectry_command(port, data_dir, 1), env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 async def _workspace(http: httpx.AsyncClient) -> None:
-    email = f"bench-{secrets.token_hex(4)}@example.com"
-    await http.post("/api/auth/register", json={"email": email, "password": PASSWORD,
-                                                "full_name": "Bench"})
-    login = (await http.post("/api/auth/login",
-                             json={"email": email, "password": PASSWORD})).json()
-    http.headers["Authorization"] = f"Bearer {login['access_token']}"
+    await sign_in(http, PASSWORD)
     await http.post("/api/objects", json={"name": "deal", "label": "Deal"})
     await http.post("/api/objects/deal/fields", json={
         "name": "title", "label": "Title", "type": "text", "config": {}})
@@ -133,10 +98,13 @@ async def _drain(sink: Sink, expected: int, seconds: float = 600) -> None:
 async def run(server_url: str, creates: int, records: int, worker: bool) -> None:
     sink = Sink()
     listening = await sink.start()
-    url = await _fresh_database(server_url)
+    url = await fresh_database(server_url, "wh")
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        process = _start(url, port, Path(tmp), worker)
+        process = start_objectry(
+            url, port, Path(tmp), OBJECTRY_WEBHOOK_WORKER="true" if worker else "false",
+            OBJECTRY_POOL_MAX="10", OBJECTRY_WEBHOOK_ALLOW_PRIVATE="true",
+            OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL="8")
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                                          timeout=60) as http:
