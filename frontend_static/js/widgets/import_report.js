@@ -28,7 +28,9 @@ function progressLine(job) {
 const STATUS = {
   running: "Running…",
   succeeded: (job) => (job.dry_run ? "Dry run done: nothing was saved" : "Import done"),
-  failed: (job) => `Import failed${job.reason ? `: ${job.reason}` : ""}`,
+  failed: (job) => (job.dry_run && job.on_error === "abort" && job.skipped
+    ? `Dry run: ${job.skipped} ${job.skipped === 1 ? "row fails" : "rows fail"}, so with “Abort” nothing would be imported (choose “Skip” to import the good rows)`
+    : `Import failed${job.reason ? `: ${job.reason}` : ""}`),
 };
 
 /** The report of a finished (or running) job; `labelOf` turns a field name into its label. */
@@ -47,7 +49,7 @@ export function report(job, labelOf, fileName) {
   return h("div.import-report.stack", { dataset: { status: job.status } },
     h(`div.alert.${job.status === "failed" ? "error" : errors.length ? "warn" : "ok"}`, { role: "status" },
       h("p", h("strong", typeof head === "function" ? head(job) : head))),
-    job.status === "running" ? progressLine(job) : null,
+    progressLine(job),
     counts,
     errors.length ? dataTable("First errors", ["Row", "Field", "Problem"],
       errors.slice(0, SHOWN_ERRORS).map((e) => h("tr", h("td", String(e.row)), h("td", e.field ? labelOf(e.field) : ""),
