@@ -5,10 +5,12 @@
 import * as api from "../api.js";
 import { busy, checkbox, clear, clearFormErrors, formSummary, h, modal, nextId, showFormErrors } from "../ui.js";
 
-/** "object.contact" (a 409 detail's field) → "the object contact". */
+/** "object.contact" (a 409 detail's field) → "Object “contact”", before the server's message. */
 const labelOf = (f) => {
   const [kind, ...name] = String(f).split(".");
-  return name.length ? `The ${kind.replace(/_/g, " ")} “${name.join(".")}” exists already and differs` : f;
+  if (!name.length) return f;
+  const words = kind.replace(/_/g, " ");
+  return `${words[0].toUpperCase()}${words.slice(1)} “${name.join(".")}”`;
 };
 
 function choice(template, group, checked) {
@@ -16,8 +18,8 @@ function choice(template, group, checked) {
   const count = template.object_count ?? template.objects?.length ?? 0;
   return h("label.template-choice", { for: id },
     h("input", { type: "radio", name: group, value: template.name, id, checked }),
-    h("span.template-text", h("strong", template.label),
-      h("span.muted", ` · ${count} ${count === 1 ? "object" : "objects"}`),
+    h("span.template-text", h("span", h("strong", template.label),
+      h("span.muted", ` · ${count} ${count === 1 ? "object" : "objects"}`)),
       template.description ? h("span.hint", template.description) : null));
 }
 
