@@ -7,6 +7,7 @@ and the records in the grid (and in the database, through the API)."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 
 import httpx
@@ -156,3 +157,44 @@ def test_a_template_clashing_with_an_object_is_refused_readably(journey: Journey
         names = [o["name"] for o in api.get("/api/objects", params={"limit": 100}).json()["items"]]
     assert "order" not in names, "a refused template adds nothing"
     assert not j.problems, j.problems
+
+
+def test_an_xlsx_shows_its_columns_after_a_dry_run(journey: Journey) -> None:
+    """An Excel file is not previewed in the browser: the first dry run reads its columns, the
+    mapping can then be changed, and the import runs with it."""
+    from openpyxl import Workbook
+
+    j, page = journey, journey.page
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Mail"])
+    sheet.append(["Gus Green", "gus@example.com"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    j.go("#/objects/contact/import")
+    j.h1("Import contacts")
+    page.get_by_label("File").set_input_files({"name": "more.xlsx", "buffer": buffer.getvalue(),
+                                               "mimeType": "application/octet-stream"})
+    expect(page.get_by_text("An Excel file is not previewed here")).to_be_visible()
+    page.get_by_role("button", name="Check (dry run)").click()
+    report = page.locator(".import-report")
+    expect(report).to_have_attribute("data-status", "succeeded")
+    expect(report).to_contain_text("1 would be created")
+    expect(page.get_by_label("Field for column Name")).to_have_value("name")
+    expect(page.get_by_label("Field for column Mail")).to_have_value("")
+    page.get_by_label("Field for column Mail").select_option("email")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(report).to_contain_text("Import done")
+    expect(report.locator(".import-counts")).to_contain_text("1 created")
+    with api_client(j) as api:
+        found = api.get("/api/records", params={"object": "contact", "q": "Gus"}).json()["items"]
+    assert [r["primary_value"] for r in found] == ["Gus Green"]
+    email_id = next(f["id"] for f in api_fields(j) if f["name"] == "email")
+    assert found[0]["data"].get(email_id, found[0]["data"].get("email")) == "gus@example.com"
+    assert not j.problems, j.problems
+
+
+def api_fields(j: Journey) -> list[dict[str, str]]:
+    with api_client(j) as api:
+        fields: list[dict[str, str]] = api.get("/api/objects/contact/schema").json()["fields"]
+    return fields

@@ -67,7 +67,7 @@ export async function render(view, { params }) {
   syncMode();
 
   function showColumns(header, rows, note) {
-    state.table = mappingTable(header, rows, importable, state.chosen);
+    state.table = mappingTable(header, rows || [], importable, state.chosen);
     state.table.addEventListener("change", () => { state.chosen = state.table.mapping(); });
     clear(columns, h("h2", "Columns"), note ? h("p.hint", note) : null, state.table, rows ? previewTable(header, rows) : null);
   }
