@@ -25,6 +25,11 @@ export function exportMenu(object, query) {
     items.append(h("button", { type: "button", onclick: (e) => run(format, e.currentTarget) }, label));
   }
   menu.append(items);
+  // A menu closes as menus do: when focus leaves it, or on Escape (back to its button).
+  menu.addEventListener("focusout", (e) => { if (!menu.contains(e.relatedTarget)) menu.open = false; });
+  menu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
 
   async function run(format, button) {
     button.disabled = true;
