@@ -123,7 +123,7 @@ def test_import_a_csv_through_the_wizard(journey: Journey) -> None:
     page.get_by_label("When a row fails").select_option("skip")
     page.get_by_role("button", name="Import", exact=True).click()
     expect(report).to_have_attribute("data-status", "succeeded")
-    expect(report).to_contain_text("Import done")
+    expect(report).to_contain_text("Import done (1 failed row left out)")
     progress = report.locator("progress")
     expect(progress).to_have_attribute("value", "3")
     expect(progress).to_have_attribute("max", "3")

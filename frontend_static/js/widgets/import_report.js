@@ -27,7 +27,8 @@ function progressLine(job) {
 
 const STATUS = {
   running: "Running…",
-  succeeded: (job) => (job.dry_run ? "Dry run done: nothing was saved" : "Import done"),
+  succeeded: (job) => `${job.dry_run ? "Dry run done: nothing was saved" : "Import done"}${
+    job.skipped ? ` (${job.skipped} failed ${job.skipped === 1 ? "row" : "rows"} left out)` : ""}`,
   failed: (job) => (job.dry_run && job.on_error === "abort" && job.skipped
     ? `Dry run: ${job.skipped} ${job.skipped === 1 ? "row fails" : "rows fail"}, so with “Abort” nothing would be imported (choose “Skip” to import the good rows)`
     : `Import failed${job.reason ? `: ${job.reason}` : ""}`),
