@@ -139,3 +139,19 @@ async def test_rest_writes_represent_their_rows_as_csv(api):
         headers={"Accept": "text/csv", "Prefer": "return=representation"})
     assert (r.status_code, r.headers["content-type"]) == (201, "text/csv; charset=utf-8")
     assert r.text == 'title,amount\n"a, b",1\nc,'
+
+
+async def test_xlsx_round_trip(app, api):
+    await deals(api)
+    exported = await api.get("/api/objects/deal/export?format=xlsx&order=title.asc")
+    stranger = await sign_up(app)
+    async with client(app, stranger.headers) as other:
+        await deals_schema_only(other)
+        answer = await ok(await start(other, exported.content, {}, obj="deal",
+                                      name="deals.xlsx"), 202)
+        job = await finished(other, answer["id"])
+        assert (job["status"], job["created"], job["errors"]) == ("succeeded", 1500, [])
+        again = await other.get("/api/objects/deal/export?order=title.asc&format=jsonl")
+    first = await api.get("/api/objects/deal/export?order=title.asc&format=jsonl")
+    assert [json.loads(line)["data"] for line in again.text.splitlines()] == [
+        json.loads(line)["data"] for line in first.text.splitlines()]
