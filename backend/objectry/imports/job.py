@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -34,7 +33,6 @@ from objectry.web.context import Context
 log = logging.getLogger(__name__)
 CHUNK = 1000  # rows per statement and per progress update
 MAX_ERRORS = 1000  # row errors kept on the job (the rest are counted, as `skipped`)
-_running: set[asyncio.Task[None]] = set()  # strong references: a bare task may be collected
 
 
 @dataclass
@@ -83,39 +81,47 @@ class Job:
 
 
 async def start(job: Job) -> None:
-    """Run the job in its own task, outside the request's context: never in a request's held
-    transaction (an idempotent POST), which has committed by the time this runs."""
-    task = asyncio.get_running_loop().create_task(run(job), context=contextvars.Context())
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+    """The response's background step: after the 202 (and the job's row) committed."""
+    job.ctx.state.imports.start(run(job))
 
 
 async def run(job: Job) -> None:
     tally = Tally()
-    status, reason = "failed", None
     try:
-        tally.rows_total = await asyncio.to_thread(_count_rows, job)
-        tally.errors_changed = True  # the first report says rows_total at once
-        if job.options.on_error == "skip" and not job.options.dry_run:
-            await _each_chunk_committed(job, tally)
-        else:
-            await _all_or_nothing(job, tally)
-        tally.rows_total = tally.rows_done  # every row read: an XLSX's estimate made exact
-        status = "succeeded" if job.options.on_error == "skip" or not tally.skipped else "failed"
-        reason = "rows failed: nothing was imported" if status == "failed" else None
-    except sources.Unreadable as exc:
-        reason = str(exc)
-    except Exception:  # the job must end, whatever happened
-        log.exception("import %s failed", job.id)
-        reason = "internal error: the import stopped"
+        status, reason = await _run(job, tally)
+    except asyncio.CancelledError:
+        await _finish(job, tally, "failed", "interrupted: the server shut down")
+        raise
     finally:
         with contextlib.suppress(OSError):
             os.remove(job.path)
     await _finish(job, tally, status, reason)
 
 
+async def _run(job: Job, tally: Tally) -> tuple[str, str | None]:
+    """(status, reason) once every row is read, or the failure that stopped it."""
+    try:
+        tally.rows_total = await asyncio.to_thread(_count_rows, job)
+        tally.errors_changed = True  # the first report says rows_total at once
+        if _all_or_nothing_job(job):
+            await _all_or_nothing(job, tally)
+        else:
+            await _each_chunk_committed(job, tally)
+    except sources.Unreadable as exc:
+        return "failed", str(exc)
+    except Exception:  # the job must end, whatever happened
+        log.exception("import %s failed", job.id)
+        return "failed", "internal error: the import stopped"
+    tally.rows_total = tally.rows_done  # every row read: an XLSX's estimate made exact
+    if job.options.on_error == "abort" and tally.skipped:
+        return "failed", "rows failed: nothing was imported"
+    return "succeeded", None
+
+
 async def _finish(job: Job, tally: Tally, status: str, reason: str | None) -> None:
     tally.errors_changed = True
+    if status == "failed" and _all_or_nothing_job(job):
+        tally.created = tally.updated = 0  # counts say what was committed: nothing
     async with tenancy.connection(job.ctx.state.pool, job.ctx.tenant_id) as conn:
         await repo.finish(conn, job.ctx.tenant_id, job.id, status, reason, tally.counts())
 
@@ -123,6 +129,10 @@ async def _finish(job: Job, tally: Tally, status: str, reason: str | None) -> No
 def _count_rows(job: Job) -> int | None:
     with open(job.path, "rb") as file:
         return sources.data_rows(file, job.options.delimiter)
+
+
+def _all_or_nothing_job(job: Job) -> bool:
+    return job.options.on_error == "abort" or job.options.dry_run
 
 
 class _RolledBack(Exception):
@@ -139,8 +149,6 @@ async def _all_or_nothing(job: Job, tally: Tally) -> None:
                 await _report(job, tally)
             if tally.skipped or job.options.dry_run:
                 raise _RolledBack
-    if tally.skipped and job.options.on_error == "abort":
-        tally.created = tally.updated = 0  # what was committed: nothing
 
 
 async def _each_chunk_committed(job: Job, tally: Tally) -> None:

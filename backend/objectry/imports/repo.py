@@ -6,9 +6,12 @@ from typing import Any
 
 import asyncpg
 
-LEASE_SECONDS = 120  # a running job's heartbeat older than this: its runner died
 _COLUMNS = ("id, object_id, options, columns, status, reason, rows_total, rows_done, created,"
             " updated, skipped, errors, created_at, finished_at")
+
+
+# A job that commits per chunk (skip, not a dry run): what it counted is committed.
+_PER_CHUNK = "(options ->> 'on_error' = 'skip' AND options ->> 'dry_run' = 'false')"
 
 
 async def insert(conn: asyncpg.Connection, tenant_id: str, job_id: str, object_id: str,
@@ -42,12 +45,17 @@ async def finish(conn: asyncpg.Connection, tenant_id: str, job_id: str, status: 
         counts["created"], counts["updated"], counts["skipped"], counts["errors"])
 
 
-async def get(conn: asyncpg.Connection, tenant_id: str, job_id: str) -> asyncpg.Record | None:
-    """The job; one still `running` whose runner stopped beating is ended `failed` first."""
+async def get(conn: asyncpg.Connection, tenant_id: str, job_id: str, lease_seconds: float
+              ) -> asyncpg.Record | None:
+    """The job; one still `running` whose heartbeat is older than the lease (its process
+    died) is ended `failed` first."""
     return await conn.fetchrow(
         f"""WITH ended AS (
                 UPDATE import_jobs SET status = 'failed', finished_at = now(),
-                       reason = 'interrupted: the server stopped while the import ran'
+                       reason = 'interrupted: the server stopped while the import ran',
+                       -- all or nothing (abort, dry run): its transaction died with it
+                       created = CASE WHEN {_PER_CHUNK} THEN created ELSE 0 END,
+                       updated = CASE WHEN {_PER_CHUNK} THEN updated ELSE 0 END
                 WHERE tenant_id = $1 AND id = $2 AND status = 'running'
                   AND heartbeat_at < now() - make_interval(secs => $3)
                 RETURNING {_COLUMNS})
@@ -55,4 +63,4 @@ async def get(conn: asyncpg.Connection, tenant_id: str, job_id: str) -> asyncpg.
             UNION ALL
             SELECT {_COLUMNS} FROM import_jobs WHERE tenant_id = $1 AND id = $2
               AND NOT EXISTS (SELECT FROM ended)""",
-        tenant_id, job_id, LEASE_SECONDS)
+        tenant_id, job_id, lease_seconds)

@@ -56,7 +56,7 @@ async def start(ctx: Context, request: Request, object_ref: str) -> job.Job:
 
 async def get(ctx: Context, job_id: str) -> dict[str, Any]:
     async with one(ctx) as conn:
-        row = await repo.get(conn, ctx.tenant_id, job_id)
+        row = await repo.get(conn, ctx.tenant_id, job_id, ctx.state.settings.import_lease_seconds)
     if row is None:
         raise NotFound(f"no import {job_id!r} in this workspace")
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
