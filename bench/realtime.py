@@ -26,11 +26,13 @@ import httpx
 import psutil
 import websockets
 
-from bench.servers import free_port, fresh_database, signed_in, start_objectry
+from bench.servers import free_port, fresh_database, sign_in, start_objectry
+
+PASSWORD = "correct horse battery staple"
 
 
 async def _workspace(http: httpx.AsyncClient) -> str:
-    await signed_in(http)
+    await sign_in(http, PASSWORD)
     for name, plural in (("deal", "deals"), ("note", "notes")):
         await http.post("/api/objects", json={"name": name, "label": name, "plural_name": plural})
     await http.post("/api/objects/deal/fields", json={
@@ -71,11 +73,11 @@ def _summary(label: str, ms: list[float]) -> str:
 
 
 async def run(server_url: str, idle: list[int], inserts: int) -> None:
-    database_url = await fresh_database(server_url, "objectry_bench_rt")
+    database_url = await fresh_database(server_url, "rt")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        process = start_objectry(database_url, port, Path(tmp))
+        process = start_objectry(database_url, port, Path(tmp), OBJECTRY_POOL_MAX="10")
         try:
             worker = psutil.Process(process.pid)
             async with httpx.AsyncClient(base_url=base, timeout=30) as http:

@@ -21,8 +21,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-PASSWORD = "correct horse battery staple"
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -34,47 +32,6 @@ def objectry_command(port: int, data_dir: Path, workers: int) -> list[str]:
     exe = shutil.which("objectry") or str(Path(sys.executable).with_name("objectry"))
     return [exe, "serve", "--host", "127.0.0.1", "--port", str(port),
             "--data-dir", str(data_dir), "--workers", str(workers)]
-
-
-async def fresh_database(server_url: str, prefix: str) -> str:
-    """A new empty database on the server of `server_url` (the benches that start `objectry
-    serve` on DATABASE_URL's server); its URL."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server_url)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-def start_objectry(database_url: str, port: int, data_dir: Path, **env: str
-                   ) -> subprocess.Popen[bytes]:
-    """One `objectry serve` worker on `database_url`, ready (/health/ready 200) when returned;
-    `env` adds OBJECTRY_* settings."""
-    env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_OPEN_SIGNUP": "1",
-           "OBJECTRY_SECRET_KEY": secrets.token_hex(32), "OBJECTRY_POOL_MAX": "10", **env}
-    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(objectry_command(port, data_dir, 1), env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
-async def signed_in(http: httpx.AsyncClient) -> str:
-    """Registers a new person (a workspace of their own), signs in and keeps the access token
-    on `http`; returns it."""
-    email = f"bench-{secrets.token_hex(4)}@example.com"
-    await http.post("/api/auth/register", json={"email": email, "password": PASSWORD,
-                                                "full_name": "Bench"})
-    login = (await http.post("/api/auth/login",
-                             json={"email": email, "password": PASSWORD})).json()
-    http.headers["Authorization"] = f"Bearer {login['access_token']}"
-    return str(login["access_token"])
 
 
 def ceiling_command(port: int, workers: int) -> list[str]:
@@ -163,3 +120,43 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(extra)
     return env
+
+
+async def fresh_database(server_url: str, tag: str) -> str:
+    """A new, empty database on the server of `server_url`; its URL."""
+
+    name = f"objectry_bench_{tag}_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(server_url)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def start_objectry(database_url: str, port: int, data_dir: Path, **env: str
+                   ) -> subprocess.Popen[bytes]:
+    """`objectry serve` (one worker) on that database, open sign-up, logging to
+    data_dir/serve.log; returns once /health/ready answers 200."""
+    full_env = {**os.environ, "DATABASE_URL": database_url, "OBJECTRY_OPEN_SIGNUP": "1",
+                "OBJECTRY_SECRET_KEY": secrets.token_hex(32), **env}
+    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(objectry_command(port, data_dir, 1), env=full_env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+async def sign_in(http: httpx.AsyncClient, password: str = "correct horse battery staple"
+                  ) -> None:
+    """A new account (and its workspace) on the server; `http` then sends its access token."""
+    email = f"bench-{secrets.token_hex(4)}@example.com"
+    await http.post("/api/auth/register", json={"email": email, "password": password,
+                                                "full_name": "Bench"})
+    login = (await http.post("/api/auth/login",
+                             json={"email": email, "password": password})).json()
+    http.headers["Authorization"] = f"Bearer {login['access_token']}"

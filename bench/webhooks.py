@@ -26,8 +26,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.servers import free_port, fresh_database, signed_in, start_objectry
+from bench.servers import free_port, fresh_database, sign_in, start_objectry
 
+PASSWORD = "correct horse battery staple"
 EVENTS = ["record.created", "record.updated", "record.deleted", "record.restored"]
 
 
@@ -62,7 +63,7 @@ class Sink:
 
 
 async def _workspace(http: httpx.AsyncClient) -> None:
-    await signed_in(http)
+    await sign_in(http, PASSWORD)
     await http.post("/api/objects", json={"name": "deal", "label": "Deal"})
     await http.post("/api/objects/deal/fields", json={
         "name": "title", "label": "Title", "type": "text", "config": {}})
@@ -97,12 +98,13 @@ async def _drain(sink: Sink, expected: int, seconds: float = 600) -> None:
 async def run(server_url: str, creates: int, records: int, worker: bool) -> None:
     sink = Sink()
     listening = await sink.start()
-    url = await fresh_database(server_url, "objectry_bench_wh")
+    url = await fresh_database(server_url, "wh")
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         process = start_objectry(
             url, port, Path(tmp), OBJECTRY_WEBHOOK_WORKER="true" if worker else "false",
-            OBJECTRY_WEBHOOK_ALLOW_PRIVATE="true", OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL="8")
+            OBJECTRY_POOL_MAX="10", OBJECTRY_WEBHOOK_ALLOW_PRIVATE="true",
+            OBJECTRY_WEBHOOK_CONCURRENCY_PER_URL="8")
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                                          timeout=60) as http:

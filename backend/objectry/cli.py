@@ -14,6 +14,8 @@ import typer
 from objectry import __version__
 from objectry.auth import cli as auth_cli
 from objectry.auth.tokens.cli import token_app
+from objectry.exports.cli import export_file
+from objectry.imports.cli import import_file
 from objectry.schema_code.cli import gen_app, schema_app
 from objectry.settings import Settings
 
@@ -89,6 +91,10 @@ def supabase() -> None:
     for name in rendering.write():
         typer.echo(f"supabase/migrations/{name}")
 
+
+# Data in and out through a running server's HTTP API (imports/cli.py, exports/cli.py).
+app.command("import")(import_file)
+app.command("export")(export_file)
 
 # Accounts and tokens (auth/cli.py, auth/tokens/cli.py).
 app.command()(auth_cli.createadmin)

@@ -10,9 +10,9 @@ _ALPHABET = b"0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower ca
 _RFC4648 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # what base64.b32encode writes
 _TO_CROCKFORD = bytes.maketrans(_RFC4648, _ALPHABET)
 PREFIXES = ("usr", "wsp", "obj", "fld", "ofd", "rec", "rel", "rrec", "app", "tok", "inv", "vw",
-            "whk", "dlv", "evt", "aud")
+            "whk", "dlv", "evt", "aud", "imp")
 ID_PATTERN = re.compile(
-    r"^(usr|wsp|obj|fld|ofd|rec|rel|rrec|app|tok|inv|vw|whk|dlv|evt|aud)_[0-9a-z]{16}$")
+    r"^(usr|wsp|obj|fld|ofd|rec|rel|rrec|app|tok|inv|vw|whk|dlv|evt|aud|imp)_[0-9a-z]{16}$")
 
 
 def new_id(prefix: str) -> str:

@@ -17,6 +17,7 @@ from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
 from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
+from objectry.imports.runner import Runner
 from objectry.metadata.cache import MetadataCache
 from objectry.metadata.listener import MetadataListener
 from objectry.realtime.changes import CHANNEL as CHANGES_CHANNEL
@@ -43,6 +44,7 @@ class State:
     tokens: TokenCache = field(default_factory=TokenCache)  # verified API tokens
     realtime: Hub | None = None  # /realtime/v1's fan-out (realtime/hub.py)
     webhooks: Worker | None = None  # the webhook delivery queue's worker (webhooks/worker.py)
+    imports: Runner = field(default_factory=Runner)  # import jobs running here (imports/job.py)
 
 
 def database_url(settings: Settings) -> str:
@@ -88,6 +90,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         # uvicorn has drained (or, past the grace period, cancelled) every request by now.
+        await app.state.objectry.imports.stop()
         await webhooks.stop(min(settings.shutdown_grace_seconds,
                                 settings.webhook_timeout_seconds + 1))
         await hub.stop()

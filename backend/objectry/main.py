@@ -12,6 +12,8 @@ from objectry.auth.gotrue.routes import router as gotrue_router
 from objectry.auth.members.routes import router as members_router
 from objectry.auth.sessions.routes import router as auth_router
 from objectry.auth.tokens.routes import router as tokens_router
+from objectry.exports.routes import router as exports_router
+from objectry.imports.routes import router as imports_router
 from objectry.lifespan import lifespan
 from objectry.metadata.routes import router as metadata_router
 from objectry.realtime.routes import router as realtime_router
@@ -51,13 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,
                 tokens_router, metadata_router, formula_check_router, views_router,
-                gotrue_router, realtime_router, webhooks_router, audit_router, schema_router)
+                gotrue_router, realtime_router, webhooks_router, audit_router, schema_router,
+                imports_router, exports_router)
     admin = bundled.admin()
     if admin.is_dir():
         app.mount("/admin", StaticFiles(directory=admin, html=True), name="admin")
         app.add_api_route("/", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     add_docs(app)
     document(app, public=PUBLIC_PATHS)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_import_bytes)
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: on every answer
     return app

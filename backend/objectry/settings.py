@@ -75,6 +75,9 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     max_body_bytes: int = 10 * 1024 * 1024
+    max_import_bytes: int = 2 * 1024 * 1024 * 1024  # an import's upload, spooled to disk
+    # A running import whose heartbeat (renewed per chunk) is older than this: its process died.
+    import_lease_seconds: float = 120
     max_bulk_records: int = 10_000
     max_fields_per_object: int = 500
     # Attachments with is_indexed or is_unique (both on one counts once), per workspace.
@@ -150,6 +153,9 @@ class Settings:
             pool_min_size=int(env.get("OBJECTRY_POOL_MIN", "2")),
             pool_max_size=int(env.get("OBJECTRY_POOL_MAX", "10")),
             max_body_bytes=int(env.get("OBJECTRY_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
+            max_import_bytes=int(env.get("OBJECTRY_MAX_IMPORT_BYTES",
+                                         str(2 * 1024 * 1024 * 1024))),
+            import_lease_seconds=float(env.get("OBJECTRY_IMPORT_LEASE_SECONDS", "120")),
             max_bulk_records=int(env.get("OBJECTRY_MAX_BULK_RECORDS", "10000")),
             max_fields_per_object=int(env.get("OBJECTRY_MAX_FIELDS_PER_OBJECT", "500")),
             max_page_size=int(env.get("OBJECTRY_MAX_PAGE_SIZE", "1000")),

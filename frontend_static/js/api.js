@@ -2,40 +2,13 @@
 // resource), sent with the signed-in user's token, JSON in and out, every failure turned into an
 // ApiError whose message a person can read. A 401 refreshes once.
 
-const STORE_KEY = "objectry.session";
+import { ApiError, parse } from "./api_errors.js";
+import { getSession, readSession, secondsLeft, setSession } from "./session.js";
 
-export class ApiError extends Error {
-  constructor(status, code, message, details = []) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.details = Array.isArray(details) ? details : [];
-  }
-}
+export { ApiError, getSession, setSession };
 
 let onSignedOut = () => {};
 let refreshing = null;
-
-function readSession() {
-  try {
-    return JSON.parse(localStorage.getItem(STORE_KEY)) || null;
-  } catch {
-    return null;
-  }
-}
-
-/** The stored tokens, read afresh each time so that every tab sees a sign-in or sign-out. */
-export function getSession() {
-  return readSession();
-}
-
-export function setSession(tokens) {
-  if (tokens) {
-    localStorage.setItem(STORE_KEY, JSON.stringify({ access_token: tokens.access_token, refresh_token: tokens.refresh_token }));
-  } else {
-    localStorage.removeItem(STORE_KEY);
-  }
-}
 
 /** Called when the server refuses our credential and refreshing does not help. */
 export function onUnauthenticated(callback) {
@@ -52,37 +25,19 @@ function url(path, query) {
 
 async function send(method, path, { body, query, headers = {}, auth = true } = {}) {
   const h = { Accept: "application/json", ...headers };
-  if (body !== undefined) h["Content-Type"] = "application/json";
+  // A FormData body (an upload) sets its own multipart Content-Type with the boundary.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) h["Content-Type"] = "application/json";
   const session = readSession();
   if (auth && session?.access_token) h.Authorization = `Bearer ${session.access_token}`;
   const pairs = query instanceof URLSearchParams ? [...query] : Object.entries(query || {});
   try {
     return await fetch(url(path, pairs), {
-      method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers: h, body: body === undefined || form ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "network", "The server could not be reached. Check your connection and try again.");
   }
-}
-
-async function parse(response) {
-  if (response.status === 204) return null;
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (response.ok) return data;
-  const err = data && data.error;
-  if (err && typeof err.message === "string") {
-    throw new ApiError(response.status, err.code, err.message, err.details);
-  }
-  throw new ApiError(response.status, "http_" + response.status,
-    `The server answered ${response.status} ${response.statusText || ""}`.trim() + ".");
 }
 
 /** Trade the refresh token for a new pair. The server treats two refreshes with one token as
@@ -116,19 +71,15 @@ export async function accessToken() {
   return readSession()?.access_token || null;
 }
 
-function secondsLeft(jwt) {
-  try {
-    const claims = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    return claims.exp - Date.now() / 1000;
-  } catch {
-    return Infinity; // not a JWT we can read: let the server judge it
-  }
-}
-
 /** request("GET", "/api/objects", {query, body, headers}) → parsed JSON (null for 204).
  * A 401 refreshes the session once and retries; if still refused the session is dropped and,
  * unless `quiet`, the app is told (it shows the sign-in screen). */
 async function request(method, path, options = {}) {
+  return parse(await exchange(method, path, options));
+}
+
+/** The raw response of a request, after the one refresh a 401 earns (see `request`). */
+async function exchange(method, path, options = {}) {
   const used = readSession()?.access_token;
   let response = await send(method, path, options);
   if (response.status === 401 && options.auth !== false) {
@@ -138,7 +89,16 @@ async function request(method, path, options = {}) {
       if (!options.quiet) onSignedOut();
     }
   }
-  return parse(response);
+  return response;
+}
+
+/** A file the server sends (an export): `{blob, filename}` from Content-Disposition. Fetched
+ * rather than linked, since only a request carries the session's Authorization header. */
+async function download(path, query) {
+  const response = await exchange("GET", path, { query, headers: { Accept: "*/*" } });
+  if (!response.ok) await parse(response);
+  const named = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
+  return { blob: await response.blob(), filename: named ? named[1] : "export" };
 }
 
 // --- the endpoints ---------------------------------------------------------------------------
@@ -287,6 +247,29 @@ export const webhooks = {
 export const audit = {
   /** `query`: actor, kind, action, since, until, limit, cursor (unset ones left out). */
   page: (query) => get("/api/audit", query),
+};
+
+/** Ready-made schemas (crm, ecommerce): `{items: [{name, label, description, object_count}]}`. */
+export const templates = {
+  list: () => get("/api/templates"),
+  /** Adds the template's objects; a 409 lists each clashing name. */
+  apply: (name, withSamples) => post(`/api/templates/${enc(name)}/apply`, { with_sample_records: withSamples }),
+};
+
+/** CSV/XLSX imports run as jobs: start one (202 `{id}`), then read its progress and errors. */
+export const imports = {
+  start(object, file, options) {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    form.append("options", JSON.stringify(options));
+    return post(`/api/objects/${enc(object)}/import`, form);
+  },
+  get: (id) => get(`/api/imports/${enc(id)}`),
+};
+
+/** Every record the grid's `params` (filters, order, q, view) match, as a CSV/JSONL/XLSX file. */
+export const exports = {
+  file: (object, format, params) => download(`/api/objects/${enc(object)}/export`, withPairs(params, { format })),
 };
 
 export const realtime = {

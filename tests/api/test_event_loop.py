@@ -138,3 +138,31 @@ def test_start_up_freezes_the_heap(app):
     """Full garbage collections hold the GIL: without the start-up heap they take ~10 ms, not
     80-130 (lifespan.py)."""
     assert gc.get_freeze_count() > 0
+
+
+async def test_an_import_of_20000_rows_and_its_export(app, api):
+    """The job parses and validates in a worker thread; the loop only sends each chunk's
+    statement. The export shapes and writes each batch in the thread too."""
+    await make_object(api, "person")
+    for name, type_ in (("name", "text"), ("age", "number"), ("born", "date")):
+        await add_field(api, "person", name, type_)
+    rows = "".join(f"Person {n},{n % 90},2001-02-{n % 28 + 1:02}\n" for n in range(20_000))
+    answer = await api.post("/api/objects/person/import", files={
+        "file": ("people.csv", ("name,age,born\n" + rows).encode())})
+    assert answer.status_code == 202, answer.text
+
+    async def until_done() -> httpx.Response:
+        while True:
+            job = await api.get(f"/api/imports/{answer.json()['id']}")
+            if job.json()["status"] != "running":
+                return job
+            await asyncio.sleep(0.05)
+
+    started = time.perf_counter()
+    job, delays = await probing(app, until_done())
+    assert job.json()["created"] == 20_000, job.text[:300]
+    assert_responsive(delays, started)
+    started = time.perf_counter()
+    export, delays = await probing(app, api.get("/api/objects/person/export"))
+    assert export.text.count("\n") == 20_001
+    assert_responsive(delays, started)

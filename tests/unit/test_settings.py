@@ -8,6 +8,8 @@ from objectry.settings import Settings
 
 LIMITS = {
     "OBJECTRY_MAX_BODY_BYTES": ("max_body_bytes", 10 * 1024 * 1024, 2048),
+    "OBJECTRY_MAX_IMPORT_BYTES": ("max_import_bytes", 2 * 1024 * 1024 * 1024, 4096),
+    "OBJECTRY_IMPORT_LEASE_SECONDS": ("import_lease_seconds", 120, 2.5),
     "OBJECTRY_MAX_BULK_RECORDS": ("max_bulk_records", 10_000, 50),
     "OBJECTRY_MAX_FIELDS_PER_OBJECT": ("max_fields_per_object", 500, 20),
     "OBJECTRY_MAX_PAGE_SIZE": ("max_page_size", 1000, 200),

@@ -552,5 +552,32 @@ webhook_deliveries = Table(
           "event_seq", postgresql_where=text("status = 'pending'")),
 )
 
+import_jobs = Table(
+    # A CSV/XLSX import running in the background (objectry/imports): options, progress per
+    # chunk, the first 1,000 row errors; a stale heartbeat means its runner died.
+    "import_jobs", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),
+    Column("object_id", Text, nullable=False),
+    Column("options", JSONB, nullable=False),
+    Column("columns", JSONB, nullable=False),  # {"file column": "field name" | null}
+    Column("status", Text, nullable=False, server_default=text("'running'")),
+    Column("reason", Text),
+    Column("rows_total", BigInteger),
+    Column("rows_done", BigInteger, nullable=False, server_default=text("0")),
+    Column("created", BigInteger, nullable=False, server_default=text("0")),
+    Column("updated", BigInteger, nullable=False, server_default=text("0")),
+    Column("skipped", BigInteger, nullable=False, server_default=text("0")),
+    Column("errors", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("created_by", Text),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    _now(),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    CheckConstraint("status IN ('running', 'succeeded', 'failed')", name="status"),
+    Index(None, "tenant_id", "created_at"),
+)
+
 # Tables guarded by row-level security: every table with a tenant column, plus workspaces.
 TENANT_TABLES = tuple(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)

@@ -40,7 +40,14 @@ KEY_DOC = {**header_doc("Idempotency-Key", "the same key and request within 24 h
                       "pattern": "^[ -~]+$"}}
 
 
-def idempotent(check: Check) -> Callable[[Endpoint], Endpoint]:
+async def _whole_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def idempotent(check: Check, body: Callable[[Request], Awaitable[bytes]] = _whole_body
+               ) -> Callable[[Endpoint], Endpoint]:
+    """`body` gives what the fingerprint hashes as the body: by default the bytes themselves;
+    an upload spooled to disk gives their digest instead (imports/upload.py)."""
     def wrap(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)  # DirectRoute and OpenAPI read the endpoint's signature
         async def guarded(ctx: Context, request: Request, **path: Any) -> Response:
@@ -49,7 +56,7 @@ def idempotent(check: Check) -> Callable[[Endpoint], Endpoint]:
                 return await endpoint(ctx, request, **path)
             _check_key(key)
             await check(ctx, request, **path)
-            sent = fingerprint(request, await request.body(), ctx.principal.actor)
+            sent = fingerprint(request, await body(request), ctx.principal.actor)
             return await _once(ctx, key, sent, lambda: endpoint(ctx, request, **path))
 
         return guarded

@@ -23,6 +23,7 @@ PREFERENCES: dict[str, tuple[str, ...]] = {
 SCHEMA = "public"  # the one profile: every object is a table of it
 _ARRAY_TYPES = ("*/*", "application/*", "application/json", "application/vnd.pgrst.array+json")
 _OBJECT_TYPES = ("application/vnd.pgrst.object+json", "application/vnd.pgrst.object")
+_CSV_TYPES = ("text/csv",)
 _RANGE = re.compile(r"(?:items=)?([0-9]{1,18})-([0-9]{0,18})")
 
 
@@ -50,6 +51,7 @@ class RestRequest:
     prefer: Prefer
     singular: bool = False  # Accept: application/vnd.pgrst.object+json
     strip_nulls: bool = False  # Accept: …;nulls=stripped
+    csv: bool = False  # Accept: text/csv (rest/csv.py)
     range: tuple[int, int | None] | None = None  # the Range header, inclusive bounds
 
     @property
@@ -61,9 +63,9 @@ def negotiate(request: Request) -> RestRequest:
     headers = request.headers
     reading = request.method in ("GET", "HEAD")
     check_profile(headers.get("accept-profile" if reading else "content-profile"))
-    singular, strip = accept(headers.get("accept"))
+    singular, strip, csv = accept(headers.get("accept"))
     return RestRequest(request.method, request.query_params.multi_items(),
-                       prefer(headers.getlist("prefer")), singular, strip,
+                       prefer(headers.getlist("prefer")), singular, strip, csv,
                        header_range(headers.get("range")) if reading else None)
 
 
@@ -91,18 +93,21 @@ def prefer(headers: list[str]) -> Prefer:
     return Prefer(found, max_affected)
 
 
-def accept(value: str | None) -> tuple[bool, bool]:
-    """(singular, strip nulls) for the first media type offered that this API can produce."""
+def accept(value: str | None) -> tuple[bool, bool, bool]:
+    """(singular, strip nulls, csv) for the first media type offered that this API can
+    produce."""
     if not value or not value.strip():
-        return False, False
+        return False, False, False
     offered = []
     for part in value.split(","):
         kind, *params = (p.strip() for p in part.split(";"))
         strip = "nulls=stripped" in params
         if kind.lower() in _ARRAY_TYPES:
-            return False, strip
+            return False, strip, False
         if kind.lower() in _OBJECT_TYPES:
-            return True, strip
+            return True, strip, False
+        if kind.lower() in _CSV_TYPES:
+            return False, False, True
         offered.append(kind[:60])
     raise QueryError("PGRST107", "None of these media types are available: "
                      + ", ".join(offered), status=406)

@@ -15,11 +15,13 @@ import orjson
 from fastapi import Response
 
 from objectry.records.query import QueryError
+from objectry.rest.csv import as_csv
 from objectry.rest.errors import not_singular
 from objectry.rest.negotiate import RestRequest
 
 ARRAY_JSON = "application/json; charset=utf-8"
 OBJECT_JSON = "application/vnd.pgrst.object+json; charset=utf-8"
+CSV = "text/csv; charset=utf-8"
 
 
 @dataclass
@@ -66,6 +68,9 @@ def render(req: RestRequest, result: Result) -> Response:
     if result.rows is None or result.status == 204:
         return Response(status_code=result.status, headers=headers)
     rows = [_without_nulls(row) for row in result.rows] if req.strip_nulls else result.rows
+    if req.csv:
+        body_csv = b"" if req.head else as_csv(rows)
+        return Response(body_csv, status_code=result.status, headers=headers, media_type=CSV)
     body: Any = rows[0] if req.singular and rows else rows
     media = OBJECT_JSON if req.singular else ARRAY_JSON
     if req.head:

@@ -5,16 +5,18 @@ import { go } from "../router.js";
 import { canAdmin, invalidate, objects, objectTitle } from "../state.js";
 import {
   busy, clear, clearFormErrors, emptyState, field, formSummary, fmtDateTime, h, modal, pageHeader,
-  showFormErrors, slugify,
+  showFormErrors, slugify, toast,
 } from "../ui.js";
+import { templateDialog } from "../widgets/template_dialog.js";
 
 const LABELS = { name: "API name", label: "Name", plural_label: "Plural name", plural_name: "Plural API name", description: "Description" };
 const labelOf = (f) => LABELS[f] || f;
 
 export async function render(view) {
   const list = await objects(true);
-  const create = (label = "New object") => (canAdmin()
-    ? h("button.primary", { type: "button", onclick: () => createObject() }, label) : null);
+  const button = (tag, label, onclick) => (canAdmin() ? h(tag, { type: "button", onclick }, label) : null);
+  const create = (label = "New object", tag = "button.primary") => button(tag, label, () => createObject());
+  const fromTemplate = (label, tag = "button") => button(tag, label, () => applyTemplate(view));
   const body = list.length
     ? h("table.table",
       h("caption.visually-hidden", "Objects"),
@@ -30,11 +32,21 @@ export async function render(view) {
           h("a.button.small", { href: `#/objects/${o.name}`, "aria-label": `Records of ${objectTitle(o)}` }, "Records"),
           h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
             "Fields & settings"))))))
-    : emptyState("No objects yet. An object is a kind of record — Contact, Company, Deal.", create("Create your first object"));
+    : emptyState("No objects yet. An object is a kind of record — Contact, Company, Deal.",
+      fromTemplate("Start from a template", "button.primary"), " ", create("Create your first object", "button"));
   clear(view,
-    pageHeader("Objects", create()),
+    pageHeader("Objects", list.length ? fromTemplate("From a template") : null, create()),
     h("p.lead", "Each object has its fields, its records and its relationships to other objects."),
     body);
+}
+
+async function applyTemplate(view) {
+  const applied = await templateDialog();
+  if (!applied) return;
+  invalidate();
+  const made = applied.changes.filter((c) => c.kind === "object" && c.op === "create").length;
+  toast(made ? `Template applied: ${made} new ${made === 1 ? "object" : "objects"}` : "Template applied: nothing was missing");
+  await render(view);
 }
 
 export function createObject() {

@@ -10,6 +10,7 @@ import { go, replaceQuery } from "../router.js";
 import { canAdmin, canWrite, schema as loadSchema } from "../state.js";
 import { clear, emptyState, h, pageHeader, toast, toastError } from "../ui.js";
 import { calendar } from "../widgets/calendar.js";
+import { exportMenu } from "../widgets/export_menu.js";
 import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
 import { kanban } from "../widgets/kanban.js";
@@ -60,6 +61,8 @@ export async function render(view, { params, query }) {
   });
   const header = pageHeader(title,
     h("a.button", { href: `#/objects/${s.object.name}/trash` }, "Trash"),
+    exportMenu(s.object.name, () => writeQuery(state)),
+    writer ? h("a.button", { href: `#/objects/${s.object.name}/import` }, "Import") : null,
     canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
     writer && s.fields.length && current?.type !== "kanban" && current?.type !== "calendar"
       ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null);
