@@ -138,7 +138,7 @@ async def test_abort_commits_nothing_and_lists_every_error(api, owner_db, worksp
         "failed", 0, 4, 4)
     assert job["reason"] == "rows failed: nothing was imported"
     assert [(e["row"], e["field"], e["code"]) for e in job["errors"]] == [
-        (2, "name", "required"), (3, "age", "type"), (3, "vip", "type"), (3, "email", "format")]
+        (2, "name", "required"), (3, "email", "format"), (3, "age", "type"), (3, "vip", "type")]
     assert await stored(owner_db, workspace_id) == []
 
 

@@ -206,11 +206,17 @@ def _prepare(plan: Plan, validator: RecordValidator, chunk: list[list[Any]], fir
             validator.for_create(data)
         except ValidationFailed as exc:
             problems = [*problems, *exc.details]
-        if problems:
+        if problems:  # in the object's field order, as the validator lists its own
+            problems.sort(key=lambda p: _position(validator, p["field"]))
             failed.append((number, problems))
         else:
             good.append((number, data))
     return good, failed
+
+
+def _position(validator: RecordValidator, name: str) -> int:
+    field = validator.by_name.get(name)
+    return field.index if field is not None else len(validator.fields)
 
 
 async def _write_chunk(conn: asyncpg.Connection, job: Job, tally: Tally, prepared: Prepared
