@@ -88,7 +88,8 @@ def test_destructive_push_needs_the_flag_and_errors_are_printed(live, token, tmp
 
 
 def test_gen_types_from_a_server(live, token):
-    with httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {token}"}) as api:
+    with httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {token}"},
+                      timeout=120) as api:
         assert api.post("/api/templates/crm/apply", json={}).status_code == 200
     code, out, err = run("gen", "types", "--lang", "typescript", "--url", live.url,
                          "--token", token)
