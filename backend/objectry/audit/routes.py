@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from objectry.audit import service
 from objectry.audit.recorder import KINDS
 from objectry.web.context import Ctx
-from objectry.web.pagination import Cursor, Limit, page_request
+from objectry.web.pagination import Cursor, Limit, paging
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 Actor = Annotated[str | None, Query(description="a user id, an API token id or an e-mail")]
@@ -25,8 +25,6 @@ async def list_audit(ctx: Ctx, limit: Limit = None, cursor: Cursor = None, actor
                      until: Until = None) -> Any:
     """Who changed the schema, members, invitations, tokens and webhooks: newest first."""
     ctx.principal.require("admin")
-    settings = ctx.state.settings
-    paging = page_request(limit, cursor, default=settings.default_page_size,
-                          cap=settings.max_page_size, key="at")
+    page = paging(ctx.state.settings, limit, cursor, key="at")
     chosen = service.filters(actor=actor, kind=kind, action=action, since=since, until=until)
-    return await service.list_(ctx, chosen, paging)
+    return await service.list_(ctx, chosen, page)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 
 from objectry.metadata import applications, fields, object_fields, objects, relationships
 from objectry.metadata import schemas as s
+from objectry.web import pagination as pages
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
 from objectry.web.openapi import errors
-from objectry.web.pagination import Cursor, Limit, PageRequest, page_request
+from objectry.web.pagination import Cursor, Limit, PageRequest
 
 router = APIRouter(prefix="/api")
 
@@ -19,9 +20,7 @@ router = APIRouter(prefix="/api")
 
 def paging(ctx: Ctx, limit: int | None, cursor: str | None, key: str = "created_at"
            ) -> PageRequest:
-    settings = ctx.state.settings
-    return page_request(limit, cursor, default=settings.default_page_size,
-                        cap=settings.max_page_size, key=key)
+    return pages.paging(ctx.state.settings, limit, cursor, key)
 
 
 def reads(ctx: Ctx) -> Ctx:

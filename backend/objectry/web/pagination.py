@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import orjson
 from fastapi import Query
@@ -49,6 +49,23 @@ def page_request(limit: int | None, cursor: str | None, *, default: int = 50,
     if limit is not None and limit < 1:
         raise BadRequest("limit must be a positive number")
     return PageRequest(min(limit or default, cap), decode(cursor, key) if cursor else None)
+
+
+class PageSizes(Protocol):
+    """The settings a list's page size comes from (objectry.settings.Settings)."""
+
+    @property
+    def default_page_size(self) -> int: ...
+
+    @property
+    def max_page_size(self) -> int: ...
+
+
+def paging(sizes: PageSizes, limit: int | None, cursor: str | None,
+           key: str = "created_at") -> PageRequest:
+    """`page_request` with the server's default and maximum page sizes."""
+    return page_request(limit, cursor, default=sizes.default_page_size,
+                        cap=sizes.max_page_size, key=key)
 
 
 def encode(key: Any, item_id: str) -> str:

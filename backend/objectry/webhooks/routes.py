@@ -8,22 +8,16 @@ from fastapi import APIRouter, Request, Response
 
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
-from objectry.web.pagination import Cursor, Limit, PageRequest, page_request
+from objectry.web.pagination import Cursor, Limit, paging
 from objectry.webhooks import service
 from objectry.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 router = APIRouter(prefix="/api", tags=["webhooks"])
 
 
-def paging(ctx: Ctx, limit: int | None, cursor: str | None) -> PageRequest:
-    settings = ctx.state.settings
-    return page_request(limit, cursor, default=settings.default_page_size,
-                        cap=settings.max_page_size)
-
-
 @router.get("/webhooks")
 async def list_webhooks(ctx: Ctx, limit: Limit = None, cursor: Cursor = None) -> Any:
-    return await service.list_(ctx, paging(ctx, limit, cursor))
+    return await service.list_(ctx, paging(ctx.state.settings, limit, cursor))
 
 
 @router.post("/webhooks", status_code=201, openapi_extra=documented(WebhookCreate))
@@ -55,7 +49,7 @@ async def test_webhook(ctx: Ctx, webhook_id: str) -> Any:
 @router.get("/webhooks/{webhook_id}/deliveries")
 async def list_deliveries(ctx: Ctx, webhook_id: str, limit: Limit = None,
                           cursor: Cursor = None) -> Any:
-    return await service.deliveries(ctx, webhook_id, paging(ctx, limit, cursor))
+    return await service.deliveries(ctx, webhook_id, paging(ctx.state.settings, limit, cursor))
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")

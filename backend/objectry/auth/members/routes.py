@@ -12,7 +12,7 @@ from objectry.auth.members import service as members
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
 from objectry.web.openapi import errors
-from objectry.web.pagination import page_request
+from objectry.web.pagination import paging
 from objectry.web.responses import JSONResponse
 
 router = APIRouter()
@@ -52,9 +52,7 @@ async def list_invitations(ctx: Ctx, workspace_id: str,
                            limit: Annotated[int | None, Query()] = None,
                            cursor: Annotated[str | None, Query()] = None) -> Any:
     settings = members.managing(ctx, workspace_id).state.settings
-    paging = page_request(limit, cursor, default=settings.default_page_size,
-                          cap=settings.max_page_size)
-    return await members.list_invitations(ctx, paging)
+    return await members.list_invitations(ctx, paging(settings, limit, cursor))
 
 
 @router.delete(WORKSPACE + "/invitations/{invitation_id}", status_code=204,

@@ -10,7 +10,7 @@ from objectry.auth import schemas as s
 from objectry.auth.tokens import service as tokens
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
-from objectry.web.pagination import Cursor, Limit, page_request
+from objectry.web.pagination import Cursor, Limit, paging
 from objectry.web.responses import JSONResponse
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
@@ -26,9 +26,7 @@ async def create_token(ctx: Ctx, request: Request) -> Any:
 @router.get("")
 async def list_tokens(ctx: Ctx, limit: Limit = None, cursor: Cursor = None) -> Any:
     settings = tokens.managing(ctx).state.settings
-    paging = page_request(limit, cursor, default=settings.default_page_size,
-                          cap=settings.max_page_size)
-    return await tokens.list_(ctx, paging)
+    return await tokens.list_(ctx, paging(settings, limit, cursor))
 
 
 @router.delete("/{token_id}", status_code=204)

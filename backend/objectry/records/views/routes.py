@@ -11,7 +11,7 @@ from objectry.records.views.schemas import ViewCreate, ViewUpdate
 from objectry.web.bodies import body, documented
 from objectry.web.context import Ctx
 from objectry.web.openapi import errors
-from objectry.web.pagination import Cursor, Limit, page_request
+from objectry.web.pagination import Cursor, Limit, paging
 
 router = APIRouter(prefix="/api/views", tags=["views"])
 ObjectRef = Annotated[str | None, Query(description="the object's id or name", min_length=1)]
@@ -20,10 +20,7 @@ ObjectRef = Annotated[str | None, Query(description="the object's id or name", m
 @router.get("", responses=errors(404))
 async def list_views(ctx: Ctx, object: ObjectRef = None, limit: Limit = None,
                      cursor: Cursor = None) -> Any:
-    settings = ctx.state.settings
-    paging = page_request(limit, cursor, default=settings.default_page_size,
-                          cap=settings.max_page_size)
-    return await views.list_(ctx, object, paging)
+    return await views.list_(ctx, object, paging(ctx.state.settings, limit, cursor))
 
 
 @router.post("", status_code=201, openapi_extra=documented(ViewCreate))
