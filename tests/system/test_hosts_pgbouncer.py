@@ -10,6 +10,7 @@ counted are these hosts' only."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from tests.support.hosts import Call, answers, hosts, in_force, status_is
 from tests.support.pgbouncer import BINARY, pgbouncer, pools
 from tests.support.servers import Server, server_env, sign_up
 
-pytestmark = pytest.mark.skipif(BINARY is None, reason="pgbouncer is not installed")
+pytestmark = [pytest.mark.skipif(BINARY is None, reason="pgbouncer is not installed"),
+              pytest.mark.skipif(shutil.which("psql") is None,
+                                 reason="psql (PgBouncer's admin console) is not installed")]
 
 POOLS = {"a": 67, "b": 67, "c": 66}  # client connections per host: 200 in all
 SERVER_CONNECTIONS = 20  # PgBouncer's default_pool_size
