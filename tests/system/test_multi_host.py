@@ -250,29 +250,32 @@ async def hooked(trio: Trio, receiver: Receiver) -> tuple[dict[str, str], str, s
     return headers, workspace_id, str(hook.json()["id"])
 
 
-async def deliveries(url: str, workspace_id: str, hook: str) -> list[asyncpg.Record]:
-    """The hook's deliveries: each committed event's webhook-id, its status, and whether it is
-    claimed (leased) now."""
+async def deliveries(url: str, workspace_id: str, hook: str) -> tuple[list[asyncpg.Record], int]:
+    """The hook's deliveries (each committed event's webhook-id, its status, and whether it is
+    claimed — leased — now), and how many of the workspace's events are not fanned out yet."""
     conn = await asyncpg.connect(url)
     try:
-        return list(await conn.fetch(
+        rows = list(await conn.fetch(
             "SELECT e.event_id, d.status, d.leased_until > now() AS leased"
             " FROM webhook_deliveries d JOIN webhook_events e"
             " ON e.tenant_id = d.tenant_id AND e.seq = d.event_seq"
             " WHERE d.tenant_id = $1 AND d.webhook_id = $2", workspace_id, hook))
+        waiting = await conn.fetchval("SELECT count(*) FROM webhook_events"
+                                      " WHERE tenant_id = $1 AND event_id IS NULL", workspace_id)
     finally:
         await conn.close()
+    return rows, int(waiting)
 
 
 async def all_delivered(trio: Trio, receiver: Receiver, workspace_id: str, hook: str
                         ) -> set[str]:
-    """Wait until no delivery is pending and every committed event has reached the receiver;
-    the committed events."""
+    """Wait until every event is fanned out, no delivery is pending and every committed event
+    has reached the receiver; the committed events."""
     deadline = time.monotonic() + 120
     while True:
-        rows = await deliveries(trio.database_url, workspace_id, hook)
+        rows, waiting = await deliveries(trio.database_url, workspace_id, hook)
         events = {r["event_id"] for r in rows}
-        pending = sum(r["status"] == "pending" for r in rows)
+        pending = waiting + sum(r["status"] == "pending" for r in rows)
         with receiver.lock:
             seen = {r.headers["webhook-id"] for r in receiver.received}
         if not pending and events <= seen:
@@ -333,8 +336,8 @@ async def test_kill_9_of_b_mid_stream_loses_no_write_and_no_webhook_event(
                 await asyncio.sleep(0.01)
             b.kill()
             # B's claims stay leased until their lease runs out: a duplicate may come of them.
-            in_flight = {r["event_id"] for r in await deliveries(
-                trio.database_url, workspace_id, hook) if r["leased"]}
+            in_flight = {r["event_id"] for r in (await deliveries(
+                trio.database_url, workspace_id, hook))[0] if r["leased"]}
             await asyncio.gather(*writers)
             events = await all_delivered(trio, receiver, workspace_id, hook)
             counts, first = received(receiver)
