@@ -48,8 +48,10 @@ def _run_as() -> str | None:
 class Cluster:
     """One PostgreSQL server on 127.0.0.1:`port`, data in `directory`/pgdata."""
 
-    def __init__(self, bin_dir: Path, directory: Path, user: str | None) -> None:
+    def __init__(self, bin_dir: Path, directory: Path, user: str | None,
+                 max_connections: int = 60) -> None:
         self.bin_dir, self.directory, self.user = bin_dir, directory, user
+        self.max_connections = max_connections
         self.pgdata, self.port = directory / "pgdata", free_port()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
@@ -63,7 +65,7 @@ class Cluster:
 
     def start(self) -> None:
         options = (f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
-                   " -c fsync=off -c max_connections=60")
+                   f" -c fsync=off -c max_connections={self.max_connections}")
         self._run("pg_ctl", "-w", "-t", "60", "-o", options, "-l",
                   str(self.directory / "server.log"), "start")
 
@@ -75,7 +77,7 @@ class Cluster:
 
 
 @contextmanager
-def private_cluster() -> Iterator[Cluster]:
+def private_cluster(max_connections: int = 60) -> Iterator[Cluster]:
     """A started cluster, stopped (immediately) and deleted at the end. Its directory is made
     with tempfile (not pytest's tmp_path, which only root may enter) and given to the user
     PostgreSQL runs as."""
@@ -86,7 +88,7 @@ def private_cluster() -> Iterator[Cluster]:
     directory = Path(tempfile.mkdtemp(prefix="objectry-cluster-"))
     if user is not None:
         shutil.chown(directory, user)
-    cluster = Cluster(bin_dir, directory, user)
+    cluster = Cluster(bin_dir, directory, user, max_connections)
     try:
         cluster.init()
         cluster.start()

@@ -28,7 +28,7 @@ def _upstream(url: str) -> tuple[str, int, str, str]:
     return host, parts.port or 5432, parts.username or "postgres", parts.path.lstrip("/")
 
 
-def _ini(url: str, port: int, directory: Path, pool_size: int) -> Path:
+def _ini(url: str, port: int, directory: Path, pool_size: int, max_client_conn: int) -> Path:
     host, upstream_port, user, _ = _upstream(url)
     (directory / "users.txt").write_text(f'"{user}" ""\n')
     ini = directory / "pgbouncer.ini"
@@ -41,9 +41,10 @@ listen_port = {port}
 unix_socket_dir =
 auth_type = trust
 auth_file = {directory / "users.txt"}
+admin_users = {user}
 pool_mode = transaction
 default_pool_size = {pool_size}
-max_client_conn = 200
+max_client_conn = {max_client_conn}
 log_connections = 0
 log_disconnections = 0
 """)
@@ -75,12 +76,15 @@ async def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) 
 
 
 @asynccontextmanager
-async def pgbouncer(url: str, directory: Path, *, pool_size: int = 2) -> AsyncIterator[str]:
+async def pgbouncer(url: str, directory: Path, *, pool_size: int = 2,
+                    max_client_conn: int = 200) -> AsyncIterator[str]:
     """PgBouncer in transaction mode in front of `url`'s server, at most `pool_size` server
-    connections per database and user; yields `url`'s database through it."""
+    connections per database and user and `max_client_conn` clients in all; yields `url`'s
+    database through it (its user may also open the admin console, database `pgbouncer`:
+    `pools`)."""
     assert BINARY is not None, "pgbouncer is not installed (apt-get install pgbouncer)"
     port = free_port()
-    ini = _ini(url, port, directory, pool_size)
+    ini = _ini(url, port, directory, pool_size, max_client_conn)
     _, _, user, database = _upstream(url)
     log = directory / "pgbouncer.log"
     with log.open("wb") as output:
@@ -93,3 +97,16 @@ async def pgbouncer(url: str, directory: Path, *, pool_size: int = 2) -> AsyncIt
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def pools(pooled_url: str) -> list[dict[str, str]]:
+    """PgBouncer's SHOW POOLS (clients and server connections per database and user), read
+    with psql: the admin console speaks the simple query protocol only, which asyncpg's
+    queries do not use."""
+    parts = urlsplit(pooled_url)
+    done = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(parts.port), "-U",
+                           parts.username or "postgres", "-d", "pgbouncer", "--csv", "-c",
+                           "SHOW POOLS"], capture_output=True, text=True, timeout=30,
+                          check=True)
+    header, *rows = done.stdout.splitlines()
+    return [dict(zip(header.split(","), row.split(","), strict=True)) for row in rows]
