@@ -21,6 +21,7 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import LinkCreate, RelationshipCreate, RelationshipUpdate
+from objectry.records import repo as record_repo
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 
@@ -113,12 +114,15 @@ async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
                   "created_by": ctx.principal.actor}
         await record(conn, ctx, "link", "created", values["id"], rel["name"])
         try:
-            return await repo.insert(conn, "relationship_records", values)
+            row = await repo.insert(conn, "relationship_records", values)
         except asyncpg.UniqueViolationError as exc:
             message = _CARDINALITY.get(exc.constraint_name or "", "already linked")
             raise Conflict(message.format(type=rel["type"]),
                            [detail("to_record_id", "cardinality", message.format(
                                type=rel["type"]))]) from None
+        await record_repo.add_link_events(conn, ctx.tenant_id, "link", row,
+                                          ctx.principal.actor)
+        return row
 
 
 async def unlink(ctx: Context, link_id: str) -> None:
@@ -127,6 +131,8 @@ async def unlink(ctx: Context, link_id: str) -> None:
                               for_update=True)
         rel = await repo.get(conn, "relationships", ctx.tenant_id, row["relationship_id"])
         await record(conn, ctx, "link", "deleted", link_id, rel["name"] if rel else None)
+        await record_repo.add_link_events(conn, ctx.tenant_id, "unlink", row,
+                                          ctx.principal.actor)
         await repo.delete(conn, "relationship_records", ctx.tenant_id, link_id)
 
 

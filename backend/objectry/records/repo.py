@@ -3,6 +3,7 @@ runner of the statements the query compiler renders (records/query)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -208,10 +209,37 @@ async def related(conn: asyncpg.Connection, tenant_id: str, relationship_id: str
                             record_id, limit, max_bytes)
 
 
+async def add_link_events(conn: asyncpg.Connection, tenant_id: str, op: str,
+                          link: Mapping[str, Any], actor: str | None) -> None:
+    """`link` or `unlink` in the history of both of the link's records (one for a record
+    linked to itself)."""
+    await conn.execute(
+        """INSERT INTO link_events (tenant_id, record_id, op, relationship_id, forward,
+                                    other_record_id, link_id, actor)
+           SELECT $1, u.near, $2, $3, u.forward, u.far, $6, $7
+           FROM (VALUES ($4::text, true, $5::text), ($5, false, $4)) AS u(near, forward, far)
+           WHERE u.forward OR $4 <> $5""",
+        tenant_id, op, link["relationship_id"], link["from_record_id"], link["to_record_id"],
+        link["id"], actor)
+
+
 async def history(conn: asyncpg.Connection, tenant_id: str, record_id: str,
                   before_id: int | None, limit: int) -> list[asyncpg.Record]:
+    """The record's events, newest first: its writes and its links (with the other record's
+    primary value and object, null once it is purged)."""
     return await conn.fetch(
-        """SELECT id, op, changes, actor, at FROM record_events
-           WHERE tenant_id = $1 AND record_id = $2 AND ($3::bigint IS NULL OR id < $3)
+        """(SELECT id, op, changes, actor, at, NULL::text AS relationship_id,
+                   NULL::boolean AS forward, NULL::text AS other_record_id,
+                   NULL::text AS other_primary_value, NULL::text AS other_object_id
+            FROM record_events
+            WHERE tenant_id = $1 AND record_id = $2 AND ($3::bigint IS NULL OR id < $3)
+            ORDER BY id DESC LIMIT $4)
+           UNION ALL
+           (SELECT e.id, e.op, '{}'::jsonb, e.actor, e.at, e.relationship_id, e.forward,
+                   e.other_record_id, o.primary_value, o.object_id
+            FROM link_events e
+            LEFT JOIN records o ON o.tenant_id = e.tenant_id AND o.id = e.other_record_id
+            WHERE e.tenant_id = $1 AND e.record_id = $2 AND ($3::bigint IS NULL OR e.id < $3)
+            ORDER BY e.id DESC LIMIT $4)
            ORDER BY id DESC LIMIT $4""",
         tenant_id, record_id, before_id, limit)
