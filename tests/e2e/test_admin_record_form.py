@@ -182,6 +182,7 @@ def test_link_and_unlink_from_the_form(j: Journey, http: Any) -> None:
     expect(employer.get_by_role("link", name="Acme")).to_be_visible()
     lines = panel.get_by_role("region", name="History").locator("li.event")
     expect(lines.first).to_contain_text("Linked to Acme (Employer)")
+    lines.first.scroll_into_view_if_needed()
     shot(j, "panel-linked")
 
     employer.get_by_role("button", name="Unlink Acme").click()
@@ -195,6 +196,7 @@ def test_link_and_unlink_from_the_form(j: Journey, http: Any) -> None:
     assert [(e["op"], e["record"]["primary_value"], e["relationship"]["label"])
             for e in history(http, acme["id"])[:2]] == [
         ("unlink", "Ada Lovelace", "Employees"), ("link", "Ada Lovelace", "Employees")]
+    lines.first.scroll_into_view_if_needed()
     shot(j, "panel-unlinked")
 
     # The close button closes it too.
@@ -207,6 +209,7 @@ def test_a_stale_save_is_refused_and_focus_stays_in_the_panel(j: Journey, http: 
     grace = contact_named(http, "Grace Hopper")
     j.go(f"#/objects/contact?record={grace['id']}")
     panel = page.get_by_role("dialog", name="Grace Hopper")
+    expect(panel.get_by_role("textbox", name="Full name")).to_be_focused()  # drawn: focus moved in
     # Tab from the last control wraps to the first: focus stays in the panel.
     panel.get_by_role("button", name="Cancel").focus()
     page.keyboard.press("Tab")
@@ -255,3 +258,56 @@ def test_full_page_edit_and_create(j: Journey, http: Any) -> None:
     assert charles["data"] == {"full_name": "Charles Babbage", "stage": "lead", "budget": 99}
     assert page.url.endswith(f"#/records/{charles['id']}")
     expect(page.get_by_role("region", name="History")).to_contain_text("Created")
+
+
+SPECIMEN = [  # (name, label, type, config): every type a person types into
+    ("title", "Title", "text", {}), ("summary", "Summary", "long_text", {}),
+    ("body", "Body", "rich_text", {}), ("amount", "Amount", "number", {}),
+    ("price", "Price", "currency", {"currency_code": "USD"}), ("share", "Share", "percent", {}),
+    ("active", "Active", "boolean", {}), ("day", "Day", "date", {}),
+    ("moment", "Moment", "datetime", {}), ("mail", "Mail", "email", {}),
+    ("tel", "Tel", "phone", {}), ("site", "Site", "url", {}),
+    ("size", "Size", "select", {"options": [{"value": "s", "label": "Small"}]}),
+    ("tags", "Tags", "multi_select", {"options": [{"value": "a", "label": "Alpha"},
+                                                  {"value": "b", "label": "Beta"}]}),
+    ("stars", "Stars", "rating", {"max": 5}), ("meta", "Meta", "json", {}),
+    ("old_note", "Old note", "text", {}),
+]
+
+
+def test_every_type_has_an_input_computed_shown_removed_fields_named(j: Journey, http: Any) -> None:
+    page = j.page
+    obj = ok(http.post("/api/objects", json={"name": "specimen", "label": "Specimen",
+                                             "plural_label": "Specimens"}), 201)
+    made = {}
+    for name, label, type_, config in SPECIMEN:
+        made[name] = ok(http.post(f"/api/objects/{obj['id']}/fields", json={
+            "name": name, "label": label, "type": type_, "config": config}), 201)
+    ok(http.post(f"/api/objects/{obj['id']}/fields", json={
+        "name": "double", "label": "Double", "type": "formula",
+        "config": {"expression": "{amount} * 2", "result_type": "number"}}), 201)
+    record = ok(http.post("/api/records", json={"object": "specimen", "data": {
+        "title": "First", "amount": 21000, "tags": ["a", "b"], "old_note": "kept"}}), 201)
+    ok(http.patch(f"/api/records/{record['id']}", json={"data": {"old_note": "changed"}}))
+    detached = http.delete(f"/api/object-fields/{made['old_note']['object_field']['id']}")
+    assert detached.status_code == 204, detached.text
+
+    j.go("#/objects/specimen?record=new")
+    panel = page.get_by_role("dialog", name="New specimen")
+    for name, label, _type, _config in SPECIMEN[:-1]:
+        control = panel.get_by_role("group", name=label) if name == "tags" \
+            else panel.get_by_label(label, exact=True)
+        expect(control).to_have_count(1)
+        expect(control).to_be_editable() if name != "tags" else expect(control).to_be_visible()
+    expect(panel.get_by_label("Old note")).to_have_count(0)  # detached
+    expect(panel.get_by_text("Double")).to_have_count(0)  # computed: nothing to type
+    shot(j, "every-type")
+
+    j.go(f"#/objects/specimen?record={record['id']}")
+    panel = page.get_by_role("dialog", name="First")
+    expect(panel.locator("output[name=double]")).to_have_text("42,000")  # formatted, read-only
+    expect(panel.get_by_role("checkbox", name="Alpha")).to_be_checked()
+    changed = panel.get_by_role("region", name="History").locator("li.event").first
+    expect(changed.get_by_role("row", name=re.compile("removed field"))).to_contain_text("changed")
+    changed.scroll_into_view_if_needed()
+    shot(j, "removed-field")
