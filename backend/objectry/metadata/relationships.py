@@ -21,7 +21,6 @@ from objectry.metadata.changes import (
     update_named,
 )
 from objectry.metadata.schemas import LinkCreate, RelationshipCreate, RelationshipUpdate
-from objectry.records import repo as record_repo
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
 
@@ -120,8 +119,7 @@ async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
             raise Conflict(message.format(type=rel["type"]),
                            [detail("to_record_id", "cardinality", message.format(
                                type=rel["type"]))]) from None
-        await record_repo.add_link_events(conn, ctx.tenant_id, "link", row,
-                                          ctx.principal.actor)
+        await repo.add_link_events(conn, ctx.tenant_id, "link", row, ctx.principal.actor)
         return row
 
 
@@ -131,8 +129,7 @@ async def unlink(ctx: Context, link_id: str) -> None:
                               for_update=True)
         rel = await repo.get(conn, "relationships", ctx.tenant_id, row["relationship_id"])
         await record(conn, ctx, "link", "deleted", link_id, rel["name"] if rel else None)
-        await record_repo.add_link_events(conn, ctx.tenant_id, "unlink", row,
-                                          ctx.principal.actor)
+        await repo.add_link_events(conn, ctx.tenant_id, "unlink", row, ctx.principal.actor)
         await repo.delete(conn, "relationship_records", ctx.tenant_id, link_id)
 
 

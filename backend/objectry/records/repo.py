@@ -3,7 +3,6 @@ runner of the statements the query compiler renders (records/query)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -207,20 +206,6 @@ async def related(conn: asyncpg.Connection, tenant_id: str, relationship_id: str
               ORDER BY l.created_at, l.id LIMIT $4"""
     return await conn.fetch(capped_rows(sql, [], "$5::bigint"), tenant_id, relationship_id,
                             record_id, limit, max_bytes)
-
-
-async def add_link_events(conn: asyncpg.Connection, tenant_id: str, op: str,
-                          link: Mapping[str, Any], actor: str | None) -> None:
-    """`link` or `unlink` in the history of both of the link's records (one for a record
-    linked to itself)."""
-    await conn.execute(
-        """INSERT INTO link_events (tenant_id, record_id, op, relationship_id, forward,
-                                    other_record_id, link_id, actor)
-           SELECT $1, u.near, $2, $3, u.forward, u.far, $6, $7
-           FROM (VALUES ($4::text, true, $5::text), ($5, false, $4)) AS u(near, forward, far)
-           WHERE u.forward OR $4 <> $5""",
-        tenant_id, op, link["relationship_id"], link["from_record_id"], link["to_record_id"],
-        link["id"], actor)
 
 
 async def history(conn: asyncpg.Connection, tenant_id: str, record_id: str,
