@@ -302,6 +302,16 @@ def test_every_type_has_an_input_computed_shown_removed_fields_named(j: Journey,
     expect(panel.get_by_label("Old note")).to_have_count(0)  # detached
     expect(panel.get_by_text("Double")).to_have_count(0)  # computed: nothing to type
     shot(j, "every-type")
+    # Rich text is sent as typed and stored cleaned by the server.
+    panel.get_by_label("Title", exact=True).fill("Second")
+    panel.get_by_label("Body", exact=True).fill("<p>Hi <b>there</b><script>alert(1)</script></p>")
+    panel.get_by_role("checkbox", name="Beta").check()
+    panel.get_by_role("button", name="Create specimen").click()
+    expect(page.get_by_role("dialog", name="Second")).to_be_visible()
+    second = ok(http.get("/api/records", params={"object": "specimen", "title": "eq.Second"}))
+    assert second["items"][0]["data"]["tags"] == ["b"]
+    body = second["items"][0]["data"]["body"]
+    assert "<b>there</b>" in body and "script" not in body
 
     j.go(f"#/objects/specimen?record={record['id']}")
     panel = page.get_by_role("dialog", name="First")
