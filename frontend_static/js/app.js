@@ -29,6 +29,7 @@ route("/objects/:name", records.render);
 route("/objects/:name/build", builder.render);
 route("/objects/:name/trash", trash.render);
 route("/objects/:name/import", importScreen.render);
+route("/objects/:name/new", record.renderNew);
 route("/records/:id", record.render);
 route("/fields", library.render);
 route("/relationships", relationships.render);

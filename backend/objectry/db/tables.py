@@ -380,6 +380,32 @@ record_events = Table(
     Index(None, "tenant_id", "record_id", "id"),
 )
 
+link_events = Table(
+    # A record's link and unlink events (GET /api/records/{id}/history), one row for each of
+    # the link's two records, written with the link's insert or delete. Its ids come from
+    # record_events' sequence so that one history reads both tables in one order. Not in
+    # record_events: those are record writes (realtime and webhooks follow them), a link is not.
+    # The other record and the relationship have no foreign key: the event outlives them.
+    "link_events", metadata,
+    _tenant(),
+    Column("id", BigInteger, nullable=False,
+           server_default=text("nextval('record_events_id_seq'::regclass)")),
+    Column("record_id", Text, nullable=False),
+    Column("op", Text, nullable=False),
+    Column("relationship_id", Text, nullable=False),
+    Column("forward", Boolean, nullable=False),  # record_id is the link's `from` record
+    Column("other_record_id", Text, nullable=False),
+    Column("link_id", Text, nullable=False),
+    Column("actor", Text),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    _tenant_fk(),
+    ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"],
+                         ondelete="CASCADE"),
+    CheckConstraint("op IN ('link', 'unlink')", name="op"),
+    Index(None, "tenant_id", "record_id", "id"),
+)
+
 idempotency_keys = Table(
     # A write's first 2xx response per client key (objectry/idempotency), stored in the write's
     # own transaction; older than 24 hours it counts as absent and is purged as keys are stored.

@@ -113,12 +113,14 @@ async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
                   "created_by": ctx.principal.actor}
         await record(conn, ctx, "link", "created", values["id"], rel["name"])
         try:
-            return await repo.insert(conn, "relationship_records", values)
+            row = await repo.insert(conn, "relationship_records", values)
         except asyncpg.UniqueViolationError as exc:
             message = _CARDINALITY.get(exc.constraint_name or "", "already linked")
             raise Conflict(message.format(type=rel["type"]),
                            [detail("to_record_id", "cardinality", message.format(
                                type=rel["type"]))]) from None
+        await repo.add_link_events(conn, ctx.tenant_id, "link", row, ctx.principal.actor)
+        return row
 
 
 async def unlink(ctx: Context, link_id: str) -> None:
@@ -127,6 +129,7 @@ async def unlink(ctx: Context, link_id: str) -> None:
                               for_update=True)
         rel = await repo.get(conn, "relationships", ctx.tenant_id, row["relationship_id"])
         await record(conn, ctx, "link", "deleted", link_id, rel["name"] if rel else None)
+        await repo.add_link_events(conn, ctx.tenant_id, "unlink", row, ctx.principal.actor)
         await repo.delete(conn, "relationship_records", ctx.tenant_id, link_id)
 
 

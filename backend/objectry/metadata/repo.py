@@ -4,6 +4,7 @@ request; every value is a bound parameter."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -175,6 +176,20 @@ async def record_object(conn: asyncpg.Connection, tenant_id: str, record_id: str
     row = await conn.fetchrow("SELECT object_id, deleted_at FROM records"
                               " WHERE tenant_id = $1 AND id = $2", tenant_id, record_id)
     return dict(row) if row is not None else None
+
+
+async def add_link_events(conn: asyncpg.Connection, tenant_id: str, op: str,
+                          link: Mapping[str, Any], actor: str | None) -> None:
+    """`link` or `unlink` in the history of both of the link's records (one for a record
+    linked to itself); records/repo.history reads them."""
+    await conn.execute(
+        """INSERT INTO link_events (tenant_id, record_id, op, relationship_id, forward,
+                                    other_record_id, link_id, actor)
+           SELECT $1, u.near, $2, $3, u.forward, u.far, $6, $7
+           FROM (VALUES ($4::text, true, $5::text), ($5, false, $4)) AS u(near, forward, far)
+           WHERE u.forward OR $4 <> $5""",
+        tenant_id, op, link["relationship_id"], link["from_record_id"], link["to_record_id"],
+        link["id"], actor)
 
 
 # Links to a record in the trash are hidden until it is restored (extra_sql of list_page).

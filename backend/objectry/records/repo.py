@@ -210,8 +210,21 @@ async def related(conn: asyncpg.Connection, tenant_id: str, relationship_id: str
 
 async def history(conn: asyncpg.Connection, tenant_id: str, record_id: str,
                   before_id: int | None, limit: int) -> list[asyncpg.Record]:
+    """The record's events, newest first: its writes and its links (with the other record's
+    primary value and object, null once it is purged)."""
     return await conn.fetch(
-        """SELECT id, op, changes, actor, at FROM record_events
-           WHERE tenant_id = $1 AND record_id = $2 AND ($3::bigint IS NULL OR id < $3)
+        """(SELECT id, op, changes, actor, at, NULL::text AS relationship_id,
+                   NULL::boolean AS forward, NULL::text AS other_record_id,
+                   NULL::text AS other_primary_value, NULL::text AS other_object_id
+            FROM record_events
+            WHERE tenant_id = $1 AND record_id = $2 AND ($3::bigint IS NULL OR id < $3)
+            ORDER BY id DESC LIMIT $4)
+           UNION ALL
+           (SELECT e.id, e.op, '{}'::jsonb, e.actor, e.at, e.relationship_id, e.forward,
+                   e.other_record_id, o.primary_value, o.object_id
+            FROM link_events e
+            LEFT JOIN records o ON o.tenant_id = e.tenant_id AND o.id = e.other_record_id
+            WHERE e.tenant_id = $1 AND e.record_id = $2 AND ($3::bigint IS NULL OR e.id < $3)
+            ORDER BY e.id DESC LIMIT $4)
            ORDER BY id DESC LIMIT $4""",
         tenant_id, record_id, before_id, limit)

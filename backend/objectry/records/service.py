@@ -15,7 +15,7 @@ from objectry.errors import BadRequest, NotFound, ValidationFailed, VersionMisma
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import autonumber, changes, repo
-from objectry.records.access import authorize, shown, unseen_readonly
+from objectry.records.access import authorize, may, shown, unseen_readonly
 from objectry.records.computed_values import with_computed
 from objectry.records.conflicts import unique_conflict
 from objectry.records.schemas import RecordWrite, keys
@@ -200,7 +200,24 @@ async def history(ctx: Context, record_id: str, limit: int, cursor: str | None
             raise NotFound(f"no record {record_id!r} in this workspace")
         authorize(ctx, obj, "read")  # history carries the record's values
         events = await repo.history(conn, ctx.tenant_id, row["id"], before, limit + 1)
-    items = [{"at": e["at"], "actor": e["actor"], "op": e["op"],
+    items = [_link_event(ctx, snapshot, e) if e["relationship_id"] is not None else
+             {"at": e["at"], "actor": e["actor"], "op": e["op"],
               "changes": changes.by_name(obj, e["changes"])} for e in events[:limit]]
     more = len(events) > limit
     return {"items": items, "next_cursor": str(events[limit - 1]["id"]) if more else None}
+
+
+def _link_event(ctx: Context, snapshot: Snapshot, e: asyncpg.Record) -> dict[str, Any]:
+    """A link or unlink in a record's history: the relationship as this record sees it (its
+    label for the other side; name and label null once it is deleted) and the other record
+    (its object's name and its current primary value, null once it is purged; the primary
+    value also null for a caller who may not read that object)."""
+    rel = next((r for r in snapshot.relationships if r.id == e["relationship_id"]), None)
+    label = None if rel is None else rel.to_label if e["forward"] else rel.from_label
+    other = snapshot.objects_by_id.get(e["other_object_id"] or "")
+    return {"at": e["at"], "actor": e["actor"], "op": e["op"], "changes": {},
+            "relationship": {"id": e["relationship_id"], "name": rel.name if rel else None,
+                             "label": label},
+            "record": {"id": e["other_record_id"], "object": other.name if other else None,
+                       "primary_value": e["other_primary_value"]
+                       if other is not None and may(ctx, other, "read") else None}}

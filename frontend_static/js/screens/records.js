@@ -15,10 +15,11 @@ import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
 import { kanban } from "../widgets/kanban.js";
 import { liveGrid } from "../widgets/livegrid.js";
+import { panelFromQuery } from "../widgets/record_panel.js";
 import { viewsBar } from "../widgets/views_bar.js";
 
 const PAGE = 50;
-const RESERVED = new Set(["order", "q", "view", "month"]);
+const RESERVED = new Set(["order", "q", "view", "month", "record"]);
 
 function readQuery(query, fieldsByName) {
   const [field, dir] = (query.get("order") || "").split(".");
@@ -66,7 +67,11 @@ export async function render(view, { params, query }) {
     canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
     writer && s.fields.length && current?.type !== "kanban" && current?.type !== "calendar"
       ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null);
-  if (current && current.type !== "grid") return renderLayout(view, { s, current, header, bar, month: query.get("month") });
+  if (current && current.type !== "grid") {
+    const stop = await renderLayout(view, { s, current, header, bar, month: query.get("month") });
+    const panel = panelFromQuery(view, s, query, () => {}); // the board follows the change itself
+    return () => { stop?.(); panel?.destroy(); };
+  }
   let cursor = null;
 
   const status = h("p.result-count", { "aria-live": "polite" });
@@ -155,7 +160,11 @@ export async function render(view, { params, query }) {
     h("div.more", more),
     writer ? h("p.hint", "Click a cell, press Enter or just type to edit it. Enter saves, Tab saves and moves on, Escape cancels; arrow keys move between cells.") : null);
   await load(true);
-  return liveGrid(view, {
+  const panel = panelFromQuery(view, s, query, (record, { created }) => {
+    if (!created) grid.patch(record);
+    else if (grid.insertAfter(record, null)) showCount(1);
+  });
+  const stop = liveGrid(view, {
     object: s.object.name, grid,
     firstPage: () => api.records.list(s.object.name, pageQuery(true)),
     counted: (total) => {
@@ -163,6 +172,7 @@ export async function render(view, { params, query }) {
       showCount(typeof total === "number" ? 0 : total.delta);
     },
   });
+  return () => { stop(); panel?.destroy(); };
 }
 
 /** A kanban board or a calendar: the view's records (its filter, up to a page of 1,000),

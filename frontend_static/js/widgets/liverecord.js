@@ -28,7 +28,7 @@ export function liveRecord(view, { object, record, values, notice, reload }) {
   function trashed() {
     showNotice(notice, "div.alert.error", "This record was moved to the trash. ",
       h("a", { href: `#/objects/${object}/trash` }, "Open the trash"));
-    for (const button of view.querySelectorAll("form button[type=submit], .page-actions button.danger")) button.disabled = true;
+    for (const button of view.querySelectorAll("button[type=submit], .page-actions button.danger")) button.disabled = true;
   }
 
   return watchFor(view, object, (change) => {
