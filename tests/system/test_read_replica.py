@@ -11,6 +11,7 @@ answers with what it had, which is how these tests see which server a read came 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import secrets
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.pgbouncer import pgbouncer
 from tests.support.replica import Pair, streaming_pair
 from tests.support.servers import Server, server_env, sign_up
 
@@ -36,11 +38,11 @@ def pair() -> Iterator[Pair]:
 SECRET = secrets.token_hex(32)  # the hosts sign and check one another's session tokens
 
 
-def _serve(directory: Path, pair: Pair, **env: str) -> Server:
+def _serve(directory: Path, pair: Pair, read_url: str | None = None, **env: str) -> Server:
     directory.mkdir()
     return Server(directory / "data", pair.primary.url, server_env(
-        DATABASE_READ_URL=pair.replica.url, OBJECTRY_POOL_MAX="4", OBJECTRY_SECRET_KEY=SECRET,
-        OBJECTRY_WEBHOOK_WORKER="0", **env)).start()
+        DATABASE_READ_URL=read_url or pair.replica.url, OBJECTRY_POOL_MAX="4",
+        OBJECTRY_SECRET_KEY=SECRET, OBJECTRY_WEBHOOK_WORKER="0", **env)).start()
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +193,35 @@ def test_a_replica_lagging_past_the_bound_is_not_read(
         assert title in _titles(hosts["B"], reader)["list"]  # from the primary
         assert title not in _titles(hosts["A2"], reader)["list"]  # A2 tolerates a minute
     pair.caught_up()
+
+
+def test_a_replica_behind_a_transaction_pooler(
+        tmp_path: Path, pair: Pair, hosts: dict[str, Server],
+        world: dict[str, dict[str, str]]) -> None:
+    """DATABASE_READ_URL through PgBouncer in transaction mode (`?pgbouncer=true`): the scope
+    rides in each transaction's BEGIN there too."""
+    asyncio.run(_through_pgbouncer(tmp_path, pair, hosts["B"], world))
+
+
+async def _through_pgbouncer(tmp_path: Path, pair: Pair, writer: Server,
+                             world: dict[str, dict[str, str]]) -> None:
+    (tmp_path / "bouncer").mkdir()
+    async with pgbouncer(pair.replica.url, tmp_path / "bouncer", pool_size=2) as pooled:
+        c = _serve(tmp_path / "c", pair, f"{pooled}?pgbouncer=true",
+                   OBJECTRY_REPLICA_MAX_LAG_MS="60000")
+        try:
+            c.wait_ready()
+            before = _titles(c, world["reader"])
+            with pair.replay_paused():
+                title = _create(writer, world["owner"], "pooled").json()["data"]["title"]
+                assert _titles(c, world["reader"]) == before  # the replica's answer
+                mine = _create(c, world["owner"], "pooled-mine").json()
+                assert _get(c, world["owner"], mine["id"]).status_code == 200
+                assert _get(c, world["stranger"], mine["id"]).status_code == 404
+            pair.caught_up()
+            assert title in _titles(c, world["reader"])["list"]
+        finally:
+            c.stop(30)
 
 
 def test_a_stopped_replica_sends_reads_to_the_primary(

@@ -41,8 +41,9 @@ log = logging.getLogger("objectry.replica")
 EVERYTHING = 2**64
 # Principals whose writes are remembered at once; past it the oldest are forgotten first.
 MAX_REMEMBERED = 100_000
-# How often a read that waits for an LSN asks the replica again.
-POLL_SECONDS = 0.01
+# How often a read that waits for an LSN asks the replica again: after 1 ms, then twice as
+# long each time up to 10 ms.
+FIRST_POLL_SECONDS, POLL_SECONDS = 0.001, 0.01
 _LSN = re.compile(r"([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})")
 
 
@@ -166,12 +167,15 @@ class Replica:
         return None
 
     async def _caught_up(self, conn: asyncpg.Connection, need: int) -> bool:
-        deadline = time.monotonic() + self.wait
+        """Whether the replica replays `need` within the wait bound. A write is usually
+        replayed a millisecond or so after its commit: the first polls come soon after."""
+        deadline, pause = time.monotonic() + self.wait, FIRST_POLL_SECONDS
         while await self._replay_lsn(conn) < need:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            await asyncio.sleep(min(POLL_SECONDS, left))
+            await asyncio.sleep(min(pause, left))
+            pause = min(2 * pause, POLL_SECONDS)
         return True
 
     async def _replay_lsn(self, conn: asyncpg.Connection) -> int:
