@@ -64,23 +64,25 @@ async def _door(pool: asyncpg.Pool, tenant_id: str | None, *,
         # Inside a held transaction: its connection (a savepoint for a nested transaction, so
         # a failure rolls back these statements only, as it would on their own).
         conn = _serving(held, tenant_id)
-        async with conn.transaction() if transaction else nullcontext():
+        async with _unit(conn, transaction):
             yield conn
         return
-    async with pool.acquire() as conn, _scoped(conn, tenant_id, transaction) as scoped:
-        yield scoped
+    async with pool.acquire() as conn, _unit(conn, await _scope(conn, tenant_id, transaction)):
+        yield conn
 
 
-@asynccontextmanager
-async def _scoped(conn: asyncpg.Connection, tenant_id: str | None, transaction: bool
-                  ) -> AsyncIterator[asyncpg.Connection]:
+async def _scope(conn: asyncpg.Connection, tenant_id: str | None, transaction: bool) -> bool:
+    """Scope `conn` to the workspace; whether its work must then be a transaction."""
     if conn.per_transaction:  # behind a transaction pooler: the scope needs a transaction
         conn.scope_next_transaction(tenant_id)
-        transaction = True
-    elif tenant_id is not None:
+        return True
+    if tenant_id is not None:
         await conn.scope_to(tenant_id)
-    async with conn.transaction() if transaction else nullcontext():
-        yield conn
+    return transaction
+
+
+def _unit(conn: asyncpg.Connection, transaction: bool) -> AbstractAsyncContextManager[object]:
+    return conn.transaction() if transaction else nullcontext()
 
 
 def connection(pool: asyncpg.Pool, tenant_id: str
@@ -151,8 +153,8 @@ async def _reading(ctx: Scope, *, transaction: bool) -> AsyncIterator[asyncpg.Co
     if replica is not None and _held.get() is None:
         async with replica.acquire() as conn:
             if conn is not None:
-                async with _scoped(conn, ctx.tenant_id, transaction) as scoped:
-                    yield scoped
+                async with _unit(conn, await _scope(conn, ctx.tenant_id, transaction)):
+                    yield conn
                 return
     async with _door(ctx.state.pool, ctx.tenant_id, transaction=transaction) as conn:
         yield conn
