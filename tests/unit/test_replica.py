@@ -4,6 +4,7 @@ The replica itself is exercised in tests/system/test_read_replica.py."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -87,3 +88,14 @@ def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(5):
         replica.remember(f"usr_{n}", n)
     assert list(replica._written) == ["usr_2", "usr_3", "usr_4"]
+
+
+def test_what_the_replica_cannot_serve_goes_to_the_primary_without_a_connection() -> None:
+    """None means the primary; the pool (None here) is never asked."""
+    replica = _replica(replica_max_lag_ms=1000)
+    replica.written = 100
+    assert asyncio.run(replica._usable(101)) is None  # beyond anything written: made up, or
+    replica.lag = 1.5  # newer than the last sample
+    assert asyncio.run(replica._usable(0)) is None  # lagging past the bound
+    replica.lag, replica.down_until = 0.0, time.monotonic() + 60
+    assert asyncio.run(replica._usable(0)) is None  # the breaker is open

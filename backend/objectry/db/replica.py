@@ -83,6 +83,8 @@ class Replica:
         self.interval = min(1.0, max(0.05, self.max_lag / 4))
         self.remember_seconds = 2 * self.max_lag + 1
         self.down_until = 0.0  # the circuit breaker: open until then
+        self.down = False  # since the last failure, no probe has reached the replica
+        self.written = 0  # the highest LSN known written on the primary
         self.replayed = 0  # the highest LSN seen replayed
         self.lag = 0.0  # seconds, as the watcher last measured it
         self._samples: deque[tuple[float, int]] = deque()  # (monotonic time, primary LSN)
@@ -128,8 +130,10 @@ class Replica:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("the primary's WAL position is unknown after a write: %s", exc)
             return None
-        if lsn is not None and principal is not None:
-            self.remember(principal, lsn)
+        if lsn is not None:
+            self.written = max(self.written, lsn)
+            if principal is not None:
+                self.remember(principal, lsn)
         return lsn
 
     # -- the door --------------------------------------------------------------------------
@@ -151,7 +155,10 @@ class Replica:
             await self.pool.release(conn)
 
     async def _usable(self, need: int) -> asyncpg.Connection | None:
-        if time.monotonic() < self.down_until or self.lag > self.max_lag:
+        if time.monotonic() < self.down_until or self.lag > self.max_lag or need > self.written:
+            # Past what the primary is known to have written: a claim from another host newer
+            # than the last sample, or a made-up one. The primary has it (if it exists) without
+            # holding a replica connection for the whole wait.
             return None
         try:
             conn = await self.pool.acquire()
@@ -185,10 +192,11 @@ class Replica:
         return replayed
 
     def _trip(self, exc: BaseException) -> None:
-        if time.monotonic() >= self.down_until:
-            log.warning("the read replica is unreachable (%s); reading from the primary for"
-                        " %g s", str(exc) or type(exc).__name__, self.retry)
-        self.down_until = time.monotonic() + self.retry
+        if not self.down:
+            log.warning("the read replica is unreachable (%s); reading from the primary,"
+                        " trying it again every %g s", str(exc) or type(exc).__name__,
+                        self.retry)
+        self.down, self.down_until = True, time.monotonic() + self.retry
 
     # -- the watcher -----------------------------------------------------------------------
 
@@ -210,6 +218,7 @@ class Replica:
             return  # nothing to compare with: the last measure stands
         now = time.monotonic()
         self._samples.append((now, primary or 0))
+        self.written = max(self.written, primary or 0)
         while len(self._samples) > 1 and self._samples[0][0] < now - self.max_lag - 2 * (
                 self.interval + self.wait):
             self._samples.popleft()
@@ -221,7 +230,15 @@ class Replica:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             self._trip(exc)
             return
-        self.lag = self._lag(replayed, time.monotonic())
+        if self.down:
+            log.warning("the read replica answers again")
+            self.down = False
+        lag, self.lag = self.lag, self._lag(replayed, time.monotonic())
+        if lag <= self.max_lag < self.lag:
+            log.warning("the read replica lags %.1f s behind the primary (bound: %g s);"
+                        " reading from the primary", self.lag, self.max_lag)
+        elif self.lag <= self.max_lag < lag:
+            log.warning("the read replica is within the lag bound again")
 
     def _lag(self, replayed: int, now: float) -> float:
         """Since when the replica misses something the primary had: the oldest sample past
