@@ -17,6 +17,7 @@ from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
 from objectry.db import embedded, migrate
 from objectry.db import pool as db_pool
+from objectry.db.replica import Replica
 from objectry.imports.runner import Runner
 from objectry.metadata.cache import MetadataCache
 from objectry.metadata.listener import MetadataListener
@@ -45,6 +46,7 @@ class State:
     realtime: Hub | None = None  # /realtime/v1's fan-out (realtime/hub.py)
     webhooks: Worker | None = None  # the webhook delivery queue's worker (webhooks/worker.py)
     imports: Runner = field(default_factory=Runner)  # import jobs running here (imports/job.py)
+    replica: Replica | None = None  # reads from DATABASE_READ_URL (db/replica.py)
 
 
 def database_url(settings: Settings) -> str:
@@ -68,6 +70,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 statement_timeout_ms=settings.statement_timeout_ms,
                                 acquire_timeout_ms=settings.pool_acquire_timeout_ms,
                                 pooler=settings.database_pooler)
+    replica = await _replica(settings, pool)
     cache, tokens = MetadataCache(pool), TokenCache()
     hub = Hub(pool, cache, settings.realtime_recheck_seconds)
     webhooks = Worker(pool, cache, settings)
@@ -82,7 +85,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await webhooks.start()
     try:
         app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens, hub,
-                                     webhooks)
+                                     webhooks, replica=replica)
         # What is alive now lives as long as the process; frozen, a full collection walks only
         # what requests made: its pauses, which hold the GIL and so every request, fell from
         # 80-130 ms to ~10-20 ms (tests/api/test_event_loop.py).
@@ -95,9 +98,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 settings.webhook_timeout_seconds + 1))
         await hub.stop()
         await listener.stop()
+        if replica is not None:
+            await replica.stop()
+            await _close(replica.pool)
         await _close(pool)
         if not settings.database_url and settings.stop_embedded_on_exit:
             await asyncio.to_thread(embedded.stop, settings.data_dir)
+
+
+async def _replica(settings: Settings, primary: asyncpg.Pool) -> Replica | None:
+    """The read replica's pool and watcher. No connection is made before the first read
+    (min_size 0), so a replica that is down does not stop the start: reads go to the primary."""
+    if not settings.database_read_url:
+        return None
+    pool = await db_pool.create(settings.database_read_url, min_size=0,
+                                max_size=settings.pool_max_size,
+                                statement_timeout_ms=settings.statement_timeout_ms,
+                                acquire_timeout_ms=settings.replica_connect_timeout_ms,
+                                pooler=settings.database_read_pooler)
+    replica = Replica(pool, primary, settings)
+    await replica.start()
+    return replica
 
 
 async def _close(pool: asyncpg.Pool, grace_seconds: float = 5) -> None:

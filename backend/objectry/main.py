@@ -26,6 +26,7 @@ from objectry.settings import Settings
 from objectry.web import error_handlers
 from objectry.web.docs_page import add_docs
 from objectry.web.openapi import document
+from objectry.web.read_your_writes import ReadYourWrites
 from objectry.web.request_limits import BodySizeLimit
 from objectry.web.responses import JSONResponse
 from objectry.web.security_headers import SecurityHeaders
@@ -63,5 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document(app, public=PUBLIC_PATHS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_import_bytes)
+    if settings.database_read_url:  # a read replica: writes answer with their LSN
+        app.add_middleware(ReadYourWrites)
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: on every answer
     return app

@@ -72,6 +72,16 @@ class Settings:
     # A session of its own, never through a transaction pooler: migrations, LISTEN, field-index
     # DDL and the advisory locks it holds across transactions. None: database_url.
     direct_database_url: str | None = None
+    # A streaming replica for reads (db/replica.py): None reads from the primary only.
+    database_read_url: str | None = None
+    database_read_pooler: str = DIRECT  # TRANSACTION when the read URL has ?pgbouncer=true
+    # A read that needs a write the replica has not replayed yet waits this long, then the
+    # primary serves it; a replica further behind the primary than max lag serves nothing;
+    # one that cannot be reached is left alone for retry seconds (connecting: connect timeout).
+    replica_wait_ms: int = 200
+    replica_max_lag_ms: int = 5_000
+    replica_retry_seconds: float = 5
+    replica_connect_timeout_ms: int = 1_000
     pool_min_size: int = 2
     pool_max_size: int = 10
     max_body_bytes: int = 10 * 1024 * 1024
@@ -145,11 +155,19 @@ class Settings:
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
         database_url, flagged = _without_pgbouncer_flag(env.get("DATABASE_URL") or None)
+        read_url, read_flagged = _without_pgbouncer_flag(env.get("DATABASE_READ_URL") or None)
         settings = cls(
             data_dir=Path(env.get("OBJECTRY_DATA_DIR", ".objectry")),
             database_url=database_url,
             database_pooler=_pooler(env.get("OBJECTRY_DATABASE_POOLER"), flagged),
             direct_database_url=env.get("OBJECTRY_DIRECT_DATABASE_URL") or None,
+            database_read_url=read_url,
+            database_read_pooler=TRANSACTION if read_flagged else DIRECT,
+            replica_wait_ms=int(env.get("OBJECTRY_REPLICA_WAIT_MS", "200")),
+            replica_max_lag_ms=int(env.get("OBJECTRY_REPLICA_MAX_LAG_MS", "5000")),
+            replica_retry_seconds=float(env.get("OBJECTRY_REPLICA_RETRY_SECONDS", "5")),
+            replica_connect_timeout_ms=int(env.get("OBJECTRY_REPLICA_CONNECT_TIMEOUT_MS",
+                                                   "1000")),
             pool_min_size=int(env.get("OBJECTRY_POOL_MIN", "2")),
             pool_max_size=int(env.get("OBJECTRY_POOL_MAX", "10")),
             max_body_bytes=int(env.get("OBJECTRY_MAX_BODY_BYTES", str(10 * 1024 * 1024))),

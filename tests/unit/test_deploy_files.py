@@ -54,6 +54,8 @@ def test_compose_has_the_database_the_pooler_and_replicated_api():
     assert "@pgbouncer:" in env["DATABASE_URL"]
     assert "@db:" in env["OBJECTRY_DIRECT_DATABASE_URL"]
     assert "OBJECTRY_SECRET_KEY" in env  # every replica signs with the same key
+    # Reads from the replica profile's standby when given (empty: the primary only).
+    assert env["DATABASE_READ_URL"] == "${DATABASE_READ_URL:-}"
 
 
 def _unit() -> configparser.ConfigParser:

@@ -25,6 +25,10 @@ LIMITS = {
     "OBJECTRY_WEBHOOK_LEASE_SECONDS": ("webhook_lease_seconds", 60, 5),
     "OBJECTRY_WEBHOOK_POLL_SECONDS": ("webhook_poll_seconds", 5, 0.5),
     "OBJECTRY_WEBHOOK_RETENTION_DAYS": ("webhook_retention_days", 30, 7),
+    "OBJECTRY_REPLICA_WAIT_MS": ("replica_wait_ms", 200, 50),
+    "OBJECTRY_REPLICA_MAX_LAG_MS": ("replica_max_lag_ms", 5000, 300),
+    "OBJECTRY_REPLICA_RETRY_SECONDS": ("replica_retry_seconds", 5, 1.5),
+    "OBJECTRY_REPLICA_CONNECT_TIMEOUT_MS": ("replica_connect_timeout_ms", 1000, 250),
 }
 
 
@@ -97,3 +101,22 @@ def test_webhook_retry_schedule_and_switches(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("OBJECTRY_WEBHOOK_RETRY_SCHEDULE", "5,-1")
     with pytest.raises(ValueError, match="negative"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(("url", "expected_url", "expected_pooler"), [
+    (None, None, "direct"),
+    ("", None, "direct"),  # compose's ${DATABASE_READ_URL:-}
+    ("postgresql://u@replica:5432/app", "postgresql://u@replica:5432/app", "direct"),
+    ("postgresql://u@replica:6543/app?pgbouncer=true", "postgresql://u@replica:6543/app",
+     "transaction"),
+])
+def test_the_read_replica_url_and_its_pooler_flag(
+        url: str | None, expected_url: str | None, expected_pooler: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if url is None:
+        monkeypatch.delenv("DATABASE_READ_URL", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_READ_URL", url)
+    settings = Settings.from_env()
+    assert (settings.database_read_url, settings.database_read_pooler) == (expected_url,
+                                                                            expected_pooler)

@@ -9,8 +9,11 @@ never use `pool.acquire()` directly: tenant data goes through `connection`/`tran
 what comes before the workspace is known (sign-in, credentials) through `unscoped`.
 
 A request's services open the door with `one(ctx)` (a single statement, or reads that need no
-common snapshot) or `tx(ctx)` (statements that commit together). Inside `held_transaction`
-(an idempotent request: objectry/idempotency) both hand out that one open transaction instead.
+common snapshot) or `tx(ctx)` (statements that commit together); the reads a streaming
+replica may serve (record lists and gets, /rest/v1 GET, exports) with `reading(ctx)` or
+`reading_tx(ctx)` instead, which choose between the replica and the primary (db/replica.py).
+Inside `held_transaction` (an idempotent request: objectry/idempotency) all four hand out that
+one open transaction instead.
 """
 
 from __future__ import annotations
@@ -23,9 +26,16 @@ from typing import Protocol
 import asyncpg
 
 
+class _Replica(Protocol):
+    def acquire(self) -> AbstractAsyncContextManager[asyncpg.Connection | None]: ...
+
+
 class _Pooled(Protocol):
     @property
     def pool(self) -> asyncpg.Pool: ...
+
+    @property
+    def replica(self) -> _Replica | None: ...
 
 
 class Scope(Protocol):
@@ -54,17 +64,25 @@ async def _door(pool: asyncpg.Pool, tenant_id: str | None, *,
         # Inside a held transaction: its connection (a savepoint for a nested transaction, so
         # a failure rolls back these statements only, as it would on their own).
         conn = _serving(held, tenant_id)
-        async with conn.transaction() if transaction else nullcontext():
+        async with _unit(conn, transaction):
             yield conn
         return
-    async with pool.acquire() as conn:
-        if conn.per_transaction:  # behind a transaction pooler: the scope needs a transaction
-            conn.scope_next_transaction(tenant_id)
-            transaction = True
-        elif tenant_id is not None:
-            await conn.scope_to(tenant_id)
-        async with conn.transaction() if transaction else nullcontext():
-            yield conn
+    async with pool.acquire() as conn, _unit(conn, await _scope(conn, tenant_id, transaction)):
+        yield conn
+
+
+async def _scope(conn: asyncpg.Connection, tenant_id: str | None, transaction: bool) -> bool:
+    """Scope `conn` to the workspace; whether its work must then be a transaction."""
+    if conn.per_transaction:  # behind a transaction pooler: the scope needs a transaction
+        conn.scope_next_transaction(tenant_id)
+        return True
+    if tenant_id is not None:
+        await conn.scope_to(tenant_id)
+    return transaction
+
+
+def _unit(conn: asyncpg.Connection, transaction: bool) -> AbstractAsyncContextManager[object]:
+    return conn.transaction() if transaction else nullcontext()
 
 
 def connection(pool: asyncpg.Pool, tenant_id: str
@@ -115,3 +133,28 @@ def one(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
 def tx(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
     """The caller's workspace for several statements that commit together."""
     return transaction(ctx.state.pool, ctx.tenant_id)
+
+
+def reading(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """`one(ctx)` for reads a streaming replica may serve (db/replica.py): the replica when
+    there is one that has replayed what the caller needs, else the primary."""
+    return _reading(ctx, transaction=False)
+
+
+def reading_tx(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """`tx(ctx)` for reads that need one snapshot (a page and its count, an export's cursor),
+    from the replica as `reading` decides."""
+    return _reading(ctx, transaction=True)
+
+
+@asynccontextmanager
+async def _reading(ctx: Scope, *, transaction: bool) -> AsyncIterator[asyncpg.Connection]:
+    replica = ctx.state.replica
+    if replica is not None and _held.get() is None:
+        async with replica.acquire() as conn:
+            if conn is not None:
+                async with _unit(conn, await _scope(conn, ctx.tenant_id, transaction)):
+                    yield conn
+                return
+    async with _door(ctx.state.pool, ctx.tenant_id, transaction=transaction) as conn:
+        yield conn

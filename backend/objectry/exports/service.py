@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from objectry.db.tenancy import tx
+from objectry.db.tenancy import reading_tx
 from objectry.errors import BadRequest
 from objectry.exports import formats
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
@@ -68,7 +68,7 @@ async def prepare(ctx: Context, object_ref: str, params: list[tuple[str, str]]) 
 async def _records(export: Export) -> AsyncIterator[list[dict[str, Any]]]:
     shape = record_shaper(export.snapshot, export.obj)
     sql, args = query.render_read(export.plan)
-    async with tx(export.ctx) as conn:
+    async with reading_tx(export.ctx) as conn:
         cursor = await conn.cursor(sql, *args)
         while rows := await cursor.fetch(BATCH):
             yield await asyncio.to_thread(lambda: [shape(r) for r in rows])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectry.db.tenancy import one, tx
+from objectry.db.tenancy import reading, reading_tx
 from objectry.errors import BadRequest
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import query, repo
@@ -60,7 +60,8 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     authorize(ctx, obj, "read")
     plan = await _plan(ctx, snapshot, obj, params)
     after = query.decode_cursor(cursor) if cursor else None
-    async with (tx(ctx) if count else one(ctx)) as conn:  # a count sees the page's snapshot
+    # A count sees the page's snapshot.
+    async with (reading_tx(ctx) if count else reading(ctx)) as conn:
         rows = await repo.compiled_rows(conn, query.render_read(plan, after=after, peek=True,
                                                                  trashed=trashed))
         total = await repo.compiled_value(conn, query.render_count(plan, trashed=trashed)

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
-from objectry.db.tenancy import one
+from objectry.db.tenancy import one, reading
 from objectry.errors import BadRequest, NotFound, ValidationFailed, VersionMismatch, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
@@ -65,7 +65,7 @@ async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
 
 async def get(ctx: Context, record_id: str, expand: list[str]) -> dict[str, Any]:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    async with one(ctx) as conn:
+    async with reading(ctx) as conn:
         row = await _live(conn, ctx, record_id)
         obj = snapshot.objects_by_id[row["object_id"]]
         authorize(ctx, obj, "read")

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from objectry.db.tenancy import one, tx
+from objectry.db.tenancy import reading, reading_tx
 from objectry.errors import Forbidden
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
@@ -75,7 +75,7 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
                    default_limit=most, max_limit=most)
     counted = req.prefer.get("count")
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
-    async with (tx(ctx) if counted else one(ctx)) as conn:
+    async with (reading_tx(ctx) if counted else reading(ctx)) as conn:
         rows = await repo.compiled_rows(conn, render_read(plan))
         total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
