@@ -1,41 +1,195 @@
-// The records grid: a table with sortable headers, cells edited in place, a draft row for a new
-// record, and arrow-key navigation between cells (one tab stop for the whole body).
+// The records grid: a table with sortable, resizable headers, cells edited in place, a draft row
+// for a new record, link columns (chips of the linked records), a checkbox per row for actions
+// on several at once, and arrow-key navigation between cells (one tab stop for the whole body).
+// Rows are one line high (or "tall"); the selection, expand and primary columns stay on the left
+// while the rest scrolls sideways.
 
 import * as api from "../api.js";
 import { editor } from "../fields/types.js";
 import { clear, h, icon, toast } from "../ui.js";
 import { editCell, errorSlot, messagesFor, showDisplay } from "./cells.js";
+import { DEFAULT_WIDTH, primaryName, resizeHandle } from "./grid_columns.js";
+import { editLinks, linkChips, readLinks } from "./grid_links.js";
 
 const SORT_WORDS = { asc: "ascending", desc: "descending" };
+const NARROW = 40; // the selection, expand and actions columns
+const LINK_WIDTH = 200;
+const DRAFT_ACTIONS = 170;
 
 /**
- * createGrid({schema, columns, order, onSort, onDelete, onCreated, canWrite})
- * order is {field, dir} or null; onSort(field) asks the screen to re-sort.
+ * createGrid({schema, layout, links, order, onSort, onDelete, onCreated, onLayout, onSelect,
+ * expandHref, canWrite}): layout is [{name, width, hidden}] (every field, in order); links the
+ * link columns (grid_links.js); order is {field, dir} or null; onSort(field) asks the screen to
+ * re-sort; onLayout(layout) keeps a changed layout; onSelect(count) follows the selection.
  */
 export function createGrid(opts) {
-  const { schema, columns, canWrite } = opts;
+  const { schema, canWrite } = opts;
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  const layout = opts.layout;
+  const linkCols = opts.links || [];
+  const primary = primaryName(schema);
+  const linksById = new Map();
+  const selected = new Set();
+  let anchor = null; // the row a shift-click selects from
+  let columns = [];
+  let actionsCol = null;
   const tbody = h("tbody");
-  const head = h("tr",
-    h("th.narrow", { scope: "col" }, h("span.visually-hidden", "Open")),
-    columns.map((f) => sortHeader(f, opts)),
-    h("th.narrow", { scope: "col" }, h("span.visually-hidden", "Actions")));
+  const colgroup = h("colgroup");
+  const head = h("tr");
+  const all = h("input", { type: "checkbox", "aria-label": "Select all rows shown", title: "Select all rows shown" });
+  all.addEventListener("change", () => {
+    for (const tr of rows()) mark(tr, all.checked);
+    selectionChanged();
+  });
   const table = h("table.table.grid", { role: "grid", "aria-label": schema.object.plural_label || schema.object.label,
-    "aria-readonly": canWrite ? undefined : "true" }, h("thead", head), tbody);
+    "aria-readonly": canWrite ? undefined : "true" }, colgroup, h("thead", head), tbody);
   tbody.addEventListener("keydown", (e) => navigate(e, tbody));
   tbody.addEventListener("focusin", (e) => rove(tbody, e.target));
+  tbody.addEventListener("click", (e) => {
+    const box = e.target.closest("input.row-select");
+    if (!box) return;
+    const tr = box.closest("tr");
+    const list = rows();
+    if (e.shiftKey && anchor && anchor.isConnected) {
+      const [a, b] = [list.indexOf(anchor), list.indexOf(tr)].sort((x, y) => x - y);
+      for (const other of list.slice(a, b + 1)) mark(other, box.checked);
+    } else {
+      mark(tr, box.checked);
+    }
+    anchor = tr;
+    selectionChanged();
+  });
+
+  const rows = () => [...tbody.querySelectorAll(":scope > tr[data-id]")];
+  function mark(tr, on) {
+    const id = tr.dataset.id;
+    if (on) selected.add(id);
+    else selected.delete(id);
+    tr.classList.toggle("selected", on);
+    tr.setAttribute("aria-selected", String(on));
+    const box = tr.querySelector("input.row-select");
+    if (box) box.checked = on;
+  }
+  function selectionChanged() {
+    for (const id of [...selected]) if (!rowOf(id)) selected.delete(id);
+    const shown = rows().length;
+    all.checked = shown > 0 && selected.size === shown;
+    all.indeterminate = selected.size > 0 && selected.size < shown;
+    opts.onSelect?.(selected.size);
+  }
+
+  const widthOf = (c) => c.width || (c.name === primary ? DEFAULT_WIDTH + 40 : DEFAULT_WIDTH);
+
+  /** Header, column widths and every row again, for the layout as it is now. */
+  function build() {
+    columns = layout.filter((c) => !c.hidden && byName.has(c.name)).map((c) => ({ c, f: byName.get(c.name) }));
+    actionsCol = h("col.actions-col");
+    const cols = [h("col.select-col"), h("col.expand-col"),
+      ...columns.map(({ c }) => h("col", { dataset: { field: c.name } })),
+      ...linkCols.map((l) => h("col", { dataset: { link: l.key } })), actionsCol];
+    clear(colgroup, cols);
+    columns.forEach(({ c }, i) => { cols[i + 2].style.width = `${widthOf(c)}px`; });
+    linkCols.forEach((l, i) => { cols[columns.length + i + 2].style.width = `${LINK_WIDTH}px`; });
+    clear(head,
+      h("th.narrow.sticky-select", { scope: "col" }, all),
+      h("th.narrow.sticky-expand", { scope: "col" }, h("span.visually-hidden", "Open")),
+      columns.map(({ c, f }, i) => sortHeader(f, c, cols[i + 2])),
+      linkCols.map((l) => h("th.link-head", { scope: "col", title: `Linked ${l.other.plural_label || l.other.label}` }, l.label)),
+      h("th.narrow", { scope: "col" }, h("span.visually-hidden", "Actions")));
+    fitWidth();
+    const focusedId = tbody.contains(document.activeElement) ? document.activeElement.closest("tr")?.dataset.id : null;
+    for (const tr of rows()) tr.replaceWith(attach(tr.record));
+    rove(tbody, null);
+    if (focusedId) rowOf(focusedId)?.querySelector("td[data-field]")?.focus();
+  }
+
+  /** The table as wide as its columns (the actions column widens for a draft's buttons). */
+  function fitWidth() {
+    const actions = tbody.querySelector(":scope > tr.draft") ? DRAFT_ACTIONS : NARROW;
+    actionsCol.style.width = `${actions}px`;
+    const total = NARROW * 2 + actions + columns.reduce((sum, { c }) => sum + widthOf(c), 0) + linkCols.length * LINK_WIDTH;
+    table.style.width = `${total}px`;
+  }
+
+  function sortHeader(f, c, col) {
+    const dir = opts.order?.field === f.name ? opts.order.dir : null;
+    const th = h(`th${f.name === primary ? ".sticky-primary" : ""}`, { scope: "col", "aria-sort": dir ? SORT_WORDS[dir] : "none",
+      dataset: { field: f.name } });
+    const arrow = dir === "asc" ? "▲" : dir === "desc" ? "▼" : "";
+    th.append(h("button.sort", { type: "button", title: `Sort by ${f.label}`, onclick: () => opts.onSort(f.name) },
+      h("span.head-label", f.label), f.is_required ? h("span.req", { "aria-hidden": "true" }, " *") : null,
+      h("span.arrow", { "aria-hidden": "true" }, arrow)));
+    th.append(resizeHandle(f.label, widthOf(c), {
+      resize: (w) => {
+        c.width = w;
+        col.style.width = `${w}px`;
+        fitWidth();
+      },
+      done: () => opts.onLayout?.(layout),
+    }));
+    return th;
+  }
 
   function row(record) {
-    const tr = h("tr", { dataset: { id: record.id } });
+    const tr = h("tr", { dataset: { id: record.id }, "aria-selected": "false" });
     const name = record.primary_value || "(no name)";
-    tr.append(h("td.narrow", h("a.open", { href: `#/records/${record.id}`, tabindex: "-1", "aria-label": `Open ${name}`, title: "Open record" }, icon("open"))));
-    for (const f of columns) tr.append(cell(tr, record, f));
+    tr.append(h("td.narrow.sticky-select", h("input.row-select", { type: "checkbox", tabindex: "-1", "aria-label": `Select ${name}` })));
+    tr.append(h("td.narrow.sticky-expand", h("a.open", { href: opts.expandHref(record), tabindex: "-1", "aria-label": `Open ${name}`, title: "Expand record" }, icon("open"))));
+    for (const { f } of columns) tr.append(cell(tr, record, f));
+    for (const l of linkCols) tr.append(linkCell(tr, record, l));
     tr.append(h("td.narrow", canWrite ? h("button.icon.danger-text", { type: "button", tabindex: "-1",
       "aria-label": `Delete ${name}`, title: "Move to trash", onclick: () => opts.onDelete(record, tr) }, icon("trash")) : null));
+    if (selected.has(String(record.id))) {
+      tr.classList.add("selected");
+      tr.setAttribute("aria-selected", "true");
+      tr.querySelector("input.row-select").checked = true;
+    }
     return tr;
   }
 
+  function linkCell(tr, record, l) {
+    const td = h("td.link-cell", { tabindex: "-1", dataset: { link: l.key }, "aria-label": l.label });
+    const linked = linksById.get(record.id)?.[l.key];
+    td.append(linked ? linkChips(linked) : h("span.muted", "…"));
+    td.title = (linked || []).map((r) => r.primary_value || "(no name)").join(", ");
+    if (!canWrite) {
+      td.setAttribute("aria-readonly", "true");
+      return td;
+    }
+    const open = async () => {
+      await editLinks({ col: l, record: tr.record });
+      await refreshLinks([tr.record.id]).catch(() => {});
+      rowOf(tr.record.id)?.querySelector(`td[data-link="${l.key}"]`)?.focus();
+    };
+    td.addEventListener("click", (e) => { if (!e.target.closest("a")) open(); });
+    td.addEventListener("keydown", (e) => {
+      if (e.target === td && (e.key === "Enter" || e.key === "F2")) {
+        e.preventDefault();
+        open();
+      }
+    });
+    return td;
+  }
+
+  /** Read the links of these records (one request) and redraw their link cells. */
+  async function refreshLinks(ids) {
+    if (!linkCols.length || !ids.length) return;
+    const found = await readLinks(schema.object.name, linkCols, ids);
+    for (const id of ids) {
+      linksById.set(id, found.get(id) || Object.fromEntries(linkCols.map((l) => [l.key, []])));
+      const tr = rowOf(id);
+      if (!tr) continue;
+      for (const l of linkCols) {
+        const td = tr.querySelector(`td[data-link="${l.key}"]`);
+        const fresh = linkCell(tr, tr.record, l);
+        fresh.tabIndex = td.tabIndex;
+        td.replaceWith(fresh);
+      }
+    }
+  }
+
   function cell(tr, record, f) {
-    const td = h("td", { tabindex: "-1", dataset: { field: f.name } });
+    const td = h(`td${f.name === primary ? ".sticky-primary" : ""}`, { tabindex: "-1", dataset: { field: f.name } });
     showDisplay(td, f, record.data[f.name]);
     const editable = canWrite && !f.is_readonly;
     if (!editable) {
@@ -96,9 +250,14 @@ export function createGrid(opts) {
     const rowError = h("p.cell-error", { role: "alert" });
     rowError.hidden = true;
     const save = h("button.primary.small", { type: "button" }, "Save");
-    const cancel = h("button.small", { type: "button", onclick: () => tr.remove() }, "Cancel");
-    tr.append(h("td.narrow", h("span.visually-hidden", "New record")));
-    for (const f of columns) {
+    const drop = () => {
+      tr.remove();
+      fitWidth();
+      opts.onCancelDraft?.();
+    };
+    const cancel = h("button.small", { type: "button", onclick: drop }, "Cancel");
+    tr.append(h("td.narrow.sticky-select"), h("td.narrow.sticky-expand", h("span.visually-hidden", "New record")));
+    for (const { f } of columns) {
       if (f.is_readonly) {
         tr.append(h("td.muted", "—"));
         continue;
@@ -106,8 +265,9 @@ export function createGrid(opts) {
       const ed = editor(f, f.config?.default, { "aria-label": `${f.label} of the new record` });
       const box = h("div.cell-editor", ed.el);
       editors.set(f.name, { ed, setError: errorSlot(box, ed.control) });
-      tr.append(h("td.editing", { dataset: { field: f.name } }, box));
+      tr.append(h(`td.editing${f.name === primary ? ".sticky-primary" : ""}`, { dataset: { field: f.name } }, box));
     }
+    for (const l of linkCols) tr.append(h("td.muted", { dataset: { link: l.key } }, "—"));
     tr.append(h("td.narrow.draft-actions", save, cancel, rowError));
     const submit = async () => {
       const data = {};
@@ -131,9 +291,11 @@ export function createGrid(opts) {
         shown?.remove();
         const fresh = attach(created);
         tr.replaceWith(fresh);
+        fitWidth();
         toast(`${schema.object.label} “${created.primary_value || created.id}” created`);
         if (!shown) opts.onCreated?.(created);
         fresh.querySelector("td[data-field]")?.focus();
+        refreshLinks([created.id]).catch(() => {});
       } catch (err) {
         const placed = new Set();
         for (const [name, { setError }] of editors) {
@@ -160,27 +322,41 @@ export function createGrid(opts) {
         e.preventDefault();
         submit();
       } else if (e.key === "Escape") {
-        tr.remove();
-        opts.onCancelDraft?.();
+        drop();
       }
     });
     tbody.prepend(tr);
+    fitWidth();
     tr.querySelector("input, select, textarea")?.focus();
   }
 
   const rowOf = (id) => (id == null ? null : tbody.querySelector(`tr[data-id="${CSS.escape(String(id))}"]`));
 
+  const wrap = h("div.table-wrap.grid-wrap", table);
+  build();
+  const withLinks = async (records) => {
+    await refreshLinks(records.map((r) => r.id)).catch(() => {
+      for (const r of records) linksById.delete(r.id);
+    });
+  };
   return {
-    el: h("div.table-wrap", table),
-    ...liveEdits(tbody, attach, rowOf),
+    el: wrap,
+    ...liveEdits(tbody, attach, rowOf, (id) => refreshLinks([id]).catch(() => {}), selectionChanged),
+    /** The layout changed (fields shown, hidden or moved): header and rows drawn again. */
+    relayout: build,
     setRows(records) {
-      clear(tbody, records.map(attach));
+      // A draft row opened while the page was read stays.
+      clear(tbody, tbody.querySelector(":scope > tr.draft"), records.map(attach));
       rove(tbody, null);
+      selectionChanged();
+      return withLinks(records);
     },
-    appendRows(records) {
+    async appendRows(records) {
       const first = records.length ? attach(records[0]) : null;
       tbody.append(...(first ? [first] : []), ...records.slice(1).map(attach));
-      return first;
+      selectionChanged();
+      await withLinks(records);
+      return first ? rowOf(records[0].id) : null;
     },
     /** Remove a row (false when realtime removed it already); the focus moves to a neighbour. */
     remove(tr) {
@@ -189,7 +365,27 @@ export function createGrid(opts) {
       tr.remove();
       rove(tbody, next?.querySelector("td[data-field]"));
       next?.querySelector("td[data-field]")?.focus();
+      selectionChanged();
       return true;
+    },
+    /** Rows of these ids removed (after a bulk move to the trash): how many were shown. */
+    removeIds(ids) {
+      let n = 0;
+      for (const id of ids) {
+        const tr = rowOf(id);
+        if (tr) {
+          tr.remove();
+          n += 1;
+        }
+      }
+      rove(tbody, null);
+      selectionChanged();
+      return n;
+    },
+    selectedIds: () => [...selected],
+    clearSelection() {
+      for (const tr of rows()) mark(tr, false);
+      selectionChanged();
     },
     addDraft: draftRow,
     count: () => tbody.querySelectorAll("tr:not(.draft)").length,
@@ -205,7 +401,7 @@ function highlight(tr) {
   setTimeout(() => tr.classList.remove("live-changed"), HIGHLIGHT_MS);
 }
 
-function liveEdits(tbody, attach, rowOf) {
+function liveEdits(tbody, attach, rowOf, linksOf, selectionChanged) {
   const settle = () => rove(tbody, tbody.contains(document.activeElement) ? document.activeElement : null);
   return {
     /** The shown record with this id, or undefined. */
@@ -234,6 +430,8 @@ function liveEdits(tbody, attach, rowOf) {
       else tbody.prepend(tr);
       highlight(tr);
       settle();
+      linksOf(record.id);
+      selectionChanged();
       return true;
     },
     /** A record someone deleted; focus moves only if it was in that row. */
@@ -245,25 +443,16 @@ function liveEdits(tbody, attach, rowOf) {
       tr.remove();
       if (focused) next?.querySelector("td[data-field]")?.focus();
       settle();
+      selectionChanged();
       return true;
     },
   };
 }
 
-function sortHeader(f, { order, onSort }) {
-  const dir = order?.field === f.name ? order.dir : null;
-  const th = h("th", { scope: "col", "aria-sort": dir ? SORT_WORDS[dir] : "none" });
-  const arrow = dir === "asc" ? "▲" : dir === "desc" ? "▼" : "";
-  th.append(h("button.sort", { type: "button", title: `Sort by ${f.label}`, onclick: () => onSort(f.name) },
-    f.label, f.is_required ? h("span.req", { "aria-hidden": "true" }, " *") : null,
-    h("span.arrow", { "aria-hidden": "true" }, arrow)));
-  return th;
-}
-
 // --- keyboard: one tab stop in the body, arrows move between cells ---------------------------
 
 function focusTarget(td) {
-  return td.querySelector(":scope > a, :scope > button") || td;
+  return td.querySelector(":scope > a, :scope > button, :scope > input") || td;
 }
 
 function rove(tbody, target) {
