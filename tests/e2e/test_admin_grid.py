@@ -353,3 +353,15 @@ def test_keyboard_moves_between_cells_and_rows(j: Journey) -> None:
     j.page.keyboard.press("Escape")
     expect(second.locator("td[data-field=email]")).to_be_focused()
     shot(j, "keyboard")
+
+
+def test_expand_and_new_go_through_the_record_urls(j: Journey, http: Any) -> None:
+    ada = contact(http, "Ada Lovelace")
+    j.go("#/objects/contact")
+    expand = row(j, "Ada Lovelace").get_by_role("link", name="Open Ada Lovelace")
+    expect(expand).to_have_attribute("href", f"#/objects/contact?record={ada['id']}")
+    expand.click()
+    j.h1("Ada Lovelace")
+    j.go("#/objects/contact?record=new")
+    expect(j.page.get_by_role("textbox", name="Full name of the new record")).to_be_focused()
+    assert "record=" not in j.page.evaluate("location.hash")

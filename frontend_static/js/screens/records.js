@@ -16,6 +16,7 @@ import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
 import { bulkBar } from "../widgets/grid_bulk.js";
 import { fieldsMenu, initialLayout, layoutSaver, viewFields } from "../widgets/grid_columns.js";
+import { rowHeightToggle, showEmptyState } from "../widgets/grid_extras.js";
 import { linkColumns } from "../widgets/grid_links.js";
 import { kanban } from "../widgets/kanban.js";
 import { liveGrid } from "../widgets/livegrid.js";
@@ -23,7 +24,6 @@ import { viewsBar } from "../widgets/views_bar.js";
 
 const PAGE = 50;
 const RESERVED = new Set(["order", "q", "view", "month", "record"]);
-const TALL_KEY = "objectry.grid.tall."; // + the view's id or the object's name: "1" for tall rows
 
 function readQuery(query, fieldsByName) {
   const [field, dir] = (query.get("order") || "").split(".");
@@ -95,9 +95,6 @@ export async function render(view, { params, query }) {
   const links = linkColumns(s, await objects().catch(() => []));
   const menu = fieldsMenu({ schema: s, layout, onChange: () => { grid.relayout(); saveLayout(layout); } });
   const saveLayout = layoutSaver({ schema: s, view: current, said: menu.say });
-  const tallKey = TALL_KEY + (current?.id || s.object.name);
-  const tall = h("button", { type: "button", "aria-pressed": String(localStorage.getItem(tallKey) === "1"),
-    title: "Show long values on several lines" }, "Tall rows");
   const bulk = bulkBar({
     schema: s,
     selected: () => grid.selectedIds(),
@@ -124,20 +121,9 @@ export async function render(view, { params, query }) {
     onLayout: (changed) => saveLayout(changed),
     onSelect: (n) => bulk.update(n),
   });
-  const showTall = () => grid.el.classList.toggle("tall", tall.getAttribute("aria-pressed") === "true");
-  tall.addEventListener("click", () => {
-    const on = tall.getAttribute("aria-pressed") !== "true";
-    tall.setAttribute("aria-pressed", String(on));
-    if (on) localStorage.setItem(tallKey, "1");
-    else localStorage.removeItem(tallKey);
-    showTall();
-  });
-  showTall();
 
-  function newRecord() {
-    grid.addDraft();
-    showEmpty(grid.count());
-  }
+  /** The new record's row at the top of the grid (its side panel once there is one). */
+  const newRecord = () => showEmpty(grid.addDraft() ?? grid.count());
 
   function pageQuery(first) {
     const q = writeQuery(state);
@@ -192,19 +178,13 @@ export async function render(view, { params, query }) {
   function showEmpty(shown) {
     empty.hidden = shown > 0 || Boolean(grid.el.querySelector("tr.draft")) || !columns.length;
     if (empty.hidden) return;
-    if (filtered()) {
-      clear(empty, emptyState(`No ${title.toLowerCase()} match these filters.`,
-        h("button", { type: "button", onclick: () => {
-          state.filters = [];
-          state.q = "";
-          replaceQuery(writeQuery(state));
-          reload();
-        } }, "Clear filters")));
-    } else {
-      clear(empty, emptyState(`No ${title.toLowerCase()} yet.`,
-        writer ? h("button.primary", { type: "button", onclick: newRecord }, `Add the first ${s.object.label.toLowerCase()}`) : null,
-        writer ? h("a.button", { href: `#/objects/${s.object.name}/import` }, "Import CSV") : null));
-    }
+    showEmptyState(empty, { schema: s, filtered: filtered(), writer, onNew: newRecord, onClearFilters: () => {
+      if (!state.filters.length && !state.q) return go(`/objects/${s.object.name}`); // the view's own filter: all records
+      state.filters = [];
+      state.q = "";
+      replaceQuery(writeQuery(state));
+      reload();
+    } });
   }
   more.addEventListener("click", () => load(false, { focus: true }));
   countAll.addEventListener("click", () => {
@@ -248,7 +228,7 @@ export async function render(view, { params, query }) {
   clear(view, header,
     s.fields.length ? null : emptyState(`${s.object.label} has no fields yet, so it cannot hold records.`,
       canAdmin() ? h("a.button.primary", { href: `#/objects/${s.object.name}/build` }, "Add fields") : null),
-    bar, h("div.toolbar", searchForm, filters?.toggle, h("div.grid-tools", menu.button, tall), status, countAll),
+    bar, h("div.toolbar", searchForm, filters?.toggle, h("div.grid-tools", menu.button, rowHeightToggle(grid.el, current?.id || s.object.name)), status, countAll),
     menu.panel, filters?.panel, problem, bulk.el,
     columns.length ? grid.el : s.fields.length ? h("p.muted", "No field is visible in the grid; turn “Visible” on in Fields & settings.") : null,
     empty, sentinel,

@@ -7,6 +7,9 @@ import * as api from "../api.js";
 import { clear, h, modal, toast, toastError } from "../ui.js";
 import { linkPicker } from "./linkpicker.js";
 
+const CHIPS = 10; // chips read per cell: a cell shows one line; the dialog lists every link
+const MAX_EMBEDS = 20; // the data API's bound on embeds in one query
+
 const slug = (label) => String(label).toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
 
 /** The link columns of an object: [{key, rel, forward, label, other, many}]. */
@@ -29,7 +32,7 @@ export function linkColumns(schema, objs) {
       });
     }
   }
-  return cols;
+  return cols.slice(0, MAX_EMBEDS);
 }
 
 /** The linked records of each record of `ids`: Map id → {key: [{id, primary_value}]}. */
@@ -37,7 +40,9 @@ export async function readLinks(object, cols, ids) {
   const found = new Map();
   if (!cols.length || !ids.length) return found;
   const select = ["id", ...cols.map((c) => `${c.key}:${c.embed}(id,primary_value)`)].join(",");
-  const rows = await api.records.rows(object, { select, id: `in.(${ids.join(",")})`, limit: String(ids.length) });
+  const params = new URLSearchParams({ select, id: `in.(${ids.join(",")})`, limit: String(ids.length) });
+  for (const c of cols) params.set(`${c.key}.limit`, String(CHIPS + 1));
+  const rows = await api.records.rows(object, params);
   for (const row of rows || []) {
     const links = {};
     for (const c of cols) {
@@ -51,8 +56,10 @@ export async function readLinks(object, cols, ids) {
 
 /** The chips of one link cell; a chip opens its record. */
 export function linkChips(linked) {
-  return h("span.chips", (linked || []).map((r) => h("a.chip.link-chip", { href: `#/records/${r.id}`, tabindex: "-1",
-    title: `Open ${r.primary_value || "(no name)"}` }, r.primary_value || "(no name)")));
+  const shown = (linked || []).slice(0, CHIPS);
+  return h("span.chips", shown.map((r) => h("a.chip.link-chip", { href: `#/records/${r.id}`, tabindex: "-1",
+    title: `Open ${r.primary_value || "(no name)"}` }, r.primary_value || "(no name)")),
+  linked?.length > CHIPS ? h("span.chip.more-chip", { title: "More: open the cell to see every link" }, "…") : null);
 }
 
 /**
