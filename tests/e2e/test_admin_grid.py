@@ -237,6 +237,23 @@ def test_columns_resized_hidden_moved_are_saved_in_the_view(j: Journey, http: An
     expect(j.page.get_by_role("button", name="Tall rows")).to_have_attribute("aria-pressed", "true")
     j.page.get_by_role("button", name="Tall rows").click()
     shot(j, "columns-after-reload")
+    # Drag a header onto another: Active moves to Salary's place (and is saved).
+    grid_head = j.page.locator("thead")
+    grid_head.locator("th[data-field=active]").drag_to(grid_head.locator("th[data-field=salary]"))
+    expect(j.page.locator("thead th .head-label").nth(3)).to_have_text("Active")
+    assert headers(j)[:6] == ["Full name", "Email", "Phone", "Active", "Salary", "Stage"]
+
+    def saved_order() -> list[str]:
+        views = ok(http.get("/api/views", params={"object": "contact"}))["items"]
+        view = next(v for v in views if v["name"] == "My columns")
+        return [c["name"] for c in view["fields"] if not c["hidden"]][:6]
+
+    expected_order = ["full_name", "email", "phone", "active", "salary", "stage"]
+    for _ in range(20):  # the PATCH is debounced (300 ms)
+        if saved_order() == expected_order:
+            break
+        j.page.wait_for_timeout(100)
+    assert saved_order() == expected_order
     # The primary column stays in view when the grid scrolls sideways.
     wrap = j.page.locator(".grid-wrap")
     wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")

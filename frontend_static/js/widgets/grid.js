@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import { clear, h, icon, toast } from "../ui.js";
 import { editCell, showDisplay } from "./cells.js";
-import { DEFAULT_WIDTH, primaryName, resizeHandle } from "./grid_columns.js";
+import { DEFAULT_WIDTH, dragToMove, primaryName, resizeHandle } from "./grid_columns.js";
 import { openDraft } from "./grid_draft.js";
 import { navigate, rove } from "./grid_keys.js";
 import { editLinks, linkChips, readLinks } from "./grid_links.js";
@@ -93,6 +93,12 @@ export function createGrid(opts) {
       },
       done: () => opts.onLayout?.(layout),
     }));
+    if (f.name !== primary) {
+      dragToMove(th, f.name, layout, () => {
+        build();
+        opts.onLayout?.(layout);
+      });
+    }
     return th;
   }
 

@@ -189,3 +189,30 @@ export function resizeHandle(label, width, { resize, done }) {
   });
   return handle;
 }
+
+const DRAG_TYPE = "text/x-objectry-column";
+
+/** Drag a column's header onto another's to move it there (the keyboard's way is the Fields
+ * menu). The primary column takes no part: it stays first. moved() runs after a move. */
+export function dragToMove(th, name, layout, moved) {
+  th.draggable = true;
+  th.addEventListener("dragstart", (e) => {
+    e.dataTransfer.setData(DRAG_TYPE, name);
+    e.dataTransfer.effectAllowed = "move";
+  });
+  th.addEventListener("dragover", (e) => {
+    if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
+    e.preventDefault();
+    th.classList.add("drop-target");
+  });
+  th.addEventListener("dragleave", () => th.classList.remove("drop-target"));
+  th.addEventListener("drop", (e) => {
+    e.preventDefault();
+    th.classList.remove("drop-target");
+    const from = layout.findIndex((c) => c.name === e.dataTransfer.getData(DRAG_TYPE));
+    const to = layout.findIndex((c) => c.name === name);
+    if (from < 0 || to < 0 || from === to) return;
+    layout.splice(to, 0, ...layout.splice(from, 1));
+    moved();
+  });
+}
