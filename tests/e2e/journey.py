@@ -125,3 +125,15 @@ def sign_up_by_api(client: httpx.Client, email: str, full_name: str, password: s
                                                "full_name": full_name}), 201)
     tokens = ok(client.post("/api/auth/login", json={"email": email, "password": password}))
     client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+
+
+def make_object(client: httpx.Client, name: str, label: str, plural: str,
+                fields: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
+    """An object and its fields `(name, type, config)`, labelled from their names."""
+    obj = ok(client.post("/api/objects", json={"name": name, "label": label,
+                                               "plural_label": plural}), 201)
+    for field, type_, config in fields:
+        ok(client.post(f"/api/objects/{obj['id']}/fields", json={
+            "name": field, "label": field.replace("_", " ").capitalize(), "type": type_,
+            "config": config}), 201)
+    return dict(obj)

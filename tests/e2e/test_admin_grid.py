@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.journey import Journey, ok, sign_in, sign_up_by_api
+from tests.e2e.journey import Journey, make_object, ok, sign_in, sign_up_by_api
 
 try:
     from playwright.sync_api import expect
@@ -39,23 +39,13 @@ def http(live_server: str) -> Any:
     with httpx.Client(base_url=live_server) as client:
         sign_up_by_api(client, OWNER[0], OWNER[1], PASSWORD)
 
-        def make(name: str, label: str, plural: str, fields: list[tuple[str, str, dict[str, Any]]]
-                 ) -> dict[str, Any]:
-            obj = ok(client.post("/api/objects", json={"name": name, "label": label,
-                                                       "plural_label": plural}), 201)
-            for field, type_, config in fields:
-                ok(client.post(f"/api/objects/{obj['id']}/fields", json={
-                    "name": field, "label": field.replace("_", " ").capitalize(), "type": type_,
-                    "config": config}), 201)
-            return dict(obj)
-
-        make("company", "Company", "Companies",
+        make_object(client, "company", "Company", "Companies",
              [("company_name", "text", {}), ("city", "text", {})])
-        make("contact", "Contact", "Contacts", [
+        make_object(client, "contact", "Contact", "Contacts", [
             ("full_name", "text", {}), ("email", "email", {}), ("phone", "phone", {}),
             ("salary", "currency", {"currency_code": "EUR", "precision": 2}), ("born", "date", {}),
             ("active", "boolean", {}), ("stage", "select", STAGES)])
-        make("lead", "Lead", "Leads", [("lead_name", "text", {})])
+        make_object(client, "lead", "Lead", "Leads", [("lead_name", "text", {})])
         rel = ok(client.post("/api/relationships", json={
             "name": "company_contacts", "from_object_id": "company", "to_object_id": "contact",
             "type": "1:N", "from_label": "Employer", "to_label": "Staff"}), 201)
