@@ -197,6 +197,13 @@ export const records = {
   restore: (id) => post(`/api/records/${enc(id)}/restore`),
   purge: (id) => del(`/api/records/${enc(id)}`, { query: { permanent: "true" } }),
   history: (id, query) => get(`/api/records/${enc(id)}/history`, query),
+  /** Rows of the data API (`/rest/v1`): `select` with embeds, filters such as `id=in.(…)`. */
+  rows: (object, params) => get(`/rest/v1/${enc(object)}`, params),
+  /** One PATCH of every record the filters match (all or nothing); the updated rows back. */
+  updateWhere: (object, params, data) => request("PATCH", `/rest/v1/${enc(object)}`,
+    { query: params, body: data, headers: { Prefer: "return=representation" } }),
+  /** Move every record the filters match to the trash, in one request. */
+  trashWhere: (object, params) => request("DELETE", `/rest/v1/${enc(object)}`, { query: params }),
 };
 
 /** Saved views of an object's records (filter, order, columns; grid, kanban or calendar). */

@@ -27,6 +27,10 @@ export async function parse(response) {
   if (err && typeof err.message === "string") {
     throw new ApiError(response.status, err.code, err.message, err.details);
   }
+  // /rest/v1 answers in PostgREST's shape: {code, message, details, hint} at the top.
+  if (data && typeof data.message === "string" && "code" in data) {
+    throw new ApiError(response.status, data.code, data.message, data.details);
+  }
   throw new ApiError(response.status, "http_" + response.status,
     `The server answered ${response.status} ${response.statusText || ""}`.trim() + ".");
 }

@@ -116,7 +116,7 @@ def test_records_with_a_bad_email_fixed_on_the_cell(journey: Journey) -> None:
     j.go("#/objects/company")
     j.h1("Companies")
     for name in ("Acme", "Globex"):
-        page.get_by_role("button", name="New company").click()
+        page.get_by_role("button", name="Add row").click()
         page.get_by_role("textbox", name="Company name of the new record").fill(name)
         page.get_by_role("button", name="Save", exact=True).click()
         j.toast(f"“{name}” created")
@@ -124,7 +124,7 @@ def test_records_with_a_bad_email_fixed_on_the_cell(journey: Journey) -> None:
 
     page.get_by_role("link", name="Contacts").click()
     j.h1("Contacts")
-    page.get_by_role("button", name="New contact").click()
+    page.get_by_role("button", name="Add row").click()
     page.get_by_role("textbox", name="Full name of the new record").fill("Ada Lovelace")
     page.get_by_role("textbox", name="E-mail of the new record").fill("ada-at-example")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -137,7 +137,7 @@ def test_records_with_a_bad_email_fixed_on_the_cell(journey: Journey) -> None:
     page.get_by_role("textbox", name="E-mail of the new record").press("Enter")
     j.toast("“Ada Lovelace” created")
 
-    page.get_by_role("button", name="New contact").click()
+    page.get_by_role("button", name="Add row").click()
     page.get_by_role("textbox", name="Full name of the new record").fill("Grace Hopper")
     page.get_by_role("textbox", name="E-mail of the new record").fill("GRACE@example.com")
     page.get_by_role("combobox", name="Stage of the new record").select_option(label="Customer")

@@ -132,7 +132,7 @@ def test_the_grid_shows_what_another_member_does(alice: Journey, bob: Journey,
     watch_deals(alice, mallory)
     page, seen = alice.page, bob.page.get_by_role("grid")
 
-    page.get_by_role("button", name="New deal").click()
+    page.get_by_role("button", name="Add row").click()
     page.get_by_role("textbox", name="Title of the new record").fill("Big contract")
     page.get_by_role("button", name="Save", exact=True).click()
     alice.toast("“Big contract” created")

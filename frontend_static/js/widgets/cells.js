@@ -1,7 +1,7 @@
 // Editing one grid cell in place: Enter or leaving the cell saves, Escape cancels; the server's
 // problems with this field's value are shown in the cell until the value is fixed.
 
-import { display, editor, LocalError } from "../fields/types.js";
+import { display, editor, LocalError, valueField } from "../fields/types.js";
 import { clear, h, nextId } from "../ui.js";
 
 export const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -16,8 +16,44 @@ export function messagesFor(err, fieldName) {
 
 export function showDisplay(td, field, value) {
   td.classList.remove("editing", "invalid");
-  clear(td, h("span.cell-value", display(field, value, { links: false })));
-  td.title = "";
+  const shown = gridDisplay(field, value);
+  clear(td, h("span.cell-value", shown));
+  td.title = typeof shown === "string" ? shown : shown?.textContent || "";
+}
+
+// Country codes of three digits start with these two (ITU E.164 zones 2, 3, 4, 5, 6, 8, 9);
+// +1 and +7 have one digit; every other code has two. Simple, and right for most numbers.
+const THREE_DIGIT_CODE = /^(21|22|23|24|25|26|29|35|37|38|42|50|59|67|68|69|80|85|87|88|96|97|99)/;
+
+/** An E.164 number as people write it: "+33612345678" → "+33 612 345 678", "+14155550123" →
+ * "+1 415 555 0123". Anything else is shown as it is. */
+export function formatPhone(value) {
+  const m = /^\+(\d{6,15})$/.exec(String(value));
+  if (!m) return String(value);
+  const digits = m[1];
+  const cc = /^[17]/.test(digits) ? 1 : THREE_DIGIT_CODE.test(digits) ? 3 : 2;
+  const rest = digits.slice(cc);
+  if (cc === 1 && digits[0] === "1" && rest.length === 10) return `+1 ${rest.slice(0, 3)} ${rest.slice(3, 6)} ${rest.slice(6)}`;
+  const groups = rest.match(/\d{1,3}/g) || [];
+  if (groups.length > 1 && groups[groups.length - 1].length === 1) groups.splice(-2, 2, groups.at(-2) + groups.at(-1));
+  return `+${digits.slice(0, cc)} ${groups.join(" ")}`;
+}
+
+/** A value as the grid shows it on one line: phones grouped, booleans as a checkmark, lookups
+ * as chips, the rest as the record page shows it (numbers, currencies, dates in the browser's
+ * locale; select options as coloured chips). */
+export function gridDisplay(field, value) {
+  const type = valueField(field).type;
+  if (value === null || value === undefined || value === "") return "";
+  if (type === "phone") return formatPhone(value);
+  if (type === "boolean") {
+    return h("span.check-mark", { role: "img", "aria-label": value ? "Yes" : "No", title: value ? "Yes" : "No" }, value ? "✓" : "");
+  }
+  if (type === "lookup") {
+    const items = (Array.isArray(value) ? value : [value]).filter((v) => v !== null && v !== "");
+    return h("span.chips", items.map((v) => h("span.chip", typeof v === "object" ? JSON.stringify(v) : String(v))));
+  }
+  return display(field, value, { links: false });
 }
 
 /** A cell error under an editor; returns setter(messages|null). */

@@ -45,7 +45,7 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
       grid.insertAfter(record, previous);
       previous = record.id;
     }
-    if (typeof page.total === "number") counted(page.total);
+    counted(typeof page.total === "number" ? page.total : { delta: 0 }); // the count of rows shown, else
   }
 
   async function updated(id, version) {

@@ -10,7 +10,8 @@ const TYPES = [["grid", "Grid"], ["kanban", "Kanban board"], ["calendar", "Calen
 
 /**
  * viewDialog(title, schema, initial, shown, save) → the saved view, or undefined when
- * cancelled; `shown` are the names of the columns the grid shows now; save({name, type,
+ * cancelled; `shown` are the columns the grid shows now ([{name, width}], in order): a grid
+ * view keeps their order and widths, fields checked here come after them; save({name, type,
  * group_by, date_field, fields, shared}) sends it (its error is shown in the form).
  */
 export function viewDialog(title, schema, initial, shown, save) {
@@ -25,7 +26,8 @@ export function viewDialog(title, schema, initial, shown, save) {
       { errorFor: "group_by", hint: groups.length ? "One column per option of this field." : "Add a select field first." });
     const dateField = field("Dates from", select([["", "Choose a date field…"], ...dates], initial.date_field),
       { errorFor: "date_field", hint: dates.length ? "Each record shows on this day." : "Add a date field first." });
-    const boxes = schema.fields.map((f) => checkbox(f.label, shown.includes(f.name), { value: f.name }));
+    const shownNames = shown.map((c) => c.name);
+    const boxes = schema.fields.map((f) => checkbox(f.label, shownNames.includes(f.name), { value: f.name }));
     const columnsError = h("p.field-error", { dataset: { errorFor: "fields" }, hidden: true });
     const columns = h("fieldset.view-columns", h("legend", "Columns"), boxes, columnsError);
     const shared = canAdmin() ? checkbox("Shared with everyone in the workspace", initial.shared) : null;
@@ -46,10 +48,17 @@ export function viewDialog(title, schema, initial, shown, save) {
       const body = { name: name.control.value.trim(), type: kind,
         group_by: kind === "kanban" ? groupBy.control.value || null : null,
         date_field: kind === "calendar" ? dateField.control.value || null : null,
-        fields: boxes.filter((b) => b.box.checked).map((b) => ({ name: b.box.value })) };
+        fields: columnsOf(shown, boxes.filter((b) => b.box.checked).map((b) => b.box.value)) };
       if (shared) body.shared = shared.box.checked;
       busy(submit, () => save(body).then(close, (err) => showFormErrors(form, err)));
     });
     return form;
   });
+}
+
+/** The checked columns: those shown now in their order and widths, then the newly checked. */
+function columnsOf(shown, checked) {
+  const kept = shown.filter((c) => checked.includes(c.name)).map((c) => (c.width ? { name: c.name, width: c.width } : { name: c.name }));
+  const names = new Set(kept.map((c) => c.name));
+  return [...kept, ...checked.filter((name) => !names.has(name)).map((name) => ({ name }))];
 }

@@ -15,10 +15,10 @@ function filterText(current, filterPairs) {
 }
 
 /** May this person change this view? Their own personal views; shared ones if admin. */
-const mayChange = (view) => (view.shared ? canAdmin() : view.created_by === state.me?.id);
+export const mayChange = (view) => (view.shared ? canAdmin() : view.created_by === state.me?.id);
 
 /**
- * viewsBar({schema, views, current, grid: () => {filterPairs, order, columns}, open(id)})
+ * viewsBar({schema, views, current, grid: () => {filterPairs, order, columns: [{name, width}]}, open(id)})
  * → the toolbar element; open(id | null) shows the records through that view (or none).
  */
 export function viewsBar({ schema, views, current, grid, open }) {
@@ -28,8 +28,7 @@ export function viewsBar({ schema, views, current, grid, open }) {
 
   async function saveNew() {
     const now = grid();
-    const shown = now.columns.map((f) => f.name);
-    const saved = await viewDialog("Save view", schema, { type: "grid", shared: false }, shown, (body) => api.views.create({
+    const saved = await viewDialog("Save view", schema, { type: "grid", shared: false }, now.columns, (body) => api.views.create({
       ...body, object: schema.object.name, filter: filterText(current, now.filterPairs),
       order: now.order || current?.order || "",
     }));
@@ -41,8 +40,7 @@ export function viewsBar({ schema, views, current, grid, open }) {
 
   async function edit() {
     const now = grid();
-    const shown = now.columns.map((f) => f.name);
-    const saved = await viewDialog(`Edit view ${current.name}`, schema, current, shown, (body) => api.views.update(current.id, {
+    const saved = await viewDialog(`Edit view ${current.name}`, schema, current, now.columns, (body) => api.views.update(current.id, {
       ...body, filter: filterText(current, now.filterPairs), order: now.order || current.order,
     }));
     if (saved) {
