@@ -152,6 +152,8 @@ export const objects = {
   checkFormula: (id, body) => post(`/api/objects/${enc(id)}/formula/check`, body),
   /** The address an app would read first, for the "try it" line next to a new token. */
   href: () => new URL("/api/objects", location.origin).href,
+  /** The data API address of an object's first record, for a token that reads records. */
+  restHref: (name) => new URL(`/rest/v1/${enc(name)}?limit=1`, location.origin).href,
   /** What deleting the object takes along: {records, trashed_records, relationships, links}. */
   usage: (id) => get(`/api/objects/${enc(id)}/usage`),
 };

@@ -45,10 +45,6 @@ export function learnLabels(items) {
 }
 
 const titled = (name) => labels.get(name) || String(name).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
-const sentence = (text) => {
-  const t = String(text).trim().replace(/^./, (c) => c.toUpperCase());
-  return /[.!?]$/.test(t) ? t : `${t}.`;
-};
 const listed = (names) => names.map(titled).join(", ");
 
 /** Sentences for a whole error whose details all say one thing ("used by these objects"). */
@@ -68,23 +64,22 @@ const ONE = {
   taken: (where) => `${where} is already taken.`,
   required: (where) => `${where} is required.`,
   missing: (where) => `${where} is required.`,
-  not_an_option: (where, d) => `${where}: ${d.message}.`,
+  not_an_option: (where, d) => `${where}: ${d.message}`,
 };
 
 /**
- * An error as lines a person reads: the message as a sentence, then one line per problem
- * ("Label: must not be empty."), those about the same thing said once.
+ * An error as lines a person reads: the server's message, then one line per problem
+ * ("Label: must not be empty"), or one sentence when all the problems say one thing.
  */
 export function readable(err, labelOf = (f) => f) {
   if (!err) return [];
   const details = Array.isArray(err.details) ? err.details : [];
   const codes = new Set(details.map((d) => d.code));
   if (details.length && codes.size === 1 && WHOLE[details[0].code]) return WHOLE[details[0].code](err, details);
-  const lines = [sentence(err.message || String(err))];
+  const lines = [err.message || String(err)];
   for (const d of details) {
     const where = d.field ? labelOf(d.field) : "";
-    const words = ONE[d.code] && where ? ONE[d.code](where, d) : `${where ? `${where}: ` : ""}${d.message || d.code}`;
-    lines.push(sentence(words));
+    lines.push(ONE[d.code] && where ? ONE[d.code](where, d) : `${where ? `${where}: ` : ""}${d.message || d.code}`);
   }
   return lines;
 }

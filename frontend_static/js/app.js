@@ -97,7 +97,7 @@ async function drawSidebar() {
     h("h2.nav-title", "Data"),
     h("ul.nav-list", navLink("#/objects", "All objects"),
       list.map((o) => navLink(`#/objects/${o.name}`, objectTitle(o), { prefix: `#/objects/${o.name}/` })),
-      navLink("#/trash", "Trash")),
+      navLink("#/trash", "Deleted records")),
     h("h2.nav-title", "Settings"),
     h("ul.nav-list",
       navLink("#/fields", "Field library"),

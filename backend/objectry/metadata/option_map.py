@@ -15,8 +15,6 @@ from objectry.fields.choice import option_values
 from objectry.fields.registry import merged_config
 from objectry.metadata import primary, repo, values_repo
 from objectry.metadata.usage import CHOICE_TYPES
-from objectry.records import changes
-from objectry.records import repo as records_repo
 from objectry.web.context import Context
 
 OptionMap = Mapping[str, str | None]
@@ -53,26 +51,18 @@ async def rewrite(conn: asyncpg.Connection, ctx: Context, field_id: str, object_
     """Map the stored values of the objects' records; returns how many records changed."""
     rows = await values_repo.holding_options(conn, ctx.tenant_id, object_ids, field_id,
                                              list(option_map))
-    ids, datas, pvs, diffs = [], [], [], []
+    changes = []
     for row in rows:
-        data = dict(row["data"])
-        new = mapped(data.get(field_id), option_map)
-        if new is None:
-            data.pop(field_id, None)
-        else:
-            data[field_id] = new
-        if data != row["data"]:
-            ids.append(row["id"])
-            datas.append(data)
-            pvs.append(row["primary_value"])
-            diffs.append(changes.diff(row["data"], data))
-    if ids:
-        await records_repo.update_many(conn, ctx.tenant_id, ids, datas, pvs,
-                                       ctx.principal.actor, diffs)
+        old = row["data"].get(field_id)
+        new = mapped(old, option_map)
+        if new != old:
+            changes.append({"id": row["id"], "old": old, "new": new})
+    if changes:
+        await values_repo.map_values(conn, ctx.tenant_id, field_id, changes, ctx.principal.actor)
         for object_id in object_ids:
             if await primary.effective_field(conn, ctx.tenant_id, object_id) == field_id:
                 await repo.rewrite_primary_values(conn, ctx.tenant_id, object_id, field_id)
-    return len(ids)
+    return len(changes)
 
 
 async def for_field(conn: asyncpg.Connection, ctx: Context, field: Mapping[str, Any],

@@ -4,6 +4,8 @@ rewrites. Records store values by field id; every value is a bound parameter."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 # A value counts as held unless it is absent, JSON null, "" or [] (what the admin shows empty).
@@ -77,3 +79,26 @@ async def attachments_of(conn: asyncpg.Connection, tenant_id: str, field_id: str
     return await conn.fetch("SELECT object_id, field_overrides FROM object_fields"
                             " WHERE tenant_id = $1 AND field_id = $2 ORDER BY object_id",
                             tenant_id, field_id)
+
+
+async def map_values(conn: asyncpg.Connection, tenant_id: str, field_id: str,
+                     changes: list[dict[str, Any]], actor: str | None) -> None:
+    """Give records a new value of one field (`{id, old, new}` each; a missing or null `new`
+    removes it) as ordinary record updates: the version bumped and an `update` history event
+    `{field: [old, new]}` each, in one statement. One JSON document, not jsonb[]: asyncpg
+    would read a list value as a nested array."""
+    await conn.execute(
+        """
+        WITH changed AS (
+            UPDATE records r
+               SET data = CASE WHEN coalesce(u.new, 'null') = 'null' THEN r.data - $2::text
+                               ELSE r.data || jsonb_build_object($2::text, u.new) END,
+                   version = r.version + 1, updated_at = now(), updated_by = $4
+              FROM jsonb_to_recordset($3::jsonb) AS u(id text, old jsonb, new jsonb)
+             WHERE r.tenant_id = $1 AND r.id = u.id
+            RETURNING r.id, coalesce(u.old, 'null') AS old, coalesce(u.new, 'null') AS new
+        )
+        INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+        SELECT $1, id, 'update', jsonb_build_object($2::text, jsonb_build_array(old, new)), $4
+          FROM changed
+        """, tenant_id, field_id, changes, actor)

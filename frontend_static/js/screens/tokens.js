@@ -129,8 +129,8 @@ function tryIt(created) {
   const fill = async () => {
     const [first] = scopes.includes("records:read") ? await objects() : [];
     if (first) {
-      const href = new URL(`/rest/v1/${first.plural_name || first.name}?limit=1`, location.origin).href;
-      return clear(line, "Try it (one ", first.label.toLowerCase(), "): ", curl(href));
+      return clear(line, "Try it (one ", first.label.toLowerCase(), "): ",
+        curl(api.objects.restHref(first.plural_name || first.name)));
     }
     if (scopes.includes("schema:read")) return clear(line, "Try it: ", curl(api.objects.href()));
     return clear(line, "This token cannot read; use it for the writes its scopes allow.");

@@ -34,7 +34,7 @@ export async function render(view, { params, query }) {
   clear(view,
     h("nav.crumbs", { "aria-label": "Breadcrumb" }, h("a", { href: "#/objects" }, "Objects"), " / ",
       h("a", { href: `#/objects/${s.object.name}` }, title)),
-    pageHeader(`Trash: ${title}`, h("a.button", { href: "#/trash" }, "All trash"),
+    pageHeader(`Trash: ${title}`, h("a.button", { href: "#/trash" }, "All deleted records"),
       h("a.button", { href: `#/objects/${s.object.name}` }, `Back to ${title.toLowerCase()}`)),
     h("p.lead", "Records in the trash, the most recently deleted first. Restoring a record brings back its links, " +
       "and the records deleted together with it."),
