@@ -4,8 +4,11 @@ plurals of objects created without them."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -106,6 +109,28 @@ async def test_option_map_rewrites_values_in_one_change(api, deals):
     assert history["items"][0]["changes"] == {"stage": ["Lost", "Open"]}
     usage = await ok(await api.get(f"/api/fields/{deals['stage']['id']}/usage"))
     assert counted(usage["options"]) == [("Open", "Open", 3), ("Won", "Won", 2)]
+
+
+async def test_realtime_hears_the_rewrites_as_updates(api, deals, owner_db, database_url,
+                                                      workspace_id):
+    """The rewrite writes record_events, whose trigger tells realtime (and fills the webhook
+    outbox) as for any update: one NOTIFY naming the rewritten records."""
+    await owner_db.execute(
+        "INSERT INTO realtime_listeners (tenant_id, until) VALUES ($1, now() + interval '1 hour')"
+        " ON CONFLICT (tenant_id) DO UPDATE SET until = excluded.until", workspace_id)
+    heard: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    listener = await asyncpg.connect(database_url)
+    await listener.add_listener("objectry_changes",
+                                lambda *args: heard.put_nowait(json.loads(args[3])))
+    try:
+        await ok(await api.patch(f"/api/fields/{deals['stage']['id']}", json={
+            "config": {"options": STAGES[:2]}, "option_map": {"Lost": "Won"}}))
+        note = await asyncio.wait_for(heard.get(), 10)
+    finally:
+        await listener.close()
+    recs = deals["records"]
+    assert (note["t"], note["op"]) == (workspace_id, "update")
+    assert sorted(note["ids"]) == sorted(recs[t]["id"] for t in ("a", "b", "c", "trashed"))
 
 
 async def test_option_map_to_null_empties_and_multi_select_keeps_the_rest(api, deals):

@@ -63,10 +63,7 @@ async function remove(f, reload) {
     toastError(err);
     return;
   }
-  const used = usage.objects
-    ? `${f.label} is on ${usage.objects === 1 ? "1 object" : `${usage.objects} objects`}, and ` +
-      `${usage.records_with_value === 1 ? "1 record holds" : `${usage.records_with_value} records hold`} a value. `
-    : "";
+  const used = usage.objects ? `${usedBy(f, usage)} ` : "";
   const ok = await confirmDialog(`Delete the field ${f.label}?`,
     `${used}A field still used by an object cannot be deleted: remove it from those objects first.`,
     { confirmLabel: "Delete field", danger: true });
@@ -78,6 +75,13 @@ async function remove(f, reload) {
   } catch (err) {
     toastError(err);
   }
+}
+
+/** "Stage is on 2 objects, and 37 records hold a value." */
+function usedBy(f, usage) {
+  const objs = usage.objects === 1 ? "1 object" : `${usage.objects} objects`;
+  const held = usage.records_with_value === 1 ? "1 record holds" : `${usage.records_with_value} records hold`;
+  return usage.objects ? `${f.label} is on ${objs}, and ${held} a value.` : `${f.label} is on no object yet.`;
 }
 
 function fieldDialog(existing) {
@@ -99,7 +103,9 @@ function fieldDialog(existing) {
     type.addEventListener("change", draw);
     draw();
     const submit = h("button.primary", { type: "submit" }, existing ? "Save field" : "Create field");
-    const form = h("form.modal-body.stack", { novalidate: true }, formSummary(),
+    const usage = h("p.usage", { role: "status" });
+    if (existing) api.fields.usage(existing.id).then((u) => { usage.textContent = usedBy(existing, u); }).catch(() => {});
+    const form = h("form.modal-body.stack", { novalidate: true }, formSummary(), existing ? usage : null,
       h("div.grid-2",
         field("Label", label, { errorFor: "label", required: true }),
         field("API name", name, { errorFor: "name", required: true }),
