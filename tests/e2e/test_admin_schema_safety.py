@@ -2,8 +2,8 @@
 an option that deals use maps their values (read back through the API and seen in the grid),
 the primary field cannot go without a successor, an object is deleted only once its name is
 typed, the trash lists records trashed through the API (restore, delete for good), a taken field
-name offers the existing field, a refusal reads as a sentence, and a new object's plurals are
-filled in."""
+name offers the existing field, a refusal reads as a sentence, a new object's plurals are
+filled in, and a new token's "try it" line calls an address its scopes allow."""
 
 from __future__ import annotations
 
@@ -215,6 +215,26 @@ def test_an_object_is_deleted_once_its_name_is_typed(j: Journey, http: Any) -> N
     confirm.click()
     j.h1("Objects")
     ok(http.get("/api/objects/project"), 404)
+
+
+def test_a_new_tokens_try_it_calls_what_its_scopes_allow(j: Journey, http: Any) -> None:
+    page = j.page
+    j.go("#/tokens")
+    j.h1("API tokens")
+    page.get_by_role("button", name="New token").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("textbox", name="Name").fill("Read deals")  # records:read by default
+    dialog.get_by_role("button", name="Create token").click()
+    try_it = dialog.locator(".try-it")
+    expect(try_it).to_contain_text(f'{j.base}/rest/v1/deals?limit=1"')
+    shot(j, "token-try-it")
+    secret = dialog.get_by_role("textbox", name="Your new token").input_value()
+    url = re.search(r'"(http[^"]+)"', try_it.inner_text())
+    assert url is not None
+    with httpx.Client(headers={"Authorization": f"Bearer {secret}"}) as app:
+        rows = ok(app.get(url.group(1)))
+    assert len(rows) == 1 and set(rows[0]) >= {"id", "title", "stage"}
+    dialog.get_by_role("button", name="Done, I have copied it").click()
 
 
 def test_a_new_object_gets_its_plurals_filled_in(j: Journey, http: Any) -> None:
