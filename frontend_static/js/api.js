@@ -152,6 +152,10 @@ export const objects = {
   checkFormula: (id, body) => post(`/api/objects/${enc(id)}/formula/check`, body),
   /** The address an app would read first, for the "try it" line next to a new token. */
   href: () => new URL("/api/objects", location.origin).href,
+  /** The data API address of an object's first record, for a token that reads records. */
+  restHref: (name) => new URL(`/rest/v1/${enc(name)}?limit=1`, location.origin).href,
+  /** What deleting the object takes along: {records, trashed_records, relationships, links}. */
+  usage: (id) => get(`/api/objects/${enc(id)}/usage`),
 };
 
 export const fields = {
@@ -160,6 +164,8 @@ export const fields = {
   create: (body) => post("/api/fields", body),
   update: (id, body) => patch(`/api/fields/${enc(id)}`, body),
   remove: (id) => del(`/api/fields/${enc(id)}`),
+  /** Live records holding a value, on every object using it: {records_with_value, total_records, options, objects}. */
+  usage: (id) => get(`/api/fields/${enc(id)}/usage`),
 };
 
 /** A library field on one object, with its flags (required, visible, order…). */
@@ -167,6 +173,8 @@ export const objectFields = {
   attach: (body) => post("/api/object-fields", body),
   update: (id, body) => patch(`/api/object-fields/${enc(id)}`, body),
   detach: (id) => del(`/api/object-fields/${enc(id)}`),
+  /** The object's live records holding a value, per option for choices: {records_with_value, total_records, options}. */
+  usage: (id) => get(`/api/object-fields/${enc(id)}/usage`),
 };
 
 export const relationships = {

@@ -28,6 +28,7 @@ route("/objects", objectsScreen.render);
 route("/objects/:name", records.render);
 route("/objects/:name/build", builder.render);
 route("/objects/:name/trash", trash.render);
+route("/trash", trash.renderAll);
 route("/objects/:name/import", importScreen.render);
 route("/objects/:name/new", record.renderNew);
 route("/records/:id", record.render);
@@ -96,7 +97,8 @@ async function drawSidebar() {
   clear(nav,
     h("h2.nav-title", "Data"),
     h("ul.nav-list", navLink("#/objects", "All objects"),
-      list.map((o) => navLink(`#/objects/${o.name}`, objectTitle(o), { prefix: `#/objects/${o.name}/` }))),
+      list.map((o) => navLink(`#/objects/${o.name}`, objectTitle(o), { prefix: `#/objects/${o.name}/` })),
+      navLink("#/trash", "Deleted records")),
     h("h2.nav-title", "Settings"),
     h("ul.nav-list",
       navLink("#/fields", "Field library"),

@@ -1,6 +1,8 @@
 // Small DOM helpers shared by every screen: element builder, labelled inputs, dialogs, toasts,
 // and the one way an API error is put in front of a person.
 
+import { readable } from "./api_errors.js";
+
 let uid = 0;
 export const nextId = (prefix = "el") => `${prefix}-${++uid}`;
 
@@ -88,13 +90,7 @@ export function slugify(text) {
 
 /** The words for an error: its message and each detail, as plain text lines. */
 export function errorLines(err, labelOf = (f) => f) {
-  if (!err) return [];
-  const lines = [err.message || String(err)];
-  for (const d of err.details || []) {
-    const where = d.field ? `${labelOf(d.field)}: ` : "";
-    lines.push(`${where}${d.message || d.code}`);
-  }
-  return lines;
+  return readable(err, labelOf);
 }
 
 export function errorBox(err, labelOf) {
@@ -172,7 +168,7 @@ export function toast(message, { kind = "ok", action, timeout = 5000 } = {}) {
 }
 
 export function toastError(err, labelOf) {
-  toast(errorLines(err, labelOf).join(" — "), { kind: "error", timeout: 12000 });
+  toast(errorLines(err, labelOf).join("\n"), { kind: "error", timeout: 12000 });
 }
 
 /** A modal <dialog>; body is built by `build(close)`. Resolves with what close() got. */

@@ -13,7 +13,7 @@ from objectry.fields import registry
 from objectry.fields.computed import COMPUTED_TYPES
 from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
-from objectry.metadata import computed_upkeep, repo
+from objectry.metadata import computed_upkeep, option_map, repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
@@ -75,6 +75,7 @@ async def _check_type_change(conn: asyncpg.Connection, ctx: Context, row: dict[s
 async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items()
               if v is not None or k in ("description", "category")}
+    remap = values.pop("option_map", None)
     async with schema_change(ctx) as conn:
         row = await must_find(conn, ctx, "fields", ref, "fld", for_update=True)
         if values.get("type", row["type"]) != row["type"]:
@@ -90,6 +91,8 @@ async def update(ctx: Context, ref: str, body: FieldUpdate) -> dict[str, Any]:
             await computed_upkeep.refuse_unfit(
                 conn, ctx.tenant_id, row["id"],
                 await repo.object_ids_using(conn, ctx.tenant_id, row["id"]))
+        if remap:
+            await option_map.for_field(conn, ctx, updated, remap)
         return updated
 
 

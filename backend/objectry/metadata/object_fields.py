@@ -13,7 +13,15 @@ from objectry.fields import registry
 from objectry.fields.computed import COMPUTED_TYPES
 from objectry.fields.structured import CHECK_SECONDS
 from objectry.ids import new_id
-from objectry.metadata import computed_upkeep, field_flags, fields, indexes, primary, repo
+from objectry.metadata import (
+    computed_upkeep,
+    field_flags,
+    fields,
+    indexes,
+    option_map,
+    primary,
+    repo,
+)
 from objectry.metadata.changes import must_find, raise_if, reading, referenced, schema_change
 from objectry.metadata.schemas import (
     FieldAndAttach,
@@ -133,6 +141,7 @@ async def create_and_attach(ctx: Context, object_ref: str, body: FieldAndAttach
 
 async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str, Any]:
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    remap = values.pop("option_map", None)
 
     async def prepare() -> field_flags.Change:
         async with reading(ctx) as conn:
@@ -143,11 +152,12 @@ async def update(ctx: Context, ofd_id: str, body: ObjectFieldUpdate) -> dict[str
                                   {**before, **values})
 
     if not field_flags.touches(values):
-        return await _update(ctx, ofd_id, values)
-    return await field_flags.apply(ctx, prepare, lambda: _update(ctx, ofd_id, values))
+        return await _update(ctx, ofd_id, values, remap)
+    return await field_flags.apply(ctx, prepare, lambda: _update(ctx, ofd_id, values, remap))
 
 
-async def _update(ctx: Context, ofd_id: str, values: dict[str, Any]) -> dict[str, Any]:
+async def _update(ctx: Context, ofd_id: str, values: dict[str, Any],
+                  remap: option_map.OptionMap | None = None) -> dict[str, Any]:
     async with schema_change(ctx) as conn:
         before = await must_find(conn, ctx, "object_fields", ofd_id, "ofd", by_name=False,
                                  for_update=True)
@@ -163,6 +173,8 @@ async def _update(ctx: Context, ofd_id: str, values: dict[str, Any]) -> dict[str
             await computed_upkeep.refuse_unfit(conn, ctx.tenant_id, field["id"],
                                                [row["object_id"]])
         await primary.refresh_if_moved(conn, ctx.tenant_id, row["object_id"], primary_before)
+        if remap:
+            await option_map.for_attachment(conn, ctx, field, row, remap)
     return row
 
 

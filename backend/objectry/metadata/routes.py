@@ -6,7 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from objectry.metadata import applications, fields, object_fields, objects, relationships
+from objectry.metadata import (
+    applications,
+    fields,
+    object_fields,
+    objects,
+    plurals,
+    relationships,
+    usage,
+)
 from objectry.metadata import schemas as s
 from objectry.web import pagination as pages
 from objectry.web.bodies import body, documented
@@ -28,6 +36,12 @@ def reads(ctx: Ctx) -> Ctx:
     return ctx
 
 
+def counts(ctx: Ctx) -> Ctx:
+    """Usage counts describe the schema and the records: both read rights."""
+    ctx.principal.require("records:read")
+    return reads(ctx)
+
+
 def writes(ctx: Ctx) -> Ctx:
     ctx.principal.require("schema:write")
     return ctx
@@ -41,7 +55,7 @@ async def list_objects(ctx: Ctx, limit: Limit = None, cursor: Cursor = None) -> 
 
 @router.post("/objects", status_code=201, openapi_extra=documented(s.ObjectCreate))
 async def create_object(ctx: Ctx, request: Request) -> Any:
-    return await objects.create(writes(ctx), await body(request, s.ObjectCreate))
+    return await objects.create(writes(ctx), plurals.filled(await body(request, s.ObjectCreate)))
 
 
 @router.get("/objects/{ref}")
@@ -58,6 +72,11 @@ async def update_object(ctx: Ctx, ref: str, request: Request) -> Any:
 async def delete_object(ctx: Ctx, ref: str) -> Response:
     await objects.delete(writes(ctx), ref)
     return Response(status_code=204)
+
+
+@router.get("/objects/{ref}/usage")
+async def object_usage(ctx: Ctx, ref: str) -> Any:
+    return await usage.of_object(counts(ctx), ref)
 
 
 @router.get("/objects/{ref}/schema")
@@ -89,6 +108,11 @@ async def get_field(ctx: Ctx, ref: str) -> Any:
     return await fields.get(reads(ctx), ref)
 
 
+@router.get("/fields/{ref}/usage")
+async def field_usage(ctx: Ctx, ref: str) -> Any:
+    return await usage.of_field(counts(ctx), ref)
+
+
 @router.patch("/fields/{ref}", openapi_extra=documented(s.FieldUpdate))
 async def update_field(ctx: Ctx, ref: str, request: Request) -> Any:
     return await fields.update(writes(ctx), ref, await body(request, s.FieldUpdate))
@@ -116,6 +140,11 @@ async def attach_field(ctx: Ctx, request: Request) -> Any:
 @router.get("/object-fields/{ofd_id}")
 async def get_object_field(ctx: Ctx, ofd_id: str) -> Any:
     return await object_fields.get(reads(ctx), ofd_id)
+
+
+@router.get("/object-fields/{ofd_id}/usage")
+async def object_field_usage(ctx: Ctx, ofd_id: str) -> Any:
+    return await usage.of_attachment(counts(ctx), ofd_id)
 
 
 @router.patch("/object-fields/{ofd_id}", openapi_extra=documented(s.ObjectFieldUpdate))

@@ -95,11 +95,17 @@ class FieldCreate(Body):
     category: Annotated[str, StringConstraints(max_length=100)] | None = None
 
 
+# {"old option value": "new option value" | null}: how a config change rewrites stored values
+# of a select/multi_select field (metadata/option_map.py).
+OptionMap = Annotated[dict[str, str | None], Field(max_length=1000)]
+
+
 class FieldUpdate(FieldCreate):
     name: Name = None  # type: ignore[assignment]
     label: Label = None  # type: ignore[assignment]
     type: TypeName = None  # type: ignore[assignment]
     config: JsonObject = None  # type: ignore[assignment]
+    option_map: OptionMap | None = None
 
 
 class ObjectFieldSettings(Body):
@@ -125,6 +131,7 @@ class ObjectFieldUpdate(Body):
     is_unique: bool = None  # type: ignore[assignment]
     is_indexed: bool = None  # type: ignore[assignment]
     field_overrides: JsonObject = None  # type: ignore[assignment]
+    option_map: OptionMap | None = None
 
 
 class FieldAndAttach(FieldCreate, ObjectFieldSettings):

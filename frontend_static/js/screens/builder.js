@@ -5,10 +5,11 @@ import { go } from "../router.js";
 import { canAdmin, invalidate, objects, schema as loadSchema } from "../state.js";
 import { typeLabel } from "../fields/types.js";
 import {
-  busy, clear, clearFormErrors, confirmDialog, emptyState, field, formSummary, h, pageHeader, select,
+  busy, clear, clearFormErrors, emptyState, field, formSummary, h, pageHeader, select,
   showFormErrors, toast, toastError,
 } from "../ui.js";
 import { addFieldDialog, editFieldDialog } from "../widgets/field_dialog.js";
+import { detachDialog, typedDeleteDialog } from "../widgets/schema_safety.js";
 import { relationshipDialog } from "../widgets/relationship_dialog.js";
 
 const FLAGS = [
@@ -109,13 +110,18 @@ async function reorder(s, from, to, refresh) {
   }
 }
 
+/** The field that names records: primary_field_id when attached, else the first text field. */
+function primaryFieldId(s) {
+  if (s.fields.some((f) => f.id === s.object.primary_field_id)) return s.object.primary_field_id;
+  return s.fields.find((f) => f.type === "text")?.id;
+}
+
 async function detach(s, f, refresh) {
-  const ok = await confirmDialog(`Remove ${f.label}?`,
-    `${f.label} will no longer be part of ${s.object.label}. Values already stored stay in the records ` +
-    "and come back if you add the field again. The field stays in the field library.",
-    { confirmLabel: "Remove field", danger: true });
-  if (!ok) return;
   try {
+    const usage = await api.objectFields.usage(f.object_field_id);
+    const answer = await detachDialog(s, f, usage, primaryFieldId(s) === f.id);
+    if (!answer) return;
+    if (answer.primary) await api.objects.update(s.object.id, { primary_field_id: answer.primary });
     await api.objectFields.detach(f.object_field_id);
     toast(`${f.label} removed from ${s.object.label}`);
     await refresh(".add-field");
@@ -186,11 +192,8 @@ function settingsCard(s, admin, refresh) {
 
 function dangerCard(s) {
   const remove = async () => {
-    const ok = await confirmDialog(`Delete ${s.object.label}?`,
-      `This deletes the object ${s.object.label}, all its records, and its relationships with their links. It cannot be undone.`,
-      { confirmLabel: `Delete ${s.object.label}`, danger: true });
-    if (!ok) return;
     try {
+      if (!await typedDeleteDialog(s.object, await api.objects.usage(s.object.id))) return;
       await api.objects.remove(s.object.id);
       invalidate();
       toast(`${s.object.label} deleted`);

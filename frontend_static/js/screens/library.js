@@ -1,14 +1,16 @@
 // The field library: every field of the workspace, reusable by several objects.
 
 import * as api from "../api.js";
+import { learnLabels } from "../api_errors.js";
 import { configForm } from "../fields/config.js";
 import { TYPES, typeLabel } from "../fields/types.js";
 import { replaceQuery } from "../router.js";
-import { canAdmin, invalidate } from "../state.js";
+import { canAdmin, invalidate, objects } from "../state.js";
 import {
   busy, clear, clearFormErrors, confirmDialog, emptyState, field, formSummary, h, modal, pageHeader,
   select, showFormErrors, slugify, toast, toastError,
 } from "../ui.js";
+import { optionMapFor } from "../widgets/schema_safety.js";
 
 const LABELS = { name: "API name", label: "Label", type: "Type", category: "Category", description: "Description" };
 const labelOf = (f) => LABELS[f] || f.replace(/^config\./, "");
@@ -53,8 +55,17 @@ function table(fields, admin, reload) {
 }
 
 async function remove(f, reload) {
+  let usage = null;
+  try {
+    usage = await api.fields.usage(f.id);
+    learnLabels([f, ...await objects()]);
+  } catch (err) {
+    toastError(err);
+    return;
+  }
+  const used = usage.objects ? `${usedBy(f, usage)} ` : "";
   const ok = await confirmDialog(`Delete the field ${f.label}?`,
-    "A field still used by an object cannot be deleted: remove it from those objects first.",
+    `${used}A field still used by an object cannot be deleted: remove it from those objects first.`,
     { confirmLabel: "Delete field", danger: true });
   if (!ok) return;
   try {
@@ -64,6 +75,13 @@ async function remove(f, reload) {
   } catch (err) {
     toastError(err);
   }
+}
+
+/** "Stage is on 2 objects, and 37 records hold a value." */
+function usedBy(f, usage) {
+  const objs = usage.objects === 1 ? "1 object" : `${usage.objects} objects`;
+  const held = usage.records_with_value === 1 ? "1 record holds" : `${usage.records_with_value} records hold`;
+  return usage.objects ? `${f.label} is on ${objs}, and ${held} a value.` : `${f.label} is on no object yet.`;
 }
 
 function fieldDialog(existing) {
@@ -85,7 +103,9 @@ function fieldDialog(existing) {
     type.addEventListener("change", draw);
     draw();
     const submit = h("button.primary", { type: "submit" }, existing ? "Save field" : "Create field");
-    const form = h("form.modal-body.stack", { novalidate: true }, formSummary(),
+    const usage = h("p.usage", { role: "status" });
+    if (existing) api.fields.usage(existing.id).then((u) => { usage.textContent = usedBy(existing, u); }).catch(() => {});
+    const form = h("form.modal-body.stack", { novalidate: true }, formSummary(), existing ? usage : null,
       h("div.grid-2",
         field("Label", label, { errorFor: "label", required: true }),
         field("API name", name, { errorFor: "name", required: true }),
@@ -105,7 +125,10 @@ function fieldDialog(existing) {
           if (!body.category) delete body.category;
           if (!body.description) delete body.description;
         }
-        const saved = existing ? await api.fields.update(existing.id, body) : await api.fields.create(body);
+        const remap = existing && !body.type ? await optionMapFor(existing, body.config, null) : {};
+        if (!remap) return;
+        const saved = existing ? await api.fields.update(existing.id, { ...body, ...remap })
+          : await api.fields.create(body);
         invalidate();
         toast(`${saved.label} saved`);
         close(saved);

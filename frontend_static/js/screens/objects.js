@@ -49,19 +49,43 @@ async function applyTemplate(view) {
   await render(view);
 }
 
+// English plurals of the last word, as the server derives them when a client leaves them out
+// (metadata/plurals.py, the `inflection` package): Company → Companies, Person → People.
+const IRREGULAR = { person: "people", child: "children", man: "men", woman: "women", foot: "feet", tooth: "teeth", mouse: "mice" };
+const UNCHANGED = new Set(["sheep", "fish", "series", "species", "news", "information", "equipment", "money", "rice"]);
+
+export function pluralize(text) {
+  const m = /^(.*?)([A-Za-z]+)$/.exec(text);
+  if (!m) return text;
+  const [, head, word] = m;
+  const lower = word.toLowerCase();
+  let plural;
+  if (IRREGULAR[lower]) plural = IRREGULAR[lower];
+  else if (UNCHANGED.has(lower)) plural = lower;
+  else if (/([^aeiouy]|qu)y$/.test(lower)) plural = lower.slice(0, -1) + "ies";
+  else if (/(x|ch|ss|sh|s|z)$/.test(lower)) plural = lower + "es";
+  else plural = lower + "s";
+  if (word === word.toUpperCase() && word.length > 1) plural = `${word}s`; // CPU → CPUs
+  else if (word[0] === word[0].toUpperCase()) plural = plural[0].toUpperCase() + plural.slice(1);
+  return head + plural;
+}
+
 export function createObject() {
   return modal("New object", (close) => {
     const label = h("input", { name: "label", required: true, placeholder: "Contact" });
     const plural = h("input", { name: "plural_label", placeholder: "Contacts" });
     const name = h("input.mono", { name: "name", required: true, placeholder: "contact" });
+    const pluralName = h("input.mono", { name: "plural_name", placeholder: "contacts" });
     const description = h("textarea", { name: "description", rows: 2 });
-    let nameEdited = false;
-    label.addEventListener("input", () => {
-      if (!nameEdited) name.value = slugify(label.value);
-      if (!plural.dataset.edited) plural.placeholder = label.value ? `${label.value}s` : "Contacts";
-    });
-    name.addEventListener("input", () => { nameEdited = true; });
-    plural.addEventListener("input", () => { plural.dataset.edited = "1"; });
+    const edited = new Set();
+    for (const el of [plural, name, pluralName]) el.addEventListener("input", () => edited.add(el));
+    const derive = () => {
+      if (!edited.has(name)) name.value = slugify(label.value);
+      if (!edited.has(plural)) plural.value = label.value.trim() ? pluralize(label.value.trim()) : "";
+      if (!edited.has(pluralName)) pluralName.value = name.value ? pluralize(name.value) : "";
+    };
+    label.addEventListener("input", derive);
+    name.addEventListener("input", derive);
     const submit = h("button.primary", { type: "submit" }, "Create object");
     const form = h("form.modal-body.stack", { novalidate: true },
       formSummary(),
@@ -69,14 +93,16 @@ export function createObject() {
       field("Plural name", plural, { errorFor: "plural_label", hint: "Shown in menus: Contacts" }),
       field("API name", name, { errorFor: "name", required: true,
         hint: "Used in the API and URLs: lower-case letters, digits and _" }),
+      field("Plural API name", pluralName, { errorFor: "plural_name", hint: "Also answers at /rest/v1/<plural API name>" }),
       field("Description", description, { errorFor: "description" }),
       h("div.actions", h("button", { type: "button", onclick: () => close() }, "Cancel"), submit));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       clearFormErrors(form);
       const body = { name: name.value.trim(), label: label.value.trim() };
-      const pl = plural.value.trim() || (body.label ? `${body.label}s` : "");
-      if (pl) body.plural_label = pl;
+      // Left empty, the server derives them (and a cleared field stays the server's choice).
+      if (plural.value.trim()) body.plural_label = plural.value.trim();
+      if (pluralName.value.trim()) body.plural_name = pluralName.value.trim();
       if (description.value.trim()) body.description = description.value.trim();
       busy(submit, async () => {
         const obj = await api.objects.create(body);

@@ -2,7 +2,7 @@
 // use, revoke.
 
 import * as api from "../api.js";
-import { canAdmin } from "../state.js";
+import { canAdmin, objects } from "../state.js";
 import {
   busy, checkbox, clear, clearFormErrors, confirmDialog, emptyState, field, fmtDateTime, formSummary, h,
   modal, pageHeader, select, showFormErrors, toast, toastError, refocus,
@@ -116,6 +116,25 @@ function secretPanel(created, done) {
     h("div.alert.warn", { role: "alert" }, h("p", h("strong", "Copy this token now. "), "It is shown only once; if you lose it, revoke it and make a new one.")),
     h("label", { for: input.id }, `Token “${created.name}”`),
     row, note,
-    h("p.hint", "Try it: ", h("code", `curl -H "Authorization: Bearer ${created.prefix || ""}…" ${api.objects.href()}`)),
+    tryIt(created),
     h("div.actions", h("button.primary", { type: "button", onclick: done }, "Done, I have copied it")));
+}
+
+/** A first request the new token's scopes allow: a record of the first object with records:read,
+ * the objects with schema:read; filled in once the objects are known. */
+function tryIt(created) {
+  const line = h("p.hint.try-it");
+  const scopes = created.scopes || [];
+  const curl = (href) => h("code", `curl -H "Authorization: Bearer ${created.prefix || ""}…" "${href}"`);
+  const fill = async () => {
+    const [first] = scopes.includes("records:read") ? await objects() : [];
+    if (first) {
+      return clear(line, "Try it (one ", first.label.toLowerCase(), "): ",
+        curl(api.objects.restHref(first.plural_name || first.name)));
+    }
+    if (scopes.includes("schema:read")) return clear(line, "Try it: ", curl(api.objects.href()));
+    return clear(line, "This token cannot read; use it for the writes its scopes allow.");
+  };
+  fill().catch(() => clear(line));
+  return line;
 }

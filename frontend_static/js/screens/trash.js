@@ -2,7 +2,8 @@
 // page at a time, whoever deleted the records and wherever. Restore, or delete for good.
 
 import * as api from "../api.js";
-import { actorName, canWrite, objectTitle, people, schema as loadSchema } from "../state.js";
+import { replaceQuery } from "../router.js";
+import { actorName, canWrite, objects, objectTitle, people, schema as loadSchema } from "../state.js";
 import {
   busy, clear, confirmDialog, emptyState, fmtDateTime, h, icon, pageHeader, refocus, toast, toastError,
 } from "../ui.js";
@@ -12,21 +13,55 @@ const PAGE = 50;
 // deleted_at, and a trashed record cannot be written: so they say when and by whom it was deleted.
 const NEWEST_FIRST = "updated_at.desc";
 
-export async function render(view, { params }) {
+export async function render(view, { params, query }) {
   const s = await loadSchema(params.name);
   const title = objectTitle(s.object);
+  const q = query?.get("q") || "";
   const page = (cursor) => api.records.listTrash(s.object.name,
-    { order: NEWEST_FIRST, limit: PAGE, ...(cursor ? { cursor } : { count: "exact" }) });
+    { order: NEWEST_FIRST, limit: PAGE, q, ...(cursor ? { cursor } : { count: "exact" }) });
   const [first, names] = await Promise.all([page(null), people()]);
-  const reload = () => render(view, { params }).then(() => refocus(view));
+  const reload = () => render(view, { params, query }).then(() => refocus(view));
   const ctx = { writer: canWrite(), names, reload };
+  const search = h("input", { type: "search", name: "q", value: q, id: "trash-q", placeholder: `Search by ${s.fields.find((f) => f.id === s.object.primary_field_id)?.label || "name"}` });
+  const form = h("form.toolbar", { role: "search" }, h("label", { for: "trash-q" }, "Search the trash "), search,
+    h("button", { type: "submit" }, "Search"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const next = new URLSearchParams(search.value.trim() ? { q: search.value.trim() } : {});
+    replaceQuery(next);
+    render(view, { params, query: next }).then(() => view.querySelector("#trash-q")?.focus()).catch(toastError);
+  });
   clear(view,
     h("nav.crumbs", { "aria-label": "Breadcrumb" }, h("a", { href: "#/objects" }, "Objects"), " / ",
       h("a", { href: `#/objects/${s.object.name}` }, title)),
-    pageHeader(`Trash: ${title}`, h("a.button", { href: `#/objects/${s.object.name}` }, `Back to ${title.toLowerCase()}`)),
+    pageHeader(`Trash: ${title}`, h("a.button", { href: "#/trash" }, "All deleted records"),
+      h("a.button", { href: `#/objects/${s.object.name}` }, `Back to ${title.toLowerCase()}`)),
     h("p.lead", "Records in the trash, the most recently deleted first. Restoring a record brings back its links, " +
       "and the records deleted together with it."),
-    first.items.length ? table(title, first, page, ctx) : emptyState(`No ${title.toLowerCase()} in the trash.`));
+    form,
+    first.items.length ? table(title, first, page, ctx)
+      : emptyState(q ? `Nothing in the trash matches “${q}”.` : `No ${title.toLowerCase()} in the trash.`));
+}
+
+/** #/trash: every object's trash on one page, a section per object that has records in it. */
+export async function renderAll(view) {
+  const [list, names] = await Promise.all([objects(true), people()]);
+  const pages = list.map((o) => (cursor) => api.records.listTrash(o.name,
+    { order: NEWEST_FIRST, limit: PAGE, ...(cursor ? { cursor } : { count: "exact" }) }));
+  const firsts = await Promise.all(pages.map((page) => page(null)));
+  const reload = () => renderAll(view).then(() => refocus(view));
+  const ctx = { writer: canWrite(), names, reload };
+  const sections = list.map((o, i) => (firsts[i].items.length
+    ? h("section.card.trash-object", { "aria-labelledby": `trash-${o.name}` },
+      h("div.card-head", h("h2", { id: `trash-${o.name}` }, objectTitle(o)),
+        h("a.button.small", { href: `#/objects/${o.name}/trash` }, `Search the trash of ${objectTitle(o).toLowerCase()}`)),
+      table(objectTitle(o), firsts[i], pages[i], ctx))
+    : null)).filter(Boolean);
+  clear(view,
+    pageHeader("Trash"),
+    h("p.lead", "Records deleted from any object, by anyone, in this browser or through the API; the most recently " +
+      "deleted first. Restore them, or delete them for good."),
+    sections.length ? sections : emptyState("The trash is empty."));
 }
 
 /** The first page's rows, its count, and "Load more" for the pages after it. */

@@ -7,6 +7,7 @@ import {
   busy, checkbox, clear, clearFormErrors, field, formSummary, h, modal, nextId, select, showFormErrors,
   slugify, toast, toastError,
 } from "../ui.js";
+import { optionMapFor, usageSentence } from "./schema_safety.js";
 
 const LABELS = { name: "API name", label: "Label", type: "Type", field_id: "Field", description: "Description" };
 const labelOf = (f) => LABELS[f] || f.replace(/^config\./, "");
@@ -51,7 +52,7 @@ function tabs(panels) {
 
 export function addFieldDialog(s) {
   return modal(`Add a field to ${s.object.label}`, (close) => h("div.modal-body",
-    tabs([["New field", newFieldForm(s, close)], ["Existing field", existingFieldForm(s, close)]])), { wide: true });
+    tabs([["New field", newFieldForm(s, close)], ["Reuse a field from the library", existingFieldForm(s, close)]])), { wide: true });
 }
 
 function newFieldForm(s, close) {
@@ -90,9 +91,35 @@ function newFieldForm(s, close) {
       const created = await api.objects.addField(s.object.id, body);
       toast(`${created.label} added to ${s.object.label}`);
       close(created);
-    }).catch((err) => showFormErrors(form, err, labelOf));
+    }).catch(async (err) => {
+      showFormErrors(form, err, labelOf);
+      const reuse = await reuseOffer(s, err, name.value.trim(), label.value.trim(), flags, close);
+      if (reuse) form.querySelector(".form-summary").append(reuse);
+    });
   });
   return form;
+}
+
+/** After a 409 on the name: offer the workspace's field of that name, with this object's label. */
+async function reuseOffer(s, err, wanted, label, flags, close) {
+  if (err.status !== 409 || !(err.details || []).some((d) => d.field === "name")) return null;
+  const existing = await api.fields.get(wanted).catch(() => null);
+  if (!existing || s.fields.some((f) => f.id === existing.id)) return null;
+  const own = h("input", { name: "reuse_label", value: label || existing.label });
+  const add = h("button.primary.reuse", { type: "button" },
+    `Add the existing field ‘${existing.label}’ (${typeLabel(existing.type)}) to this object`);
+  add.addEventListener("click", () => busy(add, async () => {
+    const body = { object_id: s.object.id, field_id: existing.id, ...flags.read() };
+    const shown = own.value.trim();
+    if (shown && shown !== existing.label) body.field_overrides = { label: shown };
+    const row = await api.objectFields.attach(body);
+    toast(`${shown || existing.label} added to ${s.object.label}`);
+    close(row);
+  }).catch(toastError));
+  return h("div.reuse-offer.stack",
+    h("p", `The workspace already has a field named `, h("code", existing.name), `: ${existing.label} (${typeLabel(existing.type)}). ` +
+      "You can add that field to this object; its values and settings are shared, its label here is yours."),
+    field(`Label on ${s.object.label}`, own), h("div.actions", add));
 }
 
 function existingFieldForm(s, close) {
@@ -143,7 +170,10 @@ export async function editFieldDialog(s, attachedField) {
     const override = h("input", { name: "label_override", value: overrides.label ?? "", placeholder: "Same as the label" });
     const config = configForm(base.type, base.config || {}, { ...s, editing: base.id });
     const submit = h("button.primary", { type: "submit" }, "Save field");
-    const form = h("form.modal-body.stack", { novalidate: true }, formSummary(),
+    const usage = h("p.usage", { role: "status" });
+    api.objectFields.usage(attachedField.object_field_id)
+      .then((u) => { usage.textContent = usageSentence(u, s.object); }).catch(() => {});
+    const form = h("form.modal-body.stack", { novalidate: true }, formSummary(), usage,
       h("p.hint", `Type: ${typeLabel(base.type)}. Changes to the label, name and settings apply to every object that uses this field.`),
       h("div.grid-2",
         field("Label", label, { errorFor: "label", required: true }),
@@ -158,7 +188,9 @@ export async function editFieldDialog(s, attachedField) {
       busy(submit, async () => {
         const body = { label: label.value.trim(), name: name.value.trim(), config: config.read(),
           description: description.value.trim() || null };
-        const saved = await api.fields.update(base.id, body);
+        const remap = await optionMapFor(base, body.config, s.object);
+        if (!remap) return;
+        const saved = await api.fields.update(base.id, { ...body, ...remap });
         const wanted = override.value.trim() || null;
         if (wanted !== (overrides.label ?? null)) {
           const next = { ...overrides };
