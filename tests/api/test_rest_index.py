@@ -8,7 +8,6 @@ forced RLS does not keep field filters out of index conditions.
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -35,7 +34,6 @@ async def readings(app, owner_db):
             await add_field(api, "reading", name, type_, **{flag: True})  # built when answered
         snapshot = await app.state.objectry.metadata.get(account.workspace_id)
         f = snapshot.object("reading").fields_by_name
-        started = time.monotonic()
         await owner_db.execute(
             """INSERT INTO records (tenant_id, id, object_id, data)
                SELECT $1, 'rec_' || substr(md5(g::text), 1, 16), $2,
@@ -46,7 +44,6 @@ async def readings(app, owner_db):
             account.workspace_id, obj["id"], f["temp"].id, f["station"].id, f["serial"].id,
             f["day"].id, ROWS)
         await owner_db.execute("ANALYZE records")
-        assert time.monotonic() - started < 20
         yield api, snapshot, account.workspace_id
 
 
