@@ -2,11 +2,12 @@
 
 import * as api from "../api.js";
 import { go } from "../router.js";
-import { canAdmin, invalidate, objects, objectTitle } from "../state.js";
+import { canAdmin, invalidate, objects, objectTitle, schema } from "../state.js";
 import {
-  busy, clear, clearFormErrors, emptyState, field, formSummary, fmtDateTime, h, modal, pageHeader,
+  busy, clear, clearFormErrors, emptyState, field, formSummary, h, modal, pageHeader,
   showFormErrors, slugify, toast,
 } from "../ui.js";
+import { iconPicker, objectBadge, objectHue } from "../widgets/object_look.js";
 import { templateDialog } from "../widgets/template_dialog.js";
 
 const LABELS = { name: "API name", label: "Name", plural_label: "Plural name", plural_name: "Plural API name", description: "Description" };
@@ -18,26 +19,36 @@ export async function render(view) {
   const create = (label = "New object", tag = "button.primary") => button(tag, label, () => createObject());
   const fromTemplate = (label, tag = "button") => button(tag, label, () => applyTemplate(view));
   const body = list.length
-    ? h("table.table",
-      h("caption.visually-hidden", "Objects"),
-      h("thead", h("tr", h("th", { scope: "col" }, "Object"), h("th", { scope: "col" }, "API name"),
-        h("th", { scope: "col" }, "Description"), h("th", { scope: "col" }, "Created"),
-        h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
-      h("tbody", list.map((o) => h("tr",
-        h("th", { scope: "row" }, h("a", { href: `#/objects/${o.name}` }, objectTitle(o))),
-        h("td", h("code", o.name)),
-        h("td.muted", o.description || ""),
-        h("td.muted", fmtDateTime(o.created_at)),
-        h("td.row-actions",
-          h("a.button.small", { href: `#/objects/${o.name}`, "aria-label": `Records of ${objectTitle(o)}` }, "Records"),
-          h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
-            "Fields & settings"))))))
+    ? h("ul.object-cards", { "aria-label": "Objects" }, list.map(objectCard))
     : emptyState("No objects yet. An object is a kind of record — Contact, Company, Deal.",
       fromTemplate("Start from a template", "button.primary"), " ", create("Create your first object", "button"));
   clear(view,
     pageHeader("Objects", list.length ? fromTemplate("From a template") : null, create()),
     h("p.lead", "Each object has its fields, its records and its relationships to other objects."),
     body);
+}
+
+/** One object's card: badge, name, description, record and field counts, where to go. The
+ * counts arrive after the cards are drawn (one exact count each, as the grid's first page). */
+function objectCard(o) {
+  const title = objectTitle(o);
+  const records = h("strong", "…");
+  const fields = h("strong", "…");
+  const card = h("li.object-card",
+    h("div.object-card-head", objectBadge(o, "lg"),
+      h("div", h("h2", h("a", { href: `#/objects/${o.name}` }, title)), h("code", o.name))),
+    h("p.desc", o.description || ""),
+    h("p.object-stats", h("span", records, " records"), h("span", fields, " fields")),
+    h("div.row-actions",
+      h("a.button.small", { href: `#/objects/${o.name}`, "aria-label": `Records of ${title}` }, "Records"),
+      h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
+        "Fields & settings")));
+  card.style.setProperty("--hue", objectHue(o));
+  const shown = (el, n) => { el.textContent = n === null ? "?" : n.toLocaleString(); };
+  api.records.list(o.name, { limit: 1, count: "exact" }).then((page) => shown(records, page.total ?? null),
+    () => shown(records, null));
+  schema(o.name).then((s) => shown(fields, s.fields.length), () => shown(fields, null));
+  return card;
 }
 
 async function applyTemplate(view) {
@@ -55,6 +66,7 @@ export function createObject() {
     const plural = h("input", { name: "plural_label", placeholder: "Contacts" });
     const name = h("input.mono", { name: "name", required: true, placeholder: "contact" });
     const description = h("textarea", { name: "description", rows: 2 });
+    const icons = iconPicker(null);
     let nameEdited = false;
     label.addEventListener("input", () => {
       if (!nameEdited) name.value = slugify(label.value);
@@ -70,6 +82,7 @@ export function createObject() {
       field("API name", name, { errorFor: "name", required: true,
         hint: "Used in the API and URLs: lower-case letters, digits and _" }),
       field("Description", description, { errorFor: "description" }),
+      icons,
       h("div.actions", h("button", { type: "button", onclick: () => close() }, "Cancel"), submit));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -78,6 +91,7 @@ export function createObject() {
       const pl = plural.value.trim() || (body.label ? `${body.label}s` : "");
       if (pl) body.plural_label = pl;
       if (description.value.trim()) body.description = description.value.trim();
+      if (icons.value) body.icon = icons.value;
       busy(submit, async () => {
         const obj = await api.objects.create(body);
         invalidate();

@@ -15,6 +15,7 @@ import { filterBar } from "../widgets/filterbar.js";
 import { createGrid } from "../widgets/grid.js";
 import { kanban } from "../widgets/kanban.js";
 import { liveGrid } from "../widgets/livegrid.js";
+import { withBadge } from "../widgets/object_look.js";
 import { viewsBar } from "../widgets/views_bar.js";
 
 const PAGE = 50;
@@ -59,13 +60,13 @@ export async function render(view, { params, query }) {
     open: (id) => go(`/objects/${s.object.name}`, new URLSearchParams(id ? { view: id } : {})),
     grid: () => ({ filterPairs: state.filters.map(encode), order: state.order ? `${state.order.field}.${state.order.dir}` : "", columns }),
   });
-  const header = pageHeader(title,
+  const header = withBadge(s.object, pageHeader(title,
     h("a.button", { href: `#/objects/${s.object.name}/trash` }, "Trash"),
     exportMenu(s.object.name, () => writeQuery(state)),
     writer ? h("a.button", { href: `#/objects/${s.object.name}/import` }, "Import") : null,
     canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
     writer && s.fields.length && current?.type !== "kanban" && current?.type !== "calendar"
-      ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null);
+      ? h("button.primary", { type: "button", onclick: () => grid.addDraft() }, `New ${s.object.label.toLowerCase()}`) : null));
   if (current && current.type !== "grid") return renderLayout(view, { s, current, header, bar, month: query.get("month") });
   let cursor = null;
 
