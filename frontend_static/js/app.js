@@ -59,6 +59,7 @@ function signOutLocally() {
   const { path, query } = current();
   state.me = null;
   ready = true;
+  clear(document.getElementById("toasts")); // the last person's news is not the next one's
   drawChrome();
   if (!PUBLIC.has(path)) {
     const next = "#" + path + ([...query].length ? "?" + query : "");

@@ -54,16 +54,19 @@ export function objectBadge(obj, size = "") {
   return badge;
 }
 
+/** "shopping-cart" → "Shopping cart": an icon's name in words. */
+const iconLabel = (name) => name.charAt(0).toUpperCase() + name.slice(1).replaceAll("-", " ");
+
 /** Radio buttons for the object dialog: "no icon" (the initial) or one of the built-in icons. */
 export function iconPicker(current, hue) {
   const name = nextId("icon");
   const choice = (value, label, drawing) => {
-    const input = h("input.visually-hidden", { type: "radio", name, value, checked: value === (current || "") });
+    const input = h("input", { type: "radio", name, value, checked: value === (current || "") });
     return h("label.icon-choice", { title: label }, input, drawing, h("span.visually-hidden", label));
   };
   const group = h("fieldset.icon-picker", h("legend", "Icon"),
     choice("", "Initial letter", h("span.icon-initial", { "aria-hidden": "true" }, "A")),
-    Object.entries(OBJECT_ICONS).map(([value, d]) => choice(value, value, pathIcon(d, "obj-ico"))));
+    Object.entries(OBJECT_ICONS).map(([value, d]) => choice(value, iconLabel(value), pathIcon(d, "obj-ico"))));
   if (hue) group.style.setProperty("--hue", hue);
   Object.defineProperty(group, "value", { get: () => group.querySelector("input:checked")?.value || "" });
   return group;
