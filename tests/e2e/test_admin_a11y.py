@@ -142,6 +142,35 @@ def test_screen_has_no_serious_violation(pages: dict[str, Any], data: dict[str, 
     assert not page.errors, page.errors
 
 
+# (dialog, address, the button that opens it): the admin's dialogs, open over their screen.
+DIALOGS = [("new-object", "#/objects", "New object"),
+           ("template", "#/objects", "From a template"),
+           ("add-field", "#/objects/contact/build", "Add field"),
+           ("new-field", "#/fields", "New field"),
+           ("relationship", "#/relationships", "New relationship"),
+           ("token", "#/tokens", "New token"),
+           ("webhook", "#/webhooks", "New webhook"),
+           ("save-view", "#/objects/contact", "Save view")]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("name", "address", "opener"), DIALOGS, ids=[d[0] for d in DIALOGS])
+def test_dialog_has_no_serious_violation(pages: dict[str, Any], live_server: str,
+                                         screenshots: Path, scheme: str, name: str,
+                                         address: str, opener: str) -> None:
+    page = pages[scheme, True]
+    page.goto(f"{live_server}/admin/{address}")
+    page.get_by_role("button", name=opener, exact=True).first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(screenshots / f"look-{scheme}-dialog-{name}.png"))
+    found = violations(page)
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    assert not found, f"{name} ({scheme}): " + json.dumps(found, indent=1, ensure_ascii=False)
+
+
 def test_the_check_sees_a_low_contrast_text(pages: dict[str, Any], live_server: str) -> None:
     """The check can fail: grey on grey added to a screen is a serious violation."""
     page = pages["light", True]

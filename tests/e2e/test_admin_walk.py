@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.journey import Journey, add_field
+from tests.e2e.journey import Journey, add_field, relate, sign_up_first_owner
 
 try:
     from playwright.sync_api import expect
@@ -38,14 +38,9 @@ def shot(j: Journey, name: str) -> None:
 
 
 def sign_up(j: Journey, who: dict[str, str]) -> None:
+    """An account through the sign-up screen: open sign-up gives it a workspace it owns."""
     page = j.page
-    j.go("#/signup")
-    j.h1("Create your account")
-    page.get_by_role("textbox", name="Full name").fill(who["name"])
-    page.get_by_role("textbox", name="E-mail").fill(who["email"])
-    page.get_by_label("Password").fill(who["password"])
-    page.get_by_role("button", name="Create account").click()
-    j.h1("Objects")
+    sign_up_first_owner(j, who)
     expect(page.locator("#user-area")).to_contain_text(who["name"])
     expect(page.locator("#user-area")).to_contain_text("owner")
 
@@ -104,15 +99,8 @@ def test_builds_company_and_contact_with_icons(walk: Journey) -> None:
 
 def test_relates_companies_and_contacts(walk: Journey) -> None:
     j, page = walk, walk.page
-    j.go("#/relationships")
-    j.h1("Relationships")
-    page.get_by_role("button", name="New relationship").first.click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("combobox", name="From object").select_option(label="Company")
-    dialog.get_by_role("combobox", name="To object").select_option(label="Contact")
-    dialog.get_by_role("combobox", name="Kind").select_option("1:N")
-    expect(dialog).to_contain_text(
-        "Each Company has any number of Contacts; each Contact has at most one Company.")
+    dialog = relate(j, "Company", "Contact", "1:N", "Each Company has any number of Contacts; "
+                    "each Contact has at most one Company.")
     dialog.get_by_role("button", name="Create relationship").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("row", name=re.compile("Company"))).to_contain_text("1:N")
