@@ -197,6 +197,9 @@ export const records = {
   restore: (id) => post(`/api/records/${enc(id)}/restore`),
   purge: (id) => del(`/api/records/${enc(id)}`, { query: { permanent: "true" } }),
   history: (id, query) => get(`/api/records/${enc(id)}/history`, query),
+  /** How many live records the object has, counted up to `cap` (ids only, through /rest/v1):
+   * the first `cap` entries of one index, however big the object (an exact count is not). */
+  countUpTo: async (object, cap) => (await get(`/rest/v1/${enc(object)}`, { select: "id", limit: cap })).length,
 };
 
 /** Saved views of an object's records (filter, order, columns; grid, kanban or calendar). */

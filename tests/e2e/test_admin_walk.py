@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.e2e.journey import Journey, add_field, relate, sign_up_first_owner
@@ -201,3 +202,23 @@ def test_the_same_in_dark_mode(walk: Journey) -> None:
         see_grid_kanban_and_record(j, "dark")
     finally:
         page.emulate_media(color_scheme="light")
+
+
+def test_a_big_object_is_counted_up_to_a_thousand(walk: Journey) -> None:
+    """Cards count records up to 1,000 (cheap at any size); the grid gives the exact number."""
+    j, page = walk, walk.page
+    with httpx.Client(base_url=j.base, timeout=30) as api:
+        tokens = api.post("/api/auth/login", json={"email": SECOND["email"],
+                                                   "password": SECOND["password"]}).json()
+        made = api.post("/rest/v1/activities", headers={
+            "Authorization": f"Bearer {tokens['access_token']}", "Prefer": "return=minimal"},
+            json=[{"subject": f"Call {i}", "activity_type": "call"} for i in range(1000)])
+        assert made.status_code == 201, made.text[:500]
+    j.go("#/objects")
+    cards = page.get_by_role("list", name="Objects").get_by_role("listitem")
+    activities = cards.filter(has=page.get_by_role("link", name="Activities", exact=True))
+    expect(activities.locator(".object-stats")).to_contain_text("1,000+ records")
+    shot(j, "objects-big-count")
+    activities.get_by_role("link", name="Activities", exact=True).click()
+    j.h1("Activities")
+    expect(page.locator("p.result-count")).to_contain_text(re.compile(r"1[,\u202f.]?002 records"))

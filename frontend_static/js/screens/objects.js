@@ -28,8 +28,11 @@ export async function render(view) {
     body);
 }
 
+const COUNT_CAP = 1000;
+
 /** One object's card: badge, name, description, record and field counts, where to go. The
- * counts arrive after the cards are drawn (one exact count each, as the grid's first page). */
+ * counts arrive after the cards are drawn; records are counted up to 1,000 ("1,000+" beyond:
+ * an exact count of a million records costs ~0.4 s, the grid shows it when opened). */
 function objectCard(o) {
   const title = objectTitle(o);
   const records = h("strong", "…");
@@ -44,9 +47,8 @@ function objectCard(o) {
       h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
         "Fields & settings")));
   card.style.setProperty("--hue", objectHue(o));
-  const shown = (el, n) => { el.textContent = n === null ? "?" : n.toLocaleString(); };
-  api.records.list(o.name, { limit: 1, count: "exact" }).then((page) => shown(records, page.total ?? null),
-    () => shown(records, null));
+  const shown = (el, n, more = false) => { el.textContent = n === null ? "?" : n.toLocaleString() + (more ? "+" : ""); };
+  api.records.countUpTo(o.name, COUNT_CAP).then((n) => shown(records, n, n >= COUNT_CAP), () => shown(records, null));
   schema(o.name).then((s) => shown(fields, s.fields.length), () => shown(fields, null));
   return card;
 }
