@@ -21,9 +21,12 @@ except ImportError:  # the `browser` fixture fails with the words
 
 pytestmark = pytest.mark.e2e
 
+SERVER_ENV = {"OBJECTRY_OPEN_SIGNUP": "true"}  # a newcomer's empty workspace beside the owner's
+
 AXE = Path(__file__).resolve().parents[1] / "clients/axe/node_modules/axe-core/axe.min.js"
 PASSWORD = "correct horse battery"
 OWNER = ("ada@example.com", "Ada Access")
+NEWCOMER = ("nell@example.com", "Nell Newcomer")
 SCHEMES = ("light", "dark")
 # The page background each scheme must show: proof that the palette did switch.
 BACKGROUND = {"light": "rgb(246, 247, 249)", "dark": "rgb(15, 18, 24)"}
@@ -53,6 +56,8 @@ def data(live_server: str) -> Iterator[dict[str, str]]:
         hook = ok(api.post("/api/webhooks", json={
             "name": "CRM sync", "url": "https://93.184.215.14/hook",
             "events": ["record.created"]}), 201)
+        ok(httpx.post(f"{live_server}/api/auth/register", json={
+            "email": NEWCOMER[0], "password": PASSWORD, "full_name": NEWCOMER[1]}), 201)
         invitation = ok(api.post(f"/api/workspaces/{me['workspace_id']}/members",
                                  json={"email": "newcomer@example.com", "role": "editor"}), 201)
         yield {"board": board["id"], "calendar": cal["id"], "contact": contacts[0]["id"],
@@ -82,26 +87,30 @@ SIGNED_IN = [
 
 
 @pytest.fixture(scope="module")
-def pages(browser: Any, live_server: str, data: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """Per scheme, a signed-out page and a signed-in one, in contexts that let axe's script in."""
-    contexts, pages = [], {}
-    for scheme in SCHEMES:
-        for signed_in in (False, True):
+def pages(browser: Any, live_server: str, data: dict[str, str]) -> Iterator[dict[Any, Any]]:
+    """Per scheme and person (None: signed out), a page in a context that lets axe's script in;
+    made on first use."""
+    contexts = []
+
+    class Pages(dict[Any, Any]):
+        def __missing__(self, key: tuple[str, str | None]) -> Any:
+            scheme, email = key
             context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB",
                                           timezone_id="UTC", color_scheme=scheme, bypass_csp=True)
             context.set_default_timeout(10_000)
             contexts.append(context)
-            page = context.new_page()
+            page = self[key] = context.new_page()
             page.errors = []
-            page.on("pageerror", lambda exc, page=page: page.errors.append(str(exc)))
-            if signed_in:
+            page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+            if email:
                 page.goto(f"{live_server}/admin/#/login")
-                page.get_by_role("textbox", name="E-mail").fill(OWNER[0])
+                page.get_by_role("textbox", name="E-mail").fill(email)
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
                 expect(page.get_by_role("heading", level=1)).to_have_text("Objects")
-            pages[scheme, signed_in] = page
-    yield pages
+            return page
+
+    yield Pages()
     for context in contexts:
         context.close()
 
@@ -125,12 +134,12 @@ def violations(page: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize(("name", "address", "heading"), SIGNED_OUT + SIGNED_IN,
                          ids=[s[0] for s in SIGNED_OUT + SIGNED_IN])
-def test_screen_has_no_serious_violation(pages: dict[str, Any], data: dict[str, str],
+def test_screen_has_no_serious_violation(pages: dict[Any, Any], data: dict[str, str],
                                          live_server: str, screenshots: Path, scheme: str,
                                          name: str, address: str,
                                          heading: str | re.Pattern[str]) -> None:
     assert AXE.exists(), f"axe-core is missing: npm ci --prefix {AXE.parents[2]}"
-    page = pages[scheme, (name, address, heading) in SIGNED_IN]
+    page = pages[scheme, OWNER[0] if (name, address, heading) in SIGNED_IN else None]
     page.goto(f"{live_server}/admin/{address.format(**data)}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.locator("#main")).not_to_contain_text("Loading…")
@@ -155,10 +164,10 @@ DIALOGS = [("new-object", "#/objects", "New object"),
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize(("name", "address", "opener"), DIALOGS, ids=[d[0] for d in DIALOGS])
-def test_dialog_has_no_serious_violation(pages: dict[str, Any], live_server: str,
+def test_dialog_has_no_serious_violation(pages: dict[Any, Any], live_server: str,
                                          screenshots: Path, scheme: str, name: str,
                                          address: str, opener: str) -> None:
-    page = pages[scheme, True]
+    page = pages[scheme, OWNER[0]]
     page.goto(f"{live_server}/admin/{address}")
     page.get_by_role("button", name=opener, exact=True).first.click()
     dialog = page.get_by_role("dialog")
@@ -171,9 +180,32 @@ def test_dialog_has_no_serious_violation(pages: dict[str, Any], live_server: str
     assert not found, f"{name} ({scheme}): " + json.dumps(found, indent=1, ensure_ascii=False)
 
 
-def test_the_check_sees_a_low_contrast_text(pages: dict[str, Any], live_server: str) -> None:
+# (screen, address, what its empty state says): the list screens of a workspace with nothing.
+EMPTY = [("objects", "#/objects", "No objects yet."),
+         ("fields", "#/fields", "No fields yet."),
+         ("relationships", "#/relationships", "Create at least two objects"),
+         ("tokens", "#/tokens", "No API tokens yet."),
+         ("webhooks", "#/webhooks", "No webhooks yet."),
+         ("audit", "#/audit", "Nothing matches these filters.")]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("name", "address", "says"), EMPTY, ids=[e[0] for e in EMPTY])
+def test_empty_state_has_no_serious_violation(pages: dict[Any, Any], live_server: str,
+                                              screenshots: Path, scheme: str, name: str,
+                                              address: str, says: str) -> None:
+    page = pages[scheme, NEWCOMER[0]]
+    page.goto(f"{live_server}/admin/{address}")
+    empty = page.locator(".empty")
+    expect(empty).to_contain_text(says)
+    page.screenshot(path=str(screenshots / f"look-{scheme}-empty-{name}.png"))
+    found = violations(page)
+    assert not found, f"{name} ({scheme}): " + json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_the_check_sees_a_low_contrast_text(pages: dict[Any, Any], live_server: str) -> None:
     """The check can fail: grey on grey added to a screen is a serious violation."""
-    page = pages["light", True]
+    page = pages["light", OWNER[0]]
     page.goto(f"{live_server}/admin/#/fields")
     expect(page.get_by_role("heading", level=1)).to_have_text("Field library")
     page.evaluate("""() => { const p = document.createElement("p"); p.textContent = "faint";
@@ -182,11 +214,11 @@ def test_the_check_sees_a_low_contrast_text(pages: dict[str, Any], live_server: 
     assert [v["id"] for v in violations(page)] == ["color-contrast"]
 
 
-def test_the_theme_menu_pins_a_theme_across_reloads(pages: dict[str, Any], live_server: str,
+def test_the_theme_menu_pins_a_theme_across_reloads(pages: dict[Any, Any], live_server: str,
                                                     screenshots: Path) -> None:
     """On a light system, "Dark theme" turns the admin dark and stays chosen after a reload;
     "System theme" follows the system again."""
-    page = pages["light", True]
+    page = pages["light", OWNER[0]]
     page.goto(f"{live_server}/admin/#/objects")
     picker = page.get_by_role("combobox", name="Colour theme")
     expect(picker).to_have_value("system")
