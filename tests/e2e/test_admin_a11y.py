@@ -131,6 +131,13 @@ def violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
+def assert_accessible(page: Any, shot: Path, what: str, full_page: bool = True) -> None:
+    """A screenshot of the page, then axe: no serious or critical violation, each listed."""
+    page.screenshot(path=str(shot), full_page=full_page)
+    found = violations(page)
+    assert not found, f"{what}: " + json.dumps(found, indent=1, ensure_ascii=False)
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize(("name", "address", "heading"), SIGNED_OUT + SIGNED_IN,
                          ids=[s[0] for s in SIGNED_OUT + SIGNED_IN])
@@ -145,9 +152,7 @@ def test_screen_has_no_serious_violation(pages: dict[Any, Any], data: dict[str, 
     expect(page.locator("#main")).not_to_contain_text("Loading…")
     page.wait_for_load_state("networkidle")
     assert background(page) == BACKGROUND[scheme]
-    page.screenshot(path=str(screenshots / f"look-{scheme}-{name}.png"), full_page=True)
-    found = violations(page)
-    assert not found, f"{name} ({scheme}): " + json.dumps(found, indent=1, ensure_ascii=False)
+    assert_accessible(page, screenshots / f"look-{scheme}-{name}.png", f"{name} ({scheme})")
     assert not page.errors, page.errors
 
 
@@ -173,11 +178,12 @@ def test_dialog_has_no_serious_violation(pages: dict[Any, Any], live_server: str
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(screenshots / f"look-{scheme}-dialog-{name}.png"))
-    found = violations(page)
-    dialog.get_by_role("button", name="Close").click()
-    expect(dialog).to_be_hidden()
-    assert not found, f"{name} ({scheme}): " + json.dumps(found, indent=1, ensure_ascii=False)
+    try:
+        assert_accessible(page, screenshots / f"look-{scheme}-dialog-{name}.png",
+                          f"{name} dialog ({scheme})", full_page=False)
+    finally:  # the next check must not find this dialog still open
+        dialog.get_by_role("button", name="Close").click()
+        expect(dialog).to_be_hidden()
 
 
 # (screen, address, what its empty state says): the list screens of a workspace with nothing.
@@ -196,11 +202,9 @@ def test_empty_state_has_no_serious_violation(pages: dict[Any, Any], live_server
                                               address: str, says: str) -> None:
     page = pages[scheme, NEWCOMER[0]]
     page.goto(f"{live_server}/admin/{address}")
-    empty = page.locator(".empty")
-    expect(empty).to_contain_text(says)
-    page.screenshot(path=str(screenshots / f"look-{scheme}-empty-{name}.png"))
-    found = violations(page)
-    assert not found, f"{name} ({scheme}): " + json.dumps(found, indent=1, ensure_ascii=False)
+    expect(page.locator(".empty")).to_contain_text(says)
+    assert_accessible(page, screenshots / f"look-{scheme}-empty-{name}.png",
+                      f"empty {name} ({scheme})")
 
 
 def test_the_check_sees_a_low_contrast_text(pages: dict[Any, Any], live_server: str) -> None:
