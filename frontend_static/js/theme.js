@@ -1,5 +1,6 @@
 // Light, dark or the system's choice: css/app.css follows the system through color-scheme;
-// a choice made in the top bar pins it (html[data-theme]) and is kept in this browser.
+// a choice made in the top bar pins it (html[data-theme]) and is kept in this browser, where
+// js/theme_boot.js applies it again before the next page load is drawn.
 
 import { h } from "./ui.js";
 
@@ -20,7 +21,7 @@ function apply(choice) {
   else document.documentElement.dataset.theme = choice;
 }
 
-/** The top bar's theme select; applying the stored choice happens on import. */
+/** The top bar's theme select, showing the stored choice. */
 export function themePicker() {
   const picker = h("select.theme-picker", { "aria-label": "Colour theme" },
     CHOICES.map(([value, label]) => h("option", { value, selected: value === stored() }, label)));
@@ -34,5 +35,3 @@ export function themePicker() {
   });
   return picker;
 }
-
-apply(stored());
