@@ -222,3 +222,23 @@ def test_a_big_object_is_counted_up_to_a_thousand(walk: Journey) -> None:
     activities.get_by_role("link", name="Activities", exact=True).click()
     j.h1("Activities")
     expect(page.locator("p.result-count")).to_contain_text(re.compile(r"1[,\u202f.]?002 records"))
+
+
+def test_an_icon_set_through_the_api_survives_the_builder(walk: Journey) -> None:
+    """An icon name the admin does not draw stays the object's icon when its settings are saved."""
+    j, page = walk, walk.page
+    with httpx.Client(base_url=j.base, timeout=30) as api:
+        tokens = api.post("/api/auth/login", json={"email": SECOND["email"],
+                                                   "password": SECOND["password"]}).json()
+        api.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        pipeline = api.get("/api/objects/pipeline").json()
+        changed = api.patch(f"/api/objects/{pipeline['id']}", json={"icon": "rocket"})
+        assert changed.status_code == 200, changed.text
+        j.go("#/objects/pipeline/build")
+        j.h1("Pipeline: fields & settings")
+        expect(page.get_by_role("radio", name="rocket (not drawn here)")).to_be_checked()
+        page.get_by_role("textbox", name="Description").fill("Sales pipelines")
+        page.get_by_role("button", name="Save settings").click()
+        j.toast("Settings saved")
+        saved = api.get("/api/objects/pipeline").json()
+        assert (saved["icon"], saved["description"]) == ("rocket", "Sales pipelines")

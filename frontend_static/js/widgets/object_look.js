@@ -64,8 +64,11 @@ export function iconPicker(current, hue) {
     const input = h("input", { type: "radio", name, value, checked: value === (current || "") });
     return h("label.icon-choice", { title: label }, input, drawing, h("span.visually-hidden", label));
   };
+  // An icon name the admin does not draw (set through the API) stays chosen, not erased on save.
+  const foreign = current && !OBJECT_ICONS[current]
+    ? choice(current, `${current} (not drawn here)`, h("span.icon-initial", { "aria-hidden": "true" }, "?")) : null;
   const group = h("fieldset.icon-picker", h("legend", "Icon"),
-    choice("", "Initial letter", h("span.icon-initial", { "aria-hidden": "true" }, "A")),
+    choice("", "Initial letter", h("span.icon-initial", { "aria-hidden": "true" }, "A")), foreign,
     Object.entries(OBJECT_ICONS).map(([value, d]) => choice(value, iconLabel(value), pathIcon(d, "obj-ico"))));
   if (hue) group.style.setProperty("--hue", hue);
   Object.defineProperty(group, "value", { get: () => group.querySelector("input:checked")?.value || "" });
