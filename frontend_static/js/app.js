@@ -3,7 +3,9 @@
 import * as api from "./api.js";
 import { current, go, match, route } from "./router.js";
 import { invalidate, state, objects, onInvalidate, objectTitle } from "./state.js";
+import { themePicker } from "./theme.js";
 import { clear, errorBox, h, toastError } from "./ui.js";
+import { objectBadge } from "./widgets/object_look.js";
 import * as login from "./screens/login.js";
 import * as objectsScreen from "./screens/objects.js";
 import * as builder from "./screens/builder.js";
@@ -59,6 +61,7 @@ function signOutLocally() {
   const { path, query } = current();
   state.me = null;
   ready = true;
+  clear(document.getElementById("toasts")); // the last person's news is not the next one's
   drawChrome();
   if (!PUBLIC.has(path)) {
     const next = "#" + path + ([...query].length ? "?" + query : "");
@@ -79,7 +82,8 @@ async function signOut() {
 function navLink(href, label, extra = {}) {
   const active = ("#" + current().path) === href
     || (extra.prefix && ("#" + current().path).startsWith(extra.prefix));
-  return h("li", h("a", { href, "aria-current": active ? "page" : undefined }, label));
+  return h("li", h(extra.badge ? "a.obj-link" : "a", { href, "aria-current": active ? "page" : undefined },
+    extra.badge, label));
 }
 
 async function drawSidebar() {
@@ -97,7 +101,8 @@ async function drawSidebar() {
   clear(nav,
     h("h2.nav-title", "Data"),
     h("ul.nav-list", navLink("#/objects", "All objects"),
-      list.map((o) => navLink(`#/objects/${o.name}`, objectTitle(o), { prefix: `#/objects/${o.name}/` })),
+      list.map((o) => navLink(`#/objects/${o.name}`, objectTitle(o),
+        { prefix: `#/objects/${o.name}/`, badge: objectBadge(o) })),
       navLink("#/trash", "Deleted records")),
     h("h2.nav-title", "Settings"),
     h("ul.nav-list",
@@ -109,15 +114,17 @@ async function drawSidebar() {
       navLink("#/audit", "Audit log")));
 }
 
+const theme = themePicker();
+
 function drawUser() {
   const area = document.getElementById("user-area");
   if (state.me) {
-    clear(area,
+    clear(area, theme,
       h("span.user-name", state.me.full_name || state.me.email),
       h("span.badge", { title: "Your role in this workspace" }, state.me.role),
       h("button.ghost", { type: "button", onclick: signOut }, "Sign out"));
   } else {
-    clear(area);
+    clear(area, theme);
   }
 }
 

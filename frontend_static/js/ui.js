@@ -245,8 +245,11 @@ export function pageHeader(title, ...actions) {
 }
 
 export function emptyState(text, ...actions) {
-  return h("div.empty", h("p", text), actions);
+  return h("div.empty", h("span.empty-mark", pathIcon(EMPTY_MARK, "ico")), h("p", text),
+    actions.some(Boolean) ? h("div.empty-actions", actions) : null);
 }
+
+const EMPTY_MARK = "M3 7l9-4 9 4v10l-9 4-9-4zM3 7l9 4 9-4M12 11v10";
 
 // --- icons (inline SVG, decorative: the control carries the words) ------------------------------
 
@@ -261,13 +264,18 @@ const ICONS = {
 };
 
 export function icon(name) {
+  return pathIcon(ICONS[name]);
+}
+
+/** An inline SVG drawing of one stroked path `d` on a 24×24 grid (decorative). */
+export function pathIcon(d, className = "ico") {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "ico");
+  svg.setAttribute("class", className);
   const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", ICONS[name]);
+  path.setAttribute("d", d);
   svg.append(path);
   return svg;
 }

@@ -137,3 +137,18 @@ def make_object(client: httpx.Client, name: str, label: str, plural: str,
             "name": field, "label": field.replace("_", " ").capitalize(), "type": type_,
             "config": config}), 201)
     return dict(obj)
+
+
+def relate(j: Journey, from_label: str, to_label: str, kind: str, explained: str) -> Any:
+    """A relationship made in the relationships screen's dialog, which first explains it in
+    words; returns the dialog (hidden once made)."""
+    page = j.page
+    j.go("#/relationships")
+    j.h1("Relationships")
+    page.get_by_role("button", name="New relationship").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("combobox", name="From object").select_option(label=from_label)
+    dialog.get_by_role("combobox", name="To object").select_option(label=to_label)
+    dialog.get_by_role("combobox", name="Kind").select_option(kind)
+    expect(dialog).to_contain_text(explained)
+    return dialog

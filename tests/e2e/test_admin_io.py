@@ -50,9 +50,9 @@ def test_start_from_the_crm_template_with_samples(journey: Journey) -> None:
     dialog.get_by_role("button", name="Apply template").click()
     expect(dialog).to_be_hidden()
     j.toast("Template applied: 6 new objects")
-    table = page.get_by_role("table")
+    cards = page.get_by_role("list", name="Objects")
     for title in ("Companies", "Contacts", "Deals", "Pipelines", "Stages", "Activities"):
-        expect(table.get_by_role("link", name=title, exact=True)).to_be_visible()
+        expect(cards.get_by_role("link", name=title, exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="From a template")).to_be_visible()
     page.get_by_role("link", name="Contacts", exact=True).first.click()
     j.h1("Contacts")

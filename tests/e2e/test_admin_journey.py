@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.journey import Journey, add_field, create_object
+from tests.e2e.journey import Journey, add_field, create_object, relate
 
 try:
     from playwright.sync_api import expect
@@ -92,15 +92,8 @@ def test_build_company_and_contact(journey: Journey) -> None:
 
 def test_relate_companies_and_contacts(journey: Journey) -> None:
     j, page = journey, journey.page
-    j.go("#/relationships")
-    j.h1("Relationships")
-    page.get_by_role("button", name="New relationship").first.click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("combobox", name="From object").select_option(label="Company")
-    dialog.get_by_role("combobox", name="To object").select_option(label="Contact")
-    dialog.get_by_role("combobox", name="Kind").select_option("1:N")
-    expect(dialog).to_contain_text(
-        "Each Company has any number of Contacts; each Contact has at most one Company.")
+    dialog = relate(j, "Company", "Contact", "1:N", "Each Company has any number of Contacts; "
+                    "each Contact has at most one Company.")
     dialog.get_by_role("textbox", name="API name").fill("employs")
     j.shot("relationship-dialog")
     dialog.get_by_role("button", name="Create relationship").click()

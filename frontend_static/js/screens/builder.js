@@ -9,6 +9,7 @@ import {
   showFormErrors, toast, toastError,
 } from "../ui.js";
 import { addFieldDialog, editFieldDialog } from "../widgets/field_dialog.js";
+import { iconPicker, objectHue, withBadge } from "../widgets/object_look.js";
 import { detachDialog, typedDeleteDialog } from "../widgets/schema_safety.js";
 import { relationshipDialog } from "../widgets/relationship_dialog.js";
 
@@ -32,9 +33,9 @@ export async function render(view, { params }) {
   clear(view,
     h("nav.crumbs", { "aria-label": "Breadcrumb" }, h("a", { href: "#/objects" }, "Objects"), " / ",
       h("a", { href: `#/objects/${s.object.name}` }, s.object.plural_label || s.object.label)),
-    pageHeader(`${s.object.label}: fields & settings`,
+    withBadge(s.object, pageHeader(`${s.object.label}: fields & settings`,
       h("a.button", { href: `#/objects/${s.object.name}` }, "Open records"),
-      admin ? h("button.primary.add-field", { type: "button", onclick: () => addFieldDialog(s).then((r) => r && refresh(".add-field")) }, "Add field") : null),
+      admin ? h("button.primary.add-field", { type: "button", onclick: () => addFieldDialog(s).then((r) => r && refresh(".add-field")) }, "Add field") : null)),
     h("section.card", { "aria-labelledby": "fields-h" },
       h("h2", { id: "fields-h" }, "Fields"),
       s.fields.length ? fieldsTable(s, admin, refresh)
@@ -152,7 +153,7 @@ function settingsCard(s, admin, refresh) {
     name: h("input.mono", { name: "name", value: o.name }),
     plural_name: h("input.mono", { name: "plural_name", value: o.plural_name ?? "" }),
     description: h("textarea", { name: "description", rows: 2, value: o.description ?? "" }),
-    icon: h("input", { name: "icon", value: o.icon ?? "", placeholder: "e.g. user, building" }),
+    icon: iconPicker(o.icon, objectHue(o)),
   };
   const primary = select([["", "Automatic — the first text field"], ...s.fields.map((f) => [f.id, `${f.label} (${typeLabel(f.type)})`])],
     o.primary_field_id ?? "", { name: "primary_field_id" });
@@ -164,9 +165,9 @@ function settingsCard(s, admin, refresh) {
       field("Plural name", inputs.plural_label, { errorFor: "plural_label" }),
       field("API name", inputs.name, { errorFor: "name", hint: "Renaming breaks apps that use the old name." }),
       field("Plural API name", inputs.plural_name, { errorFor: "plural_name", hint: "Also accepted by /rest/v1" }),
-      field("Primary field", primary, { errorFor: "primary_field_id", hint: "Its value names each record in links and search." }),
-      field("Icon", inputs.icon, { errorFor: "icon" })),
+      field("Primary field", primary, { errorFor: "primary_field_id", hint: "Its value names each record in links and search." })),
     field("Description", inputs.description, { errorFor: "description" }),
+    inputs.icon,
     h("div.actions", submit));
   form.addEventListener("submit", (e) => {
     e.preventDefault();

@@ -20,17 +20,18 @@ export async function render(view, { query }) {
   const typeFilter = select([["", "All types"], ...TYPES.map(([t, l]) => [t, l])], query.get("type") || "",
     { name: "type", id: "lib-type" });
   const tableSlot = h("div");
+  const newField = () => (admin ? h("button.primary", { type: "button", onclick: () => fieldDialog(null).then((r) => r && load()) }, "New field") : null);
   const load = async () => {
     const q = new URLSearchParams(typeFilter.value ? { type: typeFilter.value } : {});
     replaceQuery(q);
     const fields = await api.fields.all(Object.fromEntries(q));
     clear(tableSlot, fields.length ? table(fields, admin, load)
-      : emptyState(typeFilter.value ? "No field of this type yet." : "No fields yet. Fields are created here or from an object's builder."));
+      : emptyState(typeFilter.value ? "No field of this type yet." : "No fields yet. Fields are created here or from an object's builder.",
+        typeFilter.value ? null : newField()));
   };
   typeFilter.addEventListener("change", () => load().catch(toastError));
   clear(view,
-    pageHeader("Field library",
-      admin ? h("button.primary", { type: "button", onclick: () => fieldDialog(null).then((r) => r && load()) }, "New field") : null),
+    pageHeader("Field library", newField()),
     h("p.lead", "A field is defined once and can be added to several objects, each with its own settings (required, visible, order…)."),
     h("div.toolbar", h("label", { for: "lib-type" }, "Show "), typeFilter),
     tableSlot);

@@ -2,11 +2,12 @@
 
 import * as api from "../api.js";
 import { go } from "../router.js";
-import { canAdmin, invalidate, objects, objectTitle } from "../state.js";
+import { canAdmin, invalidate, objects, objectTitle, schema } from "../state.js";
 import {
-  busy, clear, clearFormErrors, emptyState, field, formSummary, fmtDateTime, h, modal, pageHeader,
+  busy, clear, clearFormErrors, emptyState, field, formSummary, h, modal, pageHeader,
   showFormErrors, slugify, toast,
 } from "../ui.js";
+import { iconPicker, objectBadge, objectHue } from "../widgets/object_look.js";
 import { templateDialog } from "../widgets/template_dialog.js";
 
 const LABELS = { name: "API name", label: "Name", plural_label: "Plural name", plural_name: "Plural API name", description: "Description" };
@@ -18,26 +19,38 @@ export async function render(view) {
   const create = (label = "New object", tag = "button.primary") => button(tag, label, () => createObject());
   const fromTemplate = (label, tag = "button") => button(tag, label, () => applyTemplate(view));
   const body = list.length
-    ? h("table.table",
-      h("caption.visually-hidden", "Objects"),
-      h("thead", h("tr", h("th", { scope: "col" }, "Object"), h("th", { scope: "col" }, "API name"),
-        h("th", { scope: "col" }, "Description"), h("th", { scope: "col" }, "Created"),
-        h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
-      h("tbody", list.map((o) => h("tr",
-        h("th", { scope: "row" }, h("a", { href: `#/objects/${o.name}` }, objectTitle(o))),
-        h("td", h("code", o.name)),
-        h("td.muted", o.description || ""),
-        h("td.muted", fmtDateTime(o.created_at)),
-        h("td.row-actions",
-          h("a.button.small", { href: `#/objects/${o.name}`, "aria-label": `Records of ${objectTitle(o)}` }, "Records"),
-          h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
-            "Fields & settings"))))))
+    ? h("ul.object-cards", { "aria-label": "Objects" }, list.map(objectCard))
     : emptyState("No objects yet. An object is a kind of record — Contact, Company, Deal.",
       fromTemplate("Start from a template", "button.primary"), " ", create("Create your first object", "button"));
   clear(view,
     pageHeader("Objects", list.length ? fromTemplate("From a template") : null, create()),
     h("p.lead", "Each object has its fields, its records and its relationships to other objects."),
     body);
+}
+
+const COUNT_CAP = 1000;
+
+/** One object's card: badge, name, description, record and field counts, where to go. The
+ * counts arrive after the cards are drawn; records are counted up to 1,000 ("1,000+" beyond:
+ * an exact count of a million records costs ~0.4 s, the grid shows it when opened). */
+function objectCard(o) {
+  const title = objectTitle(o);
+  const records = h("strong", "…");
+  const fields = h("strong", "…");
+  const card = h("li.object-card",
+    h("div.object-card-head", objectBadge(o, "lg"),
+      h("div", h("h2", h("a", { href: `#/objects/${o.name}` }, title)), h("code", o.name))),
+    h("p.desc", o.description || ""),
+    h("p.object-stats", h("span", records, " records"), h("span", fields, " fields")),
+    h("div.row-actions",
+      h("a.button.small", { href: `#/objects/${o.name}`, "aria-label": `Records of ${title}` }, "Records"),
+      h("a.button.small", { href: `#/objects/${o.name}/build`, "aria-label": `Fields and settings of ${o.label}` },
+        "Fields & settings")));
+  card.style.setProperty("--hue", objectHue(o));
+  const shown = (el, n, more = false) => { el.textContent = n === null ? "?" : n.toLocaleString() + (more ? "+" : ""); };
+  api.records.countUpTo(o.name, COUNT_CAP).then((n) => shown(records, n, n >= COUNT_CAP), () => shown(records, null));
+  schema(o.name).then((s) => shown(fields, s.fields.length), () => shown(fields, null));
+  return card;
 }
 
 async function applyTemplate(view) {
@@ -77,6 +90,7 @@ export function createObject() {
     const name = h("input.mono", { name: "name", required: true, placeholder: "contact" });
     const pluralName = h("input.mono", { name: "plural_name", placeholder: "contacts" });
     const description = h("textarea", { name: "description", rows: 2 });
+    const icons = iconPicker(null);
     const edited = new Set();
     for (const el of [plural, name, pluralName]) el.addEventListener("input", () => edited.add(el));
     const derive = () => {
@@ -95,6 +109,7 @@ export function createObject() {
         hint: "Used in the API and URLs: lower-case letters, digits and _" }),
       field("Plural API name", pluralName, { errorFor: "plural_name", hint: "Also answers at /rest/v1/<plural API name>" }),
       field("Description", description, { errorFor: "description" }),
+      icons,
       h("div.actions", h("button", { type: "button", onclick: () => close() }, "Cancel"), submit));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -104,6 +119,7 @@ export function createObject() {
       if (plural.value.trim()) body.plural_label = plural.value.trim();
       if (pluralName.value.trim()) body.plural_name = pluralName.value.trim();
       if (description.value.trim()) body.description = description.value.trim();
+      if (icons.value) body.icon = icons.value;
       busy(submit, async () => {
         const obj = await api.objects.create(body);
         invalidate();

@@ -21,6 +21,7 @@ import { linkColumns } from "../widgets/grid_links.js";
 import { kanban } from "../widgets/kanban.js";
 import { liveGrid } from "../widgets/livegrid.js";
 import { panelFromQuery } from "../widgets/record_panel.js";
+import { withBadge } from "../widgets/object_look.js";
 import { viewsBar } from "../widgets/views_bar.js";
 
 const PAGE = 50;
@@ -69,12 +70,12 @@ export async function render(view, { params, query }) {
   const openNew = () => go(`/objects/${s.object.name}`, new URLSearchParams([...writeQuery(state), ["record", "new"]]));
   const newButton = writer && s.fields.length ? h("button.primary", { type: "button", onclick: openNew }, `New ${s.object.label.toLowerCase()}`) : null;
   const addRow = writer && s.fields.length ? h("button.ghost", { type: "button", onclick: () => newRecord() }, "Add row") : null;
-  const header = pageHeader(title,
+  const header = withBadge(s.object, pageHeader(title,
     h("a.button", { href: `#/objects/${s.object.name}/trash` }, "Trash"),
     exportMenu(s.object.name, () => writeQuery(state)),
     writer ? h("a.button", { href: `#/objects/${s.object.name}/import` }, "Import") : null,
     canAdmin() ? h("a.button", { href: `#/objects/${s.object.name}/build` }, "Fields & settings") : null,
-    newButton);
+    newButton));
   if (current && current.type !== "grid") {
     const stop = await renderLayout(view, { s, current, header, bar, month: query.get("month") });
     const panel = panelFromQuery(view, s, query, () => {}); // the board follows the change itself
