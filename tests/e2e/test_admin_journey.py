@@ -158,7 +158,8 @@ def test_link_a_contact_to_a_company(journey: Journey) -> None:
     j, page = journey, journey.page
     j.go("#/objects/contact")
     page.get_by_role("link", name="Open Ada Lovelace").click()  # the side panel, then its full page
-    page.get_by_role("dialog", name="Ada Lovelace").get_by_role("link", name="Open full page").click()
+    panel = page.get_by_role("dialog", name="Ada Lovelace")
+    panel.get_by_role("link", name="Open full page").click()
     j.h1("Ada Lovelace")
     company = page.get_by_role("region", name="Company")
     search = company.get_by_role("combobox", name="Link the company")
