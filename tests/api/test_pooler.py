@@ -115,6 +115,19 @@ async def _note(app: Any) -> Account:
     return account
 
 
+async def noted_with_token(app: Any, scopes: list[str]) -> tuple[Account, str]:
+    """`_note`'s workspace and an API token of its owner with these scopes."""
+    account = await _note(app)
+    async with client(app, account.headers) as api:
+        token = await ok(await api.post("/api/tokens", json={"name": "t", "scopes": scopes}),
+                         201)
+    return account, str(token["token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def test_a_session_scope_behind_pgbouncer_answers_with_another_workspace(
         pooled_app: Any, database_url: str, tmp_path: Path) -> None:
     """With one server connection behind the pooler, the old door (a session setting, kept
@@ -161,13 +174,11 @@ async def test_a_read_costs_one_round_trip_direct_and_four_behind_the_pooler(
         settings = settings_for(url, database_pooler=pooler, direct_database_url=database_url,
                                 open_signup=True)
         async with running_app(settings) as app:
-            account = await _note(app)
+            account, token = await noted_with_token(app, ["records:read"])
             async with client(app, account.headers) as api:
-                token = await ok(await api.post("/api/tokens", json={
-                    "name": "reader", "scopes": ["records:read"]}), 201)
                 record = (await ok(await api.get("/api/records",
                                                  params={"object": "note"})))["items"][0]
-            async with client(app, {"Authorization": f"Bearer {token['token']}"}) as api:
+            async with client(app, bearer(token)) as api:
                 for path, params in ((f"/api/records/{record['id']}", {}),
                                      ("/api/records", {"object": "note"}),
                                      ("/rest/v1/note", {"id": f"eq.{record['id']}"})):

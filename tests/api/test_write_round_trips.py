@@ -10,7 +10,7 @@ from typing import Any
 from objectry.settings import DIRECT
 from tests.api.builders import add_field, ok
 from tests.api.conftest import client
-from tests.api.test_pooler import _note
+from tests.api.test_pooler import bearer, noted_with_token
 from tests.conftest import running_app, settings_for
 from tests.support.round_trips import counting_relay
 
@@ -28,11 +28,8 @@ async def test_a_create_is_one_round_trip_unless_it_must_commit_with_more(databa
         settings = settings_for(url, database_pooler=DIRECT, direct_database_url=database_url,
                                 open_signup=True)
         async with running_app(settings) as app:
-            account = await _note(app)
-            async with client(app, account.headers) as api:
-                token = await ok(await api.post("/api/tokens", json={
-                    "name": "writer", "scopes": ["records:read", "records:write"]}), 201)
-            async with client(app, {"Authorization": f"Bearer {token['token']}"}) as api:
+            account, token = await noted_with_token(app, ["records:read", "records:write"])
+            async with client(app, bearer(token)) as api:
                 await ok(await api.post("/rest/v1/note", json={"title": "warm"}), 201)
                 assert await _trips(counter, api, "/rest/v1/note", {"title": "t"}, {}) == 1
                 assert await _trips(counter, api, "/rest/v1/note", [{"title": "a"},
@@ -44,7 +41,7 @@ async def test_a_create_is_one_round_trip_unless_it_must_commit_with_more(databa
                 assert shown > 1  # BEGIN … COMMIT around the insert and its read-back
             async with client(app, account.headers) as owner:
                 await add_field(owner, "note", "n", "autonumber")
-            async with client(app, {"Authorization": f"Bearer {token['token']}"}) as api:
+            async with client(app, bearer(token)) as api:
                 await ok(await api.post("/rest/v1/note", json={"title": "warm"}), 201)
                 numbered = await _trips(counter, api, "/rest/v1/note", {"title": "t"}, {})
                 assert numbered >= 4  # BEGIN, the numbers taken, the INSERT, COMMIT
