@@ -82,6 +82,11 @@ def operations(ids: list[str], versions: dict[str, int]) -> dict[str, Callable[[
         data = {**w.contact(i, rng), "email": f"inproc-{tag}-{i}@example.com"}
         return "POST", "/api/records", orjson.dumps({"object": "contact", "data": data}), {}
 
+    def rest_create(i: int, shown: bool = True) -> Request:
+        data = {**w.contact(i, rng), "email": f"inproc-rest{int(shown)}-{tag}-{i}@example.com"}
+        return ("POST", "/rest/v1/contact", orjson.dumps(data),
+                {"prefer": "return=representation"} if shown else {})
+
     def patch(i: int) -> Request:
         record_id = ids[i % len(ids)]
         versions[record_id] += 1
@@ -97,6 +102,8 @@ def operations(ids: list[str], versions: dict[str, int]) -> dict[str, Callable[[
 
     return {
         "create": create,
+        "rest_create": rest_create,
+        "rest_create_minimal": lambda i: rest_create(i, shown=False),
         "get": lambda i: ("GET", f"/api/records/{ids[i % len(ids)]}", b"", {}),
         "list_indexed": lambda i: ("GET", f"/api/records?object=contact&age=eq.{18 + i % 62}"
                                    f"&{LIST}", b"", {}),

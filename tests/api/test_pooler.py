@@ -16,6 +16,7 @@ import pytest
 
 from objectry.db import pool as db_pool
 from objectry.db import tenancy
+from objectry.records.bulk import COPY_FROM
 from objectry.settings import DIRECT, TRANSACTION
 from tests.api.builders import add_field, make_object, make_record, ok
 from tests.api.conftest import Account, client, sign_up
@@ -59,8 +60,8 @@ async def _chain(api: httpx.AsyncClient, label: str, i: int) -> None:
                                    headers=REPRESENT), 201)
     mine(label, [row["full_name"] for row in rest])
     bulk = await ok(await api.post("/api/records/bulk", json={"object": "person", "records": [
-        {"data": {"full_name": f"{name}-bulk{j}"}} for j in range(3)]}), 201)
-    assert bulk["created"] == 3
+        {"data": {"full_name": f"{name}-bulk{j}"}} for j in range(COPY_FROM)]}), 201)
+    assert bulk["created"] == COPY_FROM  # staged by COPY in a temp table of the transaction
     patched = await ok(await api.patch(f"/api/records/{kept['id']}",
                                        json={"data": {"age": i}}))
     assert (patched["data"]["full_name"], patched["data"]["age"]) == (name, i)
@@ -87,8 +88,8 @@ async def test_two_workspaces_interleaving_through_pgbouncer_see_only_their_own(
 
 async def _only_its_own(api: httpx.AsyncClient, account: Account, label: str,
                         owner_db: asyncpg.Connection) -> None:
-    """Per chain: the kept record and 3 bulk ones live, the /rest/v1 one deleted."""
-    live = 4 * ROUNDS
+    """Per chain: the kept record and COPY_FROM bulk ones live, the /rest/v1 one deleted."""
+    live = (1 + COPY_FROM) * ROUNDS
     page = await ok(await api.get("/api/records", params={"object": "person", "limit": 1000,
                                                           "count": "exact"}))
     assert page["total"] == len(page["items"]) == live
@@ -101,7 +102,7 @@ async def _only_its_own(api: httpx.AsyncClient, account: Account, label: str,
     stored = await owner_db.fetch(
         "SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS live, count(*) AS all"
         " FROM records WHERE tenant_id = $1", account.workspace_id)
-    assert (stored[0]["live"], stored[0]["all"]) == (live, 5 * ROUNDS)
+    assert (stored[0]["live"], stored[0]["all"]) == (live, live + ROUNDS)
 
 
 async def _note(app: Any) -> Account:
@@ -112,6 +113,19 @@ async def _note(app: Any) -> Account:
         await add_field(api, "note", "title")
         await make_record(api, "note", title=account.workspace_id)
     return account
+
+
+async def noted_with_token(app: Any, scopes: list[str]) -> tuple[Account, str]:
+    """`_note`'s workspace and an API token of its owner with these scopes."""
+    account = await _note(app)
+    async with client(app, account.headers) as api:
+        token = await ok(await api.post("/api/tokens", json={"name": "t", "scopes": scopes}),
+                         201)
+    return account, str(token["token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_a_session_scope_behind_pgbouncer_answers_with_another_workspace(
@@ -160,13 +174,11 @@ async def test_a_read_costs_one_round_trip_direct_and_four_behind_the_pooler(
         settings = settings_for(url, database_pooler=pooler, direct_database_url=database_url,
                                 open_signup=True)
         async with running_app(settings) as app:
-            account = await _note(app)
+            account, token = await noted_with_token(app, ["records:read"])
             async with client(app, account.headers) as api:
-                token = await ok(await api.post("/api/tokens", json={
-                    "name": "reader", "scopes": ["records:read"]}), 201)
                 record = (await ok(await api.get("/api/records",
                                                  params={"object": "note"})))["items"][0]
-            async with client(app, {"Authorization": f"Bearer {token['token']}"}) as api:
+            async with client(app, bearer(token)) as api:
                 for path, params in ((f"/api/records/{record['id']}", {}),
                                      ("/api/records", {"object": "note"}),
                                      ("/rest/v1/note", {"id": f"eq.{record['id']}"})):

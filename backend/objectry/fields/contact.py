@@ -21,6 +21,7 @@ from objectry.fields.base import (
     check_string,
 )
 from objectry.fields.comparison import TEXT_OPERATORS
+from objectry.fields.phone import e164_verdict
 from objectry.sqltext import TEXT
 
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
@@ -107,22 +108,36 @@ class Phone(FieldType):
 
     def cleaner(self, config: Config) -> Cleaner:
         region = config.get("default_region")
-        invalid = "not a valid phone number" + ("" if region else " (start it with + and "
-                                                                 "the country code)")
 
         def clean(value: Any) -> str:
-            try:
-                number = phonenumbers.parse(check_string(value), region)
-            except phonenumbers.NumberParseException:
-                raise ValueProblem("format", invalid) from None
-            if not phonenumbers.is_valid_number(number):
-                raise ValueProblem("format", invalid)
-            if number.extension:
-                # E.164 has no room for an extension: refuse it rather than lose it silently.
-                raise ValueProblem("format", "extensions are not supported")
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            text = check_string(value)
+            verdict = e164_verdict(text)  # the common `+digits` form, as phonenumbers judges it
+            if verdict is True:
+                return text
+            if verdict is False:
+                raise ValueProblem("format", invalid_phone(region))
+            return clean_phone_fully(text, region)
 
         return clean
+
+
+def invalid_phone(region: str | None) -> str:
+    return "not a valid phone number" + (
+        "" if region else " (start it with + and the country code)")
+
+
+def clean_phone_fully(text: str, region: str | None) -> str:
+    """phonenumbers' own verdict and E.164 form (the fast path is held to this)."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValueProblem("format", invalid_phone(region)) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueProblem("format", invalid_phone(region))
+    if number.extension:
+        # E.164 has no room for an extension: refuse it rather than lose it silently.
+        raise ValueProblem("format", "extensions are not supported")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Url(FieldType):

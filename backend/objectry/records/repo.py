@@ -24,28 +24,63 @@ async def compiled_value(conn: asyncpg.Connection, statement: Compiled) -> Any:
     return await conn.fetchval(sql, *args)
 
 
+def _inserted(source: str) -> str:
+    """INSERT the records `source` yields (id, data, pv) with their `create` events in the same
+    statement; the new rows come back. $1 tenant, $2 object, $3 actor."""
+    return f"""
+        WITH new AS (
+            INSERT INTO records (tenant_id, id, object_id, data, primary_value, created_by,
+                                 updated_by)
+            SELECT $1, id, $2, data, pv, $3, $3 FROM {source}
+            RETURNING {RECORD_COLUMNS}
+        ), events AS (
+            INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+            SELECT $1, id, 'create', coalesce((SELECT jsonb_object_agg(k, jsonb_build_array(
+                       NULL, v)) FROM jsonb_each(data) AS e(k, v)), '{{}}'), $3
+            FROM new
+        )
+        SELECT * FROM new
+        """
+
+
+_INSERT_UNNEST = _inserted("unnest($4::text[], $5::jsonb[], $6::text[]) AS u(id, data, pv)")
+# Staged rows carry their data as JSON text (binary COPY of text is the text's bytes);
+# PostgreSQL parses it once, as it parses a jsonb parameter.
+STAGE = "pg_temp.objectry_staged_records"
+_INSERT_STAGED = _inserted(f"(SELECT id, data::jsonb AS data, pv FROM {STAGE}) AS u")
+
+
 async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
                       ids: list[str], datas: list[dict[str, Any]],
                       primary_values: list[str | None], actor: str | None
                       ) -> list[asyncpg.Record]:
     """One statement for any number of records (unnest), in input order, with their
     `create` events written in the same statement."""
-    return await conn.fetch(
-        f"""
-        WITH new AS (
-            INSERT INTO records (tenant_id, id, object_id, data, primary_value, created_by,
-                                 updated_by)
-            SELECT $1, id, $2, data, pv, $6, $6
-            FROM unnest($3::text[], $4::jsonb[], $5::text[]) AS u(id, data, pv)
-            RETURNING {RECORD_COLUMNS}
-        ), events AS (
-            INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
-            SELECT $1, id, 'create', coalesce((SELECT jsonb_object_agg(k, jsonb_build_array(
-                       NULL, v)) FROM jsonb_each(data) AS e(k, v)), '{{}}'), $6
-            FROM new
-        )
-        SELECT * FROM new
-        """, tenant_id, object_id, ids, datas, primary_values, actor)
+    return await conn.fetch(_INSERT_UNNEST, tenant_id, object_id, actor, ids, datas,
+                            primary_values)
+
+
+async def stage(conn: asyncpg.Connection) -> None:
+    """An empty staging table for `copy_staged`, this transaction's own (dropped at commit, so
+    a transaction pooler's next client never sees it; emptied if an earlier batch of the same
+    transaction used it)."""
+    await conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE.split('.')[1]}"
+                       " (id text, data text, pv text) ON COMMIT DROP; "
+                       f"TRUNCATE {STAGE}")
+
+
+async def copy_staged(conn: asyncpg.Connection, rows: list[tuple[str, str, str | None]]
+                      ) -> None:
+    """(id, data as JSON text, primary value) rows into the staging table by binary COPY."""
+    await conn.copy_records_to_table(STAGE.split(".")[1], schema_name="pg_temp", records=rows,
+                                     columns=("id", "data", "pv"))
+
+
+async def insert_staged(conn: asyncpg.Connection, tenant_id: str, object_id: str,
+                        actor: str | None) -> list[asyncpg.Record]:
+    """The staged records into `records` in one INSERT … SELECT, under the workspace's RLS like
+    any insert, with their `create` events."""
+    return await conn.fetch(_INSERT_STAGED, tenant_id, object_id, actor)
 
 
 async def get(conn: asyncpg.Connection, tenant_id: str, record_id: str, *,

@@ -10,12 +10,12 @@ from typing import Any
 import asyncpg
 
 from objectry import offload
-from objectry.db.tenancy import tx
+from objectry.db.tenancy import one, tx
 from objectry.errors import ValidationFailed
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import changes, lifecycle, repo
 from objectry.records.access import authorize, unseen_readonly
-from objectry.records.bulk import PER_RECORD, write_batch
+from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
 from objectry.records.query import Query, QueryError, ReadPlan, parse_rest, render_match_ids
 from objectry.records.validate import validator_for
@@ -40,7 +40,7 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
     select = parse_rest(req.params).select
     rows_shown = readable(ctx, obj, req)
     shown = planned(ctx, snapshot, obj, Query(select=select)) if rows_shown else None
-    async with tx(ctx) as conn:
+    async with (one if _one_statement(obj, datas, match, req) else tx)(ctx) as conn:
         batch = await _write(conn, ctx, snapshot, obj, datas, match, req, single)
         ids = [r["id"] for r in batch.rows]
         check_singular(req, len(ids))
@@ -62,6 +62,15 @@ async def _write(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
             exc.message = f"{count} {'problem' if count == 1 else 'problems'} in the record; " \
                           "nothing saved"
         raise
+
+
+def _one_statement(obj: ObjectDef, datas: Rows, match: str | None, req: RestRequest) -> bool:
+    """An insert that is one INSERT statement and shows nothing needs no transaction around it
+    (autocommit spares the BEGIN and COMMIT round trips; a refused statement changes nothing
+    by itself): no upsert look-up, no autonumbers taken, no COPY staging, no representation
+    read, no singular check that could undo it."""
+    return (match is None and not _wants_rows(req) and not req.singular
+            and len(datas) < COPY_FROM and not any(f.type == "autonumber" for f in obj.fields))
 
 
 def _on_conflict(obj: ObjectDef, req: RestRequest) -> str | None:

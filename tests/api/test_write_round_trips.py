@@ -1,0 +1,47 @@
+"""Round trips of a one-record create on a direct connection, counted at the protocol
+(tests/support/round_trips.py): a /rest/v1 insert that shows nothing is its one INSERT in
+autocommit, as /api/records create is; a batch that must commit together keeps its
+transaction (an autonumber taken, or rows read back for the representation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from objectry.settings import DIRECT
+from tests.api.builders import add_field, ok
+from tests.api.conftest import client
+from tests.api.test_pooler import bearer, noted_with_token
+from tests.conftest import running_app, settings_for
+from tests.support.round_trips import counting_relay
+
+
+async def _trips(counter: Any, api: Any, path: str, body: Any, headers: dict[str, str]) -> float:
+    before = counter.round_trips
+    for _ in range(4):
+        await ok(await api.post(path, json=body, headers=headers), 201)
+    return (counter.round_trips - before) / 4
+
+
+async def test_a_create_is_one_round_trip_unless_it_must_commit_with_more(database_url: str
+                                                                            ) -> None:
+    async with counting_relay(database_url) as (url, counter):
+        settings = settings_for(url, database_pooler=DIRECT, direct_database_url=database_url,
+                                open_signup=True)
+        async with running_app(settings) as app:
+            account, token = await noted_with_token(app, ["records:read", "records:write"])
+            async with client(app, bearer(token)) as api:
+                await ok(await api.post("/rest/v1/note", json={"title": "warm"}), 201)
+                assert await _trips(counter, api, "/rest/v1/note", {"title": "t"}, {}) == 1
+                assert await _trips(counter, api, "/rest/v1/note", [{"title": "a"},
+                                                                    {"title": "b"}], {}) == 1
+                assert await _trips(counter, api, "/api/records", {
+                    "object": "note", "data": {"title": "t"}}, {}) == 1
+                shown = await _trips(counter, api, "/rest/v1/note", {"title": "t"},
+                                     {"Prefer": "return=representation"})
+                assert shown > 1  # BEGIN … COMMIT around the insert and its read-back
+            async with client(app, account.headers) as owner:
+                await add_field(owner, "note", "n", "autonumber")
+            async with client(app, bearer(token)) as api:
+                await ok(await api.post("/rest/v1/note", json={"title": "warm"}), 201)
+                numbered = await _trips(counter, api, "/rest/v1/note", {"title": "t"}, {})
+                assert numbered >= 4  # BEGIN, the numbers taken, the INSERT, COMMIT
