@@ -90,8 +90,11 @@ async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
         ("order", "pipeline.desc"), ("limit", "50")])
     assert len(rows) == 50
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
-    # One grouped aggregate per rollup, each run once over the relationship, no subquery.
-    assert [(n["Strategy"], n["Actual Loops"]) for n in aggregates] == [("Hashed", 1)] * 2
+    # One grouped aggregate per rollup, each built once over the relationship, no subquery. (The
+    # planner may rescan a built hash table per outer row, which costs a lookup, not a rebuild:
+    # what must run once is the aggregate's input.)
+    assert [n["Strategy"] for n in aggregates] == ["Hashed"] * 2
+    assert [[child["Actual Loops"] for child in n["Plans"]] for n in aggregates] == [[1]] * 2
     assert subplan_loops(plan) == []
     values = [json.loads(r["data"]) if isinstance(r["data"], str) else r["data"] for r in rows]
     pipelines = [v[company.fields_by_name["pipeline"].id] for v in values]
