@@ -40,7 +40,7 @@ import asyncpg
 import httpx
 import orjson
 
-from bench import openloop
+from bench import openloop, profile
 from bench.__main__ import _stop_on_signals as stop_on_signals
 from bench.api import Api, connect
 from bench.ceiling_db import url_of_running
@@ -73,6 +73,8 @@ class Options:
     indexed_loops: int = 2
     bulk_loops: int = 1
     export_loops: int = 1
+    attribute: bool = False  # after (b), one heavy phase per kind alone
+    profile_seconds: float = 0.0  # py-spy on the workers during each heavy phase
     keep: bool = False
     smoke: bool = False
     json_out: Path | None = None
@@ -419,10 +421,17 @@ async def phase(name: str, opts: Options, server: Server, pgdata: Path, seeded: 
         process, out = start_heavy(opts, server.url, seeded,
                                    opts.heavy_warmup + opts.seconds + 1, workdir, heavy_from)
         await asyncio.sleep(opts.heavy_warmup)
+    recorders = []
+    if heavy_from is not None and opts.profile_seconds > 0:
+        recorders = profile.start(server.worker_pids(), min(opts.profile_seconds, opts.seconds),
+                                  workdir, name.strip("() ").replace(" ", "-"))
     before, load_before = cpu_snapshot(server, pgdata), os.getloadavg()[0]
     started = time.perf_counter()
     result = await small_load(opts, server.url, seeded)
     wall = time.perf_counter() - started
+    if recorders:
+        result["profile"] = busy_workers(profile.finish(recorders), len(recorders),
+                                         min(opts.profile_seconds, opts.seconds))
     after, load_after = cpu_snapshot(server, pgdata), os.getloadavg()[0]
     result["cpu_share"] = {k: (after[k] - before[k]) / wall for k in before}
     result["load"] = [load_before, load_after]
@@ -435,10 +444,22 @@ async def phase(name: str, opts: Options, server: Server, pgdata: Path, seeded: 
         f"cpu/s objectry {result['cpu_share']['objectry']:.2f} "
         f"postgres {result['cpu_share']['postgres']:.2f} "
         f"machine {result['cpu_share']['machine']:.2f}")
+    if "profile" in result:
+        busy = result["profile"]
+        log(f"{'':16} workers busy {100 * busy['busy_share']:.0f}%: " + ", ".join(
+            f"{k} {v:.0f}%" for k, v in busy["packages"][:6]))
     if "heavy" in result:
         log(f"{'':16} heavy: " + ", ".join(
             f"{k} {v['requests']} ({v['statuses']})" for k, v in result["heavy"].items()))
     return result
+
+
+def busy_workers(lines: list[str], workers: int, seconds: float) -> dict[str, Any]:
+    """py-spy samples only running threads: samples / (rate × seconds × workers) is how busy
+    the workers' event loops were; the hot spots say with what."""
+    spots = profile.hot_spots(lines, top=12)
+    return {"busy_share": spots["samples"] / (250 * max(1, int(seconds)) * max(1, workers)),
+            "packages": spots["packages"][:8], "self": spots["self"][:12]}
 
 
 def ratios(idle: dict[str, Any], busy: dict[str, Any]) -> dict[str, float]:
@@ -472,13 +493,24 @@ async def run(opts: Options) -> dict[str, Any]:
         g = opts.big_records + 1
         result["idle"] = await phase("(a) idle", opts, server, pgdata, seeded, tmp, None)
         result["heavy"] = await phase("(b) heavy", opts, server, pgdata, seeded, tmp, g)
+        if opts.attribute:
+            result["alone"] = {}
+            for kind in ("unindexed", "indexed", "bulk", "export"):
+                loops: dict[str, Any] = {f"{k}_loops": getattr(opts, f"{k}_loops")
+                                         if k == kind else 0
+                                         for k in ("unindexed", "indexed", "bulk", "export")}
+                alone = replace(opts, **loops)
+                g += 2 * BATCH
+                result["alone"][kind] = await phase(f"(b) {kind} only", alone, server, pgdata,
+                                                    seeded, tmp, g)
+                result["alone"][kind]["ratio"] = ratios(result["idle"], result["alone"][kind])
         server.stop()
         server = start_server(opts, tmp,
                               OBJECTRY_STATEMENT_TIMEOUT_MS=str(opts.limited_timeout_ms))
         result["limited_idle"] = await phase("(c) idle", opts, server, pgdata, seeded, tmp,
                                              None)
         result["limited_heavy"] = await phase("(c) heavy", opts, server, pgdata, seeded, tmp,
-                                              g + BATCH)
+                                              g + 2 * BATCH)
         result["ratio_heavy"] = ratios(result["idle"], result["heavy"])
         result["ratio_limited"] = ratios(result["limited_idle"], result["limited_heavy"])
         result["load_end"] = list(os.getloadavg())
@@ -527,6 +559,10 @@ def parse(argv: list[str]) -> Options:
     p.add_argument("--workers", type=int)
     for kind in ("unindexed", "indexed", "bulk", "export"):
         p.add_argument(f"--{kind}-loops", type=int, help="heavy requests of this kind in flight")
+    p.add_argument("--attribute", action="store_true",
+                   help="after (b), one heavy phase per kind alone (which kind hurts)")
+    p.add_argument("--profile-seconds", type=float,
+                   help="py-spy on the workers during each heavy phase (0: off)")
     p.add_argument("--keep", action="store_true", help="keep the temporary data and logs")
     p.add_argument("--json", dest="json_out", type=Path, help="write the raw figures there")
     args = vars(p.parse_args(argv))

@@ -99,3 +99,22 @@ def test_insert_sql_numbers_its_parameters_in_field_order() -> None:
     for n in range(6, 12):  # $6… are the field ids, in big_params' order
         assert f"${n}::text" in sql
     assert "$12" not in sql
+
+
+def test_ratios_divide_busy_by_idle_per_kind() -> None:
+    idle = {k: {"p50_ms": 10.0, "p99_ms": 20.0} for k in ("all", "get", "list")}
+    busy = {"all": {"p50_ms": 11.0, "p99_ms": 50.0}, "get": {"p50_ms": 10.0, "p99_ms": 20.0},
+            "list": {"p50_ms": 12.0, "p99_ms": 30.0}}
+    out = neighbours.ratios(idle, busy)
+    assert out == pytest.approx({"all_p50_ms": 1.1, "all_p99_ms": 2.5, "get_p50_ms": 1.0,
+                                 "get_p99_ms": 1.0, "list_p50_ms": 1.2, "list_p99_ms": 1.5})
+
+
+def test_busy_workers_share_of_possible_samples() -> None:
+    # py-spy raw lines: "frame;frame count"; 2 workers × 250 Hz × 2 s = 1,000 possible samples
+    lines = ["main (app.py:1);validate (objectry/records/validate.py:9) 300",
+             "main (app.py:1);encode (objectry/exports/csv.py:3) 200"]
+    out = neighbours.busy_workers(lines, workers=2, seconds=2)
+    assert out["busy_share"] == 0.5
+    assert dict(out["packages"]) == pytest.approx({"objectry.records": 60.0,
+                                                   "objectry.exports": 40.0})
