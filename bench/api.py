@@ -59,18 +59,20 @@ class Api:
         await self.client.aclose()
 
 
-async def connect(base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> Api:
-    """`transport`: e.g. httpx.ASGITransport to call an app in this process."""
+async def connect(base_url: str, transport: httpx.AsyncBaseTransport | None = None,
+                  user: dict[str, str] = USER) -> Api:
+    """`transport`: e.g. httpx.ASGITransport to call an app in this process; `user`: another
+    account (and so another workspace; a second sign-up needs OBJECTRY_OPEN_SIGNUP=1)."""
     client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(600.0),
                                limits=httpx.Limits(max_connections=64), transport=transport)
     api = Api(client, {}, "none (no auth routes yet)")
-    register = await client.post("/api/auth/register", json=USER)
+    register = await client.post("/api/auth/register", json=user)
     if register.status_code in (404, 405):
         return api
     if register.status_code not in (200, 201):
         raise ApiError(register)
     login = await client.post("/api/auth/login",
-                              json={"email": USER["email"], "password": USER["password"]})
+                              json={"email": user["email"], "password": user["password"]})
     if login.status_code != 200:
         raise ApiError(login)
     api.headers = {"authorization": f"Bearer {login.json()['access_token']}"}
