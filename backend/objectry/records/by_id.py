@@ -1,0 +1,61 @@
+"""One record as /api JSON, written by PostgreSQL (records/query/as_json.py): read back by id
+through the compiler, computed values included, or rendered by the very statement that wrote
+it when the object has no computed field to add (`written_sql`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from objectry.metadata.computed import is_read_time
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.records import repo
+from objectry.records.access import id_and_version, may
+from objectry.records.query import Filter, Query, plan_read, render_json
+from objectry.records.query.as_json import ROW, record_json
+from objectry.web.context import Context
+from objectry.web.responses import dumps
+
+_PLACEHOLDER = "rec_placeholder"
+
+
+def _statement(snapshot: Snapshot, obj: ObjectDef) -> tuple[str, list[Any]]:
+    plan = plan_read(Query(where=(Filter("id", "eq", _PLACEHOLDER),)), obj, snapshot,
+                     shape="record")
+    sql, args = render_json(plan)
+    # The id is the statement's first argument after the tenant and object ids ($3).
+    assert args[2] == _PLACEHOLDER, args
+    return sql, args
+
+
+async def read(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef, record_id: str
+               ) -> asyncpg.Record | None:
+    """The live record `record_id` of `obj` (`body`: its JSON, `_version`), or None. The
+    statement is rendered once per snapshot and object."""
+    sql, args = snapshot.memo("record_by_id", obj, lambda o: _statement(snapshot, o))
+    page = await repo.compiled_page(conn, (sql, [*args[:2], record_id, *args[3:]]), None)
+    return page if page["rows"] else None
+
+
+def written_sql(obj: ObjectDef) -> str | None:
+    """The record's JSON over a write's RETURNING row (aliased `q`), for objects whose records
+    carry no computed values; None when they do (then `shown` reads the record back)."""
+    if any(is_read_time(f) for f in obj.fields):
+        return None
+    return f"convert_to(({record_json(obj, ROW)})::text, 'UTF8') AS body"
+
+
+async def shown(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
+                row: Any) -> bytes:
+    """A written record as its writer may see it: all of it with `read`, else `{id, version}`.
+    `row`: the write's RETURNING row, with `body` when the write rendered it (`written_sql`)."""
+    if not may(ctx, obj, "read"):
+        return dumps(id_and_version(row))
+    body = row.get("body")
+    if body is not None:
+        return bytes(body)
+    page = await read(conn, snapshot, obj, row["id"])
+    if page is None:  # only when another write trashed it in between
+        return dumps(id_and_version(row))
+    return bytes(page["body"])
