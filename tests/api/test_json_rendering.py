@@ -1,6 +1,7 @@
 """Reads whose JSON PostgreSQL writes (records/query/as_json.py): every answer carrying a record
 has the one shape, whichever statement wrote it; values and timestamps read as they always
-did; wide selects (past json_build_object's 100 arguments), embeds and nulls=stripped; and the records read by id stay in their workspace."""
+did; wide selects (past json_build_object's 100 arguments), embeds and nulls=stripped; and a
+record read by id stays in its workspace."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ from objectry.records.query.render import (
     render_read,
 )
 from objectry.records.query.sqlexpr import Params
-from objectry.records.shape import record_out, rest_row
+from objectry.records.shape import record_shaper, rest_shaper
 from objectry.sqltext import ident, literal
 from tests.support.metadata import (
     COMPANY,
@@ -481,17 +481,17 @@ ROW = {"id": "rec_1", "object_id": "obj_contact", "primary_value": "Ann", "versi
 def test_shape_rest_row() -> None:
     p = plan("select=id,full:name,age,bio,employer(cname),deals(title)")
     row = {**ROW, "_e0": {"cname": "Acme"}, "_e1": '[{"title": "d"}]'}
-    assert rest_row(p, row) == {"id": "rec_1", "full": "Ann", "age": 30, "bio": None,
+    assert rest_shaper(p)(row) == {"id": "rec_1", "full": "Ann", "age": 30, "bio": None,
                                 "employer": {"cname": "Acme"}, "deals": [{"title": "d"}]}
-    assert list(rest_row(p, row)) == ["id", "full", "age", "bio", "employer", "deals"]
+    assert list(rest_shaper(p)(row)) == ["id", "full", "age", "bio", "employer", "deals"]
 
 
 def test_shape_record_leaves_absent_and_detached_values_out() -> None:
     """/api `data` holds what the record has; /rest/v1 rows carry every selected column."""
-    out = record_out(SNAP, CONTACT, {**ROW, "data": {"fld_name": "Ann", "fld_gone": "x"}})
+    out = record_shaper(SNAP, CONTACT)({**ROW, "data": {"fld_name": "Ann", "fld_gone": "x"}})
     assert out["object"] == "contact" and out["version"] == 2
     assert out["data"] == {"name": "Ann"}
-    assert rest_row(plan("select=name,bio"), ROW) == {"name": "Ann", "bio": None}
+    assert rest_shaper(plan("select=name,bio"))(ROW) == {"name": "Ann", "bio": None}
 
 
 # --- hostile input: always a QueryError, and never text in the SQL ------------------------------

@@ -38,6 +38,16 @@ async def read(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef, rec
     return page if page["rows"] else None
 
 
+async def read_many(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef,
+                    ids: list[str]) -> bytes:
+    """The live records `ids` of `obj`, in the order of `ids`: their JSON, comma-separated."""
+    if not ids:
+        return b""
+    plan = plan_read(Query(where=(Filter("id", "in", tuple(ids)),)), obj, snapshot,
+                     shape="record")
+    return bytes((await repo.compiled_page(conn, render_json(plan, in_order=ids), None))["body"])
+
+
 def written_sql(obj: ObjectDef) -> str | None:
     """The record's JSON over a write's RETURNING row (aliased `q`), for objects whose records
     carry no computed values; None when they do (then `shown` reads the record back)."""
