@@ -26,16 +26,20 @@ def _statement(snapshot: Snapshot, obj: ObjectDef) -> tuple[str, list[Any]]:
     sql, args = render_json(plan)
     # The id is the statement's first argument after the tenant and object ids ($3).
     assert args[2] == _PLACEHOLDER, args
-    return sql, args
+    return (f"SELECT f.object_id AS found_object, f.deleted_at IS NOT NULL AS trashed, p.* "
+            f"FROM (SELECT object_id, deleted_at FROM records WHERE tenant_id = $1 AND id = $3)"
+            f" f CROSS JOIN ({sql}) p"), args
 
 
 async def read(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef, record_id: str
                ) -> asyncpg.Record | None:
-    """The live record `record_id` of `obj` (`body`: its JSON, `_version`), or None. The
-    statement is rendered once per snapshot and object."""
+    """The record `record_id` in one statement: None when the workspace has no such record,
+    else `found_object` (its object), `trashed`, and when it is a live record of `obj`, its
+    JSON (`body`, `rows` 1, `_version`; else `rows` 0). The statement is rendered once per
+    snapshot and object."""
     sql, args = snapshot.memo("record_by_id", obj, lambda o: _statement(snapshot, o))
-    page = await repo.compiled_page(conn, (sql, [*args[:2], record_id, *args[3:]]), None)
-    return page if page["rows"] else None
+    row: asyncpg.Record | None = await conn.fetchrow(sql, *args[:2], record_id, *args[3:])
+    return row
 
 
 async def read_many(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef,
@@ -48,11 +52,16 @@ async def read_many(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef
     return bytes((await repo.compiled_page(conn, render_json(plan, in_order=ids), None))["body"])
 
 
-def written_sql(obj: ObjectDef) -> str | None:
+def written_sql(snapshot: Snapshot, obj: ObjectDef) -> str | None:
     """The record's JSON over a write's RETURNING row (aliased `q`), for objects whose records
-    carry no computed values; None when they do (then `shown` reads the record back)."""
+    carry no computed values; None when they do (then `shown` reads the record back). Once
+    per snapshot and object."""
+    return snapshot.memo("record_written", obj, _written_sql) or None
+
+
+def _written_sql(obj: ObjectDef) -> str:
     if any(is_read_time(f) for f in obj.fields):
-        return None
+        return ""  # (memo keeps no None)
     return f"convert_to(({record_json(obj, ROW)})::text, 'UTF8') AS body"
 
 
@@ -66,6 +75,6 @@ async def shown(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj:
     if body is not None:
         return bytes(body)
     page = await read(conn, snapshot, obj, row["id"])
-    if page is None:  # only when another write trashed it in between
+    if page is None or not page["rows"]:  # only when another write trashed it in between
         return dumps(id_and_version(row))
     return bytes(page["body"])

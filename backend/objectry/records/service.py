@@ -49,15 +49,15 @@ async def create(ctx: Context, object_ref: Any, data: Any) -> tuple[bytes, int]:
         try:
             rows = await repo.insert_many(conn, ctx.tenant_id, obj.id, [new_id("rec")], [stored],
                                           [validator.primary_value(stored)], ctx.principal.actor,
-                                          _written_sql(ctx, obj))
+                                          _written_sql(ctx, snapshot, obj))
         except asyncpg.UniqueViolationError as exc:
             raise unique_conflict(obj, exc) from None
         return await by_id.shown(conn, ctx, snapshot, obj, rows[0]), rows[0]["version"]
 
 
-def _written_sql(ctx: Context, obj: ObjectDef) -> str | None:
+def _written_sql(ctx: Context, snapshot: Snapshot, obj: ObjectDef) -> str | None:
     """The record's JSON rendered by its write, for a writer who may read it."""
-    return by_id.written_sql(obj) if may(ctx, obj, "read") else None
+    return by_id.written_sql(snapshot, obj) if may(ctx, obj, "read") else None
 
 
 async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
@@ -69,37 +69,50 @@ async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
     return row
 
 
-# Which object each record read by id belongs to (it never changes), so that a GET is one
-# statement: that object's compiled read. Per process, bounded; a stale entry (the record
-# purged) only costs the lookup it would have cost anyway.
+# Which object a record read by id belongs to (it never changes), else the object this
+# process last read a record of in the workspace: the guess that makes a GET one statement
+# (by_id.read looks the record up and renders it as a record of that object). A wrong guess
+# costs a second statement; per process, bounded.
 _OBJECT_OF: OrderedDict[tuple[str, str], str] = OrderedDict()
 _OBJECT_OF_SIZE = 50_000
+_LAST_OBJECT: dict[str, str] = {}
+
+
+def _guess(ctx: Context, snapshot: Snapshot, record_id: str) -> ObjectDef | None:
+    known = _OBJECT_OF.get((ctx.tenant_id, record_id)) or _LAST_OBJECT.get(ctx.tenant_id)
+    return snapshot.objects_by_id.get(known) if known else None
+
+
+def _remember(ctx: Context, record_id: str, obj: ObjectDef) -> None:
+    _OBJECT_OF[(ctx.tenant_id, record_id)] = _LAST_OBJECT[ctx.tenant_id] = obj.id
+    if len(_OBJECT_OF) > _OBJECT_OF_SIZE:
+        _OBJECT_OF.popitem(last=False)
 
 
 async def get(ctx: Context, record_id: str, expand: list[str]) -> tuple[bytes, int]:
-    """The record's JSON (written by PostgreSQL, computed values included) and its version."""
+    """The record's JSON (written by PostgreSQL, computed values included) and its version.
+    The checks in their order, whatever the guess: no live record 404, its object not
+    readable 403."""
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    key = (ctx.tenant_id, record_id)
     async with one(ctx) as conn:
-        obj = snapshot.objects_by_id.get(_OBJECT_OF.get(key, ""))
-        page = await by_id.read(conn, snapshot, obj, record_id) \
-            if obj is not None and may(ctx, obj, "read") else None
-        if page is None:  # not known yet, gone, or not readable: the checks in their order
-            row = await _live(conn, ctx, record_id)
-            obj = snapshot.objects_by_id[row["object_id"]]
-            authorize(ctx, obj, "read")
-            _OBJECT_OF[key] = obj.id
-            if len(_OBJECT_OF) > _OBJECT_OF_SIZE:
-                _OBJECT_OF.popitem(last=False)
-            page = await by_id.read(conn, snapshot, obj, record_id)
-            if page is None:  # trashed since
+        guess = _guess(ctx, snapshot, record_id)
+        if guess is None:
+            guess = snapshot.objects_by_id[(await _live(conn, ctx, record_id))["object_id"]]
+        found = await by_id.read(conn, snapshot, guess, record_id)
+        if found is None or found["trashed"]:
+            raise NotFound(f"no record {record_id!r} in this workspace")
+        obj = snapshot.objects_by_id[found["found_object"]]
+        authorize(ctx, obj, "read")
+        _remember(ctx, record_id, obj)
+        if not found["rows"]:  # a wrong guess: read it as a record of its object
+            found = await by_id.read(conn, snapshot, obj, record_id)
+            if found is None or not found["rows"]:  # trashed since
                 raise NotFound(f"no record {record_id!r} in this workspace")
-        body = bytes(page["body"])
+        body = bytes(found["body"])
         if expand:
-            assert obj is not None
             related = await _expand(conn, ctx, snapshot, obj, record_id, expand)
             body = body[:-1] + b',"related":' + related + b"}"
-    return body, page["_version"]
+    return body, found["_version"]
 
 
 async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
@@ -205,7 +218,7 @@ async def _write_version(conn: asyncpg.Connection, ctx: Context, snapshot: Snaps
         return await repo.update_if_version(conn, ctx.tenant_id, row["id"], row["version"],
                                             stored, validator.primary_value(stored),
                                             ctx.principal.actor, changes.diff(current, stored),
-                                            _written_sql(ctx, obj))
+                                            _written_sql(ctx, snapshot, obj))
     except asyncpg.UniqueViolationError as exc:
         raise unique_conflict(obj, exc) from None
 
