@@ -149,3 +149,22 @@ async def test_a_record_read_by_id_stays_in_its_workspace(app, api):
     trashed = await api.delete(f"/api/records/{record['id']}")
     assert trashed.status_code == 204
     refused(await api.get(f"/api/records/{record['id']}"), 404, "not_found")
+
+
+async def test_records_of_several_objects_read_by_id_in_turn(api, owner_db):
+    """GET guesses a record's object (one statement when right): a wrong guess still answers
+    the record of its own object, and a trashed one is 404 whatever was guessed."""
+    made = {}
+    for name in ("alpha", "beta"):
+        await make_object(api, name, plural_name=f"{name}s")
+        await add_field(api, name, f"{name}_title")
+        made[name] = [await make_record(api, name, **{f"{name}_title": f"{name}{i}"})
+                      for i in range(2)]
+    for record in [made["alpha"][0], made["beta"][0], made["alpha"][1], made["beta"][1],
+                   made["alpha"][0]]:
+        got = await ok(await api.get(f"/api/records/{record['id']}"))
+        assert got == record
+    await ok(await api.delete(f"/api/records/{made['beta'][1]['id']}"), 204)
+    await ok(await api.get(f"/api/records/{made['alpha'][1]['id']}"))  # guess: alpha
+    refused(await api.get(f"/api/records/{made['beta'][1]['id']}"), 404, "not_found")
+    refused(await api.get("/api/records/rec_doesnotexist"), 404, "not_found")
