@@ -120,6 +120,8 @@ async def test_wide_selects_embeds_and_stripped_nulls_on_rest(api):
         "select": ",".join(names) + ",wide_tags(label)", "order": "c00"}))
     assert got == [{**{n: (i if i % 2 == 0 else None) for i, n in enumerate(names)},
                     "wide_tags": [{"label": "x"}, {"label": "y"}]}]
+    record = await ok(await api.get(f"/api/records/{row['id']}"))  # 60 fields: jsonb chunks
+    assert record["data"] == {n: i for i, n in enumerate(names) if i % 2 == 0}
     stripped = await api.get("/rest/v1/wides", params={"select": "c00,c01,wide_tags(label)"},
                              headers={"Accept": "application/vnd.pgrst.array+json;nulls=stripped"})
     assert stripped.status_code == 200, stripped.text
