@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
 from objectry.idempotency.guard import KEY_DOC, idempotent
@@ -23,8 +21,11 @@ _IF_MATCH = {**header_doc("If-Match", "the version the record must still be at (
 _WRITE_DOC = {**documented(RecordWrite), "parameters": [_IF_MATCH]}
 
 
-def _etag(record: dict[str, Any], status: int = 200) -> JSONResponse:
-    return JSONResponse(record, status_code=status, headers={"ETag": f'"{record["version"]}"'})
+def _etag(record: tuple[bytes, int], status: int = 200) -> Response:
+    """A record's JSON (written by PostgreSQL) with its version as the ETag."""
+    body, version = record
+    return Response(body, status_code=status, media_type=JSONResponse.media_type,
+                    headers={"ETag": f'"{version}"'})
 
 
 async def _may_create(ctx: Context, request: Request) -> None:
@@ -66,7 +67,8 @@ async def bulk_records(ctx: Ctx, request: Request) -> Response:
                                           "used unless order is given"),
     query_doc("trash", {"enum": ["only"]}, "list the trash instead")]})
 async def list_records(ctx: Ctx, request: Request) -> Response:
-    return JSONResponse(await listing.list_records(ctx, request.query_params.multi_items()))
+    return Response(await listing.list_records(ctx, request.query_params.multi_items()),
+                    media_type=JSONResponse.media_type)
 
 
 @router.get("/{record_id}", openapi_extra={"parameters": [
@@ -100,9 +102,7 @@ async def delete_record(ctx: Ctx, request: Request, record_id: str) -> Response:
 
 @router.post("/{record_id}/restore")
 async def restore_record(ctx: Ctx, request: Request, record_id: str) -> Response:
-    row = await lifecycle.restore(ctx, record_id)
-    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
-    return _etag(access.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
+    return _etag(await lifecycle.restore(ctx, record_id))
 
 
 @router.get("/{record_id}/history", openapi_extra={"parameters": [
