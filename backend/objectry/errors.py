@@ -264,10 +264,6 @@ class Unavailable(APIError):
 
 
 # SQLSTATE → how a failure reads to a client. Anything else is a bug (500).
-# A read's answer past OBJECTRY_MAX_RESPONSE_BYTES (OB413 below, or its JSON's length).
-TOO_LARGE = ("the answer would be larger than the server sends; ask for fewer rows (limit), "
-             "columns (select) or embedded rows")
-
 _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "23505": (Conflict, "a value that must be unique is already taken"),
     "23503": (Conflict, "the change would break a reference to another item"),
@@ -284,7 +280,8 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "22P05": (BadRequest, "text contains a character the database cannot store"),
     "2201B": (BadRequest, "an invalid regular expression"),
     # Raised by objectry_answer_bytes (migration 0006) when a read's rows pass the cap.
-    "OB413": (ResponseTooLarge, TOO_LARGE),
+    "OB413": (ResponseTooLarge, "the answer would be larger than the server sends; ask for "
+                                "fewer rows (limit), columns (select) or embedded rows"),
     "40001": (Conflict, "a concurrent change got in the way; retry"),
     "40P01": (Conflict, "a concurrent change got in the way; retry"),
     "57014": (QueryTimeout, "the query took longer than the statement timeout; retry later"),

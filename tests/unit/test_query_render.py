@@ -22,7 +22,7 @@ from objectry.records.query.cursor import (
     cursor_values,
     decode_cursor,
     encode_cursor,
-    next_cursor,
+    next_page,
     typed_values,
 )
 from objectry.records.query.errors import QueryError
@@ -38,7 +38,7 @@ from objectry.records.query.render import (
     render_read,
 )
 from objectry.records.query.sqlexpr import Params
-from objectry.records.shape import record_shaper, rest_shaper
+from objectry.records.shape import record_out, rest_row
 from objectry.sqltext import ident, literal
 from tests.support.metadata import (
     COMPANY,
@@ -424,17 +424,16 @@ def test_keyset_semantics(spec: str, sqlite_rows: sqlite3.Connection) -> None:
 
 
 # --- cursors -----------------------------------------------------------------------------------
-def test_cursor_round_trip_and_next_cursor() -> None:
+def test_cursor_round_trip_and_next_page() -> None:
     values = ["30.50", None, "Émile", 3, "rec_1"]
     assert decode_cursor(encode_cursor(values)) == values
     p = plan("order=age.desc&limit=2")
-    # render_json's row: how many rows it read (limit + 1: there is a next page) and the
-    # sort keys of the page's last row
-    page = {"rows": 3, "body": b"", "_k0": "1", "id": "rec_1"}
-    cursor = next_cursor(p, page)
+    rows = [{"id": f"rec_{i}", "_k0": str(i), "created_at": None} for i in range(3)]
+    page, cursor = next_page(p, rows)
+    assert [r["id"] for r in page] == ["rec_0", "rec_1"]
     assert cursor is not None and decode_cursor(cursor) == ["1", "rec_1"]
-    assert next_cursor(p, {**page, "rows": 2}) is None
-    assert next_cursor(plan(""), page) is None
+    assert next_page(p, rows[:2]) == (rows[:2], None)
+    assert next_page(plan(""), rows) == (rows, None)
 
 
 def test_cursor_values_for_system_columns() -> None:
@@ -481,17 +480,17 @@ ROW = {"id": "rec_1", "object_id": "obj_contact", "primary_value": "Ann", "versi
 def test_shape_rest_row() -> None:
     p = plan("select=id,full:name,age,bio,employer(cname),deals(title)")
     row = {**ROW, "_e0": {"cname": "Acme"}, "_e1": '[{"title": "d"}]'}
-    assert rest_shaper(p)(row) == {"id": "rec_1", "full": "Ann", "age": 30, "bio": None,
+    assert rest_row(p, row) == {"id": "rec_1", "full": "Ann", "age": 30, "bio": None,
                                 "employer": {"cname": "Acme"}, "deals": [{"title": "d"}]}
-    assert list(rest_shaper(p)(row)) == ["id", "full", "age", "bio", "employer", "deals"]
+    assert list(rest_row(p, row)) == ["id", "full", "age", "bio", "employer", "deals"]
 
 
 def test_shape_record_leaves_absent_and_detached_values_out() -> None:
     """/api `data` holds what the record has; /rest/v1 rows carry every selected column."""
-    out = record_shaper(SNAP, CONTACT)({**ROW, "data": {"fld_name": "Ann", "fld_gone": "x"}})
+    out = record_out(SNAP, CONTACT, {**ROW, "data": {"fld_name": "Ann", "fld_gone": "x"}})
     assert out["object"] == "contact" and out["version"] == 2
     assert out["data"] == {"name": "Ann"}
-    assert rest_shaper(plan("select=name,bio"))(ROW) == {"name": "Ann", "bio": None}
+    assert rest_row(plan("select=name,bio"), ROW) == {"name": "Ann", "bio": None}
 
 
 # --- hostile input: always a QueryError, and never text in the SQL ------------------------------
@@ -608,9 +607,9 @@ def test_literal_refuses_nul() -> None:
 def test_public_api() -> None:
     assert sorted(query_pkg.__all__) == sorted([
         "Column", "Embed", "Filter", "Group", "Order", "Query", "QueryError", "ReadPlan", "Star",
-        "cursor_values", "decode_cursor", "encode_cursor", "next_cursor", "parse_expand",
+        "cursor_values", "decode_cursor", "encode_cursor", "next_page", "parse_expand",
         "parse_query", "parse_records", "parse_rest", "parse_select", "plan_read",
-        "render_count", "render_json", "render_match_ids", "render_match_snapshots", "render_read"])
+        "render_count", "render_match_ids", "render_match_snapshots", "render_read"])
 
 
 PACKAGE = Path(query_pkg.__file__).parent

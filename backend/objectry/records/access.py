@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from objectry.errors import Forbidden, detail
-from objectry.metadata.model import ObjectDef
+from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.records.shape import record_out
 from objectry.web.context import Context
 
 ACTION_RIGHT = {"read": "records:read", "create": "records:write", "update": "records:write",
@@ -31,6 +32,13 @@ def authorize(ctx: Context, obj: ObjectDef, action: str) -> None:
     ctx.principal.require(ACTION_RIGHT[action])
     if not may(ctx, obj, action):
         raise Forbidden(f"the {ctx.principal.role} role may not {action} {obj.name} records")
+
+
+def shown(ctx: Context, snapshot: Snapshot, obj: ObjectDef, row: Any) -> dict[str, Any]:
+    """A written record as its writer may see it: all of it with `read`, else `{id, version}`."""
+    if may(ctx, obj, "read"):
+        return record_out(snapshot, obj, row)
+    return id_and_version(row)
 
 
 def id_and_version(row: Any) -> dict[str, Any]:

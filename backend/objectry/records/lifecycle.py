@@ -13,7 +13,7 @@ from objectry.db.tenancy import tx
 from objectry.errors import Conflict, NotFound, detail
 from objectry.ids import looks_like
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import by_id, repo
+from objectry.records import repo
 from objectry.records.access import authorize
 from objectry.records.conflicts import unique_conflict
 from objectry.web.context import Context
@@ -79,8 +79,7 @@ async def delete(ctx: Context, record_id: str, *, permanent: bool) -> None:
             await repo.trash(conn, ctx.tenant_id, ids, row["id"], ctx.principal.actor)
 
 
-async def restore(ctx: Context, record_id: str) -> tuple[bytes, int]:
-    """The restored record as its restorer may see it (by_id.shown), and its version."""
+async def restore(ctx: Context, record_id: str) -> asyncpg.Record:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     async with tx(ctx) as conn:
         row = await _row(conn, ctx, record_id)
@@ -91,7 +90,4 @@ async def restore(ctx: Context, record_id: str) -> tuple[bytes, int]:
             await repo.restore(conn, ctx.tenant_id, row, ctx.principal.actor)
         except asyncpg.UniqueViolationError as exc:
             raise unique_conflict(snapshot.objects_by_id[row["object_id"]], exc) from None
-        restored = await repo.get(conn, ctx.tenant_id, row["id"])
-        assert restored is not None  # restored in this transaction
-        obj = snapshot.objects_by_id[row["object_id"]]
-        return await by_id.shown(conn, ctx, snapshot, obj, restored), restored["version"]
+        return await repo.get(conn, ctx.tenant_id, row["id"])

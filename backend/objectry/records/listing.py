@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from objectry.db.tenancy import reading, reading_tx
 from objectry.errors import BadRequest
 from objectry.metadata.model import ObjectDef, Snapshot
@@ -9,9 +11,9 @@ from objectry.records import query, repo
 from objectry.records.access import authorize
 from objectry.records.query import ReadPlan, memo
 from objectry.records.service import object_for
+from objectry.records.shape import record_shaper
 from objectry.records.views.applied import single_view, with_view
 from objectry.web.context import Context
-from objectry.web.responses import dumps
 
 _NOT_QUERY = frozenset({"trash", "cursor", "count", "object", "expand", "view"})
 
@@ -52,9 +54,7 @@ async def _plan(ctx: Context, snapshot: Snapshot, obj: ObjectDef, params: list[t
                         max_embed_depth=settings.max_embed_depth)
 
 
-async def list_records(ctx: Context, params: list[tuple[str, str]]) -> bytes:
-    """The page's JSON (`{"items": [...], "next_cursor": …, "total": …}`), written by
-    PostgreSQL but for the envelope."""
+async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str, Any]:
     ref, count, cursor, trashed = _options(params)
     snapshot, obj = await object_for(ctx, ref)
     authorize(ctx, obj, "read")
@@ -62,12 +62,14 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> bytes:
     after = query.decode_cursor(cursor) if cursor else None
     # A count sees the page's snapshot.
     async with (reading_tx(ctx) if count else reading(ctx)) as conn:
-        page = await repo.compiled_page(conn, query.render_json(
-            plan, after=after, peek=True, trashed=trashed), plan.max_bytes)
+        rows = await repo.compiled_rows(conn, query.render_read(plan, after=after, peek=True,
+                                                                 trashed=trashed))
         total = await repo.compiled_value(conn, query.render_count(plan, trashed=trashed)
                                           ) if count else None
-    next_cursor = query.next_cursor(plan, page)
-    out = b'{"items":[' + page["body"] + b'],"next_cursor":' + dumps(next_cursor)
+    page, next_cursor = query.next_page(plan, rows)
+    shape = record_shaper(snapshot, obj)
+    out: dict[str, Any] = {"items": [shape(r) for r in page],
+                           "next_cursor": next_cursor}
     if total is not None:
-        out += b',"total":' + dumps(total)
-    return out + b"}"
+        out["total"] = total
+    return out

@@ -7,7 +7,6 @@ from typing import Any
 
 import asyncpg
 
-from objectry.errors import TOO_LARGE, ResponseTooLarge
 from objectry.records.query.bounded import capped_rows
 
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
@@ -20,26 +19,14 @@ async def compiled_rows(conn: asyncpg.Connection, statement: Compiled) -> list[a
     return await conn.fetch(sql, *args)
 
 
-async def compiled_page(conn: asyncpg.Connection, statement: Compiled, max_bytes: int | None
-                        ) -> asyncpg.Record:
-    """The one row of a `render_json` statement; its `body` (bytes) at most `max_bytes`."""
-    sql, args = statement
-    page = await conn.fetchrow(sql, *args)
-    if max_bytes is not None and len(page["body"]) > max_bytes:
-        raise ResponseTooLarge(TOO_LARGE)
-    return page
-
-
 async def compiled_value(conn: asyncpg.Connection, statement: Compiled) -> Any:
     sql, args = statement
     return await conn.fetchval(sql, *args)
 
 
-def _inserted(source: str, body_sql: str | None = None) -> str:
+def _inserted(source: str) -> str:
     """INSERT the records `source` yields (id, data, pv) with their `create` events in the same
-    statement; the new rows come back (aliased `q`, with `body_sql` as a column more when
-    given: by_id.written_sql). $1 tenant, $2 object, $3 actor."""
-    body = f", {body_sql}" if body_sql else ""
+    statement; the new rows come back. $1 tenant, $2 object, $3 actor."""
     return f"""
         WITH new AS (
             INSERT INTO records (tenant_id, id, object_id, data, primary_value, created_by,
@@ -52,12 +39,11 @@ def _inserted(source: str, body_sql: str | None = None) -> str:
                        NULL, v)) FROM jsonb_each(data) AS e(k, v)), '{{}}'), $3
             FROM new
         )
-        SELECT q.*{body} FROM new q
+        SELECT * FROM new
         """
 
 
-_UNNESTED = "unnest($4::text[], $5::jsonb[], $6::text[]) AS u(id, data, pv)"
-_INSERT_UNNEST = _inserted(_UNNESTED)
+_INSERT_UNNEST = _inserted("unnest($4::text[], $5::jsonb[], $6::text[]) AS u(id, data, pv)")
 # Staged rows carry their data as JSON text (binary COPY of text is the text's bytes);
 # PostgreSQL parses it once, as it parses a jsonb parameter.
 STAGE = "pg_temp.objectry_staged_records"
@@ -66,13 +52,12 @@ _INSERT_STAGED = _inserted(f"(SELECT id, data::jsonb AS data, pv FROM {STAGE}) A
 
 async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
                       ids: list[str], datas: list[dict[str, Any]],
-                      primary_values: list[str | None], actor: str | None,
-                      body_sql: str | None = None) -> list[asyncpg.Record]:
+                      primary_values: list[str | None], actor: str | None
+                      ) -> list[asyncpg.Record]:
     """One statement for any number of records (unnest), in input order, with their
-    `create` events written in the same statement; `body_sql` (by_id.written_sql): a column
-    more, over the new rows aliased `q`."""
-    sql = _inserted(_UNNESTED, body_sql) if body_sql else _INSERT_UNNEST
-    return await conn.fetch(sql, tenant_id, object_id, actor, ids, datas, primary_values)
+    `create` events written in the same statement."""
+    return await conn.fetch(_INSERT_UNNEST, tenant_id, object_id, actor, ids, datas,
+                            primary_values)
 
 
 async def stage(conn: asyncpg.Connection) -> None:
@@ -157,12 +142,10 @@ async def update_many(conn: asyncpg.Connection, tenant_id: str, ids: list[str],
 
 async def update_if_version(conn: asyncpg.Connection, tenant_id: str, record_id: str,
                             version: int, data: dict[str, Any], primary_value: str | None,
-                            actor: str | None, changes: dict[str, Any],
-                            body_sql: str | None = None) -> asyncpg.Record | None:
+                            actor: str | None, changes: dict[str, Any]
+                            ) -> asyncpg.Record | None:
     """Write the record only if it is still live at `version`, with its history event, in one
-    statement; None when another write got there first (or it was trashed). `body_sql`: as
-    for `insert_many`."""
-    body = f", {body_sql}" if body_sql else ""
+    statement; None when another write got there first (or it was trashed)."""
     return await conn.fetchrow(
         f"""
         WITH changed AS (
@@ -174,7 +157,7 @@ async def update_if_version(conn: asyncpg.Connection, tenant_id: str, record_id:
             INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
             SELECT $1, id, 'update', $7, $6 FROM changed
         )
-        SELECT q.*{body} FROM changed q
+        SELECT * FROM changed
         """, tenant_id, record_id, version, data, primary_value, actor, changes)
 
 

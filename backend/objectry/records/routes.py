@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from objectry.idempotency.guard import KEY_DOC, idempotent
@@ -21,11 +23,8 @@ _IF_MATCH = {**header_doc("If-Match", "the version the record must still be at (
 _WRITE_DOC = {**documented(RecordWrite), "parameters": [_IF_MATCH]}
 
 
-def _etag(record: tuple[bytes, int], status: int = 200) -> Response:
-    """A record's JSON (written by PostgreSQL) with its version as the ETag."""
-    body, version = record
-    return Response(body, status_code=status, media_type=JSONResponse.media_type,
-                    headers={"ETag": f'"{version}"'})
+def _etag(record: dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(record, status_code=status, headers={"ETag": f'"{record["version"]}"'})
 
 
 async def _may_create(ctx: Context, request: Request) -> None:
@@ -67,8 +66,7 @@ async def bulk_records(ctx: Ctx, request: Request) -> Response:
                                           "used unless order is given"),
     query_doc("trash", {"enum": ["only"]}, "list the trash instead")]})
 async def list_records(ctx: Ctx, request: Request) -> Response:
-    return Response(await listing.list_records(ctx, request.query_params.multi_items()),
-                    media_type=JSONResponse.media_type)
+    return JSONResponse(await listing.list_records(ctx, request.query_params.multi_items()))
 
 
 @router.get("/{record_id}", openapi_extra={"parameters": [
@@ -102,7 +100,9 @@ async def delete_record(ctx: Ctx, request: Request, record_id: str) -> Response:
 
 @router.post("/{record_id}/restore")
 async def restore_record(ctx: Ctx, request: Request, record_id: str) -> Response:
-    return _etag(await lifecycle.restore(ctx, record_id))
+    row = await lifecycle.restore(ctx, record_id)
+    snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    return _etag(access.shown(ctx, snapshot, snapshot.objects_by_id[row["object_id"]], row))
 
 
 @router.get("/{record_id}/history", openapi_extra={"parameters": [

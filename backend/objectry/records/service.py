@@ -4,7 +4,6 @@ lifecycle.py, lists in listing.py, bulk writes in bulk.py."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from contextlib import nullcontext
 from typing import Any
 
@@ -15,13 +14,14 @@ from objectry.db.tenancy import one, reading
 from objectry.errors import BadRequest, NotFound, ValidationFailed, VersionMismatch, detail
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
-from objectry.records import autonumber, by_id, changes, repo
-from objectry.records.access import authorize, may, unseen_readonly
+from objectry.records import autonumber, changes, repo
+from objectry.records.access import authorize, may, shown, unseen_readonly
+from objectry.records.computed_values import with_computed
 from objectry.records.conflicts import unique_conflict
 from objectry.records.schemas import RecordWrite, keys
+from objectry.records.shape import record_out
 from objectry.records.validate import validator_for
 from objectry.web.context import Context
-from objectry.web.responses import dumps
 
 
 async def object_for(ctx: Context, ref: Any, *, field: str | None = None
@@ -36,8 +36,7 @@ async def object_for(ctx: Context, ref: Any, *, field: str | None = None
     return snapshot, obj
 
 
-async def create(ctx: Context, object_ref: Any, data: Any) -> tuple[bytes, int]:
-    """The new record as its writer may see it (by_id.shown), and its version."""
+async def create(ctx: Context, object_ref: Any, data: Any) -> dict[str, Any]:
     snapshot, obj = await object_for(ctx, object_ref, field="object")
     authorize(ctx, obj, "create")
     if not isinstance(data, dict):
@@ -48,16 +47,11 @@ async def create(ctx: Context, object_ref: Any, data: Any) -> tuple[bytes, int]:
         await autonumber.assign(conn, ctx.tenant_id, obj, [stored])
         try:
             rows = await repo.insert_many(conn, ctx.tenant_id, obj.id, [new_id("rec")], [stored],
-                                          [validator.primary_value(stored)], ctx.principal.actor,
-                                          _written_sql(ctx, snapshot, obj))
+                                          [validator.primary_value(stored)], ctx.principal.actor)
         except asyncpg.UniqueViolationError as exc:
             raise unique_conflict(obj, exc) from None
-        return await by_id.shown(conn, ctx, snapshot, obj, rows[0]), rows[0]["version"]
-
-
-def _written_sql(ctx: Context, snapshot: Snapshot, obj: ObjectDef) -> str | None:
-    """The record's JSON rendered by its write, for a writer who may read it."""
-    return by_id.written_sql(snapshot, obj) if may(ctx, obj, "read") else None
+        rows = await with_computed(conn, snapshot, obj, rows)
+    return shown(ctx, snapshot, obj, rows[0])
 
 
 async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
@@ -69,56 +63,21 @@ async def _live(conn: asyncpg.Connection, ctx: Context, record_id: str, *,
     return row
 
 
-# Which object a record read by id belongs to (it never changes), else the object this
-# process last read a record of in the workspace: the guess that makes a GET one statement
-# (by_id.read looks the record up and renders it as a record of that object). A wrong guess
-# costs a second statement; per process, bounded.
-_OBJECT_OF: OrderedDict[tuple[str, str], str] = OrderedDict()
-_OBJECT_OF_SIZE = 50_000
-_LAST_OBJECT: dict[str, str] = {}
-
-
-def _guess(ctx: Context, snapshot: Snapshot, record_id: str) -> ObjectDef | None:
-    known = _OBJECT_OF.get((ctx.tenant_id, record_id)) or _LAST_OBJECT.get(ctx.tenant_id)
-    return snapshot.objects_by_id.get(known) if known else None
-
-
-def _remember(ctx: Context, record_id: str, obj: ObjectDef) -> None:
-    _OBJECT_OF[(ctx.tenant_id, record_id)] = _LAST_OBJECT[ctx.tenant_id] = obj.id
-    if len(_OBJECT_OF) > _OBJECT_OF_SIZE:
-        _OBJECT_OF.popitem(last=False)
-
-
-async def get(ctx: Context, record_id: str, expand: list[str]) -> tuple[bytes, int]:
-    """The record's JSON (written by PostgreSQL, computed values included) and its version.
-    The checks in their order, whatever the guess: no live record 404, its object not
-    readable 403."""
+async def get(ctx: Context, record_id: str, expand: list[str]) -> dict[str, Any]:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     async with reading(ctx) as conn:
-        guess = _guess(ctx, snapshot, record_id)
-        if guess is None:
-            guess = snapshot.objects_by_id[(await _live(conn, ctx, record_id))["object_id"]]
-        found = await by_id.read(conn, snapshot, guess, record_id)
-        if found is None or found["trashed"]:
-            raise NotFound(f"no record {record_id!r} in this workspace")
-        obj = snapshot.objects_by_id[found["found_object"]]
+        row = await _live(conn, ctx, record_id)
+        obj = snapshot.objects_by_id[row["object_id"]]
         authorize(ctx, obj, "read")
-        _remember(ctx, record_id, obj)
-        if not found["rows"]:  # a wrong guess: read it as a record of its object
-            found = await by_id.read(conn, snapshot, obj, record_id)
-            if found is None or not found["rows"]:  # trashed since
-                raise NotFound(f"no record {record_id!r} in this workspace")
-        body = bytes(found["body"])
+        row = (await with_computed(conn, snapshot, obj, [row]))[0]
+        out = record_out(snapshot, obj, row)
         if expand:
-            related = await _expand(conn, ctx, snapshot, obj, record_id, expand)
-            body = body[:-1] + b',"related":' + related + b"}"
-    return body, found["_version"]
+            out["related"] = await _expand(conn, ctx, snapshot, obj, row["id"], expand)
+    return out
 
 
 async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj: ObjectDef,
-                  record_id: str, names: list[str]) -> bytes:
-    """`{name: [record, …]}` as JSON: each relationship's live linked records in link order,
-    written by PostgreSQL like every record (by_id.read_many)."""
+                  record_id: str, names: list[str]) -> dict[str, list[dict[str, Any]]]:
     by_name = {r.name: r for r in snapshot.relationships_of(obj.id)}
     unknown = [n for n in names if n not in by_name]
     if unknown:
@@ -130,7 +89,7 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
     if ctx.state.settings.max_embed_depth < 1:  # an expand is one level of embedding
         raise BadRequest("embedding is limited to 0 levels", [detail("expand", "depth", n)
                                                               for n in names])
-    related: list[bytes] = []
+    related: dict[str, list[dict[str, Any]]] = {}
     left = ctx.state.settings.max_response_bytes  # for all expanded records together
     for name in dict.fromkeys(names):
         rel = by_name[name]
@@ -138,9 +97,9 @@ async def _expand(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, ob
         rows = await repo.related(conn, ctx.tenant_id, rel.id, record_id, forward,
                                   ctx.state.settings.max_page_size, left)
         left -= rows[-1]["_bytes"] if rows else 0
-        records = await by_id.read_many(conn, snapshot, others[name], [r["id"] for r in rows])
-        related.append(dumps(name) + b":[" + records + b"]")
-    return b"{" + b",".join(related) + b"}"
+        rows = await with_computed(conn, snapshot, others[name], rows)
+        related[name] = [record_out(snapshot, others[name], r) for r in rows]
+    return related
 
 
 def _other_end(snapshot: Snapshot, rel: Any, obj: ObjectDef) -> ObjectDef:
@@ -181,7 +140,7 @@ _OPTIMISTIC_ATTEMPTS = 2
 
 
 async def update(ctx: Context, record_id: str, body: Any, if_match: str | None, *,
-                 replace: bool) -> tuple[bytes, int]:
+                 replace: bool) -> dict[str, Any]:
     """Optimistic: read, validate, then write only if the version is still the one read (one
     statement with its history event). Two round trips, no lock held while Python works."""
     body = _checked_body(body)
@@ -202,7 +161,8 @@ async def update(ctx: Context, record_id: str, body: Any, if_match: str | None, 
                 written = await _write_version(conn, ctx, snapshot, obj, row, body["data"],
                                                replace)
             if written is not None:
-                return await by_id.shown(conn, ctx, snapshot, obj, written), written["version"]
+                written = (await with_computed(conn, snapshot, obj, [written]))[0]
+                return shown(ctx, snapshot, obj, written)
     raise AssertionError("a locked write cannot lose its race")
 
 
@@ -217,8 +177,7 @@ async def _write_version(conn: asyncpg.Connection, ctx: Context, snapshot: Snaps
     try:
         return await repo.update_if_version(conn, ctx.tenant_id, row["id"], row["version"],
                                             stored, validator.primary_value(stored),
-                                            ctx.principal.actor, changes.diff(current, stored),
-                                            _written_sql(ctx, snapshot, obj))
+                                            ctx.principal.actor, changes.diff(current, stored))
     except asyncpg.UniqueViolationError as exc:
         raise unique_conflict(obj, exc) from None
 

@@ -1,8 +1,6 @@
-"""Stored rows already in Python → API objects keyed by field names (storage keys values by
-field id, so renaming a field never rewrites records): the rows a bulk write, an export's
-cursor, a webhook or a realtime notification holds. Reads and the answers of single writes
-are JSON written by PostgreSQL (records/query/as_json.py), in the same shapes, which differ
-on purpose between the two APIs:
+"""Stored rows → API objects keyed by field names (storage keys values by field id, so renaming
+a field never rewrites records). The one place that maps ids to names for both APIs, whose
+documented shapes differ on purpose:
 
 - /api/records: `{id, object_id, object, data, primary_value, version, …}`; `data` holds the
   attached fields that have a value (an absent value is left out, as it was never sent);
@@ -24,8 +22,12 @@ Row = Mapping[str, Any]
 Shaper = Callable[[Row], dict[str, Any]]
 
 
+def record_out(snapshot: Snapshot, obj: ObjectDef, row: Row) -> dict[str, Any]:
+    return record_shaper(snapshot, obj)(row)
+
+
 def record_shaper(snapshot: Snapshot, obj: ObjectDef) -> Shaper:
-    """The /api record of rows of one object: the lookups done once, not per row."""
+    """`record_out` for many rows of one object: the lookups done once, not per row."""
     to_api = validator_for(snapshot, obj).to_api  # attached fields only, absent left out
     object_id, object_name = obj.id, obj.name
 
@@ -44,6 +46,10 @@ def record_shaper(snapshot: Snapshot, obj: ObjectDef) -> Shaper:
         }
 
     return shape
+
+
+def rest_row(plan: ReadPlan, row: Row) -> dict[str, Any]:
+    return rest_shaper(plan)(row)
 
 
 def rest_shaper(plan: ReadPlan) -> Shaper:

@@ -22,15 +22,16 @@ from objectry.records.query import (
     memo,
     plan_read,
     render_count,
-    render_json,
+    render_read,
 )
+from objectry.records.shape import rest_shaper
 from objectry.records.views.applied import single_view, with_view
 from objectry.rest.errors import table_not_found
 from objectry.rest.negotiate import RestRequest, page
 from objectry.rest.respond import Result, check_singular, content_range, read_status
 from objectry.web.context import Context
 
-Rows = list[dict[str, Any]]  # rows of a request body
+Rows = list[dict[str, Any]]
 
 
 async def table(ctx: Context, name: str) -> tuple[Snapshot, ObjectDef]:
@@ -75,13 +76,13 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     counted = req.prefer.get("count")
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (reading_tx(ctx) if counted else reading(ctx)) as conn:
-        rows = await repo.compiled_page(conn, render_json(plan, strip_nulls=req.strip_nulls),
-                                        plan.max_bytes)
+        rows = await repo.compiled_rows(conn, render_read(plan))
         total = await count(conn, plan, counted)
-    status = read_status(offset, rows["rows"], total)
-    check_singular(req, rows["rows"])
-    return Result(status, rows["body"],
-                  {"Content-Range": content_range(offset, rows["rows"], total)})
+    status = read_status(offset, len(rows), total)
+    check_singular(req, len(rows))
+    shape = rest_shaper(plan)
+    return Result(status, [shape(r) for r in rows],
+                  {"Content-Range": content_range(offset, len(rows), total)})
 
 
 async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None) -> int | None:
@@ -94,15 +95,17 @@ async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None) -> i
 
 
 async def represent(conn: asyncpg.Connection, plan: ReadPlan, snapshot: Snapshot,
-                    ids: list[str], req: RestRequest, *, in_given_order: bool = False
-                    ) -> bytes:
+                    ids: list[str], *, in_given_order: bool = False) -> Rows:
     """The records `ids` as `plan` selects them (embeds included), in `plan`'s order or in
-    the order of `ids`: their JSON objects, comma-separated (respond.py adds the brackets)."""
+    the order of `ids`."""
     if not ids:
-        return b""
+        return []
     by_id = plan_read(Query(where=(Filter("id", "in", tuple(ids)),)), plan.obj, snapshot)
     by_id = replace(by_id, outputs=plan.outputs, fields=plan.fields, all_fields=plan.all_fields,
                     order=plan.order, max_bytes=plan.max_bytes)
-    statement = render_json(by_id, strip_nulls=req.strip_nulls,
-                            in_order=ids if in_given_order else None)
-    return bytes((await repo.compiled_page(conn, statement, plan.max_bytes))["body"])
+    rows = list(await repo.compiled_rows(conn, render_read(by_id)))
+    if in_given_order:
+        position = {record_id: i for i, record_id in enumerate(ids)}
+        rows.sort(key=lambda row: position[row["id"]])
+    shape = rest_shaper(by_id)
+    return [shape(r) for r in rows]

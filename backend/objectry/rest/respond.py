@@ -9,6 +9,7 @@ the offset is past it, else 200.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import orjson
 from fastapi import Response
@@ -26,9 +27,7 @@ CSV = "text/csv; charset=utf-8"
 @dataclass
 class Result:
     status: int
-    # The rows' JSON objects, comma-separated, as PostgreSQL wrote them (records/query/as_json);
-    # None: no body (return=minimal)
-    rows: bytes | None
+    rows: list[dict[str, Any]] | None  # None: no body (return=minimal)
     headers: dict[str, str] = field(default_factory=dict)
     # return=representation asked by a caller who may not read the rows: not applied.
     withheld: bool = False
@@ -68,16 +67,16 @@ def render(req: RestRequest, result: Result) -> Response:
         headers["Preference-Applied"] = applied
     if result.rows is None or result.status == 204:
         return Response(status_code=result.status, headers=headers)
+    rows = [_without_nulls(row) for row in result.rows] if req.strip_nulls else result.rows
     if req.csv:
-        rows = orjson.loads(b"[" + result.rows + b"]")
         body_csv = b"" if req.head else as_csv(rows)
         return Response(body_csv, status_code=result.status, headers=headers, media_type=CSV)
-    # Singular: check_singular made sure there is exactly one row.
-    body = result.rows if req.singular else b"[" + result.rows + b"]"
+    body: Any = rows[0] if req.singular and rows else rows
     media = OBJECT_JSON if req.singular else ARRAY_JSON
     if req.head:
         return Response(status_code=result.status, headers=headers, media_type=media)
-    return Response(body, status_code=result.status, headers=headers, media_type=media)
+    return Response(orjson.dumps(body), status_code=result.status, headers=headers,
+                    media_type=media)
 
 
 def _applied(req: RestRequest, result: Result) -> str:
@@ -85,3 +84,12 @@ def _applied(req: RestRequest, result: Result) -> str:
         return req.prefer.applied
     kept = {k: v for k, v in req.prefer.values.items() if k != "return"}
     return replace(req.prefer, values=kept).applied
+
+
+def _without_nulls(value: Any) -> Any:
+    """json_strip_nulls: drop null-valued keys of objects, at every depth (arrays keep theirs)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value

@@ -44,7 +44,7 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
         batch = await _write(conn, ctx, snapshot, obj, datas, match, req, single)
         ids = [r["id"] for r in batch.rows]
         check_singular(req, len(ids))
-        out = (await represent(conn, shown, snapshot, ids, req, in_given_order=True)
+        out = (await represent(conn, shown, snapshot, ids, in_given_order=True)
                if shown is not None and _wants_rows(req) else None)
     return Result(201, out, _insert_headers(req, obj, ids, single, out is None),
                   withheld=out is None and _wants_rows(req))
@@ -118,7 +118,7 @@ def _affected(req: RestRequest, count: int, counted: bool) -> None:
     check_singular(req, count, counted=counted)
 
 
-def _written(req: RestRequest, out: bytes | None, count: int, counted: bool) -> Result:
+def _written(req: RestRequest, out: Rows | None, count: int, counted: bool) -> Result:
     """204 (or 200 with the rows). `0-<n-1>/*` says how many rows the filters matched, which a
     caller without `read` may not learn: it gets `*/*`."""
     total = count if req.prefer.get("count") else None
@@ -141,8 +141,7 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
         _affected(req, len(matched), counted)
         await _apply(conn, ctx, snapshot, obj, values, matched)
         ids = [r["id"] for r in matched]
-        out = await represent(conn, plan, snapshot, ids, req) \
-            if counted and _wants_rows(req) else None
+        out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
     return _written(req, out, len(matched), counted)
 
 
@@ -201,7 +200,6 @@ async def delete(ctx: Context, name: str, req: RestRequest) -> Result:
         matched = await repo.compiled_rows(conn, render_match_ids(plan))
         _affected(req, len(matched), counted)
         ids = [r["id"] for r in matched]
-        out = await represent(conn, plan, snapshot, ids, req) \
-            if counted and _wants_rows(req) else None
+        out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
         await lifecycle.trash_many(conn, ctx, snapshot, obj, ids)
     return _written(req, out, len(matched), counted)

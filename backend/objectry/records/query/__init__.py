@@ -4,19 +4,11 @@
     plan = plan_read(query, obj, snapshot)           # names, types      (plan.py)
     sql, args = render_read(plan)                    # one statement     (render.py)
 
-    sql, args = render_json(plan)                    # the page as JSON  (as_json.py)
-
-PostgreSQL writes the responses' JSON (`render_json`: field ids → names, the /api record and
-the /rest/v1 row), which the handlers send as bytes.
+Its rows are turned into API objects by records/shape.py (field ids → names), the one place
+that does so for /api/records and /rest/v1 alike.
 """
 
-from objectry.records.query.as_json import render_json
-from objectry.records.query.cursor import (
-    cursor_values,
-    decode_cursor,
-    encode_cursor,
-    next_cursor,
-)
+from objectry.records.query.cursor import cursor_values, decode_cursor, encode_cursor, next_page
 from objectry.records.query.errors import QueryError
 from objectry.records.query.nodes import Column, Embed, Filter, Group, Order, Query, Star
 from objectry.records.query.parse import parse_query, parse_records, parse_rest
@@ -32,7 +24,7 @@ from objectry.records.query.select import parse_expand, parse_select
 
 __all__ = [
     "Column", "Embed", "Filter", "Group", "Order", "Query", "QueryError", "ReadPlan", "Star",
-    "cursor_values", "decode_cursor", "encode_cursor", "next_cursor", "parse_expand",
+    "cursor_values", "decode_cursor", "encode_cursor", "next_page", "parse_expand",
     "parse_query", "parse_records", "parse_rest", "parse_select", "plan_read", "render_count",
-    "render_json", "render_match_ids", "render_match_snapshots", "render_read",
+    "render_match_ids", "render_match_snapshots", "render_read",
 ]

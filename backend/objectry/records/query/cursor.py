@@ -52,12 +52,13 @@ def cursor_values(plan: ReadPlan, row: Row) -> list[Any]:
     return values
 
 
-def next_cursor(plan: ReadPlan, page: Row) -> str | None:
-    """The cursor for the page after one read with `render_json(..., peek=True)` (one row
-    more than the limit): the sort keys of its last row, or None on the last page."""
-    if plan.limit is None or page["rows"] <= plan.limit or plan.limit == 0:
-        return None
-    return encode_cursor(cursor_values(plan, page))
+def next_page(plan: ReadPlan, rows: Sequence[Row]) -> tuple[list[Row], str | None]:
+    """Rows fetched with `render_read(..., peek=True)` (one extra) → the page and the cursor
+    for the next one (None on the last page)."""
+    if plan.limit is None or len(rows) <= plan.limit:
+        return list(rows), None
+    page = list(rows[:plan.limit])
+    return page, encode_cursor(cursor_values(plan, page[-1])) if page else None
 
 
 def typed_values(keys: tuple[SortKey, ...], values: Sequence[Any]) -> list[Any]:

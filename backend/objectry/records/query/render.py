@@ -10,7 +10,7 @@
     ORDER BY <keys>, r.id LIMIT $n OFFSET $m
     [) q]                               -- with max_bytes: bounded.py
 
-`as_json.py` renders such rows as the response's JSON; `cursor.py` reads `_k<i>` for cursors.
+`shape.py` turns such rows into response objects; `cursor.py` reads `_k<i>` for cursors.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ IN_SCOPE = "(CASE WHEN r.tenant_id = $1 THEN TRUE END) IS NOT UNKNOWN"
 def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | None = None,
                 peek: bool = False, trashed: bool = False) -> Statement:
     """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
-    than the limit so `cursor.next_cursor` can tell whether another page exists; `count`: add
+    than the limit so `cursor.next_page` can tell whether another page exists; `count`: add
     `_total`, the number of rows matching the filters (and the cursor, when given);
     `trashed`: read the records in the trash instead of the live ones. A plan with
     `max_bytes` is bounded by its answer's size (bounded.py: SQLSTATE OB413 beyond it)."""
