@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from objectry import __version__, bundled, health
 from objectry.audit.routes import router as audit_router
@@ -25,6 +26,7 @@ from objectry.schema_code.routes import router as schema_router
 from objectry.settings import Settings
 from objectry.web import error_handlers
 from objectry.web.docs_page import add_docs
+from objectry.web.fast_lane import FastLane
 from objectry.web.openapi import document
 from objectry.web.read_your_writes import ReadYourWrites
 from objectry.web.request_limits import BodySizeLimit
@@ -44,10 +46,25 @@ def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
         app.router.routes.extend(router.routes)
 
 
+class Objectry(FastAPI):
+    """FastAPI, with the data plane's requests taken on its lane (web/fast_lane.py)."""
+
+    lane: FastLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if self.lane is None:  # the app is complete by its first request
+                self.lane = FastLane(self)
+            if (child := self.lane.route(scope)) is not None:
+                scope["app"] = self
+                return await self.lane(scope, child, receive, send)
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     # /docs is served with local assets (web/docs_page.py), so FastAPI's own (CDN) is off.
-    app = FastAPI(title="Objectry", version=__version__, lifespan=lifespan,
+    app = Objectry(title="Objectry", version=__version__, lifespan=lifespan,
                   default_response_class=JSONResponse, docs_url=None, redoc_url=None)
     app.state.settings = settings
     error_handlers.install(app)

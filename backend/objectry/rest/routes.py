@@ -86,7 +86,7 @@ async def _may_insert(ctx: Context, request: Request, name: str) -> None:
 async def insert_rows(ctx: Ctx, request: Request, name: str) -> Response:
     req = negotiate(request)
     body = await payload.read_json(request)
-    return render(req, await writes.insert(ctx, name, req, body))
+    return render(req, await writes.insert(ctx, name, req, body, len(await request.body())))
 
 
 @router.patch("/{name}", status_code=204, responses=_CHANGED,

@@ -18,16 +18,19 @@ from objectry.records.access import authorize, unseen_readonly
 from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
 from objectry.records.query import Query, QueryError, ReadPlan, parse_rest, render_match_ids
+from objectry.records.shape import rest_shaper
 from objectry.records.validate import validator_for
 from objectry.rest import payload
 from objectry.rest.errors import needs_filter
 from objectry.rest.negotiate import RestRequest
 from objectry.rest.reads import Rows, planned, readable, represent, table
 from objectry.rest.respond import Result, check_singular, content_range
+from objectry.settings import Settings
 from objectry.web.context import Context
 
 
-async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result:
+async def insert(ctx: Context, name: str, req: RestRequest, body: Any, size: int) -> Result:
+    """`size`: the body's length in bytes, which bounds the representation's (below)."""
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "create")
     rows, single = payload.insert_rows(body)
@@ -40,12 +43,20 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
     select = parse_rest(req.params).select
     rows_shown = readable(ctx, obj, req)
     shown = planned(ctx, snapshot, obj, Query(select=select)) if rows_shown else None
-    async with (one if _one_statement(obj, datas, match, req) else tx)(ctx) as conn:
+    wanted = shown if shown is not None and _wants_rows(req) else None
+    direct = wanted is not None and _from_written(wanted, size, len(datas),
+                                                  ctx.state.settings)
+    async with (one if _one_statement(obj, datas, match, req, direct) else tx)(ctx) as conn:
         batch = await _write(conn, ctx, snapshot, obj, datas, match, req, single)
         ids = [r["id"] for r in batch.rows]
         check_singular(req, len(ids))
-        out = (await represent(conn, shown, snapshot, ids, in_given_order=True)
-               if shown is not None and _wants_rows(req) else None)
+        if wanted is None:
+            out = None
+        elif direct:  # the written rows are the representation: no read back
+            shape = rest_shaper(wanted)
+            out = [shape(row) for row in batch.rows]
+        else:
+            out = await represent(conn, wanted, snapshot, ids, in_given_order=True)
     return Result(201, out, _insert_headers(req, obj, ids, single, out is None),
                   withheld=out is None and _wants_rows(req))
 
@@ -64,13 +75,29 @@ async def _write(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot, obj
         raise
 
 
-def _one_statement(obj: ObjectDef, datas: Rows, match: str | None, req: RestRequest) -> bool:
-    """An insert that is one INSERT statement and shows nothing needs no transaction around it
-    (autocommit spares the BEGIN and COMMIT round trips; a refused statement changes nothing
-    by itself): no upsert look-up, no autonumbers taken, no COPY staging, no representation
-    read, no singular check that could undo it."""
-    return (match is None and not _wants_rows(req) and not req.singular
+def _one_statement(obj: ObjectDef, datas: Rows, match: str | None, req: RestRequest,
+                   direct: bool) -> bool:
+    """An insert that is one INSERT statement needs no transaction around it (autocommit
+    spares the BEGIN and COMMIT round trips; a refused statement changes nothing by itself):
+    no upsert look-up, no autonumbers taken, no COPY staging, no representation read back
+    (`direct`: shaped from the written rows), no singular check that could undo it."""
+    return (match is None and (direct or not _wants_rows(req)) and not req.singular
             and len(datas) < COPY_FROM and not any(f.type == "autonumber" for f in obj.fields))
+
+
+# Stored values are at most this many times the bytes they were sent as (HTML escaping, E.164,
+# field defaults: generous), plus the system columns of each row.
+_GROWTH, _ROW_BYTES = 8, 1024
+
+
+def _from_written(plan: ReadPlan, size: int, rows: int, settings: Settings) -> bool:
+    """Whether the representation can be shaped from the rows the INSERT returned (every
+    stored column is there) instead of read back: it selects no embed and no computed field,
+    and it cannot pass the answer's byte cap, which only a read back enforces (inside the
+    insert's transaction, so that a refused answer writes nothing)."""
+    return (not plan.embeds and not plan.computed
+            and size * _GROWTH + _ROW_BYTES * rows
+            <= (plan.max_bytes or settings.max_response_bytes))
 
 
 def _on_conflict(obj: ObjectDef, req: RestRequest) -> str | None:
