@@ -35,7 +35,7 @@ class FastLane:
                        if isinstance(route, DirectRoute) and route.path.startswith(PREFIXES)]
         handlers = {key: value for key, value in app.exception_handlers.items()
                     if key not in (500, Exception)}
-        self.handlers = (handlers, {})
+        self.handlers: tuple[dict[Any, Any], dict[int, Any]] = (handlers, {})
         stack: ASGIApp = self._dispatch
         for cls, args, kwargs in reversed(app.user_middleware):
             stack = cls(stack, *args, **kwargs)
