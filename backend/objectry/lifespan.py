@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import asyncpg
 from fastapi import FastAPI
 
+from objectry.auth.sessions.cache import SessionCache
 from objectry.auth.signing_key import signing_key
 from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
@@ -47,6 +48,7 @@ class State:
     webhooks: Worker | None = None  # the webhook delivery queue's worker (webhooks/worker.py)
     imports: Runner = field(default_factory=Runner)  # import jobs running here (imports/job.py)
     replica: Replica | None = None  # reads from DATABASE_READ_URL (db/replica.py)
+    sessions: SessionCache = field(default_factory=SessionCache)  # checked signed-in sessions
 
 
 def database_url(settings: Settings) -> str:
@@ -71,7 +73,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 acquire_timeout_ms=settings.pool_acquire_timeout_ms,
                                 pooler=settings.database_pooler)
     replica = await _replica(settings, pool)
-    cache, tokens = MetadataCache(pool), TokenCache()
+    cache, tokens, sessions = MetadataCache(pool), TokenCache(), SessionCache()
     hub = Hub(pool, cache, settings.realtime_recheck_seconds)
     webhooks = Worker(pool, cache, settings)
     listener = MetadataListener(direct, cache, tokens,
@@ -79,13 +81,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 extra=[(CHANGES_CHANNEL, hub.notified),
                                        (BROADCASTS, hub.broadcasted),
                                        (TOKENS_CHANNEL, hub.token_changed),
-                                       (WEBHOOKS_CHANNEL, webhooks.notified)])
+                                       (WEBHOOKS_CHANNEL, webhooks.notified)],
+                                sessions=sessions)
     await listener.start()
     await hub.start()
     await webhooks.start()
     try:
         app.state.objectry = State(settings, direct, pool, cache, listener, key, tokens, hub,
-                                     webhooks, replica=replica)
+                                     webhooks, replica=replica, sessions=sessions)
         # What is alive now lives as long as the process; frozen, a full collection walks only
         # what requests made: its pauses, which hold the GIL and so every request, fell from
         # 80-130 ms to ~10-20 ms (tests/api/test_event_loop.py).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from starlette.datastructures import Headers
 
@@ -12,6 +13,7 @@ from objectry.auth import jwt_codec, repo
 from objectry.auth.principal import TOKEN_ROLE, Principal, Session
 from objectry.auth.secret_hash import digest
 from objectry.auth.sessions import repo as sessions_repo
+from objectry.auth.sessions.cache import Key
 from objectry.auth.tokens import repo as tokens_repo
 from objectry.auth.tokens import secret
 from objectry.db import tenancy
@@ -91,10 +93,10 @@ async def resolve(state: State, credential: str) -> Principal:
 
 async def session(state: State, token: str) -> Principal:
     claims = jwt_codec.decode(state.secret_key, token, "access")
-    async with tenancy.unscoped(state.pool) as conn:
-        # One round trip, outside any transaction: the function scopes itself to claims.wsp.
-        row = await sessions_repo.session_check(conn, claims.wsp, claims.sub, claims.jti,
-                                                claims.fam)
+    key = (claims.wsp, claims.sub, claims.jti, claims.fam)
+    row = state.sessions.get(key)
+    if row is None:
+        row = await _checked_session(state, key)
     if row is None:
         raise jwt_codec.invalid("this account is no longer a member of the workspace"
                                 ).as_gotrue("session_not_found", 403)
@@ -103,6 +105,21 @@ async def session(state: State, token: str) -> Principal:
                                 ).as_gotrue("session_not_found", 403)
     return Principal(workspace_id=claims.wsp, role=row["role"], user_id=claims.sub,
                      session=Session(claims.jti, claims.fam, claims.exp))
+
+
+async def _checked_session(state: State, key: Key) -> dict[str, Any] | None:
+    """The session's row from the database, remembered while it is valid (a logged-out or
+    revoked one is refused on every request anyway, and such requests are rare)."""
+    generation = state.sessions.generation
+    async with tenancy.unscoped(state.pool) as conn:
+        # One round trip, outside any transaction: the function scopes itself to the workspace.
+        found = await sessions_repo.session_check(conn, *key)
+    if found is None:
+        return None
+    row = dict(found)
+    if not row["blacklisted"] and not row["family_revoked"]:
+        state.sessions.put(key, row, generation)
+    return row
 
 
 async def api_token(state: State, token: str) -> Principal:

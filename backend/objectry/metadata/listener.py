@@ -1,7 +1,8 @@
-"""LISTEN for metadata and API-token changes from every process (and, on the same connection and
-reconnect loop, any other channel a caller adds: record changes for /realtime/v1). While the
-connection is down a notice may be lost, so the caches keep nothing (paused) until it is back;
-the listener reconnects by itself, backing off while the database stays away."""
+"""LISTEN for metadata, API-token and session changes from every process (and, on the same
+connection and reconnect loop, any other channel a caller adds: record changes for
+/realtime/v1). While the connection is down a notice may be lost, so the caches keep nothing
+(paused) until it is back; the listener reconnects by itself, backing off while the database
+stays away."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 
+from objectry.auth.sessions.cache import CHANNEL as SESSIONS_CHANNEL
+from objectry.auth.sessions.cache import SessionCache
 from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
 from objectry.auth.tokens.cache import TokenCache
 from objectry.db.pool import ping
@@ -31,7 +34,8 @@ Handler = Callable[[str], None]  # called with a notification's payload
 class MetadataListener:
     def __init__(self, url: str, cache: MetadataCache, tokens: TokenCache,
                  retry_seconds: float = 0.25, connect_timeout: float = 5.0,
-                 extra: Sequence[tuple[str, Handler]] = ()) -> None:
+                 extra: Sequence[tuple[str, Handler]] = (),
+                 sessions: SessionCache | None = None) -> None:
         self._url = url
         self._cache = cache
         self._tokens = tokens
@@ -40,6 +44,7 @@ class MetadataListener:
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._extra = extra
+        self._sessions = sessions or SessionCache()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="objectry-metadata-listener")
@@ -70,6 +75,7 @@ class MetadataListener:
                             exc, delay)
             self._cache.pause()
             self._tokens.pause()
+            self._sessions.pause()
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_RETRY_SECONDS)
 
@@ -81,10 +87,12 @@ class MetadataListener:
         try:
             await conn.add_listener(CHANNEL, self._on_notify)
             await conn.add_listener(TOKENS_CHANNEL, self._on_token)
+            await conn.add_listener(SESSIONS_CHANNEL, _payload_only(self._sessions.clear))
             for channel, handler in self._extra:
                 await conn.add_listener(channel, _payload_only(handler))
             self._cache.resume()  # anything may have changed while we were away
             self._tokens.resume()
+            self._sessions.resume()
             self._connected.set()
             while not await _lost_within(lost, HEARTBEAT_SECONDS):
                 await ping(conn, self._connect_timeout)

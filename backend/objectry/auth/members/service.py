@@ -81,7 +81,9 @@ async def update(ctx: Context, user_id: str, body: MemberUpdate) -> dict[str, An
                      changed(member, {"role": body.role}))
         if body.role not in ("admin", "owner"):
             await _drop_rights(conn, ctx, user_id)
-        return await _member(conn, ctx, user_id)
+        member = await _member(conn, ctx, user_id)
+    ctx.state.sessions.clear()  # here at once, after the commit; other processes: the trigger
+    return member
 
 
 async def remove(ctx: Context, workspace_id: str, user_id: str) -> None:
@@ -102,6 +104,7 @@ async def remove(ctx: Context, workspace_id: str, user_id: str) -> None:
         await repo.delete_member(conn, ctx.tenant_id, user_id)
         await _drop_rights(conn, ctx, user_id)
         await sessions_repo.revoke_user(conn, ctx.tenant_id, user_id)
+    ctx.state.sessions.clear()  # here at once, after the commit; other processes: the trigger
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,8 @@ async def rotate(state: State, refresh_token: str) -> Tokens:
         raise refresh_refused() from None
     async with tenancy.transaction(state.pool, claims.wsp) as conn:
         pair = await _rotate(conn, state, claims, refresh_token)
+    if not isinstance(pair, Tokens):  # a family may have been revoked
+        state.sessions.clear()
     # Raised after the commit, so a family revoked on reuse stays revoked.
     if not isinstance(pair, Tokens):
         raise refresh_refused(reused=pair == "reused")
@@ -242,6 +244,7 @@ async def end(state: State, principal: Principal, scope: Scope = "local") -> Non
             await repo.revoke_user(conn, workspace_id, user_id,
                                    keep_family=session.family_id if scope == "others" else None)
         await repo.prune(conn, workspace_id)
+    state.sessions.clear()  # here at once, after the commit; other processes hear the trigger
 
 
 def session_user(principal: Principal) -> str:
@@ -269,3 +272,4 @@ async def change_account(ctx: Context, *, password: str | None, full_name: str |
         if hashed is not None and ctx.principal.session is not None:
             await repo.revoke_user(conn, ctx.tenant_id, user_id,
                                    keep_family=ctx.principal.session.family_id)
+    ctx.state.sessions.clear()
