@@ -31,8 +31,10 @@ class FastLane:
     """Built once the app is complete (its routes, middlewares and exception handlers)."""
 
     def __init__(self, app: Any) -> None:
-        self.routes = [route for route in app.router.routes
-                       if isinstance(route, DirectRoute) and route.path.startswith(PREFIXES)]
+        # Each prefix's routes in the app's order (they come first in its table).
+        self.routes = {prefix: [route for route in app.router.routes
+                                if isinstance(route, DirectRoute) and route.path.startswith(prefix)]
+                       for prefix in PREFIXES}
         handlers = {key: value for key, value in app.exception_handlers.items()
                     if key not in (500, Exception)}
         self.handlers: tuple[dict[Any, Any], dict[int, Any]] = (handlers, {})
@@ -46,12 +48,13 @@ class FastLane:
     def route(self, scope: Scope) -> Scope | None:
         """The child scope of the data-plane route `scope` fully matches, else None (the full
         stack answers: other paths, and methods a path does not take, which get 405 there)."""
-        if not scope["path"].startswith(PREFIXES):
-            return None
-        for route in self.routes:  # in the app's order, and they come first in its table
-            match, child = route.matches(scope)
-            if match is Match.FULL:
-                return child
+        path = scope["path"]
+        for prefix, routes in self.routes.items():
+            if path.startswith(prefix):
+                for route in routes:
+                    match, child = route.matches(scope)
+                    if match is Match.FULL:
+                        return child
         return None
 
     async def __call__(self, scope: Scope, child: Scope, receive: Receive, send: Send) -> None:
