@@ -64,6 +64,10 @@ def rest_shaper(plan: ReadPlan) -> Shaper:
         elif output.column is not None:
             takes.append((output.key, "system", output.column.system or ""))
 
+    if all(kind != "embed" for _, kind, _ in takes):
+        return _flat_shaper(tuple(key for key, _, _ in takes),
+                            tuple(source for _, _, source in takes))
+
     def shape(row: Row) -> dict[str, Any]:
         data = _json(row["data"]) or {}
         out: dict[str, Any] = {}
@@ -75,6 +79,21 @@ def rest_shaper(plan: ReadPlan) -> Shaper:
             else:
                 out[key] = _json(row[source])
         return out
+
+    return shape
+
+
+def _flat_shaper(keys: tuple[str, ...], sources: tuple[str, ...]) -> Shaper:
+    """Rows of fields and system columns only, built without a Python loop per column: the
+    row's columns and its data in one mapping (field ids never clash with column names),
+    then each output's value by its source, in the select's order."""
+
+    def shape(row: Row) -> dict[str, Any]:
+        values = dict(row)
+        data = _json(values["data"])
+        if data:
+            values.update(data)
+        return dict(zip(keys, map(values.get, sources), strict=True))
 
     return shape
 

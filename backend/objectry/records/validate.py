@@ -35,6 +35,7 @@ class RecordValidator:
         self.by_name = {f.name: f for f in self.fields}
         self.attached_ids = frozenset(f.id for f in self.fields)
         self._api_names = tuple((f.id, f.name) for f in self.fields)
+        self._name_of = dict(self._api_names).__getitem__
         primary = obj.primary_field
         self.primary_id = primary.id if primary is not None else None
         self._weighed = tuple((f.name, f.weigh) for f in self.fields if f.weigh is not None)
@@ -136,7 +137,10 @@ class RecordValidator:
 
     def to_api(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """Stored data keyed by field name: attached fields only, absent values left out."""
-        return {name: stored[key] for key, name in self._api_names if key in stored}
+        try:  # every key an attached field's (the usual case): renamed in C, in stored order
+            return dict(zip(map(self._name_of, stored), stored.values(), strict=True))
+        except KeyError:  # a value left by a field since detached: not shown
+            return {name: stored[key] for key, name in self._api_names if key in stored}
 
 
 def validator_for(snapshot: Snapshot, obj: ObjectDef) -> RecordValidator:

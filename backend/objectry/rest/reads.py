@@ -76,7 +76,7 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     counted = req.prefer.get("count")
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (reading_tx(ctx) if counted else reading(ctx)) as conn:
-        rows = await repo.compiled_rows(conn, render_read(plan))
+        rows = await repo.compiled_rows(conn, memo.rendered(plan, snapshot))
         total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))

@@ -13,6 +13,7 @@ from objectry.records.query.nodes import Query
 from objectry.records.query.parse import parse_records, parse_rest
 from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import ReadPlan
+from objectry.records.query.render import Statement, render_read
 
 MAX_PLANS = 1024  # per snapshot (a snapshot lives until the workspace's metadata changes)
 
@@ -41,3 +42,20 @@ def planned(query: Query, obj: ObjectDef, snapshot: Snapshot, **options: Any) ->
             plans.clear()
         plans[key] = plan
     return plan
+
+
+def rendered(plan: ReadPlan, snapshot: Snapshot, *, peek: bool = False,
+             trashed: bool = False) -> Statement:
+    """`render_read(plan, peek=…, trashed=…)` of a plan from `planned`, once per snapshot (a
+    first page: later pages carry their cursor's values). The entry holds its plan, so the
+    plan's id cannot be taken by another while the entry lives."""
+    key = ("sql", id(plan), peek, trashed)
+    plans = snapshot.plans
+    hit = plans.get(key)
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    statement = render_read(plan, peek=peek, trashed=trashed)
+    if len(plans) >= MAX_PLANS:
+        plans.clear()
+    plans[key] = (plan, statement)
+    return statement
