@@ -1,4 +1,4 @@
-"""The targets of issue 6, judged from one scale's results: (target, measured, verdict)."""
+"""The targets of issue 18, judged from one scale's results: (target, measured, verdict)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,23 @@ def _ratio_target(ops: dict[str, Any], op: str, label: str, floor: float) -> Row
 
 
 def judge(result: dict[str, Any]) -> list[Row]:
+    """Issue 18's targets that one scale's run can judge (the page with two rollups and the
+    noisy neighbours have benches of their own: bench.computed, bench.neighbours)."""
     ops, records = result["ops"], result["records"]
-    rows = [_ratio_target(ops, "create", "create ≥ 0.6× ceiling", 0.6),
-            _ratio_target(ops, "get", "get by id ≥ 0.8× ceiling", 0.8),
-            _ratio_target(ops, "list_indexed", "indexed filtered list ≥ 0.8× ceiling", 0.8)]
+    rows = [_ratio_target(ops, "get", "get by id ≥ 1.0× ceiling", 1.0),
+            _ratio_target(ops, "list_indexed", "indexed filtered list ≥ 1.0× ceiling", 1.0),
+            _ratio_target(ops, "rest_list", "/rest/v1 list ≥ 1.0× ceiling", 1.0),
+            _ratio_target(ops, "create", "create ≥ 0.75× ceiling", 0.75),
+            _ratio_target(ops, "rest_create", "/rest/v1 create (representation) ≥ 0.75× ceiling",
+                          0.75),
+            _ratio_target(ops, "patch", "PATCH ≥ 0.75× ceiling", 0.75)]
+    tails = [(op, e) for op in ops if op != "list_unindexed"
+             if (e := _live(ops, op, "objectry")) is not None]
+    worst = max(tails, key=lambda t: t[1]["p99_ms"] / t[1]["p50_ms"], default=None)
+    if worst is not None:
+        ratio = worst[1]["p99_ms"] / worst[1]["p50_ms"]
+        rows.append(("p99 ≤ 3× p50 (every operation but the unindexed scan)",
+                     f"worst {ratio:.1f}× ({worst[0]})", "met" if ratio <= 3 else "missed"))
     listed = _live(ops, "list_indexed", "objectry")
     if listed is None:
         rows.append(("indexed list p50 < 10 ms at 1M records", "endpoint pending", "pending"))
@@ -36,11 +49,11 @@ def judge(result: dict[str, Any]) -> list[Row]:
     plain, embed = _live(ops, "rest_list", "objectry"), _live(ops, "rest_embed", "objectry")
     if plain and embed:
         ratio = embed["p50_ms"] / plain["p50_ms"]
-        rows.append(("embedded list ≤ 1.5× latency of the plain list",
+        rows.append(("embedded list ≤ 1.3× latency of the plain list",
                      f"{ratio:.2f}× (p50 {embed['p50_ms']:.2f} vs {plain['p50_ms']:.2f} ms)",
-                     "met" if ratio <= 1.5 else "missed"))
+                     "met" if ratio <= 1.3 else "missed"))
     else:
-        rows.append(("embedded list ≤ 1.5× latency of the plain list", "/rest/v1 pending",
+        rows.append(("embedded list ≤ 1.3× latency of the plain list", "/rest/v1 pending",
                      "pending"))
     rows += _bulk(result.get("bulk", {}))
     rows += _meta(result.get("meta"))
@@ -49,12 +62,10 @@ def judge(result: dict[str, Any]) -> list[Row]:
 
 def _bulk(bulk: dict[str, Any]) -> list[Row]:
     if not bulk:
-        return [("bulk ≥ 25,000 records/s", "not measured", "pending")]
+        return [("bulk ≥ 0.7× COPY", "not measured", "pending")]
     rate, copy = bulk["objectry_rps"], bulk["copy_rps"]
-    return [("bulk ≥ 25,000 validated records/s", f"{rate:,.0f} records/s",
-             "met" if rate >= 25_000 else "missed"),
-            ("bulk ≥ 0.3× COPY", f"{rate / copy:.2f}× ({copy:,.0f} records/s by COPY)",
-             "met" if rate / copy >= 0.3 else "missed")]
+    return [("bulk ≥ 0.7× COPY", f"{rate / copy:.2f}× ({rate:,.0f} validated records/s; "
+             f"{copy:,.0f} by COPY)", "met" if rate / copy >= 0.7 else "missed")]
 
 
 def _meta(meta: dict[str, Any] | None) -> list[Row]:
