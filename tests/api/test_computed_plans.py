@@ -36,6 +36,8 @@ async def big(app, api, owner_db, workspace_id):
                      "filter": "amount=gt.3500"})
     await add_field(api, "company", "per_deal", "formula",
                     {"expression": "{pipeline} / {deal_count}", "result_type": "number"})
+    await add_field(api, "company", "big_share", "formula",
+                    {"expression": "{big_deals} / {deal_count}", "result_type": "number"})
     snapshot = await app.state.objectry.metadata.get(workspace_id)
     company, deal = snapshot.object("company"), snapshot.object("deal")
     await owner_db.execute(
@@ -86,10 +88,10 @@ async def test_a_page_with_rollups_and_a_formula_aggregates_once_per_row_of_the_
         app, workspace_id, big):
     snapshot, company = big
     plan, rows = await analyzed(app, workspace_id, snapshot, company, [
-        ("select", "name,deal_count,pipeline,big_deals,per_deal"), ("limit", "50")])
+        ("select", "name,deal_count,pipeline,big_deals,per_deal,big_share"), ("limit", "50")])
     assert len(rows) == 50
     # One subquery per row of the page, with one aggregate over the relationship for the
-    # three rollups and the formula's two uses of them (before: five subqueries).
+    # three rollups and the formulas' four uses of them (before: seven subqueries).
     assert subplan_loops(plan) == [50]
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
     assert [(n["Strategy"], n["Actual Loops"]) for n in aggregates] == [("Plain", 50)]
@@ -99,10 +101,11 @@ async def test_a_page_with_rollups_and_a_formula_aggregates_once_per_row_of_the_
     assert all(loops * rows <= 50 * DEALS_EACH for _, loops, rows in work), work
     # Company c has deals c, c+1000, …, c+4000 (amounts the same): their sum 5c + 10000, the
     # formula c + 2000, and one deal over 3500 (two when c > 500).
-    got = [(v["deal_count"], v["pipeline"], v["big_deals"], v["per_deal"])
+    got = [(v["deal_count"], v["pipeline"], v["big_deals"], v["per_deal"], v["big_share"])
            for v in values(rows, company)]
     numbers = [int(v["name"].split()[1]) for v in values(rows, company)]
-    assert got == [(5, 5 * c + 10_000, 1 + (c > 500), c + 2000) for c in numbers]
+    assert got == [(5, 5 * c + 10_000, 1 + (c > 500), c + 2000, 0.4 if c > 500 else 0.2)
+                   for c in numbers]
 
 
 async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(

@@ -2,12 +2,14 @@
 their SQL (`value`), which `sqlexpr.column_expr` hands every computed column to, so select,
 filters, order and cursors all read the one expression.
 
-Lookups and rollups follow `relationship_records` to the linked, not-trashed records. In the
-select list they are correlated subqueries: PostgreSQL evaluates the output of a LIMITed,
-ordered scan after the limit, so a page of 50 runs each at most 50 times, over the page's own
-links. Filtered or ordered on (every row of the object then needs one), each becomes one
-grouped aggregate over the relationship joined to the records (`Params.joins`): one
-HashAggregate, never a subquery per row of the object.
+Lookups and rollups follow `relationship_records` to the linked, not-trashed records, and
+those over one relationship are aggregated together (`LinkAggregates`: one scan, each field an
+aggregate with its own FILTER), each once however often it is used (a formula over two rollups
+reads their columns). In the select list (`json_values`) that is one correlated subquery per
+row: PostgreSQL evaluates the output of a LIMITed, ordered scan after the limit, so a page of
+50 runs it at most 50 times, over the page's own links. Filtered or ordered on (every row of
+the object then needs them), they are one grouped aggregate per relationship joined to the
+records (`Params.grouped`): one HashAggregate, never a subquery per row of the object.
 """
 
 from __future__ import annotations
@@ -125,11 +127,11 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
     if alias == "r" and (join or key in params.joins):
         if key not in params.joins:
             group = _group(params.grouped, computed, f"_j{len(params.grouped)}", None)
-            params.joins[key] = group.add(key, _function(computed, group.alias, params))
+            params.joins[key] = group.add(key, lambda: _function(computed, group.alias, params))
         found = params.joins[key]
     elif row is not None and row.alias == alias:
         group = _group(row.groups, computed, f"_c{len(row.groups)}", alias)
-        found = group.add(key, _function(computed, group.alias, params))
+        found = group.add(key, lambda: _function(computed, group.alias, params))
     else:  # an embedded record's column: a subquery of its own
         group = _group({}, computed, alias, alias)
         found = (f"(SELECT {_function(computed, alias, params)} FROM {group.source} "

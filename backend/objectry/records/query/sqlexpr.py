@@ -4,6 +4,7 @@ and JSON objects. Values only ever appear as `$n`; names and field expressions o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -58,11 +59,12 @@ class LinkAggregates:
     columns: list[str] = dc_field(default_factory=list)
     by_field: dict[str, str] = dc_field(default_factory=dict)  # field id → `alias.a<i>`
 
-    def add(self, field_id: str, aggregate: str) -> str:
-        """The column holding `aggregate` for `field_id`, added once however often used."""
+    def add(self, field_id: str, aggregate: Callable[[], str]) -> str:
+        """The column holding `aggregate()` for `field_id`, rendered once however often used
+        (rendering binds a filter's values: a second rendering would leave unused `$n`)."""
         if field_id not in self.by_field:
             self.by_field[field_id] = f"{self.alias}.a{len(self.columns)}"
-            self.columns.append(f"{aggregate} AS a{len(self.columns)}")
+            self.columns.append(f"{aggregate()} AS a{len(self.columns)}")
         return self.by_field[field_id]
 
     def per_row(self) -> str:
