@@ -14,7 +14,7 @@ records (`Params.grouped`): one HashAggregate, never a subquery per row of the o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from urllib.parse import parse_qsl
 
@@ -23,7 +23,7 @@ from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.metadata.value_sql import value_sql
 from objectry.records.query.errors import QueryError
 from objectry.records.query.planned import Col, Computed, Where
-from objectry.records.query.sqlexpr import LinkAggregates, Params, jsonb_object
+from objectry.records.query.sqlexpr import LinkAggregates, Params
 from objectry.sqltext import JSONB, NUMERIC, field_expr, literal
 
 _NONE = {"count": "0", "sum": "0", "lookup": "'[]'::jsonb"}  # the value over no records
@@ -105,17 +105,18 @@ class Row:
         self.groups: dict[tuple[str, bool], LinkAggregates] = {}
 
 
-def json_values(columns: Sequence[Col], alias: str, params: Params) -> str:
-    """The computed columns' JSON values as one jsonb object keyed by field id, each lookup
-    and rollup computed once per row. A select list is evaluated after ORDER BY … LIMIT, so
-    this is one correlated subquery per row of the page, whose FROM holds one aggregate row
-    per relationship; a formula reads the aggregates there rather than aggregating again.
-    (A LATERAL join would sit below the sort and run for every row of the object.)"""
+def json_values(columns: Sequence[Col], alias: str, params: Params,
+                build: Callable[[list[tuple[str, str]]], str]) -> str:
+    """`build(pairs)`, pairs of a computed field id and its JSON value, each lookup and rollup
+    computed once per row. A select list is evaluated after ORDER BY … LIMIT, so this is one
+    correlated subquery per row of the page whose FROM holds one aggregate row per
+    relationship; a formula reads the aggregates there rather than aggregating again. (A
+    LATERAL join in the statement's FROM would sit below the sort and, when no index gives
+    the order, run for every row of the object.)"""
     row = Row(alias)
-    pairs = [(c.field_id or "", json_value(c, alias, params, row)) for c in columns]
-    built = jsonb_object(pairs)
-    if not row.groups:  # formulas over stored fields only: no subquery at all
-        return f"({built})"
+    built = build([(c.field_id or "", json_value(c, alias, params, row)) for c in columns])
+    if not row.groups:  # no lookup or rollup: no subquery
+        return built
     return f"(SELECT {built} FROM {', '.join(g.per_row() for g in row.groups.values())})"
 
 

@@ -133,16 +133,17 @@ def _source(params: Params) -> str:
 def _data(plan: ReadPlan, params: Params) -> str:
     """`r.data` whole, or only the selected fields (still keyed by field id), with the values of
     the computed fields among them (a null one left out, as an absent stored value is)."""
-    if plan.all_fields:
-        if not plan.computed:
-            return "r.data"
-        return f"(r.data || jsonb_strip_nulls({json_values(plan.computed, 'r', params)}))"
-    computed = {c.field_id for c in plan.computed}
-    stored = jsonb_object([(f.id, f"r.data -> {literal(f.id)}") for f in plan.fields
-                           if f.id not in computed])
-    if not computed:
-        return stored
-    return f"(({stored}) || {json_values(plan.computed, 'r', params)})"
+    if plan.all_fields and not plan.computed:
+        return "r.data"
+
+    def build(computed: list[tuple[str, str]]) -> str:
+        if plan.all_fields:
+            return f"(r.data || jsonb_strip_nulls({jsonb_object(computed)}))"
+        values = dict(computed)
+        return jsonb_object([(f.id, values.get(f.id, f"r.data -> {literal(f.id)}"))
+                             for f in plan.fields])
+
+    return json_values(plan.computed, "r", params, build)
 
 
 def _page(limit: int | None, offset: int | None, params: Params) -> str:
