@@ -123,6 +123,15 @@ async def test_a_formula_over_rollups_of_one_relationship_reads_their_values(app
         "select": "name,open_share,deal_count", "open_share": "lt.5000",
         "order": "deal_count.desc"}))
     assert rows == [{"name": "Acme", "open_share": 500, "deal_count": 3}]
+    # Embedded, each related record's aggregates are its own too.
+    rows = await ok(await api.get("/rest/v1/deals", params={
+        "select": "title,company:companies(name,deal_count,open_pipeline,open_share)",
+        "title": "in.(A2,G1)", "order": "title"}))
+    assert rows == [
+        {"title": "A2", "company": {"name": "Acme", "deal_count": 3, "open_pipeline": 1500,
+                                    "open_share": 500}},
+        {"title": "G1", "company": {"name": "Globex", "deal_count": 1, "open_pipeline": 9000,
+                                    "open_share": 9000}}]
     # Another workspace with the same fields reads only its own links.
     other = await sign_up(app)
     async with client(app, other.headers) as theirs:

@@ -134,3 +134,13 @@ def test_casts_and_operators_follow_what_a_field_computes() -> None:
     for obj, qs in ((DEAL, "company_name=like.x*"), (COMPANY, "n=like.1*")):
         with pytest.raises(Exception, match="operator like cannot be used"):
             plan(obj, qs)
+
+
+def test_an_embedded_record_aggregates_its_rollups_once() -> None:
+    """Two rollups and a formula over both on embedded companies: one aggregate query over
+    the company's links (besides the embed's own link), the rollup filter's value bound once."""
+    sql, params = render_read(plan(DEAL, "select=title,company_deals(n,open,per_open)"))
+    assert sql.count("relationship_records") == 2
+    assert sql.count("count(*)") == 1 and sql.count("sum(") == 1
+    assert "_c0_l.from_record_id = r1.id" in sql
+    assert params == ["wsp_t", "obj_deal", "rel_cd", "open"]

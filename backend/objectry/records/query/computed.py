@@ -114,10 +114,15 @@ def json_values(columns: Sequence[Col], alias: str, params: Params,
     LATERAL join in the statement's FROM would sit below the sort and, when no index gives
     the order, run for every row of the object.)"""
     row = Row(alias)
-    built = build([(c.field_id or "", json_value(c, alias, params, row)) for c in columns])
+    return per_row(build([(c.field_id or "", json_value(c, alias, params, row))
+                          for c in columns]), row)
+
+
+def per_row(sql: str, row: Row) -> str:
+    """`sql`, which reads `row`'s aggregates, as the subquery that computes them."""
     if not row.groups:  # no lookup or rollup: no subquery
-        return built
-    return f"(SELECT {built} FROM {', '.join(g.per_row() for g in row.groups.values())})"
+        return sql
+    return f"(SELECT {sql} FROM {', '.join(g.per_row() for g in row.groups.values())})"
 
 
 def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
@@ -133,7 +138,7 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
     elif row is not None and row.alias == alias:
         group = _group(row.groups, computed, f"_c{len(row.groups)}", alias)
         found = group.add(key, lambda: _function(computed, group.alias, params))
-    else:  # an embedded record's column: a subquery of its own
+    else:  # a filter on an embedded record's column: a subquery of its own
         group = _group({}, computed, alias, alias)
         found = (f"(SELECT {_function(computed, alias, params)} FROM {group.source} "
                  f"WHERE {' AND '.join(group.conditions)})")

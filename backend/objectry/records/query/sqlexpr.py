@@ -99,11 +99,10 @@ def raw_expr(column: Col, alias: str, params: Params | None = None) -> str:
 
 
 def value_expr(column: Col, alias: str, params: Params | None = None) -> str:
-    """A column's value as it goes into a JSON object: the stored JSON value for a field."""
+    """A column's value as it goes into a JSON object: the stored JSON value for a field (a
+    computed one's is `computed.json_value`)."""
     if column.system:
         return f"{alias}.{column.system}"
-    if column.computed is not None and params is not None:
-        return _computed().json_value(column, alias, params)
     return f"{alias}.data -> {literal(column.field_id or '')}"
 
 
