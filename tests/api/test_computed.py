@@ -104,6 +104,51 @@ async def test_values_filters_and_order_on_rest(api, shop):
     assert rows == [{"name": "Globex"}]
 
 
+async def test_a_formula_over_rollups_of_one_relationship_reads_their_values(app, api, shop):
+    """The rollups of one relationship, filtered or not, and a formula over them are
+    aggregated together: the values are each field's own, selected, filtered and ordered."""
+    await add_field(api, "company", "open_share", "formula",
+                    {"expression": "{open_pipeline} / {deal_count}", "result_type": "number"})
+    select = "name,deal_count,open_pipeline,open_share,last_signed,deal_titles"
+    rows = await ok(await api.get("/rest/v1/companies", params={"select": select,
+                                                               "order": "name"}))
+    assert rows == [
+        {"name": "Acme", "deal_count": 3, "open_pipeline": 1500, "open_share": 500,
+         "last_signed": "2026-03-01", "deal_titles": ["A1", "A2", "A3"]},
+        {"name": "Empty", "deal_count": 0, "open_pipeline": 0, "open_share": None,
+         "last_signed": None, "deal_titles": []},
+        {"name": "Globex", "deal_count": 1, "open_pipeline": 9000, "open_share": 9000,
+         "last_signed": "2026-02-02", "deal_titles": ["G1"]}]
+    rows = await ok(await api.get("/rest/v1/companies", params={
+        "select": "name,open_share,deal_count", "open_share": "lt.5000",
+        "order": "deal_count.desc"}))
+    assert rows == [{"name": "Acme", "open_share": 500, "deal_count": 3}]
+    # Embedded, each related record's aggregates are its own too.
+    rows = await ok(await api.get("/rest/v1/deals", params={
+        "select": "title,company:companies(name,deal_count,open_pipeline,open_share)",
+        "title": "in.(A2,G1)", "order": "title"}))
+    assert rows == [
+        {"title": "A2", "company": {"name": "Acme", "deal_count": 3, "open_pipeline": 1500,
+                                    "open_share": 500}},
+        {"title": "G1", "company": {"name": "Globex", "deal_count": 1, "open_pipeline": 9000,
+                                    "open_share": 9000}}]
+    # Another workspace with the same fields reads only its own links.
+    other = await sign_up(app)
+    async with client(app, other.headers) as theirs:
+        rel = await build_shop(theirs)
+        await add_field(theirs, "company", "open_share", "formula",
+                        {"expression": "{open_pipeline} / {deal_count}",
+                         "result_type": "number"})
+        initech = await make_record(theirs, "company", name="Initech")
+        await deal(theirs, rel, initech, "I1", 40, 10, "open")
+        rows = await ok(await theirs.get("/rest/v1/companies", params={"select": select}))
+        assert rows == [{"name": "Initech", "deal_count": 1, "open_pipeline": 40,
+                         "open_share": 40, "last_signed": None, "deal_titles": ["I1"]}]
+        rows = await ok(await theirs.get("/rest/v1/companies", params={
+            "select": "name", "open_share": "gt.100"}))
+        assert rows == []
+
+
 async def test_embedded_and_expanded_records_carry_their_computed_values(api, shop):
     rows = await ok(await api.get("/rest/v1/companies", params={
         "select": "name,deals(title,weighted)", "name": "eq.Globex"}))

@@ -1,6 +1,8 @@
-"""EXPLAIN ANALYZE of pages with computed columns: a 50-row page with two rollups runs their
-subqueries once per row of the page, never once per row of the object; filtered or ordered on,
-a rollup is one grouped aggregate (a HashAggregate), with no subquery per row at all."""
+"""EXPLAIN ANALYZE of pages with computed columns: a 50-row page with rollups over one
+relationship and a formula over them runs one subquery per row of the page, holding one
+aggregate for them all, never one per row of the object nor one per use; filtered or ordered
+on, the rollups of one relationship are one grouped aggregate (a HashAggregate), with no
+subquery per row at all."""
 
 from __future__ import annotations
 
@@ -29,6 +31,13 @@ async def big(app, api, owner_db, workspace_id):
                     {"relationship": "company_deals", "function": "count"})
     await add_field(api, "company", "pipeline", "rollup",
                     {"relationship": "company_deals", "function": "sum", "field": "amount"})
+    await add_field(api, "company", "big_deals", "rollup",
+                    {"relationship": "company_deals", "function": "count",
+                     "filter": "amount=gt.3500"})
+    await add_field(api, "company", "per_deal", "formula",
+                    {"expression": "{pipeline} / {deal_count}", "result_type": "number"})
+    await add_field(api, "company", "big_share", "formula",
+                    {"expression": "{big_deals} / {deal_count}", "result_type": "number"})
     snapshot = await app.state.objectry.metadata.get(workspace_id)
     company, deal = snapshot.object("company"), snapshot.object("deal")
     await owner_db.execute(
@@ -68,18 +77,35 @@ def subplan_loops(plan: dict[str, Any]) -> list[int]:
     return [n["Actual Loops"] for n in nodes(plan) if n.get("Parent Relationship") == "SubPlan"]
 
 
-async def test_a_page_with_two_rollups_runs_them_once_per_row_of_the_page(
+def values(rows: list[Any], company) -> list[dict[str, Any]]:
+    """Each row's data by field name."""
+    names = {f.id: f.name for f in company.fields}
+    found = [json.loads(r["data"]) if isinstance(r["data"], str) else r["data"] for r in rows]
+    return [{names[k]: v for k, v in data.items()} for data in found]
+
+
+async def test_a_page_with_rollups_and_a_formula_aggregates_once_per_row_of_the_page(
         app, workspace_id, big):
     snapshot, company = big
-    plan, rows = await analyzed(app, workspace_id, snapshot, company,
-                                [("select", "name,deal_count,pipeline"), ("limit", "50")])
+    plan, rows = await analyzed(app, workspace_id, snapshot, company, [
+        ("select", "name,deal_count,pipeline,big_deals,per_deal,big_share"), ("limit", "50")])
     assert len(rows) == 50
-    loops = subplan_loops(plan)
-    assert len(loops) == 2 and max(loops) <= 50, loops
+    # One subquery per row of the page, with one aggregate over the relationship for the
+    # three rollups and the formulas' four uses of them (before: seven subqueries).
+    assert subplan_loops(plan) == [50]
+    aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
+    assert [(n["Strategy"], n["Actual Loops"]) for n in aggregates] == [("Plain", 50)]
     # Every node's work is bounded by the page's own links (50 companies × 5 deals), never
     # by the object's 1,000 companies or the relationship's 5,000 links.
     work = [(n["Node Type"], n["Actual Loops"], n["Actual Rows"]) for n in nodes(plan)]
     assert all(loops * rows <= 50 * DEALS_EACH for _, loops, rows in work), work
+    # Company c has deals c, c+1000, …, c+4000 (amounts the same): their sum 5c + 10000, the
+    # formula c + 2000, and one deal over 3500 (two when c > 500).
+    got = [(v["deal_count"], v["pipeline"], v["big_deals"], v["per_deal"], v["big_share"])
+           for v in values(rows, company)]
+    numbers = [int(v["name"].split()[1]) for v in values(rows, company)]
+    assert got == [(5, 5 * c + 10_000, 1 + (c > 500), c + 2000, 0.4 if c > 500 else 0.2)
+                   for c in numbers]
 
 
 async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
@@ -90,12 +116,11 @@ async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
         ("order", "pipeline.desc"), ("limit", "50")])
     assert len(rows) == 50
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
-    # One grouped aggregate per rollup, each built once over the relationship, no subquery. (The
-    # planner may rescan a built hash table per outer row, which costs a lookup, not a rebuild:
-    # what must run once is the aggregate's input.)
-    assert [n["Strategy"] for n in aggregates] == ["Hashed"] * 2
-    assert [[child["Actual Loops"] for child in n["Plans"]] for n in aggregates] == [[1]] * 2
+    # One grouped aggregate for both rollups of the relationship, built once, no subquery.
+    # (The planner may rescan a built hash table per outer row, which costs a lookup, not a
+    # rebuild: what must run once is the aggregate's input.)
+    assert [n["Strategy"] for n in aggregates] == ["Hashed"]
+    assert [[child["Actual Loops"] for child in n["Plans"]] for n in aggregates] == [[1]]
     assert subplan_loops(plan) == []
-    values = [json.loads(r["data"]) if isinstance(r["data"], str) else r["data"] for r in rows]
-    pipelines = [v[company.fields_by_name["pipeline"].id] for v in values]
+    pipelines = [v["pipeline"] for v in values(rows, company)]
     assert pipelines == sorted(pipelines, reverse=True)

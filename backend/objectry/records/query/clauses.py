@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from objectry.metadata.model import SYSTEM_COLUMNS
 from objectry.records.query.bounded import capped_embed
+from objectry.records.query.computed import Row, json_value, per_row
 from objectry.records.query.planned import Cond, CondGroup, EmbedPlan, Where
 from objectry.records.query.sqlexpr import (
     Params,
@@ -60,14 +61,18 @@ def row_json(embed: EmbedPlan, alias: str, depth: int, params: Params, shape: st
     """One related record: keyed by the select's names ("rest"), or the /api record form."""
     pairs: list[tuple[str, str]] = []
     nested: list[tuple[str, str]] = []
+    row = Row(alias)  # its lookups and rollups, each computed once per related record
     for output in embed.outputs:
+        column = output.column
         if output.embed is not None:
             sql = embed_sql(output.embed, alias, depth + 1, params, shape)
             (pairs if shape == "rest" else nested).append((output.key, sql))
-        elif shape == "rest" and output.column is not None:
-            pairs.append((output.key, value_expr(output.column, alias, params)))
+        elif shape == "rest" and column is not None and column.computed is not None:
+            pairs.append((output.key, json_value(column, alias, params, row)))
+        elif shape == "rest" and column is not None:
+            pairs.append((output.key, value_expr(column, alias, params)))
     if shape == "rest":
-        return json_object(pairs)
+        return per_row(json_object(pairs), row)
     data = [(f.name, f"{alias}.data -> {literal(f.id)}") for f in embed.fields]
     pairs = [("id", f"{alias}.id"), ("object_id", f"{alias}.object_id"),
              ("object", literal(embed.target.name)), ("data", json_object(data))]

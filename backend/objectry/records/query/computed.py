@@ -2,16 +2,19 @@
 their SQL (`value`), which `sqlexpr.column_expr` hands every computed column to, so select,
 filters, order and cursors all read the one expression.
 
-Lookups and rollups follow `relationship_records` to the linked, not-trashed records. In the
-select list they are correlated subqueries: PostgreSQL evaluates the output of a LIMITed,
-ordered scan after the limit, so a page of 50 runs each at most 50 times, over the page's own
-links. Filtered or ordered on (every row of the object then needs one), each becomes one
-grouped aggregate over the relationship joined to the records (`Params.joins`): one
-HashAggregate, never a subquery per row of the object.
+Lookups and rollups follow `relationship_records` to the linked, not-trashed records, and
+those over one relationship are aggregated together (`LinkAggregates`: one scan, each field an
+aggregate with its own FILTER), each once however often it is used (a formula over two rollups
+reads their columns). In the select list (`json_values`) that is one correlated subquery per
+row: PostgreSQL evaluates the output of a LIMITed, ordered scan after the limit, so a page of
+50 runs it at most 50 times, over the page's own links. Filtered or ordered on (every row of
+the object then needs them), they are one grouped aggregate per relationship joined to the
+records (`Params.grouped`): one HashAggregate, never a subquery per row of the object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from urllib.parse import parse_qsl
 
@@ -20,8 +23,8 @@ from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.metadata.value_sql import value_sql
 from objectry.records.query.errors import QueryError
 from objectry.records.query.planned import Col, Computed, Where
-from objectry.records.query.sqlexpr import Params
-from objectry.sqltext import JSONB, NUMERIC, field_expr, ident, literal
+from objectry.records.query.sqlexpr import LinkAggregates, Params
+from objectry.sqltext import JSONB, NUMERIC, field_expr, literal
 
 _NONE = {"count": "0", "sum": "0", "lookup": "'[]'::jsonb"}  # the value over no records
 
@@ -58,9 +61,12 @@ def _filter(link: meta.Link) -> tuple[Where, ...]:
     return plan.plan_where(query.where, replace(link.other, fields=stored))
 
 
-def value(column_: Col, alias: str, params: Params | None, *, join: bool) -> str:
+def value(column_: Col, alias: str, params: Params | None, *, join: bool,
+          row: Row | None = None) -> str:
     """A computed column's typed SQL on the records aliased `alias`. `join`: it is filtered or
-    ordered on, so at the top level (`r`) a lookup or rollup is a grouped join."""
+    ordered on, so at the top level (`r`) a lookup or rollup is a grouped join. `row`: the
+    per-row aggregates the value may read (`json_values`); without, a lookup or rollup is a
+    correlated subquery of its own."""
     computed = column_.computed
     assert computed is not None
     if not computed.usable:
@@ -72,7 +78,7 @@ def value(column_: Col, alias: str, params: Params | None, *, join: bool) -> str
             return f"NULL::{used.cast}"
         if params is None:
             raise ValueError("a lookup or rollup needs the statement's parameters")
-        return _aggregate(used.computed, alias, params, join=join)
+        return _aggregate(used.computed, alias, params, join=join, row=row)
 
     try:
         return value_sql(computed.snapshot, computed.obj, computed.field, alias, read_time)
@@ -80,9 +86,9 @@ def value(column_: Col, alias: str, params: Params | None, *, join: bool) -> str
         return f"NULL::{column_.cast}"
 
 
-def json_value(column_: Col, alias: str, params: Params) -> str:
+def json_value(column_: Col, alias: str, params: Params, row: Row | None = None) -> str:
     """The value as it goes into a response's JSON (numbers without trailing zeros)."""
-    sql = value(column_, alias, params, join=False)
+    sql = value(column_, alias, params, join=False, row=row)
     if column_.cast == JSONB:
         return sql
     if column_.cast == NUMERIC:
@@ -90,61 +96,91 @@ def json_value(column_: Col, alias: str, params: Params) -> str:
     return f"to_jsonb({sql})"
 
 
-def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool) -> str:
+class Row:
+    """The lookups and rollups one row of the records `alias` reads, one `LinkAggregates` per
+    relationship: a formula over two rollups and those rollups themselves share one scan."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.groups: dict[tuple[str, bool], LinkAggregates] = {}
+
+
+def json_values(columns: Sequence[Col], alias: str, params: Params,
+                build: Callable[[list[tuple[str, str]]], str]) -> str:
+    """`build(pairs)`, pairs of a computed field id and its JSON value, each lookup and rollup
+    computed once per row. A select list is evaluated after ORDER BY … LIMIT, so this is one
+    correlated subquery per row of the page whose FROM holds one aggregate row per
+    relationship; a formula reads the aggregates there rather than aggregating again. (A
+    LATERAL join in the statement's FROM would sit below the sort and, when no index gives
+    the order, run for every row of the object.)"""
+    row = Row(alias)
+    return per_row(build([(c.field_id or "", json_value(c, alias, params, row))
+                          for c in columns]), row)
+
+
+def per_row(sql: str, row: Row) -> str:
+    """`sql`, which reads `row`'s aggregates, as the subquery that computes them."""
+    if not row.groups:  # no lookup or rollup: no subquery
+        return sql
+    return f"(SELECT {sql} FROM {', '.join(g.per_row() for g in row.groups.values())})"
+
+
+def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
+               row: Row | None) -> str:
     link = computed.link
     assert link is not None
     key = computed.field.id
     if alias == "r" and (join or key in params.joins):
         if key not in params.joins:
-            name = ident(f"_j{len(params.joins)}")
-            params.joins[key] = name
-            params.join_sql.append(
-                f"LEFT JOIN ({_grouped(computed, params)}) {name} ON {name}.id = r.id")
-        found = f"{params.joins[key]}.v"
-    else:
-        found = f"({_correlated(computed, alias, params)})"
+            group = _group(params.grouped, computed, f"_j{len(params.grouped)}", None)
+            params.joins[key] = group.add(key, lambda: _function(computed, group.alias, params))
+        found = params.joins[key]
+    elif row is not None and row.alias == alias:
+        group = _group(row.groups, computed, f"_c{len(row.groups)}", alias)
+        found = group.add(key, lambda: _function(computed, group.alias, params))
+    else:  # a filter on an embedded record's column: a subquery of its own
+        group = _group({}, computed, alias, alias)
+        found = (f"(SELECT {_function(computed, alias, params)} FROM {group.source} "
+                 f"WHERE {' AND '.join(group.conditions)})")
     fallback = _NONE.get(link.function)
     return f"COALESCE({found}, {fallback})" if fallback else found
 
 
-def _source(computed: Computed, alias: str, params: Params, parent: str | None
-            ) -> tuple[str, str, list[str]]:
-    """FROM, the near end's link column, and the conditions reaching the live linked records
-    (of `parent` only, when given) that the lookup or rollup reads."""
-    from objectry.records.query.clauses import live_links, where_item  # they render via sqlexpr
+def _group(groups: dict[tuple[str, bool], LinkAggregates], computed: Computed, name: str,
+           parent: str | None) -> LinkAggregates:
+    """The aggregates over `computed`'s relationship in `groups`, made on first use: the live
+    linked records (of `parent` only, when given), aliased `<name>_l` and `<name>_t`."""
+    from objectry.records.query.clauses import live_links  # it renders via sqlexpr
 
     link = computed.link
     assert link is not None
-    far_alias = f"{alias}_t"
-    source, near, conditions = live_links(link.forward, f"{alias}_l", far_alias,
-                                          literal(link.relationship.id), parent)
-    if link.function == "lookup" and link.target is not None:
-        conditions.append(f"({far_alias}.data ->> {literal(link.target.id)}) IS NOT NULL")
-    conditions += [where_item(item, far_alias, 0, params) for item in computed.where]
-    return source, near, conditions
+    key = (link.relationship.id, link.forward)
+    if key not in groups:
+        source, near, conditions = live_links(link.forward, f"{name}_l", f"{name}_t",
+                                              literal(link.relationship.id), parent)
+        groups[key] = LinkAggregates(name, source, near, conditions)
+    return groups[key]
 
 
-def _function(computed: Computed, far_alias: str) -> str:
+def _function(computed: Computed, group: str, params: Params) -> str:
+    """The aggregate over the group's linked records (`<group>_t`), with the field's own
+    conditions (a rollup's filter, a lookup's present values) as its FILTER, so aggregates
+    with different conditions still share the group's one scan."""
+    from objectry.records.query.clauses import where_item  # it renders via sqlexpr
+
     link = computed.link
     assert link is not None
     target = link.target
+    far = f"{group}_t"
+    conditions = [where_item(item, far, 0, params) for item in computed.where]
     if link.function == "lookup":
         assert target is not None
-        return (f"jsonb_agg({far_alias}.data -> {literal(target.id)} "
-                f"ORDER BY {far_alias}.created_at, {far_alias}.id)")
-    if target is None:
-        return "count(*)"
-    expr = field_expr(target.id, meta.stored_cast(target), far_alias, indexed=False)
-    return f"{link.function}({expr})"
-
-
-def _correlated(computed: Computed, alias: str, params: Params) -> str:
-    source, _, conditions = _source(computed, alias, params, alias)
-    return (f"SELECT {_function(computed, f'{alias}_t')} FROM {source} "
-            f"WHERE {' AND '.join(conditions)}")
-
-
-def _grouped(computed: Computed, params: Params) -> str:
-    source, near, conditions = _source(computed, "j", params, None)
-    return (f"SELECT {near} AS id, {_function(computed, 'j_t')} AS v FROM {source} "
-            f"WHERE {' AND '.join(conditions)} GROUP BY {near}")
+        conditions.insert(0, f"({far}.data ->> {literal(target.id)}) IS NOT NULL")
+        sql = (f"jsonb_agg({far}.data -> {literal(target.id)} "
+               f"ORDER BY {far}.created_at, {far}.id)")
+    elif target is None:
+        sql = "count(*)"
+    else:
+        expr = field_expr(target.id, meta.stored_cast(target), far, indexed=False)
+        sql = f"{link.function}({expr})"
+    return f"{sql} FILTER (WHERE {' AND '.join(conditions)})" if conditions else sql

@@ -21,7 +21,7 @@ from typing import Any
 from objectry.records.query import coerce
 from objectry.records.query.bounded import capped_rows
 from objectry.records.query.clauses import embed_sql, where_item
-from objectry.records.query.computed import json_value
+from objectry.records.query.computed import json_values
 from objectry.records.query.cursor import typed_values
 from objectry.records.query.keyset import keyset_sql
 from objectry.records.query.planned import ReadPlan
@@ -133,14 +133,17 @@ def _source(params: Params) -> str:
 def _data(plan: ReadPlan, params: Params) -> str:
     """`r.data` whole, or only the selected fields (still keyed by field id), with the values of
     the computed fields among them (a null one left out, as an absent stored value is)."""
-    computed = [(c.field_id or "", json_value(c, "r", params)) for c in plan.computed]
-    if plan.all_fields:
-        if not computed:
-            return "r.data"
-        return f"(r.data || jsonb_strip_nulls({jsonb_object(computed)}))"
-    values = dict(computed)
-    return jsonb_object([(f.id, values.get(f.id, f"r.data -> {literal(f.id)}"))
-                         for f in plan.fields])
+    if plan.all_fields and not plan.computed:
+        return "r.data"
+
+    def build(computed: list[tuple[str, str]]) -> str:
+        if plan.all_fields:
+            return f"(r.data || jsonb_strip_nulls({jsonb_object(computed)}))"
+        values = dict(computed)
+        return jsonb_object([(f.id, values.get(f.id, f"r.data -> {literal(f.id)}"))
+                             for f in plan.fields])
+
+    return json_values(plan.computed, "r", params, build)
 
 
 def _page(limit: int | None, offset: int | None, params: Params) -> str:

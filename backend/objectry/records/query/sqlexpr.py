@@ -4,6 +4,9 @@ and JSON objects. Values only ever appear as `$n`; names and field expressions o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from objectry.records.query.operators import IS_ANY_TYPE, IS_VALUES, OPERATORS
@@ -21,10 +24,15 @@ class Params:
         self.args: list[Any] = [tenant_id, object_id]
         self._shared: dict[tuple[str, str], str] = {}
         self.cap: str | None = None  # the answer's byte cap, when the read is bounded
-        # Lookups and rollups filtered or ordered on: computed field id → the alias of its
-        # grouped aggregate, and the LEFT JOINs the statement's FROM must carry (computed.py).
+        # Lookups and rollups filtered or ordered on: computed field id → its column in a
+        # grouped aggregate joined to the FROM, one per relationship (computed.py).
         self.joins: dict[str, str] = {}
-        self.join_sql: list[str] = []
+        self.grouped: dict[tuple[str, bool], LinkAggregates] = {}
+
+    @property
+    def join_sql(self) -> list[str]:
+        """The LEFT JOINs the statement's FROM must carry for `joins`."""
+        return [group.grouped() for group in self.grouped.values()]
 
     def add(self, value: Any, cast: str) -> str:
         self.args.append(value)
@@ -36,6 +44,39 @@ class Params:
         if key not in self._shared:
             self._shared[key] = self.add(value, cast)
         return self._shared[key]
+
+
+@dataclass
+class LinkAggregates:
+    """The lookups and rollups over one relationship (one direction) as one aggregate query:
+    one scan of the links and linked records however many of them a statement uses, each an
+    aggregate (with its own FILTER) named `a<i>` (computed.py fills it)."""
+
+    alias: str  # the derived table's alias
+    source: str  # FROM: the links joined to the live linked records
+    near: str  # the links' column holding the record the aggregates belong to
+    conditions: list[str]  # the live links (of the correlated record, for a per-row one)
+    columns: list[str] = dc_field(default_factory=list)
+    by_field: dict[str, str] = dc_field(default_factory=dict)  # field id → `alias.a<i>`
+
+    def add(self, field_id: str, aggregate: Callable[[], str]) -> str:
+        """The column holding `aggregate()` for `field_id`, rendered once however often used
+        (rendering binds a filter's values: a second rendering would leave unused `$n`)."""
+        if field_id not in self.by_field:
+            self.by_field[field_id] = f"{self.alias}.a{len(self.columns)}"
+            self.columns.append(f"{aggregate()} AS a{len(self.columns)}")
+        return self.by_field[field_id]
+
+    def per_row(self) -> str:
+        """One row of aggregates over the correlated record's links (a FROM item)."""
+        return (f"(SELECT {', '.join(self.columns)} FROM {self.source} "
+                f"WHERE {' AND '.join(self.conditions)}) {self.alias}")
+
+    def grouped(self) -> str:
+        """Every record's aggregates, grouped, joined to the records `r`."""
+        return (f"LEFT JOIN (SELECT {self.near} AS id, {', '.join(self.columns)} "
+                f"FROM {self.source} WHERE {' AND '.join(self.conditions)} "
+                f"GROUP BY {self.near}) {self.alias} ON {self.alias}.id = r.id")
 
 
 def column_expr(column: Col, alias: str, params: Params | None = None) -> str:
@@ -58,11 +99,10 @@ def raw_expr(column: Col, alias: str, params: Params | None = None) -> str:
 
 
 def value_expr(column: Col, alias: str, params: Params | None = None) -> str:
-    """A column's value as it goes into a JSON object: the stored JSON value for a field."""
+    """A column's value as it goes into a JSON object: the stored JSON value for a field (a
+    computed one's is `computed.json_value`)."""
     if column.system:
         return f"{alias}.{column.system}"
-    if column.computed is not None and params is not None:
-        return _computed().json_value(column, alias, params)
     return f"{alias}.data -> {literal(column.field_id or '')}"
 
 
