@@ -99,6 +99,11 @@ class Settings:
     # The longest a request waits for a pooled connection (or for a new one to connect): past
     # it, 503 unavailable, whether the database is down or every connection is busy.
     pool_acquire_timeout_ms: int = 5_000
+    # Per-workspace admission control (db/admission.py): units of database work (a statement or
+    # a transaction) one workspace may have running at once in this process; more wait their
+    # turn in FIFO order within the acquire timeout above. Below the pool's size, so that one
+    # workspace never holds every connection; 0 turns it off.
+    workspace_concurrency: int = 5
     # /realtime/v1 channels reading with a session JWT check it again this often, so that a
     # logout (or a membership removed) stops delivery (API tokens: at once, by NOTIFY).
     realtime_recheck_seconds: int = 30
@@ -180,6 +185,7 @@ class Settings:
             max_indexed_fields=int(env.get("OBJECTRY_MAX_INDEXED_FIELDS", "64")),
             statement_timeout_ms=int(env.get("OBJECTRY_STATEMENT_TIMEOUT_MS", "15000")),
             pool_acquire_timeout_ms=int(env.get("OBJECTRY_POOL_ACQUIRE_TIMEOUT_MS", "5000")),
+            workspace_concurrency=int(env.get("OBJECTRY_WORKSPACE_CONCURRENCY", "5")),
             realtime_recheck_seconds=int(env.get("OBJECTRY_REALTIME_RECHECK_SECONDS", "30")),
             shutdown_grace_seconds=int(env.get("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "20")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,
