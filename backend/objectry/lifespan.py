@@ -70,7 +70,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 statement_timeout_ms=settings.statement_timeout_ms,
                                 acquire_timeout_ms=settings.pool_acquire_timeout_ms,
                                 pooler=settings.database_pooler,
-                                workspace_concurrency=settings.workspace_concurrency)
+                                workspace_concurrency=settings.workspace_limit)
     replica = await _replica(settings, pool)
     cache, tokens = MetadataCache(pool), TokenCache()
     hub = Hub(pool, cache, settings.realtime_recheck_seconds)
