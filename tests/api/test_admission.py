@@ -23,6 +23,7 @@ import httpx
 from tests.api.builders import add_field, make_object, make_record, ok
 from tests.api.conftest import client, refused, sign_up
 from tests.conftest import running_app, settings_for
+from tests.support.round_trips import counting_relay
 
 POOL = 5
 
@@ -191,3 +192,25 @@ async def test_nested_doors_and_held_transactions_never_wait_for_themselves(data
         assert await owner_db.fetchval(
             "SELECT count(*) FROM records WHERE tenant_id = $1", ws.id) == 22
         assert application.state.objectry.pool.admission.running(ws.id) == 0
+
+
+async def test_reads_from_the_replica_take_a_turn_too(database_url, owner_db):
+    """With DATABASE_READ_URL (here a relay to the same database), a record read goes to the
+    replica's pool, yet it waits for its workspace's turn like any other unit of work."""
+    async with counting_relay(database_url) as (read_url, reads), \
+            app_with(database_url, database_read_url=read_url, workspace_concurrency=1,
+                     pool_acquire_timeout_ms=500) as application:
+        await application.state.objectry.replica.stop()  # only requests use the read URL
+        busy, quiet = await workspace(application, "busy"), await workspace(application, "quiet")
+        async with closed_after(busy, quiet):
+            async with row_locked(database_url, busy.record):
+                held = flood(busy, 1)
+                await until_waiting(owner_db, 1)
+                before = reads.round_trips
+                queued = await busy.api.get(f"/api/records/{busy.record}")
+                assert reads.round_trips == before  # it never reached the replica
+                served = await quiet.api.get(f"/api/records/{quiet.record}")
+                assert reads.round_trips > before  # the other workspace's read went there
+            refused(queued, 503, "unavailable")
+            assert (await ok(served))["id"] == quiet.record
+            assert [a.status_code for a in await asyncio.gather(*held)] == [200]

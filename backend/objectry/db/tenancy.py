@@ -14,6 +14,9 @@ replica may serve (record lists and gets, /rest/v1 GET, exports) with `reading(c
 `reading_tx(ctx)` instead, which choose between the replica and the primary (db/replica.py).
 Inside `held_transaction` (an idempotent request: objectry/idempotency) all four hand out that
 one open transaction instead.
+
+Every door for a workspace first takes a turn in that workspace's lane (db/admission.py,
+OBJECTRY_WORKSPACE_CONCURRENCY), so one workspace never holds every pooled connection.
 """
 
 from __future__ import annotations
@@ -162,10 +165,11 @@ def reading_tx(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
 
 @asynccontextmanager
 async def _reading(ctx: Scope, *, transaction: bool) -> AsyncIterator[asyncpg.Connection]:
-    replica, gate = ctx.state.replica, ctx.state.pool.admission
+    replica = ctx.state.replica
     if replica is not None and _held.get() is None:
         # The replica's reads count against the workspace's limit too (one gate a process); the
         # primary's door below then shares this turn (re-entrant).
+        gate = ctx.state.pool.admission
         slot, _ = (None, None) if gate is None else await gate.enter(ctx.tenant_id)
         try:
             async with replica.acquire() as conn:
