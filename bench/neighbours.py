@@ -14,8 +14,10 @@ client (bench/openloop.py) in three settings, p50/p99 each:
       all its rows, indexed lists, bulk inserts of 10,000, CSV exports);
   (c) the same as (b) on a server restarted with a short statement timeout
       (OBJECTRY_STATEMENT_TIMEOUT_MS, `--limited-timeout-ms`), with its own idle baseline.
-The server has no per-workspace concurrency limit. CPU seconds of the server's workers and of
-PostgreSQL during each phase say where the machine's time went.
+The server's per-workspace admission control (OBJECTRY_WORKSPACE_CONCURRENCY, default half
+the pool per process) applies as set in this process's environment: `=0` measures without it.
+CPU seconds of the server's workers and of PostgreSQL during each phase say where the
+machine's time went.
 """
 
 from __future__ import annotations

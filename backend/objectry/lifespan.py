@@ -71,7 +71,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                 max_size=settings.pool_max_size,
                                 statement_timeout_ms=settings.statement_timeout_ms,
                                 acquire_timeout_ms=settings.pool_acquire_timeout_ms,
-                                pooler=settings.database_pooler)
+                                pooler=settings.database_pooler,
+                                workspace_concurrency=settings.workspace_limit)
     replica = await _replica(settings, pool)
     cache, tokens, sessions = MetadataCache(pool), TokenCache(), SessionCache()
     hub = Hub(pool, cache, settings.realtime_recheck_seconds)

@@ -54,6 +54,10 @@ def _seconds(value: str | None, default: tuple[float, ...]) -> tuple[float, ...]
     return delays
 
 
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip() else None
+
+
 def _pooler(value: str | None, flagged: bool) -> str:
     pooler = (value or (TRANSACTION if flagged else DIRECT)).strip().lower()
     if pooler not in POOLERS:
@@ -99,6 +103,11 @@ class Settings:
     # The longest a request waits for a pooled connection (or for a new one to connect): past
     # it, 503 unavailable, whether the database is down or every connection is busy.
     pool_acquire_timeout_ms: int = 5_000
+    # Per-workspace admission control (db/admission.py): units of database work (a statement or
+    # a transaction) one workspace may have running at once in this process; more wait their
+    # turn in FIFO order within the acquire timeout above. None: half the pool (see
+    # `workspace_limit`), so that one workspace never holds every connection; 0 turns it off.
+    workspace_concurrency: int | None = None
     # /realtime/v1 channels reading with a session JWT check it again this often, so that a
     # logout (or a membership removed) stops delivery (API tokens: at once, by NOTIFY).
     realtime_recheck_seconds: int = 30
@@ -148,6 +157,13 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
+    def workspace_limit(self) -> int:
+        """The per-workspace limit in force: the setting, else half the pool (at least 1)."""
+        if self.workspace_concurrency is not None:
+            return self.workspace_concurrency
+        return max(1, self.pool_max_size // 2)
+
+    @property
     def direct_url(self) -> str | None:
         return self.direct_database_url or self.database_url
 
@@ -180,6 +196,7 @@ class Settings:
             max_indexed_fields=int(env.get("OBJECTRY_MAX_INDEXED_FIELDS", "64")),
             statement_timeout_ms=int(env.get("OBJECTRY_STATEMENT_TIMEOUT_MS", "15000")),
             pool_acquire_timeout_ms=int(env.get("OBJECTRY_POOL_ACQUIRE_TIMEOUT_MS", "5000")),
+            workspace_concurrency=_optional_int(env.get("OBJECTRY_WORKSPACE_CONCURRENCY")),
             realtime_recheck_seconds=int(env.get("OBJECTRY_REALTIME_RECHECK_SECONDS", "30")),
             shutdown_grace_seconds=int(env.get("OBJECTRY_SHUTDOWN_GRACE_SECONDS", "20")),
             secret_key=env.get("OBJECTRY_SECRET_KEY") or None,

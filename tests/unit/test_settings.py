@@ -85,6 +85,20 @@ def test_pool_acquire_timeout_and_shutdown_grace(monkeypatch):
     assert (settings.pool_acquire_timeout_ms, settings.shutdown_grace_seconds) == (1500, 7)
 
 
+def test_workspace_concurrency_is_half_the_pool_unless_set(monkeypatch):
+    monkeypatch.delenv("OBJECTRY_WORKSPACE_CONCURRENCY", raising=False)
+    monkeypatch.delenv("OBJECTRY_POOL_MAX", raising=False)
+    assert Settings.from_env().workspace_limit == 5  # the pool's 10
+    monkeypatch.setenv("OBJECTRY_POOL_MAX", "67")
+    assert Settings.from_env().workspace_limit == 33
+    monkeypatch.setenv("OBJECTRY_POOL_MAX", "1")
+    assert Settings.from_env().workspace_limit == 1
+    monkeypatch.setenv("OBJECTRY_WORKSPACE_CONCURRENCY", "0")  # off
+    assert Settings.from_env().workspace_limit == 0
+    monkeypatch.setenv("OBJECTRY_WORKSPACE_CONCURRENCY", "3")
+    assert Settings.from_env().workspace_limit == 3
+
+
 def test_webhook_retry_schedule_and_switches(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("OBJECTRY_WEBHOOK_RETRY_SCHEDULE", "OBJECTRY_WEBHOOK_ALLOW_PRIVATE",
                      "OBJECTRY_WEBHOOK_WORKER"):

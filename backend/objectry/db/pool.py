@@ -6,7 +6,8 @@ session carries the role, the timeout and the workspace, and statements are prep
 connection. Behind a transaction-mode pooler (PgBouncer, Supavisor) a session is not ours from
 one transaction to the next, so every unit of work is a transaction whose first round trip
 sets all three `LOCAL`ly, and nothing is prepared under a name (the pooler's next transaction
-may run on a server connection that never saw it)."""
+may run on a server connection that never saw it). `workspace_concurrency` (0: none) caps each
+workspace's units of work at once on this pool, in this process (db/admission.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from objectry.db.admission import Admission
 from objectry.settings import TRANSACTION
 from objectry.sqltext import literal
 
@@ -89,9 +91,14 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
     pool exhausted by slow requests, or a database that accepts sockets but never answers,
     gives a TimeoutError (a 503 `unavailable`) instead of a request that hangs."""
 
-    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, acquire_timeout: float, workspace_concurrency: int = 0,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.acquire_timeout = acquire_timeout
+        # The per-workspace gate in front of this pool (db/admission.py, used by tenancy's
+        # doors); None when off (0).
+        self.admission = (Admission(workspace_concurrency, acquire_timeout)
+                          if workspace_concurrency > 0 else None)
 
     def acquire(self, *, timeout: float | None = None) -> Any:
         if timeout is None and not self._queue.empty():
@@ -127,7 +134,8 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
 
 
 async def create(url: str, *, min_size: int, max_size: int, statement_timeout_ms: int,
-                 acquire_timeout_ms: int, pooler: str = "direct") -> asyncpg.Pool:
+                 acquire_timeout_ms: int, pooler: str = "direct",
+                 workspace_concurrency: int = 0) -> asyncpg.Pool:
     """Statements run as RUNTIME_ROLE (no BYPASSRLS), so row-level security always applies,
     and under `statement_timeout`, so no request holds a connection (and its locks) for long.
     Direct, both are settings of the session; behind a transaction pooler (which refuses them as
@@ -156,6 +164,7 @@ async def create(url: str, *, min_size: int, max_size: int, statement_timeout_ms
         # create_pool's defaults, which the constructor wants spelled out.
         max_queries=50_000, max_inactive_connection_lifetime=300.0,
         acquire_timeout=seconds, timeout=seconds,  # `timeout`: each new connection's
+        workspace_concurrency=workspace_concurrency,
         **options,
     )
     return await pool

@@ -14,6 +14,9 @@ replica may serve (record lists and gets, /rest/v1 GET, exports) with `reading(c
 `reading_tx(ctx)` instead, which choose between the replica and the primary (db/replica.py).
 Inside `held_transaction` (an idempotent request: objectry/idempotency) all four hand out that
 one open transaction instead.
+
+Every door for a workspace first takes a turn in that workspace's lane (db/admission.py,
+OBJECTRY_WORKSPACE_CONCURRENCY), so one workspace never holds every pooled connection.
 """
 
 from __future__ import annotations
@@ -67,8 +70,21 @@ async def _door(pool: asyncpg.Pool, tenant_id: str | None, *,
         async with _unit(conn, transaction):
             yield conn
         return
-    async with pool.acquire() as conn, _unit(conn, await _scope(conn, tenant_id, transaction)):
-        yield conn
+    gate = pool.admission if tenant_id is not None else None
+    if gate is None:
+        async with pool.acquire() as conn, _unit(conn, await _scope(conn, tenant_id, transaction)):
+            yield conn
+        return
+    # Per-workspace admission control (db/admission.py): a turn before a connection, so that a
+    # workspace over its limit queues behind itself rather than for the others' connections.
+    slot, left = await gate.enter(tenant_id)
+    try:
+        # What is left of the acquire timeout after a wait for the turn: one bound for both.
+        async with (pool.acquire() if left is None else pool.acquire(timeout=left)) as conn, \
+                _unit(conn, await _scope(conn, tenant_id, transaction)):
+            yield conn
+    finally:
+        gate.exit(slot)
 
 
 async def _scope(conn: asyncpg.Connection, tenant_id: str | None, transaction: bool) -> bool:
@@ -151,10 +167,21 @@ def reading_tx(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
 async def _reading(ctx: Scope, *, transaction: bool) -> AsyncIterator[asyncpg.Connection]:
     replica = ctx.state.replica
     if replica is not None and _held.get() is None:
-        async with replica.acquire() as conn:
-            if conn is not None:
-                async with _unit(conn, await _scope(conn, ctx.tenant_id, transaction)):
-                    yield conn
-                return
+        # The replica's reads count against the workspace's limit too (one gate a process); the
+        # primary's door below then shares this turn (re-entrant).
+        gate = ctx.state.pool.admission
+        slot, _ = (None, None) if gate is None else await gate.enter(ctx.tenant_id)
+        try:
+            async with replica.acquire() as conn:
+                if conn is not None:
+                    async with _unit(conn, await _scope(conn, ctx.tenant_id, transaction)):
+                        yield conn
+                    return
+            async with _door(ctx.state.pool, ctx.tenant_id, transaction=transaction) as conn:
+                yield conn
+        finally:
+            if gate is not None:
+                gate.exit(slot)
+        return
     async with _door(ctx.state.pool, ctx.tenant_id, transaction=transaction) as conn:
         yield conn
