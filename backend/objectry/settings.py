@@ -105,7 +105,7 @@ class Settings:
     pool_acquire_timeout_ms: int = 5_000
     # Per-workspace admission control (db/admission.py): units of database work (a statement or
     # a transaction) one workspace may have running at once in this process; more wait their
-    # turn in FIFO order within the acquire timeout above. None: half the pool (see
+    # turn in FIFO order within the acquire timeout above. None: the pool but one (see
     # `workspace_limit`), so that one workspace never holds every connection; 0 turns it off.
     workspace_concurrency: int | None = None
     # /realtime/v1 channels reading with a session JWT check it again this often, so that a
@@ -158,10 +158,14 @@ class Settings:
 
     @property
     def workspace_limit(self) -> int:
-        """The per-workspace limit in force: the setting, else half the pool (at least 1)."""
+        """The per-workspace limit in force: the setting, else all of the pool but one
+        connection (at least 1). Half the pool cost a single busy workspace 6-14% of its
+        throughput at 16 connections (its requests queued at the gate while connections sat
+        idle) and did not measurably shorten a neighbour's wait on 2 cores (bench/notes.md);
+        one connection kept back still means a workspace can never hold the whole pool."""
         if self.workspace_concurrency is not None:
             return self.workspace_concurrency
-        return max(1, self.pool_max_size // 2)
+        return max(1, self.pool_max_size - 1)
 
     @property
     def direct_url(self) -> str | None:

@@ -88,9 +88,9 @@ def test_pool_acquire_timeout_and_shutdown_grace(monkeypatch):
 def test_workspace_concurrency_is_half_the_pool_unless_set(monkeypatch):
     monkeypatch.delenv("OBJECTRY_WORKSPACE_CONCURRENCY", raising=False)
     monkeypatch.delenv("OBJECTRY_POOL_MAX", raising=False)
-    assert Settings.from_env().workspace_limit == 5  # the pool's 10
+    assert Settings.from_env().workspace_limit == 9  # the pool's 10 but one
     monkeypatch.setenv("OBJECTRY_POOL_MAX", "67")
-    assert Settings.from_env().workspace_limit == 33
+    assert Settings.from_env().workspace_limit == 66
     monkeypatch.setenv("OBJECTRY_POOL_MAX", "1")
     assert Settings.from_env().workspace_limit == 1
     monkeypatch.setenv("OBJECTRY_WORKSPACE_CONCURRENCY", "0")  # off
