@@ -198,10 +198,10 @@ async def rotate(state: State, refresh_token: str) -> Tokens:
         raise refresh_refused() from None
     async with tenancy.transaction(state.pool, claims.wsp) as conn:
         pair = await _rotate(conn, state, claims, refresh_token)
-    if not isinstance(pair, Tokens):  # a family may have been revoked
-        state.sessions.clear()
-    # Raised after the commit, so a family revoked on reuse stays revoked.
+    # Raised after the commit, so a family revoked on reuse stays revoked; a revoked family's
+    # sessions are forgotten here at once (other processes hear the trigger).
     if not isinstance(pair, Tokens):
+        state.sessions.clear()
         raise refresh_refused(reused=pair == "reused")
     return pair
 

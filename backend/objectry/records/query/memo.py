@@ -5,6 +5,7 @@ few queries, and compiling one cost a 50-row list about as much Python as shapin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -44,11 +45,13 @@ def planned(query: Query, obj: ObjectDef, snapshot: Snapshot, **options: Any) ->
     return plan
 
 
-def rendered(plan: ReadPlan, snapshot: Snapshot, *, peek: bool = False,
-             trashed: bool = False) -> Statement:
-    """`render_read(plan, peek=…, trashed=…)` of a plan from `planned`, once per snapshot (a
-    first page: later pages carry their cursor's values). The entry holds its plan, so the
-    plan's id cannot be taken by another while the entry lives."""
+def rendered(plan: ReadPlan, snapshot: Snapshot, *, after: Sequence[Any] | None = None,
+             peek: bool = False, trashed: bool = False) -> Statement:
+    """`render_read(plan, after=…, peek=…, trashed=…)` of a plan from `planned`; a first page's
+    once per snapshot (a later page carries its cursor's values, so it is rendered each time).
+    The entry holds its plan, so the plan's id cannot be taken by another while it lives."""
+    if after is not None:
+        return render_read(plan, after=after, peek=peek, trashed=trashed)
     key = ("sql", id(plan), peek, trashed)
     plans = snapshot.plans
     hit = plans.get(key)
