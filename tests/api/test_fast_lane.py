@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.builders import make_object, make_record, ok
+from tests.api.builders import add_field, make_object, make_record, ok
 from tests.api.conftest import client, sign_up
 from tests.conftest import running_app, settings_for
 
@@ -84,3 +84,41 @@ async def test_the_lane_keeps_workspaces_apart(fresh: Any) -> None:
         patched = await api.patch("/rest/v1/note", params={"id": f"eq.{record['id']}"},
                                   json={}, headers={"prefer": "return=representation"})
         assert patched.status_code == 200 and patched.json() == []
+
+
+async def test_the_lane_reads_headers_and_query_strings_as_starlette_does(fresh: Any) -> None:
+    """Headers are read into a dict once and a repeated query string reuses its parse: the first
+    of a repeated header counts, names are case-blind, and a cached parse never leaks one
+    request's values into another's."""
+    owner = await sign_up(fresh)
+    async with client(fresh, owner.headers) as api:
+        await make_object(api, "note")
+        await add_field(api, "note", "title")
+        for title in ("b", "a", "c"):
+            await make_record(api, "note", title=title)
+        # Two Accept headers: the first (a single object) is the one that counts; Prefer is
+        # read from every header that carries one.
+        one = await api.get("/rest/v1/note", params={"title": "eq.a"},
+                            headers=[("Accept", "application/vnd.pgrst.object+json"),
+                                     ("accept", "text/csv"),
+                                     ("Prefer", "count=exact"), ("prefer", "handling=lenient")])
+        assert one.status_code == 200, one.text
+        assert one.json()["title"] == "a" and one.headers["content-range"] == "0-0/1"
+        for _ in range(2):  # the same string twice: the same rows, parsed once
+            rows = await ok(await api.get("/rest/v1/note?select=title&order=title.desc"))
+            assert rows == [{"title": "c"}, {"title": "b"}, {"title": "a"}]
+        other = await ok(await api.get("/rest/v1/note?select=title&order=title.asc"))
+        assert [r["title"] for r in other] == ["a", "b", "c"]
+
+
+async def test_a_request_under_a_root_path_takes_the_full_stack(fresh: Any) -> None:
+    owner = await sign_up(fresh)
+    async with client(fresh, owner.headers) as api:
+        await make_object(api, "note")
+        record = await make_record(api, "note")
+    lane = fresh.lane
+    scope = {"type": "http", "method": "GET", "path": f"/api/records/{record['id']}",
+             "root_path": "/objectry"}
+    assert lane.route(scope) is None  # Starlette's router strips the root path itself
+    assert lane.route({**scope, "root_path": ""})["path_params"] == {"record_id": record["id"]}
+    assert lane.route({**scope, "method": "OPTIONS", "root_path": ""}) is None  # 405 there

@@ -12,6 +12,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from objectry.fields.computed import COMPUTED_TYPES
+
 # Columns every record has besides its fields (API name → records column).
 SYSTEM_COLUMNS: Mapping[str, str] = {
     "id": "id",
@@ -73,6 +75,11 @@ class ObjectDef:
     @cached_property
     def fields_by_id(self) -> Mapping[str, FieldDef]:
         return {f.id: f for f in self.fields}
+
+    @cached_property
+    def computes(self) -> bool:
+        """Whether a field's value is computed at read time (formula, lookup, rollup)."""
+        return any(f.type in COMPUTED_TYPES for f in self.fields)
 
     @cached_property
     def primary_field(self) -> FieldDef | None:

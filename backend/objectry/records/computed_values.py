@@ -9,7 +9,6 @@ from typing import Any
 
 import asyncpg
 
-from objectry.metadata.computed import is_read_time
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
 from objectry.records.query import Filter, Query, plan_read, render_read
@@ -21,7 +20,7 @@ _CHUNK = 1000
 async def with_computed(conn: asyncpg.Connection, snapshot: Snapshot, obj: ObjectDef,
                         rows: Sequence[Any]) -> list[Any]:
     """`rows` (of `obj`), their `data` replaced by the compiler's, with computed values."""
-    if not rows or not any(is_read_time(f) for f in obj.fields):
+    if not rows or not obj.computes:
         return list(rows)
     ids = [row["id"] for row in rows]
     data: dict[str, Any] = {}

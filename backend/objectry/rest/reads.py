@@ -71,8 +71,9 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     query = await with_view(ctx, single_view(req.params), memo.parsed_rest(pairs), obj, snapshot)
     limit, offset = page(query.limit, query.offset, req.range)
     most = ctx.state.settings.max_page_size
-    plan = planned(ctx, snapshot, obj, replace(query, limit=limit, offset=offset),
-                   default_limit=most, max_limit=most)
+    if limit != query.limit or offset != (query.offset or 0):  # no offset is offset 0
+        query = replace(query, limit=limit, offset=offset)
+    plan = planned(ctx, snapshot, obj, query, default_limit=most, max_limit=most)
     counted = req.prefer.get("count")
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (reading_tx(ctx) if counted else reading(ctx)) as conn:
@@ -80,7 +81,7 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
         total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))
-    shape = rest_shaper(plan)
+    shape = memo.kept(snapshot, "rest_shaper", plan, lambda: rest_shaper(plan))
     return Result(status, [shape(r) for r in rows],
                   {"Content-Range": content_range(offset, len(rows), total)})
 

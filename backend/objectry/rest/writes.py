@@ -17,7 +17,7 @@ from objectry.records import changes, lifecycle, repo
 from objectry.records.access import authorize, unseen_readonly
 from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
-from objectry.records.query import Query, QueryError, ReadPlan, parse_rest, render_match_ids
+from objectry.records.query import Query, QueryError, ReadPlan, memo, parse_rest, render_match_ids
 from objectry.records.shape import rest_shaper
 from objectry.records.validate import validator_for
 from objectry.rest import payload
@@ -40,7 +40,7 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any, size: int
         raise QueryError("54000", f"at most {limit} records per request; got {len(datas)}",
                          status=413)
     match = _on_conflict(obj, req)
-    select = parse_rest(req.params).select
+    select = memo.parsed_rest(req.params).select
     rows_shown = readable(ctx, obj, req)
     shown = planned(ctx, snapshot, obj, Query(select=select)) if rows_shown else None
     wanted = shown if shown is not None and _wants_rows(req) else None
@@ -53,7 +53,7 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any, size: int
         if wanted is None:
             out = None
         elif direct:  # the written rows are the representation: no read back
-            shape = rest_shaper(wanted)
+            shape = memo.kept(snapshot, "rest_shaper", wanted, lambda: rest_shaper(wanted))
             out = [shape(row) for row in batch.rows]
         else:
             out = await represent(conn, wanted, snapshot, ids, in_given_order=True)

@@ -3,6 +3,7 @@ serialise."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -16,6 +17,22 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        """Starlette's, without its checks for what a JSON answer with a body never needs
+        (every record answer is one of these); anything else takes Starlette's own."""
+        if (self.status_code < 200 or self.status_code in (204, 304)
+                or self.media_type.startswith("text/")
+                or (headers and _BODY_HEADERS.intersection(map(str.lower, headers)))):
+            return super().init_headers(headers)
+        raw = [] if not headers else [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                                      for k, v in headers.items()]
+        raw += [(b"content-length", str(len(self.body)).encode()),
+                (b"content-type", self.media_type.encode("latin-1"))]
+        self.raw_headers = raw
+
+
+_BODY_HEADERS = frozenset({"content-length", "content-type"})  # then Starlette's init_headers
 
 
 def dumps(content: Any) -> bytes:

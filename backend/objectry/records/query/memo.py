@@ -5,9 +5,9 @@ few queries, and compiling one cost a 50-row list about as much Python as shapin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records.query.nodes import Query
@@ -16,6 +16,7 @@ from objectry.records.query.plan import plan_read
 from objectry.records.query.planned import ReadPlan
 from objectry.records.query.render import Statement, render_read
 
+T = TypeVar("T")
 MAX_PLANS = 1024  # per snapshot (a snapshot lives until the workspace's metadata changes)
 
 
@@ -48,17 +49,24 @@ def planned(query: Query, obj: ObjectDef, snapshot: Snapshot, **options: Any) ->
 def rendered(plan: ReadPlan, snapshot: Snapshot, *, after: Sequence[Any] | None = None,
              peek: bool = False, trashed: bool = False) -> Statement:
     """`render_read(plan, after=…, peek=…, trashed=…)` of a plan from `planned`; a first page's
-    once per snapshot (a later page carries its cursor's values, so it is rendered each time).
-    The entry holds its plan, so the plan's id cannot be taken by another while it lives."""
+    once per snapshot (a later page carries its cursor's values, so it is rendered each time)."""
     if after is not None:
         return render_read(plan, after=after, peek=peek, trashed=trashed)
-    key = ("sql", id(plan), peek, trashed)
+    return kept(snapshot, ("sql", peek, trashed), plan,
+                lambda: render_read(plan, peek=peek, trashed=trashed))
+
+
+def kept(snapshot: Snapshot, kind: Hashable, plan: ReadPlan, make: Callable[[], T]) -> T:
+    """`make()` — something derived from `plan` alone (its SQL, its row shaper) — once per plan
+    of `planned` and snapshot. The entry holds its plan, so the plan's id cannot be taken by
+    another while it lives."""
+    key = (kind, id(plan))
     plans = snapshot.plans
     hit = plans.get(key)
     if hit is not None and hit[0] is plan:
-        return hit[1]
-    statement = render_read(plan, peek=peek, trashed=trashed)
+        return cast(T, hit[1])
+    value = make()
     if len(plans) >= MAX_PLANS:
         plans.clear()
-    plans[key] = (plan, statement)
-    return statement
+    plans[key] = (plan, value)
+    return value
