@@ -248,3 +248,35 @@ def test_create_is_fast():
             "seen": "2026-11-21T10:00:00Z"}
     seconds = min(timeit.repeat(lambda: V.for_create(data), number=200, repeat=3)) / 200
     assert seconds < 200e-6
+
+
+# --- patch without the record (one-statement PATCH) ---------------------------------------
+
+PATCHES = [
+    {"email": "Bo@Example.com"}, {"email": None, "tags": ["a"]}, {"amount": 3, "seen": None},
+    {"phone": "+33 1 42 68 53 00", "name": "Bo"}, {}, {"tags": None},
+    # None: what needs the record (read-only) or is refused — the read path answers those
+    {"score": 3}, {"score": 4}, {"name": None}, {"amount": -1}, {"nope": 1}, {"email": "x"},
+]
+
+
+@pytest.mark.parametrize("patch", PATCHES)
+def test_a_patch_without_the_record_merges_as_for_update(patch):
+    """for_patch's (sets, clears) applied to any record give for_update's data, or it declines
+    (None) where for_update needs the record or refuses."""
+    current = {"fld_name": "Ann", "fld_email": "ann@example.com", "fld_tags": ["b"],
+               "fld_status": "new", "fld_score": 3, "fld_detached": 1}
+    found = V.for_patch(patch)
+    readonly = any(LEAD.fields_by_name[n].is_readonly for n in patch if n in LEAD.fields_by_name)
+    try:
+        expected = V.for_update(patch, current)
+    except ValidationFailed:
+        assert found is None
+        return
+    if readonly:
+        assert found is None
+        return
+    assert found is not None
+    sets, clears = found
+    merged = {k: v for k, v in current.items() if k not in clears} | sets
+    assert merged == expected

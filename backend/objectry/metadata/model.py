@@ -6,7 +6,7 @@ the workspace's `schema_version` moves; nothing in it is ever mutated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -114,6 +114,28 @@ class Snapshot:
                 by_name.setdefault(o.plural_name, o)
         by_name.update({o.name: o for o in self.objects})
         return by_name
+
+    @cached_property
+    def objects_by_field_name(self) -> Mapping[str, frozenset[str]]:
+        """Field name → ids of the objects it is attached to."""
+        found: dict[str, set[str]] = {}
+        for o in self.objects:
+            for f in o.fields:
+                found.setdefault(f.name, set()).add(o.id)
+        return {name: frozenset(ids) for name, ids in found.items()}
+
+    def only_object_with(self, names: Iterable[str]) -> ObjectDef | None:
+        """The one object that has every field named, if exactly one has (none for no names)."""
+        candidates: frozenset[str] | None = None
+        index = self.objects_by_field_name
+        for name in names:
+            found = index.get(name, frozenset())
+            candidates = found if candidates is None else candidates & found
+            if not candidates:
+                return None
+        if candidates is None or len(candidates) != 1:
+            return None
+        return self.objects_by_id[next(iter(candidates))]
 
     def object(self, ref: str) -> ObjectDef | None:
         """An object by id or name (or plural name)."""

@@ -161,6 +161,47 @@ async def update_if_version(conn: asyncpg.Connection, tenant_id: str, record_id:
         """, tenant_id, record_id, version, data, primary_value, actor, changes)
 
 
+_WRITTEN = ", ".join("r." + column.strip() for column in RECORD_COLUMNS.split(","))
+
+
+async def patch_at_version(conn: asyncpg.Connection, tenant_id: str, object_id: str,
+                           record_id: str, version: int | None, sets: dict[str, Any],
+                           clears: list[str], primary_given: bool, primary_value: str | None,
+                           actor: str | None) -> asyncpg.Record | None:
+    """A PATCH in one statement, without reading the record first: the live record of
+    `object_id`, locked, gets `sets` over its data less `clears` if it is at `version` (None:
+    whatever it is at), with its history event (`[old, new]` of each patched key whose value
+    changed, as changes.diff gives). None: no such live record of that object. A row whose
+    `id` is NULL: the record is at `found_version`, not `version`."""
+    return await conn.fetchrow(
+        f"""
+        WITH old AS (
+            SELECT id, data, version FROM records
+            WHERE tenant_id = $1 AND id = $2 AND object_id = $3 AND deleted_at IS NULL
+            FOR UPDATE
+        ), changed AS (
+            UPDATE records r SET data = (r.data - $6::text[]) || $5::jsonb,
+                                 primary_value = CASE WHEN $7 THEN $8 ELSE r.primary_value END,
+                                 version = r.version + 1, updated_at = now(), updated_by = $9
+            FROM old WHERE r.tenant_id = $1 AND r.id = old.id
+                       AND ($4::integer IS NULL OR old.version = $4::integer)
+            RETURNING {_WRITTEN}
+        ), event AS (
+            INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+            SELECT $1, c.id, 'update',
+                   (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array(o.data -> k,
+                                                                           c.data -> k)),
+                                    '{{}}')
+                    FROM (SELECT jsonb_object_keys($5::jsonb) UNION SELECT unnest($6::text[]))
+                         AS keys (k)
+                    WHERE (o.data -> k) IS DISTINCT FROM (c.data -> k)), $9
+            FROM changed c JOIN old o ON o.id = c.id
+        )
+        SELECT c.*, old.version AS found_version FROM old LEFT JOIN changed c ON true
+        """, tenant_id, record_id, object_id, version, sets, clears, primary_given,
+        primary_value, actor)
+
+
 async def add_events(conn: asyncpg.Connection, tenant_id: str, record_ids: list[str], op: str,
                      changes: dict[str, Any], actor: str | None) -> None:
     await conn.execute(

@@ -85,6 +85,28 @@ class RecordValidator:
         self._raise_if_any(problems, patch)
         return stored
 
+    def for_patch(self, patch: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
+        """`for_update` without the record, as (stored values set, field ids cleared): what the
+        patch does to any record's data. None when it needs the record (a read-only field may
+        be sent back with the value it holds) or has a problem: the path that reads the record
+        reports problems, after the 404 or 412 that come first."""
+        sets: dict[str, Any] = {}
+        clears: list[str] = []
+        for name, raw in patch.items():
+            field = self.by_name.get(name)
+            if field is None or field.readonly:
+                return None
+            if raw is None:
+                if field.required:
+                    return None
+                clears.append(field.id)
+                continue
+            try:
+                sets[field.id] = field.clean(raw)
+            except ValueProblem:
+                return None
+        return sets, clears
+
     def _fill(self, data: Mapping[str, Any], stored: dict[str, Any],
               current: Mapping[str, Any] | None) -> Problems:
         """Create/replace: every attached field from `data`, its default, or (read-only) as is."""
