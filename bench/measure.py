@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import random
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.cpu import tree_seconds
 from bench.loadgen import Loadgen, Op, Result
 from bench.ops import concrete, concrete_headers
 
@@ -26,6 +27,9 @@ class Target:
     ids: Path  # every seeded contact id, for {id}
     pool: Path  # ids to PATCH, in a fixed shuffled order, for {pid}
     spare: list[str]  # seeded ids outside the pool, each PATCHed at most once (probe first)
+    # Process trees whose CPU per request is reported: "app" (its server), "pg" (its
+    # PostgreSQL's postmaster); bench/cpu.py.
+    cpu_roots: dict[str, int] = field(default_factory=dict)
 
     @property
     def probe_id(self) -> str:
@@ -59,13 +63,26 @@ def probe(target: Target, op: Op, tag: str) -> int:
     return response.status_code
 
 
-def summarise(results: list[Result], sent: int, load: list[float]) -> dict[str, Any]:
-    """Medians of the runs; `sent`: every request of the op (probe and warm-up included)."""
-    return {"rps": statistics.median(r.rps for r in results),
-            "p50_ms": statistics.median(r.p50_ms for r in results),
-            "p99_ms": statistics.median(r.p99_ms for r in results),
-            "errors": sum(r.errors for r in results), "sent": sent,
-            "load_max": max(load, default=0.0), "runs": [asdict(r) for r in results]}
+def summarise(results: list[Result], sent: int, load: list[float],
+              cpu: dict[str, list[float]] | None = None) -> dict[str, Any]:
+    """Medians of the runs; `sent`: every request of the op (probe and warm-up included);
+    `cpu`: µs of CPU per request of each process tree, per run."""
+    out = {"rps": statistics.median(r.rps for r in results),
+           "p50_ms": statistics.median(r.p50_ms for r in results),
+           "p99_ms": statistics.median(r.p99_ms for r in results),
+           "errors": sum(r.errors for r in results), "sent": sent,
+           "load_max": max(load, default=0.0), "runs": [asdict(r) for r in results]}
+    for tree, values in (cpu or {}).items():
+        if values:
+            out[f"cpu_{tree}_us"] = statistics.median(values)
+    return out
+
+
+def _cpu(target: Target) -> dict[str, float]:
+    roots = target.cpu_roots
+    readings = {tree: tree_seconds(pid, frozenset(p for t, p in roots.items() if t != tree))
+                for tree, pid in roots.items()}
+    return {tree: seconds for tree, seconds in readings.items() if seconds is not None}
 
 
 def measure(loadgen: Loadgen, targets: list[tuple[Target, str]], seconds: float, runs: int,
@@ -88,11 +105,17 @@ def measure(loadgen: Loadgen, targets: list[tuple[Target, str]], seconds: float,
                                pool=target.pool, tag=f"{tag}-w")
             sent[target.app] += warm.requests
     results: dict[str, list[Result]] = {t.app: [] for t, _ in live}
+    cpu: dict[str, dict[str, list[float]]] = {t.app: {} for t, _ in live}
     load: list[float] = []
     for run in range(runs):
         for target, op in live:
+            before = _cpu(target)
             result = loadgen.run(target.app, target.url, op, seconds, ids=target.ids,
                                  pool=target.pool, tag=f"{tag}-{run}")
+            after = _cpu(target)
+            for tree in before.keys() & after.keys():
+                cpu[target.app].setdefault(tree, []).append(
+                    (after[tree] - before[tree]) / max(result.requests, 1) * 1e6)
             results[target.app].append(result)
             sent[target.app] += result.requests
             load.append(os.getloadavg()[0])
@@ -100,5 +123,5 @@ def measure(loadgen: Loadgen, targets: list[tuple[Target, str]], seconds: float,
                 f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  "
                 f"errors {result.errors}")
     for app, rs in results.items():
-        out[app] = summarise(rs, sent[app], load)
+        out[app] = summarise(rs, sent[app], load, cpu[app])
     return out

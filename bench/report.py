@@ -29,10 +29,18 @@ def _statements(o: dict[str, Any] | None, c: dict[str, Any] | None) -> str:
     return f"{one(o)} / {one(c)}"
 
 
+def _cpu(e: dict[str, Any] | None) -> str:
+    """The app's and its PostgreSQL's CPU per request (bench/cpu.py), when measured."""
+    if not e or "cpu_app_us" not in e or "cpu_pg_us" not in e:
+        return "-"
+    return f"{e['cpu_app_us']:.0f} + {e['cpu_pg_us']:.0f}"
+
+
 def ops_table(result: dict[str, Any]) -> list[str]:
     head = ("| operation | Objectry req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms "
-            "| Objectry/ceiling req/s | SQL statements/request (O / C) |")
-    lines = [head, "|" + "---|" * 9]
+            "| Objectry/ceiling req/s | SQL statements/request (O / C) "
+            "| CPU µs/request, app + PostgreSQL (O / C) |")
+    lines = [head, "|" + "---|" * 10]
     for op, label in LABELS.items():
         entry = result["ops"].get(op)
         if entry is None:
@@ -42,7 +50,7 @@ def ops_table(result: dict[str, Any]) -> list[str]:
                  else "-")
         note = f" ({o['pending']})" if o and "pending" in o else ""
         lines.append(f"| {label}{note} | " + " | ".join(_num(o) + _num(c)) +
-                     f" | {ratio} | {_statements(o, c)} |")
+                     f" | {ratio} | {_statements(o, c)} | {_cpu(o)} / {_cpu(c)} |")
     return lines
 
 

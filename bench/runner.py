@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from bench import ceiling_db, machine, metascale, objectry_db, ops, profile, report, roundtrips
+from bench import ceiling_db, cpu, machine, metascale, objectry_db, ops, profile, report, roundtrips
 from bench.api import Api, connect
 from bench.loadgen import Loadgen
 from bench.measure import Target, measure, write_ids
@@ -185,8 +185,17 @@ def _targets(tmp: Path, api: Api, objectry: Server, ceiling: Server, seeded: See
     o_ids, o_pool, o_spare = write_ids(tmp / "ids-objectry", seeded.contact_ids, 1)
     c_ids, c_pool, c_spare = write_ids(tmp / "ids-ceiling", cdb.contact_ids, 1)
     return [Target("objectry", objectry.url, ops.objectry_ops("b", api.headers), o_ids, o_pool,
-                   o_spare),
-            Target("ceiling", ceiling.url, ops.ceiling_ops("b"), c_ids, c_pool, c_spare)]
+                   o_spare, _roots(objectry, tmp / "objectry" / "pgdata")),
+            Target("ceiling", ceiling.url, ops.ceiling_ops("b"), c_ids, c_pool, c_spare,
+                   _roots(ceiling, tmp / "ceiling-pg"))]
+
+
+def _roots(server: Server, pgdata: Path) -> dict[str, int]:
+    """The process trees whose CPU per request the report shows (bench/cpu.py)."""
+    roots = {"pg": cpu.postmaster_pid(pgdata)}
+    if server.process is not None:
+        roots["app"] = server.process.pid
+    return {tree: pid for tree, pid in roots.items() if pid is not None}
 
 
 async def _plans(result: dict[str, Any], statements: dict[str, dict[str, str | None]],
