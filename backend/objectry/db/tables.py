@@ -373,7 +373,8 @@ record_events = Table(
     Column("actor", Text),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("tenant_id", "id"),
-    _tenant_fk(),
+    # No key to workspaces of its own (migration 0018): the record's is the workspace's, and a
+    # workspace's events go with its records.
     ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"],
                          ondelete="CASCADE"),
     CheckConstraint("op IN ('create', 'update', 'delete', 'restore')", name="op"),
