@@ -42,7 +42,7 @@ class _Region:
     country_code: int
     leading_digits: re.Pattern[str] | None
     general: _Desc | None
-    types: tuple[_Desc, ...]  # premium … voicemail, fixed line, then mobile unless the same
+    types: tuple[_Desc, ...]  # fixed line, mobile unless the same, then premium … voicemail
     national_prefix: re.Pattern[str] | None
 
     def has_type(self, number: str) -> bool:
@@ -68,10 +68,13 @@ def _region(region: str, country_code: int) -> _Region | None:
         meta = PhoneMetadata.metadata_for_region(region, None)
     if meta is None or meta.country_code is None:
         return None
-    kinds = [meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip,
-             meta.personal_number, meta.pager, meta.uan, meta.voicemail, meta.fixed_line]
+    # `has_type` asks whether any type matches, so the order is free: the common types first
+    # (most numbers are one of them: one pattern tried instead of up to ten).
+    kinds = [meta.fixed_line]
     if not meta.same_mobile_and_fixed_line_pattern:
         kinds.append(meta.mobile)
+    kinds += [meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip,
+              meta.personal_number, meta.pager, meta.uan, meta.voicemail]
     prefix = meta.national_prefix_for_parsing
     return _Region(meta.country_code,
                    re.compile(meta.leading_digits) if meta.leading_digits is not None else None,
