@@ -82,6 +82,11 @@ class ObjectDef:
         return any(f.type in COMPUTED_TYPES for f in self.fields)
 
     @cached_property
+    def numbers(self) -> bool:
+        """Whether a field is an autonumber (a create then takes numbers first)."""
+        return any(f.type == "autonumber" for f in self.fields)
+
+    @cached_property
     def primary_field(self) -> FieldDef | None:
         """The object's primary field, else its first text field in display order."""
         if self.primary_field_id and self.primary_field_id in self.fields_by_id:

@@ -93,10 +93,12 @@ def checked(rows: list[dict[str, Any]], obj: ObjectDef, wanted: list[str] | None
         keep = set(wanted)
         rows = [{k: v for k, v in row.items() if k in keep} for row in rows]
     seen: set[str] = set()
+    names = obj.fields_by_name.keys()
     for row in rows:
-        for key in row.keys() - seen:
-            _check_key(obj, key, verb)
-            seen.add(key)
+        if fresh := row.keys() - seen:  # set arithmetic in C: a bulk's rows share their keys
+            for key in fresh - names:
+                _check_key(obj, key, verb)  # raises: a system column, or no such field
+            seen |= fresh
     return rows
 
 

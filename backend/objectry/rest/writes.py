@@ -82,7 +82,7 @@ def _one_statement(obj: ObjectDef, datas: Rows, match: str | None, req: RestRequ
     no upsert look-up, no autonumbers taken, no COPY staging, no representation read back
     (`direct`: shaped from the written rows), no singular check that could undo it."""
     return (match is None and (direct or not _wants_rows(req)) and not req.singular
-            and len(datas) < COPY_FROM and not any(f.type == "autonumber" for f in obj.fields))
+            and len(datas) < COPY_FROM and not obj.numbers)
 
 
 # Stored values are at most this many times the bytes they were sent as (HTML escaping, E.164,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import cached_property
 from typing import Any
 
 from objectry.metadata.computed import Link
@@ -120,7 +121,8 @@ class ReadPlan:
     max_bytes: int | None = None  # the answer's cap (OBJECTRY_MAX_RESPONSE_BYTES)
     computed: tuple[Col, ...] = ()  # the computed fields among `fields`, rendered into `data`
 
-    @property
+    # Computed once per plan (plans are kept per snapshot: records/query/memo.py).
+    @cached_property
     def embeds(self) -> tuple[EmbedPlan, ...]:
         return tuple(o.embed for o in self.outputs if o.embed is not None)
 
@@ -129,7 +131,7 @@ class ReadPlan:
         """PATCH/DELETE without a filter are refused (PostgREST's safe-update rule)."""
         return bool(self.where)
 
-    @property
+    @cached_property
     def object_ids(self) -> frozenset[str]:
         """Every object this read touches, for per-object permission checks."""
         found = {self.obj.id}
