@@ -1,7 +1,8 @@
 """Compiled reads, remembered. Parsing is a pure function of the query string, and a plan a
 pure function of (query, object, options) within one metadata snapshot; apps repeat the same
 few queries, and compiling one cost a 50-row list about as much Python as shaping its rows
-(bench/PROFILE.md). Bounded: a flood of distinct queries only makes the caches restart."""
+(bench/PROFILE.md). Bounded, least recently used first: a flood of distinct queries cannot
+push out the ones in use."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from objectry.records.query.planned import ReadPlan
 from objectry.records.query.render import Statement, render_read
 
 T = TypeVar("T")
-MAX_PLANS = 1024  # per snapshot (a snapshot lives until the workspace's metadata changes)
+MAX_PLANS = 1024  # entries per snapshot (which lives until the workspace's metadata changes)
 
 
 @lru_cache(maxsize=2048)
@@ -36,14 +37,26 @@ def parsed_records(pairs: list[tuple[str, str]]) -> Query:
 def planned(query: Query, obj: ObjectDef, snapshot: Snapshot, **options: Any) -> ReadPlan:
     """`plan_read(query, obj, snapshot, **options)`, once per snapshot."""
     key = (obj.id, query, tuple(sorted(options.items())))
-    plans = snapshot.plans
-    plan = plans.get(key)
+    plan = _recalled(snapshot.plans, key)
     if plan is None:
         plan = plan_read(query, obj, snapshot, **options)
-        if len(plans) >= MAX_PLANS:
-            plans.clear()
-        plans[key] = plan
+        _keep(snapshot.plans, key, plan)
     return plan
+
+
+def _recalled(plans: dict[Any, Any], key: Hashable) -> Any:
+    """The entry for `key`, moved to the newest end: the cache forgets the least recently used,
+    so a stream of one-off queries (`id=eq.<each record>`) never pushes out a hot list's plan."""
+    value = plans.pop(key, None)
+    if value is not None:
+        plans[key] = value
+    return value
+
+
+def _keep(plans: dict[Any, Any], key: Hashable, value: Any) -> None:
+    if len(plans) >= MAX_PLANS:
+        del plans[next(iter(plans))]  # the least recently used (dicts keep insertion order)
+    plans[key] = value
 
 
 def rendered(plan: ReadPlan, snapshot: Snapshot, *, after: Sequence[Any] | None = None,
@@ -61,12 +74,9 @@ def kept(snapshot: Snapshot, kind: Hashable, plan: ReadPlan, make: Callable[[], 
     of `planned` and snapshot. The entry holds its plan, so the plan's id cannot be taken by
     another while it lives."""
     key = (kind, id(plan))
-    plans = snapshot.plans
-    hit = plans.get(key)
+    hit = _recalled(snapshot.plans, key)
     if hit is not None and hit[0] is plan:
         return cast(T, hit[1])
     value = make()
-    if len(plans) >= MAX_PLANS:
-        plans.clear()
-    plans[key] = (plan, value)
+    _keep(snapshot.plans, key, (plan, value))
     return value
