@@ -82,9 +82,9 @@ class ObjectDef:
         return any(f.type in COMPUTED_TYPES for f in self.fields)
 
     @cached_property
-    def numbers(self) -> bool:
-        """Whether a field is an autonumber (a create then takes numbers first)."""
-        return any(f.type == "autonumber" for f in self.fields)
+    def autonumbers(self) -> tuple[FieldDef, ...]:
+        """The autonumber fields: a create takes their next numbers first."""
+        return tuple(f for f in self.fields if f.type == "autonumber")
 
     @cached_property
     def primary_field(self) -> FieldDef | None:

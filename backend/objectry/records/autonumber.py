@@ -17,9 +17,7 @@ async def assign(conn: asyncpg.Connection, tenant_id: str, obj: ObjectDef,
     """Put the next numbers into new records' stored data, in input order."""
     if not datas:
         return
-    for field in obj.fields:
-        if field.type != "autonumber":
-            continue
+    for field in obj.autonumbers:
         start = field.config.get("start")
         first = await repo.take_numbers(conn, tenant_id, obj.id, field.id,
                                         1 if start is None else int(start), len(datas))

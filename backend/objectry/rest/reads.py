@@ -24,7 +24,7 @@ from objectry.records.query import (
     render_count,
     render_read,
 )
-from objectry.records.shape import rest_shaper
+from objectry.records.shape import Shaper, rest_shaper
 from objectry.records.views.applied import single_view, with_view
 from objectry.rest.errors import table_not_found
 from objectry.rest.negotiate import RestRequest, page
@@ -54,6 +54,11 @@ def planned(ctx: Context, snapshot: Snapshot, obj: ObjectDef, query: Query, **kw
     return plan
 
 
+def shaper(snapshot: Snapshot, plan: ReadPlan) -> Shaper:
+    """The plan's row shaper (records/shape.py), kept with the plan for the snapshot's life."""
+    return memo.kept(snapshot, "rest_shaper", plan, lambda: rest_shaper(plan))
+
+
 def readable(ctx: Context, obj: ObjectDef, req: RestRequest) -> bool:
     """Whether the answer may carry `obj`'s rows. A count of matching rows is data too: asking
     for one without `read` is refused before anything is written."""
@@ -81,7 +86,7 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
         total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))
-    shape = memo.kept(snapshot, "rest_shaper", plan, lambda: rest_shaper(plan))
+    shape = shaper(snapshot, plan)
     return Result(status, [shape(r) for r in rows],
                   {"Content-Range": content_range(offset, len(rows), total)})
 

@@ -18,12 +18,11 @@ from objectry.records.access import authorize, unseen_readonly
 from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
 from objectry.records.query import Query, QueryError, ReadPlan, memo, parse_rest, render_match_ids
-from objectry.records.shape import rest_shaper
 from objectry.records.validate import validator_for
 from objectry.rest import payload
 from objectry.rest.errors import needs_filter
 from objectry.rest.negotiate import RestRequest
-from objectry.rest.reads import Rows, planned, readable, represent, table
+from objectry.rest.reads import Rows, planned, readable, represent, shaper, table
 from objectry.rest.respond import Result, check_singular, content_range
 from objectry.settings import Settings
 from objectry.web.context import Context
@@ -53,7 +52,7 @@ async def insert(ctx: Context, name: str, req: RestRequest, body: Any, size: int
         if wanted is None:
             out = None
         elif direct:  # the written rows are the representation: no read back
-            shape = memo.kept(snapshot, "rest_shaper", wanted, lambda: rest_shaper(wanted))
+            shape = shaper(snapshot, wanted)
             out = [shape(row) for row in batch.rows]
         else:
             out = await represent(conn, wanted, snapshot, ids, in_given_order=True)
@@ -82,7 +81,7 @@ def _one_statement(obj: ObjectDef, datas: Rows, match: str | None, req: RestRequ
     no upsert look-up, no autonumbers taken, no COPY staging, no representation read back
     (`direct`: shaped from the written rows), no singular check that could undo it."""
     return (match is None and (direct or not _wants_rows(req)) and not req.singular
-            and len(datas) < COPY_FROM and not obj.numbers)
+            and len(datas) < COPY_FROM and not obj.autonumbers)
 
 
 # Stored values are at most this many times the bytes they were sent as (HTML escaping, E.164,
