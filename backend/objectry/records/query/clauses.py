@@ -45,7 +45,7 @@ def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: 
         return f"(SELECT {row} FROM {source} WHERE {where} ORDER BY {order} LIMIT 1)"
     page = ""
     if embed.limit is not None:
-        page += f" LIMIT {params.add(embed.limit, 'bigint')}"
+        page += f" LIMIT {int(embed.limit)}"  # a literal, as render._page says why
     if embed.offset:
         page += f" OFFSET {params.add(embed.offset, 'bigint')}"
     e = f"e{depth}"
