@@ -205,7 +205,7 @@ STATEMENTS = [
     ("select=id,employer(cname)", {},
      BASE.replace("r.data AS data", "'{}'::jsonb AS data")
      + ", (SELECT json_build_object('cname', r1.data -> 'fld_cname') "
-     + _link(1, False, "$3::text") + ' ORDER BY r1.created_at, r1.id LIMIT 1) AS "_e0" '
+     + _link(1, False, "$3::text") + ' LIMIT 1) AS "_e0" '
      + f"{LIVE} {DEFAULT_ORDER}", ["rel_works"]),
     ("select=id,d:deals(title)&d.title=like.a*&d.order=title.desc&d.limit=2&d.offset=1", {},
      BASE.replace("r.data AS data", "'{}'::jsonb AS data")

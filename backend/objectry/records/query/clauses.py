@@ -40,9 +40,11 @@ def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: 
     alias = f"r{depth}"
     row = row_json(embed, alias, depth, params, shape)
     where = " AND ".join(conditions)
-    order = order_by(embed.order, alias, params)
     if not embed.to_many:
-        return f"(SELECT {row} FROM {source} WHERE {where} ORDER BY {order} LIMIT 1)"
+        # No ORDER BY: a to-one side has at most one link (the unique indexes
+        # uq_relationship_records_one_from/_one_to), and sorting it cost a sort per row.
+        return f"(SELECT {row} FROM {source} WHERE {where} LIMIT 1)"
+    order = order_by(embed.order, alias, params)
     page = ""
     if embed.limit is not None:
         page += f" LIMIT {int(embed.limit)}"  # a literal, as render._page says why
