@@ -47,11 +47,12 @@ async def readings(app, owner_db):
         yield api, snapshot, account.workspace_id
 
 
-def statement(app, snapshot, params):
-    """What GET /rest/v1/readings?<params> runs (rest/reads.py: read)."""
+def statement(app, snapshot, params, max_bytes=None):
+    """What GET /rest/v1/readings?<params> runs (rest/reads.py: read); with `max_bytes`, the
+    answer's byte cap as the service sets it."""
     most = app.state.objectry.settings.max_page_size
     plan = query.plan_read(query.parse_rest(params), snapshot.object("reading"), snapshot,
-                           default_limit=most, max_limit=most)
+                           default_limit=most, max_limit=most, max_bytes=max_bytes)
     return query.render_read(plan)
 
 
@@ -125,14 +126,11 @@ async def test_a_prepared_page_is_not_planned_again_on_every_run(app, readings, 
     plan unless that plan looks costlier. With `LIMIT $n` it did whenever a filter matched more
     than ten pages (the generic plan assumes a tenth of the matching rows are wanted: here 10
     of 100, above the page's 5), so every page was planned anew, which took longer than
-    reading it; the limit is a literal (render._page). As the service runs it: the answer's
+    reading it; the limit is a literal (sqlexpr.page). As the service runs it: the answer's
     byte cap on, as the runtime role."""
     _, snapshot, workspace_id = readings
-    most = app.state.objectry.settings
-    plan = query.plan_read(query.parse_rest(params), snapshot.object("reading"), snapshot,
-                           default_limit=most.max_page_size, max_limit=most.max_page_size,
-                           max_bytes=most.max_response_bytes)
-    sql, args = query.render_read(plan)
+    sql, args = statement(app, snapshot, params,
+                          max_bytes=app.state.objectry.settings.max_response_bytes)
     async with tenancy.transaction(app.state.objectry.pool, workspace_id) as conn:
         await conn.execute(f"PREPARE page AS {sql}")
         for _ in range(8):

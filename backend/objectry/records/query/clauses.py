@@ -16,6 +16,7 @@ from objectry.records.query.sqlexpr import (
     condition,
     json_object,
     order_by,
+    page,
     value_expr,
 )
 from objectry.sqltext import literal
@@ -45,15 +46,10 @@ def embed_sql(embed: EmbedPlan, parent: str, depth: int, params: Params, shape: 
         # uq_relationship_records_one_from/_one_to), and sorting it cost a sort per row.
         return f"(SELECT {row} FROM {source} WHERE {where} LIMIT 1)"
     order = order_by(embed.order, alias, params)
-    page = ""
-    if embed.limit is not None:
-        page += f" LIMIT {int(embed.limit)}"  # a literal, as render._page says why
-    if embed.offset:
-        page += f" OFFSET {params.add(embed.offset, 'bigint')}"
     e = f"e{depth}"
     # row_number carries the order through json_agg, which would not keep a subquery's order.
     rows = (f"(SELECT {row} AS j, row_number() OVER (ORDER BY {order}) AS n FROM {source} "
-            f"WHERE {where} ORDER BY {order}{page})")
+            f"WHERE {where} ORDER BY {order}{page(embed.limit, embed.offset, params)})")
     if params.cap is not None:
         rows = capped_embed(rows, params.cap)
     return f"COALESCE((SELECT json_agg({e}.j ORDER BY {e}.n) FROM {rows} {e}), '[]'::json)"

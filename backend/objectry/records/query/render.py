@@ -25,7 +25,7 @@ from objectry.records.query.computed import json_values
 from objectry.records.query.cursor import typed_values
 from objectry.records.query.keyset import keyset_sql
 from objectry.records.query.planned import ReadPlan
-from objectry.records.query.sqlexpr import Params, jsonb_object, order_by, raw_expr
+from objectry.records.query.sqlexpr import Params, jsonb_object, order_by, page, raw_expr
 from objectry.sqltext import ident, literal
 
 Statement = tuple[str, list[Any]]
@@ -71,7 +71,7 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
         columns.append(f"count(*) OVER () AS {ident('_total')}")
     sql = f"SELECT {', '.join(columns)} FROM {_source(params)} WHERE {where} ORDER BY {order}"
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
-    sql += _page(limit, plan.offset, params)
+    sql += page(limit, plan.offset, params)
     if params.cap is not None:
         sql = capped_rows(sql, [o.label or "" for o in plan.outputs if o.embed], params.cap)
     return sql, params.args
@@ -94,7 +94,7 @@ def render_match_ids(plan: ReadPlan) -> Statement:
     source = f"records r {' '.join(params.join_sql)}".rstrip()
     sql = f"SELECT r.id, r.data, r.version FROM {source} WHERE {where} ORDER BY {order}"
     lock = " FOR UPDATE OF r" if params.join_sql else " FOR UPDATE"  # not the grouped joins
-    return sql + _page(plan.limit, plan.offset, params) + lock, params.args
+    return sql + page(plan.limit, plan.offset, params) + lock, params.args
 
 
 def render_match_snapshots(plan: ReadPlan, snapshots: list[Any]) -> Statement:
@@ -145,13 +145,3 @@ def _data(plan: ReadPlan, params: Params) -> str:
 
     return json_values(plan.computed, "r", params, build)
 
-
-def _page(limit: int | None, offset: int | None, params: Params) -> str:
-    """LIMIT as a literal, OFFSET as a parameter. Given LIMIT $n, PostgreSQL's generic plan
-    assumes a tenth of the matching rows are wanted: once a filter matches more than ten pages
-    (any list of a large table) that plan looks costlier than the page's own, so a prepared
-    list was planned again on every run, which took longer than reading its 50 rows. With the
-    literal the generic plan is kept after five runs (tests/api/test_rest_index.py). A
-    parameter OFFSET does not have that effect, and keeps one statement for every page."""
-    sql = "" if limit is None else f" LIMIT {int(limit)}"
-    return sql + (f" OFFSET {params.add(offset, 'bigint')}" if offset else "")
