@@ -33,6 +33,14 @@ def literal(text: str) -> str:
     return quoted
 
 
+def limit(rows: int) -> str:
+    """` LIMIT 50`: a page's size as a literal, never a parameter. Given `LIMIT $n`,
+    PostgreSQL's generic plan for a prepared statement assumes a tenth of the matching rows are
+    wanted; once a filter matches more than ten pages that plan looks costlier than the page's
+    own, and the statement is planned again on every run (tests/api/test_rest_index.py)."""
+    return f" LIMIT {int(rows)}"
+
+
 def ident(name: str) -> str:
     """A double-quoted identifier: `"_e0"`; quotes doubled."""
     _check(name)

@@ -9,13 +9,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 import pytest
 
+from objectry.audit import repo as audit_repo
+from objectry.db import tenancy
 from objectry.web import pagination
 from tests.api.builders import make_object, make_record, ok
 from tests.api.conftest import Account, client, invite, join, new_email, refused, sign_up
+from tests.conftest import running_app, settings_for
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Mutating /api routes that write no audit entry, and why.
@@ -363,3 +367,35 @@ async def test_pages_are_newest_first_and_limit_is_capped(app, session, api):
             break
     assert seen == ["e", "d", "c", "b", "a"]
     assert len((await ok(await api.get("/api/audit", params={"limit": 10**12})))["items"]) == 5
+
+
+async def test_a_large_log_keeps_one_plan_for_its_pages(new_database):
+    """The page's size is a literal (sqltext.limit): with `LIMIT $n` PostgreSQL's generic plan
+    assumes a tenth of the matching entries are wanted, looks costlier than a 20-entry page's
+    own once the log holds more than ten pages, and the prepared page is planned again on every
+    request. As the service runs it: the runtime role, the log's repository function. A
+    database of its own: with other workspaces' entries in the table, the plans also weigh how
+    many of the rows a workspace holds (and the suite's order would decide that)."""
+    async with running_app(settings_for(await new_database("objectry_audit"))) as app:
+        account = await sign_up(app)
+        conn = await asyncpg.connect(app.state.objectry.settings.database_url)
+        try:
+            await conn.execute(
+                """INSERT INTO audit_log (tenant_id, id, at, kind, action, target_id,
+                                          credential_type)
+                   SELECT $1, 'aud_' || substr(md5(g::text), 1, 16),
+                          now() - g * interval '1 minute', 'object', 'create', 'obj_' || g,
+                          'session'
+                   FROM generate_series(1, 2000) AS g""", account.workspace_id)
+            await conn.execute("ANALYZE audit_log")
+        finally:
+            await conn.close()
+        async with tenancy.transaction(app.state.objectry.pool, account.workspace_id) as conn:
+            for _ in range(8):
+                page = await audit_repo.page(conn, account.workspace_id,
+                                             audit_repo.Filters(kinds=["object"]), None, 20)
+                assert len(page) == 20
+            plans = await conn.fetchrow(
+                "SELECT custom_plans, generic_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%FROM audit_log WHERE%ORDER BY at DESC, id DESC LIMIT 20'")
+    assert (plans["custom_plans"], plans["generic_plans"]) == (5, 3), dict(plans)

@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
+
 # The actor's e-mail and the token's name are copied as they are now, in the same round trip:
 # the entry keeps naming them after the account changes its e-mail or the token is gone.
 _INSERT = """
@@ -81,7 +83,6 @@ async def page(conn: asyncpg.Connection, workspace_id: str, filters: Filters,
     if before is not None:
         args.extend(before)
         conditions.append(f"(at, id) < (${len(args) - 1}, ${len(args)})")
-    args.append(limit)
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM audit_log WHERE {' AND '.join(conditions)}"
-                            f" ORDER BY at DESC, id DESC LIMIT ${len(args)}", *args)
+                            f" ORDER BY at DESC, id DESC{sqltext.limit(limit)}", *args)
     return [dict(r) for r in rows]

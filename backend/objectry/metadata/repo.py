@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
 from objectry.web.pagination import PageRequest
 
 # The columns each table exposes through the API (and accepts in inserts/updates).
@@ -102,9 +103,8 @@ async def list_page(conn: asyncpg.Connection, table: str, tenant_id: str, page: 
     if page.after is not None:
         args.extend(page.after)
         clauses.append(f"(t.{key}, t.id) > (${len(args) - 1}, ${len(args)})")
-    args.append(page.limit + 1)
     sql = (f"SELECT {_select(table, 't')} FROM {table} t WHERE {' AND '.join(clauses)}"
-           f"{extra_sql} ORDER BY t.{key}, t.id LIMIT ${len(args)}")
+           f"{extra_sql} ORDER BY t.{key}, t.id{sqltext.limit(page.limit + 1)}")
     return [dict(r) for r in await conn.fetch(sql, *args)]
 
 

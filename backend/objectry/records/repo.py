@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
 from objectry.records.query.bounded import capped_rows
 
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
@@ -279,28 +280,29 @@ async def related(conn: asyncpg.Connection, tenant_id: str, relationship_id: str
               JOIN records r ON r.tenant_id = l.tenant_id AND r.id = l.{far}
               WHERE l.tenant_id = $1 AND l.relationship_id = $2 AND l.{near} = $3
                 AND r.deleted_at IS NULL
-              ORDER BY l.created_at, l.id LIMIT $4"""
-    return await conn.fetch(capped_rows(sql, [], "$5::bigint"), tenant_id, relationship_id,
-                            record_id, limit, max_bytes)
+              ORDER BY l.created_at, l.id{sqltext.limit(limit)}"""
+    return await conn.fetch(capped_rows(sql, [], "$4::bigint"), tenant_id, relationship_id,
+                            record_id, max_bytes)
 
 
 async def history(conn: asyncpg.Connection, tenant_id: str, record_id: str,
                   before_id: int | None, limit: int) -> list[asyncpg.Record]:
     """The record's events, newest first: its writes and its links (with the other record's
     primary value and object, null once it is purged)."""
+    page = sqltext.limit(limit)
     return await conn.fetch(
-        """(SELECT id, op, changes, actor, at, NULL::text AS relationship_id,
+        f"""(SELECT id, op, changes, actor, at, NULL::text AS relationship_id,
                    NULL::boolean AS forward, NULL::text AS other_record_id,
                    NULL::text AS other_primary_value, NULL::text AS other_object_id
             FROM record_events
             WHERE tenant_id = $1 AND record_id = $2 AND ($3::bigint IS NULL OR id < $3)
-            ORDER BY id DESC LIMIT $4)
+            ORDER BY id DESC{page})
            UNION ALL
-           (SELECT e.id, e.op, '{}'::jsonb, e.actor, e.at, e.relationship_id, e.forward,
+           (SELECT e.id, e.op, '{{}}'::jsonb, e.actor, e.at, e.relationship_id, e.forward,
                    e.other_record_id, o.primary_value, o.object_id
             FROM link_events e
             LEFT JOIN records o ON o.tenant_id = e.tenant_id AND o.id = e.other_record_id
             WHERE e.tenant_id = $1 AND e.record_id = $2 AND ($3::bigint IS NULL OR e.id < $3)
-            ORDER BY e.id DESC LIMIT $4)
-           ORDER BY id DESC LIMIT $4""",
-        tenant_id, record_id, before_id, limit)
+            ORDER BY e.id DESC{page})
+           ORDER BY id DESC{page}""",
+        tenant_id, record_id, before_id)

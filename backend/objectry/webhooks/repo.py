@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
 from objectry.web.pagination import PageRequest
 
 WEBHOOK_COLUMNS = ("id, name, url, events, object_ids, filter, active, secret, failing_since,"
@@ -47,8 +48,8 @@ async def list_page(conn: asyncpg.Connection, tenant_id: str, request: PageReque
     return await conn.fetch(
         f"""SELECT {WEBHOOK_COLUMNS} FROM webhooks
             WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
-            ORDER BY created_at, id LIMIT $4""",
-        tenant_id, after_at, after_id, request.limit + 1)
+            ORDER BY created_at, id{sqltext.limit(request.limit + 1)}""",
+        tenant_id, after_at, after_id)
 
 
 async def update(conn: asyncpg.Connection, tenant_id: str, webhook_id: str,
@@ -312,5 +313,5 @@ async def deliveries_page(conn: asyncpg.Connection, tenant_id: str, webhook_id: 
         f"""SELECT {DELIVERY_COLUMNS} {_FROM_DELIVERIES}
             WHERE d.tenant_id = $1 AND d.webhook_id = $2
               AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3, $4))
-            ORDER BY d.created_at DESC, d.id DESC LIMIT $5""",
-        tenant_id, webhook_id, after_at, after_id, request.limit + 1)
+            ORDER BY d.created_at DESC, d.id DESC{sqltext.limit(request.limit + 1)}""",
+        tenant_id, webhook_id, after_at, after_id)

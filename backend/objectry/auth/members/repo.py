@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
+
 VALID_DAYS = 7  # an invitation's lifetime
 _MEMBER = """
 SELECT m.user_id, u.email, u.full_name, m.role, m.created_at
@@ -87,8 +89,8 @@ async def pending_invitations(conn: asyncpg.Connection, workspace_id: str,
     """Pending invitations after `after` (created_at, id), oldest first."""
     rows = await conn.fetch(
         f"SELECT {_INVITATION_COLUMNS} FROM workspace_invitations WHERE tenant_id = $1"
-        f" AND {_PENDING} AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4",
-        workspace_id, after[0], after[1], limit)
+        f" AND {_PENDING} AND (created_at, id) > ($2, $3) ORDER BY created_at, id"
+        f"{sqltext.limit(limit)}", workspace_id, after[0], after[1])
     return [dict(r) for r in rows]
 
 

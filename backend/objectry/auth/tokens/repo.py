@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
+
 # What the API and the CLI show of a token (never its hash).
 _COLUMNS = ("id, name, prefix, scopes, expires_at, created_at, created_by, last_used_at,"
             " revoked_at")
@@ -38,7 +40,7 @@ async def page(conn: asyncpg.Connection, workspace_id: str, after: tuple[datetim
     """Tokens after `after` (created_at, id), oldest first."""
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM api_tokens WHERE tenant_id = $1 AND (created_at, id) > ($2, $3)"
-        " ORDER BY created_at, id LIMIT $4", workspace_id, after[0], after[1], limit)
+        f" ORDER BY created_at, id{sqltext.limit(limit)}", workspace_id, after[0], after[1])
     return [dict(r) for r in rows]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from objectry.records.query.operators import IS_ANY_TYPE, IS_VALUES, OPERATORS
 from objectry.records.query.planned import Col, Cond, SortKey
 from objectry.sqltext import TEXT, field_expr, literal
+from objectry.sqltext import limit as sqltext_limit
 
 # jsonb_build_object takes at most 100 arguments; wider objects are built in chunks and joined.
 _PAIRS_PER_CALL = 50
@@ -152,13 +153,10 @@ def sort_item(key: SortKey, alias: str, params: Params | None = None) -> str:
 
 
 def page(limit: int | None, offset: int | None, params: Params) -> str:
-    """LIMIT as a literal, OFFSET as a parameter. Given LIMIT $n, PostgreSQL's generic plan
-    assumes a tenth of the matching rows are wanted: once a filter matches more than ten pages
-    (any list of a large table) that plan looks costlier than the page's own, so a prepared
-    list was planned again on every run, which took longer than reading its 50 rows. With the
-    literal the generic plan is kept after five runs (tests/api/test_rest_index.py). A
-    parameter OFFSET does not have that effect, and keeps one statement for every page."""
-    sql = "" if limit is None else f" LIMIT {int(limit)}"
+    """LIMIT as a literal (sqltext.limit: a prepared list was otherwise planned again on every
+    run, which took longer than reading its 50 rows), OFFSET as a parameter: it does not stop
+    the generic plan, and keeps one statement for every page."""
+    sql = "" if limit is None else sqltext_limit(limit)
     return sql + (f" OFFSET {params.add(offset, 'bigint')}" if offset else "")
 
 

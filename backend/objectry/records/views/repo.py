@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+from objectry import sqltext
+
 _COLUMNS = ("id, object_id, name, type, filter, order_by, fields, group_by, date_field, shared,"
             " created_by, created_at, updated_at")
 _VISIBLE = "tenant_id = $1 AND (shared OR created_by = $2)"
@@ -41,8 +43,8 @@ async def page(conn: asyncpg.Connection, tenant_id: str, actor: str | None,
     after_at, after_id = after or (datetime.min.replace(tzinfo=UTC), "")
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM views WHERE {_VISIBLE} AND object_id = any($3::text[])"
-        " AND (created_at, id) > ($4, $5) ORDER BY created_at, id LIMIT $6",
-        tenant_id, actor, list(object_ids), after_at, after_id, limit)
+        f" AND (created_at, id) > ($4, $5) ORDER BY created_at, id{sqltext.limit(limit)}",
+        tenant_id, actor, list(object_ids), after_at, after_id)
     return [dict(r) for r in rows]
 
 
