@@ -128,11 +128,12 @@ async def api_token(state: State, token: str) -> Principal:
     now, token_hash = datetime.now(UTC), digest(token)
     row = state.tokens.get(token_hash)
     if row is None:
+        generation = state.tokens.generation
         async with tenancy.unscoped(state.pool) as conn:
             row = await tokens_repo.by_hash(conn, token_hash)
         if row is None or row["revoked_at"] is not None:
             raise jwt_codec.invalid("this API token is not valid or has been revoked")
-        state.tokens.put(token_hash, row)
+        state.tokens.put(token_hash, row, generation)
     if row["expires_at"] is not None and row["expires_at"] <= now:
         raise jwt_codec.invalid("this API token has expired")
     if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:

@@ -60,7 +60,10 @@ class MetadataListener:
         self._cache.invalidate(payload or None)
 
     def _on_token(self, conn: object, pid: int, channel: str, payload: str) -> None:
-        self._tokens.drop(payload or None)
+        self._tokens.forget(payload or None)
+
+    def _on_session(self, conn: object, pid: int, channel: str, payload: str) -> None:
+        self._sessions.forget()  # the payload names no one session: forget them all
 
     async def _run(self) -> None:
         delay = self._retry
@@ -87,7 +90,7 @@ class MetadataListener:
         try:
             await conn.add_listener(CHANNEL, self._on_notify)
             await conn.add_listener(TOKENS_CHANNEL, self._on_token)
-            await conn.add_listener(SESSIONS_CHANNEL, _payload_only(self._sessions.clear))
+            await conn.add_listener(SESSIONS_CHANNEL, self._on_session)
             for channel, handler in self._extra:
                 await conn.add_listener(channel, _payload_only(handler))
             self._cache.resume()  # anything may have changed while we were away

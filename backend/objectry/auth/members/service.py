@@ -64,7 +64,7 @@ async def list_(ctx: Context, workspace_id: str) -> dict[str, Any]:
 async def _drop_rights(conn: asyncpg.Connection, ctx: Context, user_id: str) -> None:
     """A token must not outlive its maker's right to make it (nor the tokens it made)."""
     await tokens_repo.revoke_tree(conn, ctx.tenant_id, user_id)
-    ctx.state.tokens.drop()  # other processes hear it from the trigger on commit
+    ctx.state.tokens.forget()  # other processes hear it from the trigger on commit
 
 
 async def update(ctx: Context, user_id: str, body: MemberUpdate) -> dict[str, Any]:
@@ -82,7 +82,7 @@ async def update(ctx: Context, user_id: str, body: MemberUpdate) -> dict[str, An
         if body.role not in ("admin", "owner"):
             await _drop_rights(conn, ctx, user_id)
         member = await _member(conn, ctx, user_id)
-    ctx.state.sessions.clear()  # here at once, after the commit; other processes: the trigger
+    ctx.state.sessions.forget()  # here at once, after the commit; other processes: the trigger
     return member
 
 
@@ -104,7 +104,7 @@ async def remove(ctx: Context, workspace_id: str, user_id: str) -> None:
         await repo.delete_member(conn, ctx.tenant_id, user_id)
         await _drop_rights(conn, ctx, user_id)
         await sessions_repo.revoke_user(conn, ctx.tenant_id, user_id)
-    ctx.state.sessions.clear()  # here at once, after the commit; other processes: the trigger
+    ctx.state.sessions.forget()  # here at once, after the commit; other processes: the trigger
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,7 +201,7 @@ async def rotate(state: State, refresh_token: str) -> Tokens:
     # Raised after the commit, so a family revoked on reuse stays revoked; a revoked family's
     # sessions are forgotten here at once (other processes hear the trigger).
     if not isinstance(pair, Tokens):
-        state.sessions.clear()
+        state.sessions.forget()
         raise refresh_refused(reused=pair == "reused")
     return pair
 
@@ -244,7 +244,7 @@ async def end(state: State, principal: Principal, scope: Scope = "local") -> Non
             await repo.revoke_user(conn, workspace_id, user_id,
                                    keep_family=session.family_id if scope == "others" else None)
         await repo.prune(conn, workspace_id)
-    state.sessions.clear()  # here at once, after the commit; other processes hear the trigger
+    state.sessions.forget()  # here at once, after the commit; other processes hear the trigger
 
 
 def session_user(principal: Principal) -> str:
@@ -272,4 +272,4 @@ async def change_account(ctx: Context, *, password: str | None, full_name: str |
         if hashed is not None and ctx.principal.session is not None:
             await repo.revoke_user(conn, ctx.tenant_id, user_id,
                                    keep_family=ctx.principal.session.family_id)
-    ctx.state.sessions.clear()
+    ctx.state.sessions.forget()

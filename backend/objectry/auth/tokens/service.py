@@ -69,7 +69,7 @@ async def revoke(ctx: Context, token_id: str) -> None:
         if token_id in revoked:
             await record(conn, ctx, "token", "revoked", token_id,
                          await repo.name_of(conn, ctx.tenant_id, token_id))
-    ctx.state.tokens.drop()  # at once here; other processes hear it from the trigger
+    ctx.state.tokens.forget()  # at once here; other processes hear it from the trigger
     if token_id not in revoked:
         raise NotFound(f"no API token {token_id!r} in this workspace")
 
