@@ -193,3 +193,39 @@ def test_sizes_are_taken_in_sql_without_printing_small_rows():
                           "pg_column_compression(q.data) IS NULL")
     assert 'octet_length(q."_e0"::text)' in sql and sql.endswith("FROM (SELECT 1) q")
     assert "THEN objectry_answer_bytes(sum(" in sql  # called only past the cap
+
+
+def test_a_limited_page_holds_each_row_to_its_share_without_a_window():
+    sql = bounded.capped_rows("SELECT 1", [], "$3::bigint", rows=51)
+    assert "OVER" not in sql and sql.endswith('END AS "_bytes" FROM (SELECT 1) q')
+    assert "> ($3::bigint / 51) THEN objectry_answer_bytes(240 + CASE" in sql
+
+
+async def test_a_page_under_the_cap_with_one_large_row_is_answered(small):
+    """A limited page first holds each row to its share of the cap (cap / rows, bounded.py);
+    one 12 kB note among 1.2 kB ones is over its share of a 10-row page (30 kB / 11), but the
+    page, 24 kB, is not: the running total says so and the page is answered, on both APIs,
+    alone and beside a count (in a transaction, which a failed first try would have ended)."""
+    account = await sign_up(small)
+    async with client(small, account.headers) as api:
+        await make_object(api, "memo", plural_name="memos")
+        await add_field(api, "memo", "title")
+        await add_field(api, "memo", "body", "long_text")
+        memos = [{"title": f"m{i:02}", "body": "y" * 12_000 if i == 3 else BODY}
+                 for i in range(12)]
+        await ok(await api.post("/rest/v1/memo", json=memos), 201)
+        page = {"order": "title", "limit": "10"}
+        for headers in ({}, {"Prefer": "count=exact"}):
+            rows = await ok(await api.get("/rest/v1/memos", params=page, headers=headers),
+                            200 if not headers else 206)
+            assert [len(r["body"]) for r in rows] == [1000] * 3 + [12_000] + [1000] * 6
+        for extra in ({}, {"count": "exact"}):
+            got = await ok(await api.get("/api/records", params={
+                "object": "memo", "limit": "10", "order": "title.asc", **extra}))
+            assert [r["data"]["title"] for r in got["items"]] == [f"m{i:02}" for i in range(10)]
+        # Over the cap is still refused: 22 memos of 1.2 kB and the large one, 37 kB.
+        await ok(await api.post("/rest/v1/memo", json=[
+            {"title": f"n{i:02}", "body": BODY} for i in range(10)]), 201)
+        too_large(await api.get("/rest/v1/memos", params={"limit": "23"}))
+        refused(await api.get("/api/records", params={"object": "memo", "limit": "23"}), 400,
+                "response_too_large")

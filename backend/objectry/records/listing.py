@@ -62,8 +62,8 @@ async def list_records(ctx: Context, params: list[tuple[str, str]]) -> dict[str,
     after = query.decode_cursor(cursor) if cursor else None
     # A count sees the page's snapshot.
     async with (reading_tx(ctx) if count else reading(ctx)) as conn:
-        rows = await repo.compiled_rows(conn, memo.rendered(plan, snapshot, after=after,
-                                                            peek=True, trashed=trashed))
+        rows = await repo.page_rows(conn, lambda share: memo.rendered(
+            plan, snapshot, after=after, peek=True, trashed=trashed, share=share))
         total = await repo.compiled_value(conn, query.render_count(plan, trashed=trashed)
                                           ) if count else None
     page, next_cursor = query.next_page(plan, rows)

@@ -3,11 +3,13 @@ runner of the statements the query compiler renders (records/query)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 
 from objectry import sqltext
+from objectry.records.query import bounded
 from objectry.records.query.bounded import capped_rows
 
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
@@ -18,6 +20,21 @@ Compiled = tuple[str, list[Any]]  # what render_read / render_count / render_mat
 async def compiled_rows(conn: asyncpg.Connection, statement: Compiled) -> list[asyncpg.Record]:
     sql, args = statement
     return await conn.fetch(sql, *args)
+
+
+async def page_rows(conn: asyncpg.Connection, rendered: Callable[[bool], Compiled]
+                    ) -> list[asyncpg.Record]:
+    """A page bounded by its answer's size, `rendered(share)` (query/bounded.py): first with
+    each row held to its share of the cap, which needs no running total; only if a row is over
+    its share (OB413), again with the running total, which alone tells whether the page is
+    over the cap. In a transaction the running total at once: a failed statement ends it."""
+    if not conn.is_in_transaction():
+        try:
+            return await compiled_rows(conn, rendered(True))
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate != bounded.OVER_CAP:
+                raise
+    return await compiled_rows(conn, rendered(False))
 
 
 async def compiled_value(conn: asyncpg.Connection, statement: Compiled) -> Any:

@@ -82,7 +82,8 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     counted = req.prefer.get("count")
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (reading_tx(ctx) if counted else reading(ctx)) as conn:
-        rows = await repo.compiled_rows(conn, memo.rendered(plan, snapshot))
+        rows = await repo.page_rows(conn, lambda share: memo.rendered(plan, snapshot,
+                                                                      share=share))
         total = await count(conn, plan, counted)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))

@@ -4,11 +4,23 @@ PostgreSQL adds up the rows' sizes as it produces them and `objectry_answer_byte
 0006) stops the statement with SQLSTATE OB413 at the first row past the cap: rows after it are
 never computed and no more than the cap ever reaches Python. A to-many embed is bounded the
 same way on its own, so one record's embeds stop growing as soon as one of them passes the cap.
+
+The running total is a window (WindowAgg), about a quarter of a 50-row page's database time. A
+page of at most `rows` rows can instead hold each row to its share of the cap (`cap / rows`),
+which needs no total: if no row is over its share the page is under the cap. A row over its
+share stops that statement with OB413 too, and the caller asks again with the running total
+(records/repo.py `page_rows`), which alone tells whether the page is over the cap.
 """
 
 from __future__ import annotations
 
 from objectry.sqltext import ident
+
+OVER_CAP = "OB413"  # the SQLSTATE objectry_answer_bytes raises
+
+# The smallest share of the cap a row is held to (capped_rows with `rows`): below it rows of
+# ordinary size would be over their share, and such pages would always be read twice.
+MIN_SHARE = 2048
 
 # What one row carries besides its data, primary_value and embeds (ids, timestamps, version,
 # keys and JSON punctuation), roughly: sizes are estimates, not the exact bytes sent.
@@ -30,14 +42,24 @@ def checked(running: str, cap: str) -> str:
             f" ELSE {running} END")
 
 
-def capped_rows(sql: str, embed_labels: list[str], cap: str) -> str:
+def capped_rows(sql: str, embed_labels: list[str], cap: str, *, rows: int | None = None
+                ) -> str:
     """`sql` (a read of records: data, primary_value and the embeds' json columns), stopped
-    once its rows add up to more than `cap` bytes. Rows keep the order `sql` gives them: a
-    window with neither ORDER BY nor PARTITION BY reads its input as it comes."""
+    once its rows add up to more than `cap` bytes (`_bytes`: the running total). Rows keep
+    the order `sql` gives them: a window with neither ORDER BY nor PARTITION BY reads its input
+    as it comes. With `rows` (at most that many come), stopped at the first row over its share
+    of the cap instead (`_bytes` null), which may stop a page that is under the cap: see the
+    module's docstring."""
     sizes = [str(ROW_BYTES), data_bytes("q.data"), "coalesce(octet_length(q.primary_value), 0)"]
     sizes += [f"coalesce(octet_length(q.{ident(label)}::text), 0)" for label in embed_labels]
-    running = f"sum({' + '.join(sizes)}) OVER (ROWS UNBOUNDED PRECEDING)"
+    size = " + ".join(sizes)
+    if rows is not None:
+        share = f"({cap} / {int(rows)})"
+        return (f"SELECT q.*, CASE WHEN {size} > {share} THEN objectry_answer_bytes({size},"
+                f' {share}) END AS "_bytes" FROM ({sql}) q')
+    running = f"sum({size}) OVER (ROWS UNBOUNDED PRECEDING)"
     return f'SELECT q.*, {checked(running, cap)} AS "_bytes" FROM ({sql}) q'
+
 
 
 def capped_embed(rows_sql: str, cap: str) -> str:

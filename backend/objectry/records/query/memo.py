@@ -60,13 +60,14 @@ def _keep(plans: dict[Any, Any], key: Hashable, value: Any) -> None:
 
 
 def rendered(plan: ReadPlan, snapshot: Snapshot, *, after: Sequence[Any] | None = None,
-             peek: bool = False, trashed: bool = False) -> Statement:
-    """`render_read(plan, after=…, peek=…, trashed=…)` of a plan from `planned`; a first page's
-    once per snapshot (a later page carries its cursor's values, so it is rendered each time)."""
+             peek: bool = False, trashed: bool = False, share: bool = False) -> Statement:
+    """`render_read(plan, after=…, peek=…, trashed=…, share=…)` of a plan from `planned`; a
+    first page's once per snapshot (a later page carries its cursor's values, so it is
+    rendered each time)."""
     if after is not None:
-        return render_read(plan, after=after, peek=peek, trashed=trashed)
-    return kept(snapshot, ("sql", peek, trashed), plan,
-                lambda: render_read(plan, peek=peek, trashed=trashed))
+        return render_read(plan, after=after, peek=peek, trashed=trashed, share=share)
+    return kept(snapshot, ("sql", peek, trashed, share), plan,
+                lambda: render_read(plan, peek=peek, trashed=trashed, share=share))
 
 
 def kept(snapshot: Snapshot, kind: Hashable, plan: ReadPlan, make: Callable[[], T]) -> T:

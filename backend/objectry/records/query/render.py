@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from objectry.records.query import coerce
-from objectry.records.query.bounded import capped_rows
+from objectry.records.query.bounded import MIN_SHARE, capped_rows
 from objectry.records.query.clauses import embed_sql, where_item
 from objectry.records.query.computed import json_values
 from objectry.records.query.cursor import typed_values
@@ -46,12 +46,14 @@ IN_SCOPE = "(CASE WHEN r.tenant_id = $1 THEN TRUE END) IS NOT UNKNOWN"
 
 
 def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | None = None,
-                peek: bool = False, trashed: bool = False) -> Statement:
+                peek: bool = False, trashed: bool = False, share: bool = False) -> Statement:
     """The page. `after`: a decoded cursor (keyset pagination); `peek`: fetch one row more
     than the limit so `cursor.next_page` can tell whether another page exists; `count`: add
     `_total`, the number of rows matching the filters (and the cursor, when given);
     `trashed`: read the records in the trash instead of the live ones. A plan with
-    `max_bytes` is bounded by its answer's size (bounded.py: SQLSTATE OB413 beyond it)."""
+    `max_bytes` is bounded by its answer's size (bounded.py: SQLSTATE OB413 beyond it); with
+    `share`, each row by its share of it when the page is limited (bounded.capped_rows: an
+    OB413 then only means "read again without `share`", repo.page_rows)."""
     params = Params(plan.tenant_id, plan.obj.id)
     if plan.max_bytes is not None:
         params.cap = params.add(plan.max_bytes, "bigint")
@@ -72,8 +74,10 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     sql = f"SELECT {', '.join(columns)} FROM {_source(params)} WHERE {where} ORDER BY {order}"
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
     sql += page(limit, plan.offset, params)
-    if params.cap is not None:
-        sql = capped_rows(sql, [o.label or "" for o in plan.outputs if o.embed], params.cap)
+    if params.cap is not None and plan.max_bytes is not None:
+        rows = limit if share and limit and plan.max_bytes // limit >= MIN_SHARE else None
+        sql = capped_rows(sql, [o.label or "" for o in plan.outputs if o.embed], params.cap,
+                          rows=rows)
     return sql, params.args
 
 
