@@ -61,7 +61,6 @@ def capped_rows(sql: str, embed_labels: list[str], cap: str, *, rows: int | None
     return f'SELECT q.*, {checked(running, cap)} AS "_bytes" FROM ({sql}) q'
 
 
-
 def capped_embed(rows_sql: str, cap: str) -> str:
     """An embed's `(SELECT <row> AS j, row_number() … AS n …)` rows, stopped once they add up
     to more than `cap` bytes (the check is VOLATILE, so the planner keeps it though unused)."""
