@@ -18,8 +18,8 @@ from objectry.sqltext import ident
 
 OVER_CAP = "OB413"  # the SQLSTATE objectry_answer_bytes raises
 
-# The smallest share of the cap a row is held to (capped_rows with `rows`): below it rows of
-# ordinary size would be over their share, and such pages would always be read twice.
+# The smallest share of the cap a row is held to (`shared_rows`): below it rows of ordinary
+# size would be over their share, and such pages would always be read twice.
 MIN_SHARE = 2048
 
 # What one row carries besides its data, primary_value and embeds (ids, timestamps, version,
@@ -34,12 +34,20 @@ def data_bytes(column: str) -> str:
             f" < 2048 THEN pg_column_size({column}) ELSE octet_length({column}::text) END")
 
 
-def checked(running: str, cap: str) -> str:
-    """`running`, or an error (OB413) once it passes `cap`. The check function is called for
-    that one row only: a plpgsql call on every row cost a 50-row page about 15%. (The window
-    function, written twice, is computed once: WindowAgg shares identical calls.)"""
+def checked(running: str, cap: str, *, answered: bool = True) -> str:
+    """`running` (null if not `answered`), or an error (OB413) once it passes `cap`. The check
+    function is called for that one row only: a plpgsql call on every row cost a 50-row page
+    about 15%. (A window function, written twice, is computed once: WindowAgg shares identical
+    calls; any other expression is computed again for the ELSE, which `answered=False` spares.)"""
+    otherwise = f" ELSE {running}" if answered else ""
     return (f"CASE WHEN {running} > {cap} THEN objectry_answer_bytes({running}, {cap})"
-            f" ELSE {running} END")
+            f"{otherwise} END")
+
+
+def shared_rows(cap_bytes: int, limit: int | None) -> int | None:
+    """`limit`, the most rows a page brings, when each row's share of the cap is worth holding
+    it to (`capped_rows`' `rows`); else None (the running total)."""
+    return limit if limit and cap_bytes // limit >= MIN_SHARE else None
 
 
 def capped_rows(sql: str, embed_labels: list[str], cap: str, *, rows: int | None = None
@@ -55,8 +63,7 @@ def capped_rows(sql: str, embed_labels: list[str], cap: str, *, rows: int | None
     size = " + ".join(sizes)
     if rows is not None:
         share = f"({cap} / {int(rows)})"
-        return (f"SELECT q.*, CASE WHEN {size} > {share} THEN objectry_answer_bytes({size},"
-                f' {share}) END AS "_bytes" FROM ({sql}) q')
+        return f'SELECT q.*, {checked(size, share, answered=False)} AS "_bytes" FROM ({sql}) q'
     running = f"sum({size}) OVER (ROWS UNBOUNDED PRECEDING)"
     return f'SELECT q.*, {checked(running, cap)} AS "_bytes" FROM ({sql}) q'
 

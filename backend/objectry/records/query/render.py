@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from objectry.records.query import coerce
-from objectry.records.query.bounded import MIN_SHARE, capped_rows
+from objectry.records.query.bounded import capped_rows, shared_rows
 from objectry.records.query.clauses import embed_sql, where_item
 from objectry.records.query.computed import json_values
 from objectry.records.query.cursor import typed_values
@@ -75,7 +75,7 @@ def render_read(plan: ReadPlan, *, count: bool = False, after: Sequence[Any] | N
     limit = None if plan.limit is None else plan.limit + (1 if peek else 0)
     sql += page(limit, plan.offset, params)
     if params.cap is not None and plan.max_bytes is not None:
-        rows = limit if share and limit and plan.max_bytes // limit >= MIN_SHARE else None
+        rows = shared_rows(plan.max_bytes, limit) if share else None
         sql = capped_rows(sql, [o.label or "" for o in plan.outputs if o.embed], params.cap,
                           rows=rows)
     return sql, params.args
