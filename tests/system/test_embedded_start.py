@@ -1,0 +1,34 @@
+"""Several processes starting the embedded PostgreSQL on one new data directory at once, as the
+workers of `objectry serve --workers N` do on a first run: each gets the one server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+# Each process waits for the same instant, so that all of them look for `pgdata` together.
+START = """
+import sys, time
+from pathlib import Path
+from objectry.db import embedded
+at = float(sys.argv[2])
+while time.time() < at:  # spinning rather than sleeping: the same microsecond
+    pass
+print(embedded.start(Path(sys.argv[1])))
+"""
+
+
+def test_processes_starting_on_a_new_data_directory_at_once_share_one_server(tmp_path):
+    data_dir = tmp_path / "data"
+    at = time.time() + 2.0  # after every interpreter has imported objectry
+    processes = [subprocess.Popen([sys.executable, "-c", START, str(data_dir), str(at)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outcomes = [p.communicate(timeout=120) for p in processes]
+    for process, (_, err) in zip(processes, outcomes, strict=True):
+        assert process.returncode == 0, err
+    urls = {out.strip() for out, _ in outcomes}
+    assert len(urls) == 1 and next(iter(urls)).startswith("postgresql://")
+    # The last process to exit stopped it.
+    assert not (data_dir / "pgdata" / "postmaster.pid").exists()
