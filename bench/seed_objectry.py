@@ -75,11 +75,16 @@ async def post_bulk(api: Api, bodies: list[bytes], concurrency: int) -> tuple[li
         response = await api.client.post("/api/records/bulk", content=body, headers=headers)
         if response.status_code != 201:
             raise RuntimeError(f"bulk → {response.status_code}: {response.text[:500]}")
-        return [item["id"] for item in orjson.loads(response.content)["items"]]
+        items = orjson.loads(response.content)["items"]
+        return [(item["created_at"], item["id"]) for item in items]
 
     started = time.perf_counter()
     batches = await bounded([lambda b=b: send(b) for b in bodies], concurrency)
-    return [i for batch in batches for i in batch], time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    # In the order lists show them (created_at, then id): concurrent calls commit in any order
+    # and each stamps its records with its own start, so the last call sent is not always the
+    # newest, and "the newest contacts" (link_contacts) must be the ones a page shows first.
+    return [i for _, i in sorted(pair for batch in batches for pair in batch)], seconds
 
 
 async def seed(api: Api, records: int, *, bulk_concurrency: int,
@@ -95,7 +100,8 @@ async def seed(api: Api, records: int, *, bulk_concurrency: int,
 
 
 async def link_contacts(api: Api, seeded: Seeded, links: int, concurrency: int) -> None:
-    """The newest `links` contacts (those lists ordered by created_at desc show first), one
+    """The newest `links` contacts (those lists ordered by created_at desc show first: the last
+    of `seeded.contact_ids`, which post_bulk orders by creation), one
     POST /api/relationship-records each: there is no bulk link endpoint."""
     n = len(seeded.company_ids)
     first = len(seeded.contact_ids) - links
