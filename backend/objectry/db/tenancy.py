@@ -22,7 +22,7 @@ OBJECTRY_WORKSPACE_CONCURRENCY), so one workspace never holds every pooled conne
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -67,10 +67,13 @@ class _door(AbstractAsyncContextManager[asyncpg.Connection]):  # noqa: N801 (a f
     """Every request passes this door, so it is a class rather than an @asynccontextmanager
     generator, which costs each use ~170 bytecodes more (bench/notes.md)."""
 
-    __slots__ = ("_pool", "_tenant_id", "_transaction", "_gate", "_slot", "_acquired", "_unit")
+    __slots__ = ("_pool", "_tenant_id", "_transaction", "_replica", "_gate", "_slot",
+                 "_acquired", "_unit")
 
-    def __init__(self, pool: asyncpg.Pool, tenant_id: str | None, *, transaction: bool) -> None:
+    def __init__(self, pool: asyncpg.Pool, tenant_id: str | None, *, transaction: bool,
+                 replica: _Replica | None = None) -> None:
         self._pool, self._tenant_id, self._transaction = pool, tenant_id, transaction
+        self._replica = replica  # tried first, when not inside a held transaction
         self._gate: Admission | None = None
         self._slot: Any = None
         self._acquired: Any = None
@@ -92,9 +95,17 @@ class _door(AbstractAsyncContextManager[asyncpg.Connection]):  # noqa: N801 (a f
             self._slot, left = await gate.enter(tenant_id)
             self._gate = gate
         try:
-            # What is left of the acquire timeout after a wait for the turn: one bound for both.
-            acquired = self._pool.acquire() if left is None else self._pool.acquire(timeout=left)
-            conn = await acquired.__aenter__()
+            conn, acquired = None, None
+            if self._replica is not None:  # a replica connection, or None: then the primary
+                acquired = self._replica.acquire()
+                if (conn := await acquired.__aenter__()) is None:
+                    await acquired.__aexit__(None, None, None)
+            if conn is None:
+                # What is left of the acquire timeout after a wait for the turn: one bound for
+                # both.
+                acquired = (self._pool.acquire() if left is None
+                            else self._pool.acquire(timeout=left))
+                conn = await acquired.__aenter__()
             try:
                 await self._begin(conn, await _scope(conn, tenant_id, self._transaction))
             except BaseException:
@@ -137,10 +148,6 @@ async def _scope(conn: asyncpg.Connection, tenant_id: str | None, transaction: b
     if tenant_id is not None:
         await conn.scope_to(tenant_id)
     return transaction
-
-
-def _unit(conn: asyncpg.Connection, transaction: bool) -> AbstractAsyncContextManager[object]:
-    return conn.transaction() if transaction else nullcontext()
 
 
 def connection(pool: asyncpg.Pool, tenant_id: str
@@ -195,39 +202,12 @@ def tx(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
 
 def reading(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
     """`one(ctx)` for reads a streaming replica may serve (db/replica.py): the replica when
-    there is one that has replayed what the caller needs, else the primary."""
-    if ctx.state.replica is None:  # one context manager less on every read
-        return _door(ctx.state.pool, ctx.tenant_id, transaction=False)
-    return _reading(ctx, transaction=False)
+    there is one that has replayed what the caller needs, else the primary. Its reads take the
+    workspace's turn like the primary's."""
+    return _door(ctx.state.pool, ctx.tenant_id, transaction=False, replica=ctx.state.replica)
 
 
 def reading_tx(ctx: Scope) -> AbstractAsyncContextManager[asyncpg.Connection]:
     """`tx(ctx)` for reads that need one snapshot (a page and its count, an export's cursor),
     from the replica as `reading` decides."""
-    if ctx.state.replica is None:
-        return _door(ctx.state.pool, ctx.tenant_id, transaction=True)
-    return _reading(ctx, transaction=True)
-
-
-@asynccontextmanager
-async def _reading(ctx: Scope, *, transaction: bool) -> AsyncIterator[asyncpg.Connection]:
-    replica = ctx.state.replica
-    if replica is not None and _held.get() is None:
-        # The replica's reads count against the workspace's limit too (one gate a process); the
-        # primary's door below then shares this turn (re-entrant).
-        gate = ctx.state.pool.admission
-        slot, _ = (None, None) if gate is None else await gate.enter(ctx.tenant_id)
-        try:
-            async with replica.acquire() as conn:
-                if conn is not None:
-                    async with _unit(conn, await _scope(conn, ctx.tenant_id, transaction)):
-                        yield conn
-                    return
-            async with _door(ctx.state.pool, ctx.tenant_id, transaction=transaction) as conn:
-                yield conn
-        finally:
-            if gate is not None:
-                gate.exit(slot)
-        return
-    async with _door(ctx.state.pool, ctx.tenant_id, transaction=transaction) as conn:
-        yield conn
+    return _door(ctx.state.pool, ctx.tenant_id, transaction=True, replica=ctx.state.replica)
