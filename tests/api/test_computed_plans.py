@@ -116,10 +116,11 @@ async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
         ("order", "pipeline.desc"), ("limit", "50")])
     assert len(rows) == 50
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
-    # One grouped aggregate for both rollups of the relationship, built once, no subquery.
-    # (The planner may rescan a built hash table per outer row, which costs a lookup, not a
-    # rebuild: what must run once is the aggregate's input.)
-    assert [n["Strategy"] for n in aggregates] == ["Hashed"]
+    # One grouped aggregate for both rollups of the relationship, built once, no subquery:
+    # hashed or over sorted input, as the planner's estimates decide (both seen on the same
+    # data). (The planner may rescan a built hash table per outer row, which costs a lookup,
+    # not a rebuild: what must run once is the aggregate's input.)
+    assert len(aggregates) == 1 and aggregates[0]["Strategy"] in ("Hashed", "Sorted")
     assert [[child["Actual Loops"] for child in n["Plans"]] for n in aggregates] == [[1]]
     assert subplan_loops(plan) == []
     pipelines = [v["pipeline"] for v in values(rows, company)]
