@@ -275,6 +275,13 @@ async def test_invalid_documents_list_every_problem(api):
                                ("schema.objects.0.primary_field", "not_found"),
                                ("schema.relationships.0.to_object", "not_found"),
                                ("schema.views.0.object", "not_found")]
+    # A field type that does not exist (schemathesis found the diff answering 200 with it).
+    unknown = doc(fields=[{"name": "a", "label": "A", "type": "AAA"},
+                          {"name": "b", "label": "B", "type": "text"}])
+    for path in ("/api/schema/diff", "/api/schema/apply"):
+        response = await api.post(path, json={"schema": unknown})
+        refused(response, 422, "validation_failed")
+        assert codes(response) == [("schema.fields.0.type", "enum")]
     response = await api.post("/api/schema/apply", json={"schema": {"format": "other/2"}})
     assert ("schema.format", "literal_error") in codes(response)
     # What the objects API checks, checked when the change is made (and nothing made).
@@ -283,6 +290,7 @@ async def test_invalid_documents_list_every_problem(api):
     refused(response, 422, "validation_failed")
     assert codes(response) == [("object.deal.permissions", "value_error")]
     assert (await current(api))["objects"] == []
+    assert (await current(api))["fields"] == []
 
 
 async def test_rights_and_a_second_workspace(app, api, session):

@@ -37,6 +37,13 @@ def get(type_name: str) -> FieldType:
         raise UnknownFieldType(type_name) from None
 
 
+def unknown_type(type_name: str, field: str = "type") -> Detail | None:
+    """The problem with a field definition's `type` (at `field`), if it names no type."""
+    if type_name in REGISTRY:
+        return None
+    return detail(field, "enum", "must be one of " + ", ".join(REGISTRY))
+
+
 def cast_of(type_name: str) -> str:
     """The SQL cast a field of this type compares under (the compiler's filters and sorts, and
     field indexes). A type this registry does not know compares as text, so a field stored by

@@ -37,8 +37,8 @@ def check_definition(name: str | None, type_name: str, config: dict[str, Any]) -
     problems = []
     if name in RESERVED_NAMES:
         problems.append(detail("name", "reserved", f"{name!r} is reserved for a system column"))
-    if type_name not in registry.REGISTRY:
-        problems.append(detail("type", "enum", "must be one of " + ", ".join(registry.REGISTRY)))
+    if (unknown := registry.unknown_type(type_name)) is not None:
+        problems.append(unknown)
     else:
         problems.extend(registry.get(type_name).validate_config(config))
     if problems:

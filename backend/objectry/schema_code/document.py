@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, ValidationError
 
 from objectry.errors import ValidationFailed, detail
+from objectry.fields.registry import unknown_type
 from objectry.metadata.schemas import (
     ApplicationCreate,
     Body,
@@ -142,7 +143,9 @@ def _duplicates(section: str, keys: list[str]) -> list[dict[str, Any]]:
 
 
 def _reference_problems(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Names that must be unique, and names that must refer to something in the document."""
+    """Names that must be unique, names that must refer to something in the document, and
+    field types that must exist (the documented enum: a diff must not show a field that no
+    apply could make)."""
     fields = {f["name"] for f in doc["fields"]}
     objects = {o["name"] for o in doc["objects"]}
     problems = (_duplicates("fields", [f["name"] for f in doc["fields"]])
@@ -150,6 +153,8 @@ def _reference_problems(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 + _duplicates("relationships", [r["name"] for r in doc["relationships"]])
                 + _duplicates("views", [view_key(v) for v in doc["views"]])
                 + _duplicates("applications", [a["name"] for a in doc["applications"]]))
+    problems += [p for i, f in enumerate(doc["fields"])
+                 if (p := unknown_type(f["type"], f"fields.{i}.type")) is not None]
     for i, obj in enumerate(doc["objects"]):
         attached = [a["field"] for a in obj["fields"]]
         for j, name in enumerate(attached):
