@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -76,7 +77,8 @@ async def post_bulk(api: Api, bodies: list[bytes], concurrency: int) -> tuple[li
         if response.status_code != 201:
             raise RuntimeError(f"bulk → {response.status_code}: {response.text[:500]}")
         items = orjson.loads(response.content)["items"]
-        return [(item["created_at"], item["id"]) for item in items]
+        # Parsed: the JSON drops a zero fraction ("…:25Z" after "…:25.000001Z" as text).
+        return [(dt.datetime.fromisoformat(item["created_at"]), item["id"]) for item in items]
 
     started = time.perf_counter()
     batches = await bounded([lambda b=b: send(b) for b in bodies], concurrency)
