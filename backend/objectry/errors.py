@@ -263,6 +263,10 @@ class Unavailable(APIError):
         super().__init__(message, details, {"Retry-After": self.retry_after, **(headers or {})})
 
 
+# The SQLSTATE objectry_answer_bytes (migration 0006) raises when a read's rows pass the answer's
+# byte cap (records/query/bounded.py).
+OVER_CAP = "OB413"
+
 # SQLSTATE → how a failure reads to a client. Anything else is a bug (500).
 _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "23505": (Conflict, "a value that must be unique is already taken"),
@@ -279,8 +283,7 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
     "22021": (BadRequest, "text contains a character the database cannot store"),
     "22P05": (BadRequest, "text contains a character the database cannot store"),
     "2201B": (BadRequest, "an invalid regular expression"),
-    # Raised by objectry_answer_bytes (migration 0006) when a read's rows pass the cap.
-    "OB413": (ResponseTooLarge, "the answer would be larger than the server sends; ask for "
+    OVER_CAP: (ResponseTooLarge, "the answer would be larger than the server sends; ask for "
                                 "fewer rows (limit), columns (select) or embedded rows"),
     "40001": (Conflict, "a concurrent change got in the way; retry"),
     "40P01": (Conflict, "a concurrent change got in the way; retry"),

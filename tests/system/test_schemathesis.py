@@ -4,19 +4,55 @@ server error, undocumented status, schema or header violation, and no valid requ
 
 from __future__ import annotations
 
+import re
+
 from tests.support.databases import fresh_database_blocking
 from tests.system.schemathesis_live import ROOT, run
 
 # The last run's report stays here for reading (test-artifacts/ is not committed).
 KEPT = ROOT / "test-artifacts" / "schemathesis" / "last-run.txt"
 
+# The report's summary of errors: one "🚫 <title>: <count>" line per kind.
+_ERROR_KINDS = re.compile(r"^\s*🚫 (.+?): \d+\s*$", re.M)
+
+
+def crashed_itself(report: str) -> bool:
+    """Whether a failed run failed only because schemathesis raised in its own code: no check
+    failed (no FAILURES section), every error is a "Runtime Error" (an exception the tool did
+    not classify, such as an AssertionError inside its coverage generator, seen once in CI),
+    and the tracebacks run through schemathesis. Not a finding about the API, so the run is
+    worth one more try; a network error, an unresponsive operation or a failed check is not."""
+    kinds = set(_ERROR_KINDS.findall(report))
+    return (" FAILURES " not in report and kinds == {"Runtime Error"}
+            and "/schemathesis/" in report)
+
 
 def test_schemathesis_finds_nothing(server_url, tmp_path):
-    report = tmp_path / "schemathesis.txt"
-    with fresh_database_blocking(server_url, "objectry_fuzz") as url:
-        status = run(url, tmp_path, [], output=report)
-    text = report.read_text()
-    KEPT.parent.mkdir(parents=True, exist_ok=True)
-    KEPT.write_text(text)
-    assert status == 0, text[-20000:]
-    assert "No issues found" in text or " passed" in text, text[-3000:]
+    reports = []
+    for attempt in (1, 2):
+        report, work = tmp_path / f"schemathesis-{attempt}.txt", tmp_path / str(attempt)
+        work.mkdir()
+        with fresh_database_blocking(server_url, "objectry_fuzz") as url:
+            status = run(url, work, [], output=report)
+        text = report.read_text()
+        reports.append(text)
+        KEPT.parent.mkdir(parents=True, exist_ok=True)
+        KEPT.write_text(text)
+        if status == 0 or not crashed_itself(text):
+            break
+    earlier = "".join(f"(attempt {i}: schemathesis crashed in its own code)\n{t[-3000:]}\n"
+                      for i, t in enumerate(reports[:-1], 1))
+    assert status == 0, earlier + text[-20000:]
+    assert "No issues found" in text or " passed" in text, earlier + text[-3000:]
+
+
+def test_a_crash_of_the_tool_is_told_from_a_finding():
+    crash = ("=== ERRORS ===\n___ POST /api/records ___\nRuntime Error\n\n    AssertionError\n"
+             '  File ".../site-packages/schemathesis/specs/openapi/coverage/_operation.py"\n'
+             "Errors:\n  🚫 Runtime Error: 1\n")
+    assert crashed_itself(crash)
+    finding = crash.replace("=== ERRORS ===", "=== FAILURES ===\n1. Server error\n=== ERRORS ===")
+    assert not crashed_itself(finding)
+    network = crash + "  🚫 Network Error: 2\n"
+    assert not crashed_itself(network)
+    assert not crashed_itself(crash.replace("/schemathesis/", "/objectry/"))

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from objectry import sqltext
-from objectry.records.query import bounded
+from objectry.errors import OVER_CAP
 from objectry.records.query.bounded import capped_rows
 
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
@@ -32,7 +32,7 @@ async def page_rows(conn: asyncpg.Connection, rendered: Callable[[bool], Compile
         try:
             return await compiled_rows(conn, rendered(True))
         except asyncpg.PostgresError as exc:
-            if exc.sqlstate != bounded.OVER_CAP:
+            if exc.sqlstate != OVER_CAP:
                 raise
     return await compiled_rows(conn, rendered(False))
 

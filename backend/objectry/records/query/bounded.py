@@ -1,9 +1,10 @@
 """Reads bounded by the size of their answer (OBJECTRY_MAX_RESPONSE_BYTES), in SQL.
 
 PostgreSQL adds up the rows' sizes as it produces them and `objectry_answer_bytes` (migration
-0006) stops the statement with SQLSTATE OB413 at the first row past the cap: rows after it are
-never computed and no more than the cap ever reaches Python. A to-many embed is bounded the
-same way on its own, so one record's embeds stop growing as soon as one of them passes the cap.
+0006) stops the statement with SQLSTATE OB413 (errors.OVER_CAP) at the first row past the cap:
+rows after it are never computed and no more than the cap ever reaches Python. A to-many embed
+is bounded the same way on its own, so one record's embeds stop growing as soon as one of them
+passes the cap.
 
 The running total is a window (WindowAgg), about a quarter of a 50-row page's database time. A
 page of at most `rows` rows can instead hold each row to its share of the cap (`cap / rows`),
@@ -15,8 +16,6 @@ share stops that statement with OB413 too, and the caller asks again with the ru
 from __future__ import annotations
 
 from objectry.sqltext import ident
-
-OVER_CAP = "OB413"  # the SQLSTATE objectry_answer_bytes raises
 
 # The smallest share of the cap a row is held to (`shared_rows`): below it rows of ordinary
 # size would be over their share, and such pages would always be read twice.
