@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,23 @@ async def workspace_id(session: Account) -> str:
 async def api(app: Any, session: Account) -> AsyncIterator[httpx.AsyncClient]:
     async with client(app, session.headers) as signed_in:
         yield signed_in
+
+
+@asynccontextmanager
+async def counted_owner(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    """A fresh owner's client of an app connected directly through a relay that counts its
+    round trips to PostgreSQL (tests/support/round_trips.py), and that counter."""
+    from objectry.settings import DIRECT
+    from tests.conftest import running_app, settings_for
+    from tests.support.round_trips import counting_relay
+
+    async with counting_relay(database_url) as (url, counter):
+        settings = settings_for(url, database_pooler=DIRECT, direct_database_url=database_url,
+                                open_signup=True)
+        async with running_app(settings) as app:
+            owner = await sign_up(app)
+            async with client(app, owner.headers) as api:
+                yield api, counter
 
 
 def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from objectry.settings import DIRECT
 from tests.api.builders import add_field, codes, make_object, make_record, ok
-from tests.api.conftest import client, sign_up
+from tests.api.conftest import client, counted_owner, sign_up
 from tests.conftest import running_app, settings_for
-from tests.support.round_trips import counting_relay
 
 
 async def _crm(api: Any) -> None:
@@ -129,25 +127,20 @@ async def test_racing_patches_at_one_version_write_once(app: Any) -> None:
 
 async def test_a_patch_is_one_round_trip_when_its_fields_tell_the_object(database_url: str
                                                                            ) -> None:
-    async with counting_relay(database_url) as (url, counter):
-        settings = settings_for(url, database_pooler=DIRECT, direct_database_url=database_url,
-                                open_signup=True)
-        async with running_app(settings) as app:
-            owner = await sign_up(app)
-            async with client(app, owner.headers) as api:
-                await _crm(api)
-                record = await make_record(api, "contact", name="Gus", tier="a")
-                # Warm: each statement is prepared on its first use (a round trip of its own).
-                await ok(await _patch(api, record, {"age": 1}, version=1))
-                await ok(await _patch(api, record, {"name": "F"}, version=2))
+    async with counted_owner(database_url) as (api, counter):
+        await _crm(api)
+        record = await make_record(api, "contact", name="Gus", tier="a")
+        # Warm: each statement is prepared on its first use (a round trip of its own).
+        await ok(await _patch(api, record, {"age": 1}, version=1))
+        await ok(await _patch(api, record, {"name": "F"}, version=2))
 
-                async def trips(data: dict[str, Any], version: int, status: int) -> int:
-                    before = counter.round_trips
-                    answer = await _patch(api, record, data, version)
-                    assert answer.status_code == status, answer.text
-                    return counter.round_trips - before
+        async def trips(data: dict[str, Any], version: int, status: int) -> int:
+            before = counter.round_trips
+            answer = await _patch(api, record, data, version)
+            assert answer.status_code == status, answer.text
+            return counter.round_trips - before
 
-                assert await trips({"age": 2}, 3, 200) == 1
-                assert await trips({"age": 3}, 3, 412) == 1  # the mismatch is told at once
-                # `name` is contact's and lead's: the record is read to learn its object.
-                assert await trips({"name": "G"}, 4, 200) == 2
+        assert await trips({"age": 2}, 3, 200) == 1
+        assert await trips({"age": 3}, 3, 412) == 1  # the mismatch is told at once
+        # `name` is contact's and lead's: the record is read to learn its object.
+        assert await trips({"name": "G"}, 4, 200) == 2

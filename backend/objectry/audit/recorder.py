@@ -63,10 +63,17 @@ async def record_as(conn: asyncpg.Connection, actor: Actor, kind: str, action: s
                     changes: Mapping[str, Any] | None = None) -> None:
     """`record` where no request context exists yet: a sign-up that joins by invitation acts
     as the account it has just made (a session credential with no id)."""
+    await repo.insert(conn, entry(actor, kind, action, target_id, target_name, changes))
+
+
+def entry(actor: Actor, kind: str, action: str, target_id: str, target_name: str | None = None,
+          changes: Mapping[str, Any] | None = None) -> repo.Entry:
+    """The entry `record_as` writes; for a statement that writes it as one of its steps
+    (repo.insert_sql with a source)."""
     assert kind in KINDS, kind
     shown = {k: v for k, v in (changes or {}).items() if k not in SECRET_KEYS} or None
-    await repo.insert(conn, repo.Entry(
+    return repo.Entry(
         tenant_id=actor.workspace_id, id=new_id("aud"), kind=kind, action=action,
         target_id=target_id, target_name=target_name, actor_user_id=actor.user_id,
         credential_type=actor.credential_type, credential_id=actor.credential_id,
-        changes=shown))
+        changes=shown)

@@ -13,13 +13,25 @@ from objectry import sqltext
 
 # The actor's e-mail and the token's name are copied as they are now, in the same round trip:
 # the entry keeps naming them after the account changes its e-mail or the token is gone.
-_INSERT = """
-INSERT INTO audit_log (tenant_id, id, kind, action, target_id, target_name, actor_user_id,
-                       credential_type, credential_id, changes, actor_email, credential_name)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-        (SELECT email FROM users WHERE id = $7),
-        (SELECT name FROM api_tokens WHERE tenant_id = $1 AND id = $9 AND $8 = 'token'))
-"""
+_TYPES = ("text", "text", "text", "text", "text", "text", "text", "text", "text", "jsonb")
+
+
+def insert_sql(first: int = 1, source: str | None = None) -> str:
+    """INSERT of one entry whose values (an Entry's fields, in order) are parameters `first`…
+    `first + 9`; with `source`, a step of a larger statement that writes the entry only if
+    `source` (a CTE of that statement) yields a row, so it commits with that change or not at
+    all (metadata/repo.py insert_link)."""
+    p = [f"${first + i}::{t}" for i, t in enumerate(_TYPES)]
+    values = (f"{', '.join(p)}, (SELECT email FROM users WHERE id = {p[6]}),"
+              f" (SELECT name FROM api_tokens WHERE tenant_id = {p[0]} AND id = {p[8]}"
+              f" AND {p[7]} = 'token')")
+    rows = f"VALUES ({values})" if source is None else f"SELECT {values} FROM {source}"
+    return ("INSERT INTO audit_log (tenant_id, id, kind, action, target_id, target_name,"
+            " actor_user_id, credential_type, credential_id, changes, actor_email,"
+            f" credential_name) {rows}")
+
+
+_INSERT = insert_sql()
 _COLUMNS = ("id, at, kind, action, target_id, target_name, actor_user_id, actor_email,"
             " credential_type, credential_id, credential_name, changes")
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from objectry.fields.computed import COMPUTED_TYPES
+from objectry.ids import looks_like
 
 # Columns every record has besides its fields (API name → records column).
 SYSTEM_COLUMNS: Mapping[str, str] = {
@@ -145,6 +146,21 @@ class Snapshot:
     def object(self, ref: str) -> ObjectDef | None:
         """An object by id or name (or plural name)."""
         return self.objects_by_id.get(ref) or self.objects_by_name.get(ref)
+
+    @cached_property
+    def relationships_by_id(self) -> Mapping[str, RelationshipDef]:
+        return {r.id: r for r in self.relationships}
+
+    @cached_property
+    def _relationships_by_name(self) -> Mapping[str, RelationshipDef]:
+        return {r.name: r for r in self.relationships}
+
+    def relationship(self, ref: str) -> RelationshipDef | None:
+        """A relationship by id, or by name (what a request body may give, as
+        metadata/changes.find reads it from the database)."""
+        if looks_like("rel", ref):
+            return self.relationships_by_id.get(ref)
+        return self._relationships_by_name.get(ref)
 
     def relationships_of(self, object_id: str) -> tuple[RelationshipDef, ...]:
         """Relationships with this object on either side."""

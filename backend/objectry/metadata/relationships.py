@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import asyncpg
 
-from objectry.audit.recorder import changed, record
+from objectry.audit.recorder import actor_of, changed, entry, record
 from objectry.db import tenancy
 from objectry.errors import Conflict, ValidationFailed, detail
 from objectry.ids import looks_like, new_id
@@ -20,6 +21,7 @@ from objectry.metadata.changes import (
     schema_change,
     update_named,
 )
+from objectry.metadata.model import RelationshipDef
 from objectry.metadata.schemas import LinkCreate, RelationshipCreate, RelationshipUpdate
 from objectry.web.context import Context
 from objectry.web.pagination import PageRequest, page
@@ -96,31 +98,51 @@ async def _live_record(conn: asyncpg.Connection, ctx: Context, record_id: str, o
 
 
 async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
+    """A link in one statement (its checks, the link, its events and its audit entry) when
+    the relationship is in the workspace's metadata and both records are live records of its
+    objects; anything else is read first, which names every problem (422) in its order."""
+    rel = (await ctx.state.metadata.get(ctx.tenant_id)).relationship(body.relationship_id)
+    if rel is not None and looks_like("rec", body.from_record_id) \
+            and looks_like("rec", body.to_record_id):
+        async with tenancy.one(ctx) as conn:
+            try:
+                row = await _insert(conn, ctx, body, rel)
+            except asyncpg.ForeignKeyViolationError:
+                row = None  # the relationship went meanwhile (stale metadata): read first
+        if row is not None:
+            return row
     async with tenancy.tx(ctx) as conn:
         problems: list[dict[str, Any]] = []
-        rel = await referenced(conn, ctx, "relationships", body.relationship_id, "rel",
-                               "relationship_id", problems)
-        if rel is None:
+        found = await referenced(conn, ctx, "relationships", body.relationship_id, "rel",
+                                 "relationship_id", problems)
+        if found is None:
             raise ValidationFailed(problems)
-        await _live_record(conn, ctx, body.from_record_id, rel["from_object_id"],
+        await _live_record(conn, ctx, body.from_record_id, found["from_object_id"],
                            "from_record_id", problems)
-        await _live_record(conn, ctx, body.to_record_id, rel["to_object_id"], "to_record_id",
+        await _live_record(conn, ctx, body.to_record_id, found["to_object_id"], "to_record_id",
                            problems)
         raise_if(problems)
-        values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("rrec"),
-                  "relationship_id": rel["id"], "rel_type": rel["type"],
-                  "from_object_id": rel["from_object_id"], "to_object_id": rel["to_object_id"],
-                  "created_by": ctx.principal.actor}
-        await record(conn, ctx, "link", "created", values["id"], rel["name"])
-        try:
-            row = await repo.insert(conn, "relationship_records", values)
-        except asyncpg.UniqueViolationError as exc:
-            message = _CARDINALITY.get(exc.constraint_name or "", "already linked")
-            raise Conflict(message.format(type=rel["type"]),
-                           [detail("to_record_id", "cardinality", message.format(
-                               type=rel["type"]))]) from None
-        await repo.add_link_events(conn, ctx.tenant_id, "link", row, ctx.principal.actor)
+        rel = RelationshipDef(**{f.name: found[f.name] for f in fields(RelationshipDef)})
+        row = await _insert(conn, ctx, body, rel)
+        if row is None:  # a record was trashed between the read and the write
+            raise Conflict("a concurrent change got in the way; retry")
         return row
+
+
+async def _insert(conn: asyncpg.Connection, ctx: Context, body: LinkCreate,
+                  rel: RelationshipDef) -> dict[str, Any] | None:
+    values = {**body.model_dump(), "tenant_id": ctx.tenant_id, "id": new_id("rrec"),
+              "relationship_id": rel.id, "rel_type": rel.type,
+              "from_object_id": rel.from_object_id, "to_object_id": rel.to_object_id,
+              "created_by": ctx.principal.actor}
+    try:
+        return await repo.insert_link(conn, values, entry(actor_of(ctx), "link", "created",
+                                                          values["id"], rel.name))
+    except asyncpg.UniqueViolationError as exc:
+        message = _CARDINALITY.get(exc.constraint_name or "", "already linked")
+        raise Conflict(message.format(type=rel.type),
+                       [detail("to_record_id", "cardinality", message.format(
+                           type=rel.type))]) from None
 
 
 async def unlink(ctx: Context, link_id: str) -> None:

@@ -5,11 +5,13 @@ request; every value is a bound parameter."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import astuple
 from typing import Any
 
 import asyncpg
 
 from objectry import sqltext
+from objectry.audit import repo as audit_repo
 from objectry.web.pagination import PageRequest
 
 # The columns each table exposes through the API (and accepts in inserts/updates).
@@ -178,18 +180,63 @@ async def record_object(conn: asyncpg.Connection, tenant_id: str, record_id: str
     return dict(row) if row is not None else None
 
 
+def _link_events(source: str, op: str, actor: str) -> str:
+    """INSERT of `op` (`link` or `unlink`) in the history of both records of each link that
+    `source` yields (one event for a record linked to itself); records/repo.history reads
+    them. `source` has the link's columns and `tenant_id`; `op` and `actor` are SQL."""
+    return f"""INSERT INTO link_events (tenant_id, record_id, op, relationship_id, forward,
+                                        other_record_id, link_id, actor)
+               SELECT l.tenant_id, u.near, {op}, l.relationship_id, u.forward, u.far, l.id,
+                      {actor}
+               FROM {source} AS l
+               CROSS JOIN LATERAL (VALUES (l.from_record_id, true, l.to_record_id),
+                                          (l.to_record_id, false, l.from_record_id))
+                    AS u(near, forward, far)
+               WHERE u.forward OR l.from_record_id <> l.to_record_id"""
+
+
 async def add_link_events(conn: asyncpg.Connection, tenant_id: str, op: str,
                           link: Mapping[str, Any], actor: str | None) -> None:
-    """`link` or `unlink` in the history of both of the link's records (one for a record
-    linked to itself); records/repo.history reads them."""
+    """`link` or `unlink` in the history of both of the link's records."""
+    given = ("(SELECT $1::text AS tenant_id, $3::text AS relationship_id,"
+             " $4::text AS from_record_id, $5::text AS to_record_id, $6::text AS id)")
     await conn.execute(
-        """INSERT INTO link_events (tenant_id, record_id, op, relationship_id, forward,
-                                    other_record_id, link_id, actor)
-           SELECT $1, u.near, $2, $3, u.forward, u.far, $6, $7
-           FROM (VALUES ($4::text, true, $5::text), ($5, false, $4)) AS u(near, forward, far)
-           WHERE u.forward OR $4 <> $5""",
+        _link_events(given, "$2", "$7::text"),
         tenant_id, op, link["relationship_id"], link["from_record_id"], link["to_record_id"],
         link["id"], actor)
+
+
+_LINK_COLUMNS = ("tenant_id", "id", "relationship_id", "rel_type", "from_object_id",
+                 "to_object_id", "from_record_id", "to_record_id", "relationship_metadata",
+                 "created_by")
+# Whether a record is live and of an object: read by its key, the conditions tested on the row.
+# Given as predicates beside the key, they let the planner take a partial index of `records`
+# that holds every live record of the object instead, and scan it, which it did while the
+# table's statistics were those of an empty table (right after the first records were made).
+_LIVE_END = ("(SELECT object_id = ${object} AND deleted_at IS NULL FROM records"
+             " WHERE tenant_id = $1 AND id = ${id})")
+_INSERT_LINK = f"""
+    WITH l AS (
+        INSERT INTO relationship_records ({", ".join(_LINK_COLUMNS)})
+        SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text,
+               $9::jsonb, $10::text
+        WHERE {_LIVE_END.format(id=7, object=5)} AND {_LIVE_END.format(id=8, object=6)}
+        RETURNING tenant_id, {_select("relationship_records")}
+    ), events AS ({_link_events("l", "'link'", "$10::text")}),
+    audited AS ({audit_repo.insert_sql(11, source="l")})
+    SELECT {_select("relationship_records")} FROM l
+"""
+
+
+async def insert_link(conn: asyncpg.Connection, values: Mapping[str, Any],
+                      entry: audit_repo.Entry) -> dict[str, Any] | None:
+    """A link (`values`: the relationship_records columns), its `link` events and its audit
+    `entry`, in one statement: nothing is written unless both of its records are live records
+    of the relationship's objects (None then). A broken uniqueness rule raises as the insert
+    would (the caller names it); a relationship gone meanwhile is a foreign-key violation."""
+    row = await conn.fetchrow(_INSERT_LINK, *(values[c] for c in _LINK_COLUMNS),
+                              *astuple(entry))
+    return dict(row) if row is not None else None
 
 
 # Links to a record in the trash are hidden until it is restored (extra_sql of list_page).

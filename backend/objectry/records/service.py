@@ -248,7 +248,7 @@ def _link_event(ctx: Context, snapshot: Snapshot, e: asyncpg.Record) -> dict[str
     label for the other side; name and label null once it is deleted) and the other record
     (its object's name and its current primary value, null once it is purged; the primary
     value also null for a caller who may not read that object)."""
-    rel = next((r for r in snapshot.relationships if r.id == e["relationship_id"]), None)
+    rel = snapshot.relationships_by_id.get(e["relationship_id"])
     label = None if rel is None else rel.to_label if e["forward"] else rel.from_label
     other = snapshot.objects_by_id.get(e["other_object_id"] or "")
     return {"at": e["at"], "actor": e["actor"], "op": e["op"], "changes": {},
