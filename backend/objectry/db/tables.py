@@ -258,7 +258,8 @@ records = Table(
     Column("created_by", Text),
     Column("updated_by", Text),
     PrimaryKeyConstraint("tenant_id", "id"),
-    _tenant_fk(),
+    # No key to workspaces of its own (migration 0019): the object's is the workspace's, and
+    # a workspace's records go with its objects.
     ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
                          ondelete="CASCADE"),
     # The target of relationship_records' (record, object) foreign keys.
@@ -320,7 +321,7 @@ relationship_records = Table(
     _now(),
     Column("created_by", Text),
     PrimaryKeyConstraint("tenant_id", "id"),
-    _tenant_fk(),
+    # No key to workspaces of its own (migration 0019): its records' and relationship's are.
     ForeignKeyConstraint(
         ["tenant_id", "relationship_id", "from_object_id", "to_object_id", "rel_type"],
         ["relationships.tenant_id", "relationships.id", "relationships.from_object_id",
@@ -400,7 +401,7 @@ link_events = Table(
     Column("actor", Text),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("tenant_id", "id"),
-    _tenant_fk(),
+    # No key to workspaces of its own (migration 0019): the record's is the workspace's.
     ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"],
                          ondelete="CASCADE"),
     CheckConstraint("op IN ('link', 'unlink')", name="op"),
