@@ -16,8 +16,10 @@ CREATE TABLE objects (
     PRIMARY KEY (tenant_id, id)
 );
 
+-- records and relationship_records have no key to workspaces of their own, as in Objectry
+-- (migration 0019): their other keys imply it.
 CREATE TABLE records (
-    tenant_id text NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    tenant_id text NOT NULL,
     id text NOT NULL,
     object_id text NOT NULL,
     data jsonb NOT NULL DEFAULT '{}'::jsonb,
@@ -53,7 +55,7 @@ CREATE TABLE relationships (
 );
 
 CREATE TABLE relationship_records (
-    tenant_id text NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    tenant_id text NOT NULL,
     id text NOT NULL,
     relationship_id text NOT NULL,
     rel_type text NOT NULL,
