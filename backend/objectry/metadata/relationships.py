@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import fields
 from typing import Any
 
@@ -105,8 +106,12 @@ async def link(ctx: Context, body: LinkCreate) -> dict[str, Any]:
     if rel is not None and looks_like("rec", body.from_record_id) \
             and looks_like("rec", body.to_record_id):
         async with tenancy.one(ctx) as conn:
+            # Inside a held transaction (an idempotent request, a template's sample links) a
+            # savepoint, so that a refused statement leaves it usable for the read-first path.
+            attempt = conn.transaction() if conn.is_in_transaction() else nullcontext()
             try:
-                row = await _insert(conn, ctx, body, rel)
+                async with attempt:
+                    row = await _insert(conn, ctx, body, rel)
             except asyncpg.ForeignKeyViolationError:
                 row = None  # the relationship went meanwhile (stale metadata): read first
         if row is not None:
