@@ -62,6 +62,8 @@ def _inserted(source: str) -> str:
 
 
 _INSERT_UNNEST = _inserted("unnest($4::text[], $5::jsonb[], $6::text[]) AS u(id, data, pv)")
+# One record (a create): scalar parameters, which asyncpg encodes without walking arrays.
+_INSERT_ONE = _inserted("(VALUES ($4::text, $5::jsonb, $6::text)) AS u(id, data, pv)")
 # Staged rows carry their data as JSON text (binary COPY of text is the text's bytes);
 # PostgreSQL parses it once, as it parses a jsonb parameter.
 STAGE = "pg_temp.objectry_staged_records"
@@ -74,6 +76,9 @@ async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
                       ) -> list[asyncpg.Record]:
     """One statement for any number of records (unnest), in input order, with their
     `create` events written in the same statement."""
+    if len(ids) == 1:
+        return await conn.fetch(_INSERT_ONE, tenant_id, object_id, actor, ids[0], datas[0],
+                                primary_values[0])
     return await conn.fetch(_INSERT_UNNEST, tenant_id, object_id, actor, ids, datas,
                             primary_values)
 
