@@ -2,7 +2,8 @@
 differs, stored by field id (renames are free) and shown by today's field names.
 
 Every update path (/api/records PATCH and PUT, a bulk upsert's merge, /rest/v1 PATCH) writes
-its history event from `diff`; a create's event is built in SQL (records/repo.py insert_many).
+its history event from `diff`; a create's event is written with its insert (records/repo.py
+insert_many).
 """
 
 from __future__ import annotations
