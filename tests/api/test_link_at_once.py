@@ -128,7 +128,14 @@ async def test_a_link_is_one_round_trip(database_url: str) -> None:
 
 
 class _Captured:
-    """Stands in for a connection to keep the statement a repo function would send."""
+    """Stands in for a connection to keep the statement a repo function would send to a
+    server of `version`."""
+
+    def __init__(self, version: Any = None) -> None:
+        self.version = version
+
+    def get_server_version(self) -> Any:
+        return self.version
 
     async def fetchrow(self, sql: str, *args: Any) -> None:
         self.sql, self.args = sql, args
@@ -164,18 +171,18 @@ async def test_writes_read_a_record_by_its_key_before_statistics_catch_up(new_da
             rel = await relate(api, "knows", "contact", "contact", "N:N")
     ids = [r["id"] for r in made["items"]]
     object_id = name["object_field"]["object_id"]
-    patch = _Captured()
-    await records_repo.patch_at_version(patch, owner.workspace_id, object_id, ids[7], 1,
-                                        {name["object_field"]["field_id"]: "D"}, [], True, "D",
-                                        None)
-    linking = _Captured()
-    await linking.fetchrow(
-        metadata_repo._INSERT_LINK,  # noqa: SLF001 (the statement itself)
-        owner.workspace_id, "rrec_x", rel["id"], "N:N", object_id, object_id, ids[1], ids[2],
-        None, None, owner.workspace_id, "aud_x", "link", "created", "rrec_x", "knows", None,
-        "token", None, None)
     conn = await asyncpg.connect(url, server_settings={"role": "objectry_app"})
     try:
+        patch = _Captured(conn.get_server_version())  # its statement depends on the version
+        await records_repo.patch_at_version(patch, owner.workspace_id, object_id, ids[7], 1,
+                                            {name["object_field"]["field_id"]: "D"}, [], True,
+                                            "D", None)
+        linking = _Captured()
+        await linking.fetchrow(
+            metadata_repo._INSERT_LINK,  # noqa: SLF001 (the statement itself)
+            owner.workspace_id, "rrec_x", rel["id"], "N:N", object_id, object_id, ids[1],
+            ids[2], None, None, owner.workspace_id, "aud_x", "link", "created", "rrec_x",
+            "knows", None, "token", None, None)
         await conn.set_type_codec("jsonb", encoder=lambda v: orjson.dumps(v).decode(),
                                   decoder=orjson.loads, schema="pg_catalog")
         await conn.execute("SELECT set_config('app.tenant_id', $1, false)", owner.workspace_id)
