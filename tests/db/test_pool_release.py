@@ -1,6 +1,8 @@
-"""The pool's release (db/pool.py BoundedPool.release): a connection with nothing to undo goes
-straight back to the queue; one left in a transaction or with a listener takes asyncpg's own
-reset, which rolls back and clears it, so the next request never inherits another's state."""
+"""The pool's release (db/pool.py BoundedPool.release): a connection with nothing to undo is
+parked and handed out again by the next acquire, or goes to an acquirer waiting in asyncpg's
+queue; one left in a transaction or with a listener takes asyncpg's own reset, which rolls back
+and clears it, so the next request never inherits another's state. Parked connections never
+stall the pool: closing, expiring and a lost connection put them back."""
 
 from __future__ import annotations
 
@@ -29,12 +31,83 @@ async def one_connection(new_database: Any) -> AsyncIterator[asyncpg.Pool]:
 
 async def test_a_quiet_connection_is_reused_as_it_was(one_connection: asyncpg.Pool) -> None:
     pool = one_connection
-    pids = set()
+    pids, proxies = set(), set()
     for _ in range(20):
         async with pool.acquire() as conn:
             pids.add(await conn.fetchval("SELECT pg_backend_pid()"))
-        assert pool._queue.qsize() == 1  # back in the queue as soon as the block ends
+            proxies.add(id(conn))
+        assert pool._parked == [conn]  # parked as soon as the block ends
+    conn = await pool.acquire()  # `await` takes a parked connection too
+    assert await conn.fetchval("SELECT pg_backend_pid()") in pids
+    await pool.release(conn)
     assert len(pids) == 1
+    assert len(proxies) == 1  # the same checkout all along: asyncpg's acquire never ran
+
+
+async def test_a_release_goes_to_the_acquirer_waiting_in_the_queue(
+        one_connection: asyncpg.Pool) -> None:
+    pool = one_connection
+    held = await pool.acquire()
+    waiting = asyncio.create_task(pool.acquire().__aenter__())
+    await asyncio.sleep(0.05)  # in asyncpg's queue: the only connection is held
+    assert not waiting.done()
+    await pool.release(held)
+    conn = await asyncio.wait_for(waiting, 1)  # at once, not after the acquire timeout
+    assert await conn.fetchval("SELECT 1") == 1 and pool._parked == []
+    await pool.release(conn)
+    assert pool._parked == [conn]
+
+
+async def test_an_exhausted_pool_still_times_out(new_database: Any) -> None:
+    url = await new_database()
+    await asyncio.to_thread(migrate.upgrade, url)
+    pool = await db_pool.create(url, min_size=1, max_size=1, statement_timeout_ms=10_000,
+                                acquire_timeout_ms=200)
+    try:
+        async with pool.acquire():
+            with pytest.raises(TimeoutError):
+                async with pool.acquire():
+                    pass
+        async with pool.acquire() as conn:  # and the connection is whole afterwards
+            assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        await pool.close()
+
+
+async def test_closing_and_expiring_put_parked_connections_back(new_database: Any) -> None:
+    url = await new_database()
+    await asyncio.to_thread(migrate.upgrade, url)
+    pool = await db_pool.create(url, min_size=2, max_size=2, statement_timeout_ms=10_000,
+                                acquire_timeout_ms=5_000)
+    async with pool.acquire() as a, pool.acquire() as b:
+        first = {await a.fetchval("SELECT pg_backend_pid()"),
+                 await b.fetchval("SELECT pg_backend_pid()")}
+    assert len(pool._parked) == 2
+    await pool.expire_connections()  # e.g. after a schema change: new connections next
+    assert pool._parked == []
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT pg_backend_pid()") not in first
+    assert len(pool._parked) == 1
+    await asyncio.wait_for(pool.close(), 5)  # would wait for ever on a parked connection
+    assert pool._parked == []
+
+
+async def test_a_parked_connection_the_server_ended_is_replaced(one_connection: asyncpg.Pool,
+                                                                database_url: str) -> None:
+    pool = one_connection
+    async with pool.acquire() as conn:
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+    admin = await asyncpg.connect(database_url)
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin.close()
+    for _ in range(50):  # the client notices the closed socket
+        if pool._parked[0]._con is None or pool._parked[0]._con.is_closed():
+            break
+        await asyncio.sleep(0.02)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT pg_backend_pid()") != pid
 
 
 async def test_an_open_transaction_is_rolled_back_on_release(one_connection: asyncpg.Pool

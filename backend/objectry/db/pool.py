@@ -11,6 +11,7 @@ workspace's units of work at once on this pool, in this process (db/admission.py
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -89,7 +90,14 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
     """A pool whose `acquire()` waits at most `acquire_timeout` seconds unless told otherwise:
     every door to the database (tenancy, auth, throttles, pool.fetch…) goes through it, so a
     pool exhausted by slow requests, or a database that accepts sockets but never answers,
-    gives a TimeoutError (a 503 `unavailable`) instead of a request that hangs."""
+    gives a TimeoutError (a 503 `unavailable`) instead of a request that hangs.
+
+    A connection released with nothing to undo is parked here rather than put back in
+    asyncpg's queue: asyncpg still counts it as checked out, and the next `acquire()` hands it
+    out again at once. asyncpg's acquire and release (its context object, queue, holder, proxy
+    and inactivity timer) cost about 10 µs a request (bench/notes.md). A release hands its
+    connection to asyncpg's queue instead when an acquirer waits there, and closing, expiring
+    or a connection that went away puts parked connections back first."""
 
     def __init__(self, *args: Any, acquire_timeout: float, workspace_concurrency: int = 0,
                  **kwargs: Any) -> None:
@@ -99,22 +107,26 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
         # doors); None when off (0).
         self.admission = (Admission(workspace_concurrency, acquire_timeout)
                           if workspace_concurrency > 0 else None)
+        self._parked: list[Any] = []  # connection proxies, the most recently released last
 
-    def acquire(self, *, timeout: float | None = None) -> Any:
-        if timeout is None and not self._queue.empty():
-            # An idle connection is there to take, so the wait cannot hang: asyncpg's timeout
-            # would wrap the acquire in a task of its own (~10% of a GET by id's Python).
-            # A holder whose connection was dropped reconnects under the connect timeout.
-            return super().acquire()
-        return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
+    def acquire(self, *, timeout: float | None = None) -> Checkout:
+        while self._parked and not self._closing:
+            proxy = self._parked.pop()
+            con = proxy._con  # None once asyncpg let go of it (the connection was lost)
+            if (con is not None and not con.is_closed()
+                    and proxy._holder._generation == self._generation):
+                return Checkout(self, timeout, proxy)
+            if con is not None:  # expired, or closing: asyncpg replaces it on a later acquire
+                self._unpark(proxy)
+        return Checkout(self, self.acquire_timeout if timeout is None else timeout)
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         """asyncpg's release, without its task when there is nothing to do: asyncpg shields an
         async reset (a task per request, ~5% of a GET by id) so that a cancelled request still
         returns its connection. Ours resets nothing (`_keep_session`), so a connection with no
-        transaction, listener, cancellation or retirement pending goes straight back to the
-        queue, synchronously — nothing there can be cancelled half-way. Anything else, or an
-        asyncpg whose internals moved, takes asyncpg's own path."""
+        transaction, listener, cancellation or retirement pending is parked (or goes straight
+        back to the queue), synchronously — nothing there can be cancelled half-way. Anything
+        else, or an asyncpg whose internals moved, takes asyncpg's own path."""
         holder: Any = getattr(connection, "_holder", None)
         con: Any = getattr(connection, "_con", None)
         try:
@@ -123,14 +135,68 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
                      and not con._protocol._is_cancelling() and not con._listeners
                      and not con._log_listeners and holder._generation == self._generation
                      and con._protocol.queries_count < holder._max_queries)
+            awaited = quiet and any(not w.done() for w in self._queue._getters)
         except AttributeError:
-            quiet = False
+            quiet = awaited = False
         if not quiet:
             return await super().release(connection, timeout=timeout)
-        con._on_release()
+        if awaited or self._closing:
+            self._unpark(connection)
+        else:
+            self._parked.append(connection)
+
+    def _unpark(self, proxy: Any) -> None:
+        """Back to asyncpg's queue, as its own release would put a connection with nothing to
+        reset (waking the acquirer that waits there, if any)."""
+        proxy._con._on_release()
+        holder = proxy._holder
         holder._timeout = None
         holder._release()
         holder._setup_inactive_callback()
+
+    def _unpark_all(self) -> None:
+        parked, self._parked = self._parked, []
+        for proxy in parked:
+            if proxy._con is not None:
+                self._unpark(proxy)
+
+    async def close(self) -> None:
+        self._unpark_all()  # asyncpg's close waits for every checked-out connection
+        await super().close()
+
+    def terminate(self) -> None:
+        self._parked.clear()  # terminated with the others: asyncpg then lets go of them
+        super().terminate()
+
+    async def expire_connections(self) -> None:
+        self._unpark_all()
+        await super().expire_connections()
+
+
+class Checkout:
+    """What `BoundedPool.acquire()` returns, for `async with` or `await`: a parked connection,
+    else one from asyncpg's queue within `timeout`. The wait is bounded by asyncio.timeout
+    rather than asyncpg's (which runs the acquire in a task of its own, ~10% of a GET by id's
+    Python): without a task, an acquirer joins the queue's line before any release can run, so
+    a release always sees it waiting and hands it the connection instead of parking it."""
+
+    __slots__ = ("_pool", "_timeout", "_proxy")
+
+    def __init__(self, pool: BoundedPool, timeout: float | None, proxy: Any = None) -> None:
+        self._pool, self._timeout, self._proxy = pool, timeout, proxy
+
+    async def __aenter__(self) -> Any:
+        if self._proxy is None:
+            async with asyncio.timeout(self._timeout):
+                self._proxy = await self._pool._acquire(None)
+        return self._proxy
+
+    async def __aexit__(self, *exc: object) -> None:
+        proxy, self._proxy = self._proxy, None
+        await self._pool.release(proxy)
+
+    def __await__(self) -> Any:
+        return self.__aenter__().__await__()
 
 
 async def create(url: str, *, min_size: int, max_size: int, statement_timeout_ms: int,
