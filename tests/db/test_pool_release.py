@@ -134,3 +134,18 @@ async def test_a_listener_left_behind_is_removed_on_release(one_connection: asyn
         await conn.execute("NOTIFY objectry_probe, 'late'")
         await asyncio.sleep(0.1)
     assert heard == []
+
+
+async def test_a_connection_released_twice_is_handed_out_once(one_connection: asyncpg.Pool
+                                                             ) -> None:
+    pool = one_connection
+    conn = await pool.acquire()
+    await pool.release(conn)
+    await pool.release(conn)  # a caller's bug: asyncpg ignores it, so parking must too
+    assert pool._parked == [conn]
+    first = await pool.acquire()
+    second = asyncio.create_task(pool.acquire().__aenter__())
+    await asyncio.sleep(0.05)
+    assert not second.done()  # the one connection is not handed to two callers
+    await pool.release(first)
+    await pool.release(await second)

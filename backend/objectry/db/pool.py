@@ -140,10 +140,13 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
             quiet = awaited = False
         if not quiet:
             return await super().release(connection, timeout=timeout)
+        if connection in self._parked:  # released twice: asyncpg ignores that, and so must we
+            return None
         if awaited or self._closing:
             self._unpark(connection)
         else:
             self._parked.append(connection)
+        return None
 
     def _unpark(self, proxy: Any) -> None:
         """Back to asyncpg's queue, as its own release would put a connection with nothing to
