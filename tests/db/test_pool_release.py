@@ -149,3 +149,12 @@ async def test_a_connection_released_twice_is_handed_out_once(one_connection: as
     assert not second.done()  # the one connection is not handed to two callers
     await pool.release(first)
     await pool.release(await second)
+
+
+async def test_a_checkout_never_entered_holds_nothing(one_connection: asyncpg.Pool) -> None:
+    pool = one_connection
+    async with pool.acquire():
+        pass
+    pool.acquire()  # made and dropped, as a caller that fails before entering it would
+    async with asyncio.timeout(1), pool.acquire() as conn:  # the one connection is still free
+        assert await conn.fetchval("SELECT 1") == 1

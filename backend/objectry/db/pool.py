@@ -110,15 +110,19 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
         self._parked: list[Any] = []  # connection proxies, the most recently released last
 
     def acquire(self, *, timeout: float | None = None) -> Checkout:
+        return Checkout(self, self.acquire_timeout if timeout is None else timeout)
+
+    def _take_parked(self) -> Any:
+        """The most recently parked connection that is still good, else None."""
         while self._parked and not self._closing:
             proxy = self._parked.pop()
             con = proxy._con  # None once asyncpg let go of it (the connection was lost)
             if (con is not None and not con.is_closed()
                     and proxy._holder._generation == self._generation):
-                return Checkout(self, timeout, proxy)
+                return proxy
             if con is not None:  # expired, or closing: asyncpg replaces it on a later acquire
                 self._unpark(proxy)
-        return Checkout(self, self.acquire_timeout if timeout is None else timeout)
+        return None
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         """asyncpg's release, without its task when there is nothing to do: asyncpg shields an
@@ -177,18 +181,20 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped (An
 
 
 class Checkout:
-    """What `BoundedPool.acquire()` returns, for `async with` or `await`: a parked connection,
-    else one from asyncpg's queue within `timeout`. The wait is bounded by asyncio.timeout
-    rather than asyncpg's (which runs the acquire in a task of its own, ~10% of a GET by id's
-    Python): without a task, an acquirer joins the queue's line before any release can run, so
-    a release always sees it waiting and hands it the connection instead of parking it."""
+    """What `BoundedPool.acquire()` returns, for `async with` or `await`: once entered, a parked
+    connection, else one from asyncpg's queue within `timeout` (nothing is taken before, so a
+    checkout never entered holds nothing). The wait is bounded by asyncio.timeout rather than
+    asyncpg's (which runs the acquire in a task of its own, ~10% of a GET by id's Python):
+    without a task, an acquirer joins the queue's line before any release can run, so a release
+    always sees it waiting and hands it the connection instead of parking it."""
 
     __slots__ = ("_pool", "_timeout", "_proxy")
 
-    def __init__(self, pool: BoundedPool, timeout: float | None, proxy: Any = None) -> None:
-        self._pool, self._timeout, self._proxy = pool, timeout, proxy
+    def __init__(self, pool: BoundedPool, timeout: float | None) -> None:
+        self._pool, self._timeout, self._proxy = pool, timeout, None
 
     async def __aenter__(self) -> Any:
+        self._proxy = self._pool._take_parked()
         if self._proxy is None:
             async with asyncio.timeout(self._timeout):
                 self._proxy = await self._pool._acquire(None)
