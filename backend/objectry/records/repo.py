@@ -193,15 +193,24 @@ async def update_if_version(conn: asyncpg.Connection, tenant_id: str, record_id:
         """, tenant_id, record_id, version, data, primary_value, actor, changes)
 
 
-_WRITTEN = ", ".join("r." + column.strip() for column in RECORD_COLUMNS.split(","))
-_WRITTEN_NEW = ", ".join("new." + column.strip() for column in RECORD_COLUMNS.split(","))
+def _qualified(alias: str) -> str:
+    """RECORD_COLUMNS, each as `alias.column`."""
+    return ", ".join(f"{alias}.{column.strip()}" for column in RECORD_COLUMNS.split(","))
 
-# A PATCH's history event: `[old, new]` of each patched key whose value changed, as changes.diff
-# gives; `o` is the record before the write, `c` after it.
-_PATCH_CHANGES = """
-    (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array(o.data -> k, c.data -> k)), '{}')
+
+def _patch_changes(before: str) -> str:
+    """A PATCH's history event: `[old, new]` of each patched key whose value changed, as
+    changes.diff gives; `before` is the record's data before the write, `c` the record after."""
+    return f"""
+    (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array({before} -> k, c.data -> k)), '{{}}')
      FROM (SELECT jsonb_object_keys($5::jsonb) UNION SELECT unnest($6::text[])) AS keys (k)
-     WHERE (o.data -> k) IS DISTINCT FROM (c.data -> k))"""
+     WHERE ({before} -> k) IS DISTINCT FROM (c.data -> k))"""
+
+
+# Both PATCH statements read the record by its key alone and test on the row whether it is live
+# and of that object: given beside the key, those conditions let the planner take a partial
+# index of every live record of the object and scan it (it did while the table's statistics
+# were an empty table's, right after the first records were made).
 _PATCHED = """UPDATE records r SET data = (r.data - $6::text[]) || $5::jsonb,
                              primary_value = CASE WHEN $7 THEN $8 ELSE r.primary_value END,
                              version = r.version + 1, updated_at = now(), updated_by = $9"""
@@ -216,10 +225,10 @@ _PATCH_LOCKING = f"""
         {_PATCHED}
         FROM old WHERE r.tenant_id = $1 AND r.id = old.id AND old.live
                    AND ($4::integer IS NULL OR old.version = $4::integer)
-        RETURNING {_WRITTEN}
+        RETURNING {_qualified("r")}
     ), event AS (
         INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
-        SELECT $1, c.id, 'update', {_PATCH_CHANGES}, $9
+        SELECT $1, c.id, 'update', {_patch_changes("o.data")}, $9
         FROM changed c JOIN old o ON o.id = c.id
     )
     SELECT c.*, old.version AS found_version, true AS settled
@@ -239,18 +248,16 @@ _PATCH_RETURNING_OLD = f"""
         WHERE r.tenant_id = $1 AND r.id = $2
           AND (r.object_id = $3 AND r.deleted_at IS NULL
                AND ($4::integer IS NULL OR r.version = $4::integer)) IS TRUE
-        RETURNING {_WRITTEN_NEW}, old.data AS old_data
+        RETURNING {_qualified("new")}, old.data AS old_data
     ), event AS (
         INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
-        SELECT $1, c.id, 'update', {_PATCH_CHANGES.replace("o.data", "c.old_data")}, $9
+        SELECT $1, c.id, 'update', {_patch_changes("c.old_data")}, $9
         FROM changed c
     ), found AS (
         SELECT version FROM records
         WHERE tenant_id = $1 AND id = $2 AND (object_id = $3 AND deleted_at IS NULL) IS TRUE
     )
-    SELECT c.id, c.object_id, c.data, c.primary_value, c.version, c.created_at, c.updated_at,
-           c.created_by, c.updated_by, c.deleted_at, c.trash_batch,
-           found.version AS found_version,
+    SELECT {_qualified("c")}, found.version AS found_version,
            c.id IS NOT NULL OR ($4::integer IS NOT NULL AND found.version <> $4::integer)
                AS settled
     FROM found FULL JOIN changed c ON true
@@ -267,10 +274,6 @@ async def patch_at_version(conn: asyncpg.Connection, tenant_id: str, object_id: 
     changed, as changes.diff gives). None: no such live record of that object, or (PostgreSQL
     18) it changed while the statement ran: the caller reads it and tries again. A row whose
     `id` is NULL: the record is at `found_version`, not `version`."""
-    # The record is read by its key alone and whether it is live and of that object is tested
-    # on the row: given beside the key, those conditions let the planner take a partial index
-    # of every live record of the object and scan it (it did while the table's statistics were
-    # an empty table's, right after the first records were made).
     sql = (_PATCH_RETURNING_OLD if conn.get_server_version().major >= 18
            else _PATCH_LOCKING)
     row = await conn.fetchrow(sql, tenant_id, record_id, object_id, version, sets, clears,
