@@ -4,27 +4,23 @@ Python) and several (unnest, its changes built by PostgreSQL from the row) write
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import asyncpg
 
-from objectry.db import migrate, tenancy
-from objectry.db import pool as db_pool
+from objectry.db import tenancy
 from objectry.ids import new_id
 from objectry.records import repo as records
+from tests.db.conftest import runtime_pool
 
 DATA = {"fld_text": "Ada <b>", "fld_num": 12.5, "fld_int": 7, "fld_bool": False,
         "fld_tags": ["a", "b"], "fld_json": {"nested": [1, None, "x"]}, "fld_date": "2026-12-06",
         "fld_unicode": "Zoë ✓"}
 
 
-async def test_one_and_many_records_write_the_same_create_event(new_database):
-    url = await new_database()
-    await asyncio.to_thread(migrate.upgrade, url)
-    owner = await asyncpg.connect(url)
-    pool = await db_pool.create(url, min_size=1, max_size=1, statement_timeout_ms=10_000,
-                                acquire_timeout_ms=5_000)
+async def test_one_and_many_records_write_the_same_create_event(migrated: str) -> None:
+    owner = await asyncpg.connect(migrated)
+    pool = await runtime_pool(migrated)
     try:
         tenant, obj = new_id("wsp"), new_id("obj")
         await owner.execute("INSERT INTO workspaces (id, name) VALUES ($1, 'w')", tenant)

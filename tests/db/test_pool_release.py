@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import asyncpg
 import pytest
 
-from objectry.db import migrate
-from objectry.db import pool as db_pool
+from tests.db.conftest import runtime_pool
 
 
 @pytest.fixture
-async def one_connection(new_database: Any) -> AsyncIterator[asyncpg.Pool]:
-    url = await new_database()
-    await asyncio.to_thread(migrate.upgrade, url)
-    pool = await db_pool.create(url, min_size=1, max_size=1, statement_timeout_ms=10_000,
-                                acquire_timeout_ms=5_000)
+async def one_connection(migrated: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await runtime_pool(migrated)
     try:
         yield pool
     finally:
@@ -58,11 +53,8 @@ async def test_a_release_goes_to_the_acquirer_waiting_in_the_queue(
     assert pool._parked == [conn]
 
 
-async def test_an_exhausted_pool_still_times_out(new_database: Any) -> None:
-    url = await new_database()
-    await asyncio.to_thread(migrate.upgrade, url)
-    pool = await db_pool.create(url, min_size=1, max_size=1, statement_timeout_ms=10_000,
-                                acquire_timeout_ms=200)
+async def test_an_exhausted_pool_still_times_out(migrated: str) -> None:
+    pool = await runtime_pool(migrated, acquire_timeout_ms=200)
     try:
         async with pool.acquire():
             with pytest.raises(TimeoutError):
@@ -74,11 +66,8 @@ async def test_an_exhausted_pool_still_times_out(new_database: Any) -> None:
         await pool.close()
 
 
-async def test_closing_and_expiring_put_parked_connections_back(new_database: Any) -> None:
-    url = await new_database()
-    await asyncio.to_thread(migrate.upgrade, url)
-    pool = await db_pool.create(url, min_size=2, max_size=2, statement_timeout_ms=10_000,
-                                acquire_timeout_ms=5_000)
+async def test_closing_and_expiring_put_parked_connections_back(migrated: str) -> None:
+    pool = await runtime_pool(migrated, size=2)
     async with pool.acquire() as a, pool.acquire() as b:
         first = {await a.fetchval("SELECT pg_backend_pid()"),
                  await b.fetchval("SELECT pg_backend_pid()")}

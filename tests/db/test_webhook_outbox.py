@@ -4,15 +4,14 @@ workspace without an active webhook gets no outbox rows; a rolled-back write lea
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import asyncpg
 
-from objectry.db import migrate, tenancy
-from objectry.db import pool as db_pool
+from objectry.db import tenancy
 from objectry.ids import new_id
 from objectry.records import repo as records
+from tests.db.conftest import runtime_pool
 
 
 async def _workspace(owner: asyncpg.Connection) -> tuple[str, str]:
@@ -30,12 +29,10 @@ async def _hook(owner: asyncpg.Connection, tenant: str, active: bool = True) -> 
         tenant, new_id("whk"), active)
 
 
-async def test_outbox_rows_carry_the_record_written_by_the_same_statement(new_database):
-    url = await new_database()
-    await asyncio.to_thread(migrate.upgrade, url)
-    owner = await asyncpg.connect(url)
-    pool = await db_pool.create(url, min_size=1, max_size=2, statement_timeout_ms=10_000,
-                                acquire_timeout_ms=5_000)
+async def test_outbox_rows_carry_the_record_written_by_the_same_statement(migrated: str
+                                                                          ) -> None:
+    owner = await asyncpg.connect(migrated)
+    pool = await runtime_pool(migrated, size=2)
     try:
         watched, obj = await _workspace(owner)
         quiet, quiet_obj = await _workspace(owner)
