@@ -25,11 +25,14 @@ const nextRef = () => String(++lastRef);
 /**
  * Calls onChange(data) for each change to the records of `table` (an object's name):
  * data = {type: "INSERT" | "UPDATE" | "DELETE", record, old_record, table, commit_timestamp, …}.
+ * Calls onJoined() each time the server accepts the channel, the first time and after a dropped
+ * connection: changes committed before that (while the screen was loading, or while the socket
+ * was down) are never sent, so the screen reads again what it shows.
  * Returns `leave`, which stops it (and closes the socket when nothing else watches).
  */
-export function watch(table, onChange) {
+export function watch(table, onChange, onJoined = () => {}) {
   const topic = `realtime:admin:${table}:${nextRef()}`;
-  const channel = { topic, table, onChange, joinRef: null, joined: false, rejoinTimer: null, attempts: 0 };
+  const channel = { topic, table, onChange, onJoined, joinRef: null, joined: false, rejoinTimer: null, attempts: 0 };
   channels.set(topic, channel);
   if (socket?.readyState === WebSocket.OPEN) join(channel);
   else connect();
@@ -148,6 +151,7 @@ function joined(channel, reply) {
   if (reply?.status === "ok") {
     channel.joined = true;
     channel.attempts = 0;
+    channel.onJoined();
   } else {
     rejoinLater(channel); // refused (an expired token, say): a fresh token may be accepted
   }
@@ -168,9 +172,9 @@ function rejoinLater(channel) {
 const byView = new WeakMap();
 
 /** Returns what stops the view's watch, whichever of its renders started it (the screen's cleanup). */
-export function watchFor(view, table, onChange) {
+export function watchFor(view, table, onChange, onJoined) {
   byView.get(view)?.();
-  byView.set(view, watch(table, onChange));
+  byView.set(view, watch(table, onChange, onJoined));
   return () => {
     byView.get(view)?.();
     byView.delete(view);

@@ -257,3 +257,62 @@ def wait_until(j: Journey, condition: Any, seconds: float = 10) -> None:
             return
         j.page.wait_for_timeout(100)
     raise AssertionError("not within the time allowed")
+
+
+def held_joins(j: Journey) -> tuple[list[str], Any]:
+    """The page's socket, with each `phx_join` held back until release() sends it on."""
+    held: list[str] = []
+    servers: list[Any] = []
+
+    def relay(page_side: Any) -> None:
+        server = page_side.connect_to_server()
+        servers.append(server)
+
+        def to_server(frame: str | bytes) -> None:
+            if '"phx_join"' in str(frame):
+                held.append(str(frame))
+            else:
+                server.send(frame)
+
+        page_side.on_message(to_server)
+
+    def release() -> None:
+        frames, held[:] = list(held), []
+        for frame in frames:
+            servers[-1].send(frame)
+
+    j.page.route_web_socket(re.compile(r"/realtime/v1/websocket"), relay)
+    return held, release
+
+
+def test_a_change_made_before_the_channel_is_joined_is_shown(
+        alice: Journey, bob: Journey, tokens: dict[str, str]) -> None:
+    """The server sends only what is committed after the join: the admin reads again then."""
+    held, release = held_joins(bob)
+    with httpx.Client(base_url=alice.base,
+                      headers={"Authorization": f"Bearer {tokens['alice']}"}) as http:
+        record = ok(http.post("/api/records",
+                              json={"object": "deal", "data": {"title": "Early"}}), 201)
+        bob.go(f"#/records/{record['id']}")
+        bob.h1("Early")
+        bob.page.evaluate("window.notReloaded = true")
+        wait_until(bob, lambda: len(held) == 1)  # the page asked to join; the server has not heard
+
+        ok(http.patch(f"/api/records/{record['id']}", json={"data": {"title": "Earlier"}}), 200)
+        bob.page.wait_for_timeout(300)
+        bob.h1("Early")  # nothing told the page yet
+        release()
+        bob.h1("Earlier")
+        expect(bob.page.get_by_role("textbox", name="Title")).to_have_value("Earlier")
+
+        # The grid: a record added before the join appears once it is joined.
+        bob.go("#/objects/deal")
+        bob.h1("Deals")
+        wait_until(bob, lambda: len(held) == 1)
+        ok(http.post("/api/records", json={"object": "deal", "data": {"title": "Unseen"}}), 201)
+        grid = bob.page.get_by_role("grid")
+        bob.page.wait_for_timeout(300)
+        expect(grid.get_by_role("row", name=re.compile("Unseen"))).to_have_count(0)
+        release()
+        expect(grid.get_by_role("row", name=re.compile("Unseen"))).to_be_visible()
+    assert bob.page.evaluate("window.notReloaded") is True

@@ -281,7 +281,7 @@ async function renderLayout(view, { s, current, header, bar, month }) {
     await body.ready;
   }
   clear(view, header, bar, body);
-  return watchFor(view, s.object.name, (change) => body.follow(change));
+  return watchFor(view, s.object.name, (change) => body.follow(change), () => body.follow({}));
 }
 
 async function remove(record, tr, grid, reload) {

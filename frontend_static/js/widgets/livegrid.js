@@ -1,6 +1,8 @@
 // The records grid follows other people's changes (realtime.js): an update redraws its row, a
 // delete (moving to the trash) removes it, an insert (or a restore) is placed where the current
-// filters and order put it, by reading the first page again.
+// filters and order put it, by reading the first page again. That read also happens when the
+// channel is joined (or joined again after a dropped connection), for what changed before then:
+// rows added or changed on the first page show; a row deleted meanwhile stays until a reload.
 //
 // Only the record's id and version are taken from the message; the row is read again through
 // /api, so the grid shows exactly what a reload would (computed fields included), whatever else
@@ -42,7 +44,9 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
     if (!page) return;
     let previous = null;
     for (const record of page.items) {
-      grid.insertAfter(record, previous);
+      const shown = grid.shown(record.id);
+      if (!shown) grid.insertAfter(record, previous);
+      else if (record.version > shown.version) grid.patch(record);
       previous = record.id;
     }
     counted(typeof page.total === "number" ? page.total : { delta: 0 }); // the count of rows shown, else
@@ -69,5 +73,5 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
     } else if (change.type === "DELETE" && grid.removeId(change.old_record?.id)) {
       counted({ delta: -1 });
     }
-  });
+  }, inserted);
 }

@@ -1,6 +1,8 @@
 // A record page follows other people's changes to its record (realtime.js): an update shows the
 // new values at once, unless the form holds edits of the person reading it, who then gets a
-// notice instead of losing them; a move to the trash says so; a restore shows it again.
+// notice instead of losing them; a move to the trash says so; a restore shows it again. When the
+// channel is joined (or joined again after a dropped connection), the record is read once more,
+// for a change made before then.
 
 import * as api from "../api.js";
 import { watchFor } from "../realtime.js";
@@ -31,13 +33,24 @@ export function liveRecord(view, { object, record, values, notice, reload }) {
     for (const button of view.querySelectorAll("button[type=submit], .page-actions button.danger")) button.disabled = true;
   }
 
+  async function caughtUp() {
+    let fresh;
+    try {
+      fresh = await api.records.get(record.id);
+    } catch (err) {
+      if (err.status === 404 && current()) trashed();
+      return;
+    }
+    if (fresh.version > record.version) updated({ record: fresh });
+  }
+
   return watchFor(view, object, (change) => {
     const id = change.record?.id ?? change.old_record?.id;
     if (id !== record.id || !current()) return;
     if (change.type === "UPDATE") updated(change);
     else if (change.type === "DELETE") trashed();
     else if (change.type === "INSERT") reload(); // restored from the trash
-  });
+  }, caughtUp);
 }
 
 /** Whether the change is newer than the version shown (read again when the message lacks it). */
