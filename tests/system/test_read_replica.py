@@ -18,10 +18,14 @@ import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from objectry.db import pool as db_pool
+from objectry.db.replica import Needs, Replica, request_needs
+from objectry.settings import Settings
 from tests.support.pgbouncer import pgbouncer
 from tests.support.replica import Pair, streaming_pair
 from tests.support.servers import Server, server_env, sign_up
@@ -222,6 +226,50 @@ async def _through_pgbouncer(tmp_path: Path, pair: Pair, writer: Server,
             assert title in _titles(c, world["reader"])["list"]
         finally:
             c.stop(30)
+
+
+def test_a_read_cancelled_while_it_waits_for_the_replica_gives_its_connection_back(
+        hosts: dict[str, Server], pair: Pair) -> None:
+    """A client gone while its read waits for the replica to replay its write (hosts: the
+    schema and its runtime role are there)."""
+    asyncio.run(_cancelled_while_waiting(pair))
+
+
+async def _cancelled_while_waiting(pair: Pair) -> None:
+    def app_pool(url: str) -> Any:  # as lifespan.py makes them, of one connection
+        return db_pool.create(url, min_size=1, max_size=1, statement_timeout_ms=10_000,
+                              acquire_timeout_ms=1_000)
+
+    replica_pool, primary_pool = await app_pool(pair.replica.url), await app_pool(pair.primary.url)
+    replica = Replica(replica_pool, primary_pool, Settings(replica_wait_ms=10_000))
+    try:
+        with pair.replay_paused():
+            pair.sql(pair.primary, f"CREATE TABLE cancelled_{secrets.token_hex(4)} ()")
+            written = await replica.committed(None)
+            assert written is not None
+            needs = request_needs.set(Needs(given=written))
+            try:
+                entered: list[bool] = []
+
+                async def read() -> None:
+                    async with replica.acquire() as conn:
+                        entered.append(conn is not None)
+
+                waiting = asyncio.create_task(read())
+                await asyncio.sleep(0.5)  # polling the paused replica for the write
+                assert not waiting.done() and entered == []
+                waiting.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await waiting
+            finally:
+                request_needs.reset(needs)
+            # The pool's one connection is free again (before, the wait kept it for good).
+            async with asyncio.timeout(5), replica_pool.acquire() as conn:
+                assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        replica_pool.terminate()  # close() would wait for a connection never given back
+        primary_pool.terminate()
+    pair.caught_up()
 
 
 def test_a_stopped_replica_sends_reads_to_the_primary(

@@ -170,6 +170,9 @@ class Replica:
                 return conn
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             self._trip(exc)
+        except BaseException:  # the request was cancelled while it waited: not a replica fault
+            await self.pool.release(conn)
+            raise
         await self.pool.release(conn)
         return None
 
