@@ -139,8 +139,12 @@ async def api_token(state: State, token: str) -> Principal:
     if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
         row["last_used_at"] = now
         await _touch(state, row)
-    return Principal(workspace_id=row["tenant_id"], role=TOKEN_ROLE, token_id=row["id"],
-                     scopes=frozenset(row["scopes"]))
+    principal: Principal | None = row.get("principal")
+    if principal is None:  # made once per cached row: it is immutable, like the row's grants
+        principal = row["principal"] = Principal(
+            workspace_id=row["tenant_id"], role=TOKEN_ROLE, token_id=row["id"],
+            scopes=frozenset(row["scopes"]))
+    return principal
 
 
 async def _touch(state: State, row: dict[str, object]) -> None:
