@@ -62,3 +62,57 @@ async def test_outbox_rows_carry_the_record_written_by_the_same_statement(migrat
     finally:
         await pool.close()
         await owner.close()
+
+
+async def test_who_follows_is_answered_alike_for_a_scoped_writer_and_for_the_owner(
+        migrated: str) -> None:
+    """The fan-out trigger (migration 0018) notifies and fills the outbox for exactly the
+    followed workspaces, whether the writer is the runtime role scoped to one workspace (under
+    RLS, which also hides the other workspaces' listeners and webhooks from the trigger's query)
+    or the owner, unscoped, who sees them all."""
+    owner = await asyncpg.connect(migrated)
+    pool = await runtime_pool(migrated, size=1)
+    heard: list[tuple[str, str]] = []
+    listener = await asyncpg.connect(migrated)
+    for channel in ("objectry_changes", "objectry_webhooks"):
+        await listener.add_listener(channel, lambda _c, _p, ch, payload: heard.append(
+            (ch, json.loads(payload)["t"] if ch == "objectry_changes" else payload)))
+    try:
+        hooked, hooked_obj = await _workspace(owner)  # a webhook and a realtime channel
+        watched, watched_obj = await _workspace(owner)  # a realtime channel only
+        quiet, quiet_obj = await _workspace(owner)
+        await _hook(owner, hooked)
+        await owner.execute("INSERT INTO realtime_listeners (tenant_id, until) VALUES"
+                            " ($1, now() + interval '1 minute'), ($2, now() + interval"
+                            " '1 minute')", hooked, watched)
+        writes = ((hooked, hooked_obj), (watched, watched_obj), (quiet, quiet_obj))
+        for tenant, obj in writes:
+            async with tenancy.transaction(pool, tenant) as conn:
+                await records.insert_many(conn, tenant, obj, [new_id("rec")], [{"f": 1}],
+                                          [None], None)
+        scoped = await _drained(listener, heard)
+        unscoped_writer = await asyncpg.connect(migrated)  # the owner: no RLS, no scope
+        await unscoped_writer.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads,
+                                             schema="pg_catalog")
+        for tenant, obj in writes:
+            await records.insert_many(unscoped_writer, tenant, obj, [new_id("rec")],
+                                      [{"f": 2}], [None], None)
+        await unscoped_writer.close()
+        unscoped = await _drained(listener, heard)
+        expected = [("objectry_changes", hooked), ("objectry_webhooks", hooked),
+                    ("objectry_changes", watched)]
+        assert scoped == unscoped == expected
+        outbox = await owner.fetch("SELECT tenant_id, record FROM webhook_events ORDER BY seq")
+        assert [(r["tenant_id"], json.loads(r["record"])["data"]) for r in outbox] == [
+            (hooked, {"f": 1}), (hooked, {"f": 2})]
+    finally:
+        await listener.close()
+        await pool.close()
+        await owner.close()
+
+
+async def _drained(listener: asyncpg.Connection, heard: list[tuple[str, str]]
+                   ) -> list[tuple[str, str]]:
+    await listener.fetchval("SELECT 1")  # notifications sent before this answer have arrived
+    got, heard[:] = list(heard), []
+    return got
