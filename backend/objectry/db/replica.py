@@ -165,16 +165,15 @@ class Replica:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             self._trip(exc)
             return None
+        usable = False
         try:
-            if need <= self.replayed or await self._caught_up(conn, need):
-                return conn
+            usable = need <= self.replayed or await self._caught_up(conn, need)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             self._trip(exc)
-        except BaseException:  # the request was cancelled while it waited: not a replica fault
-            await self.pool.release(conn)
-            raise
-        await self.pool.release(conn)
-        return None
+        finally:  # also when the request is cancelled while it waits
+            if not usable:
+                await self.pool.release(conn)
+        return conn if usable else None
 
     async def _caught_up(self, conn: asyncpg.Connection, need: int) -> bool:
         """Whether the replica replays `need` within the wait bound. A write is usually
