@@ -11,7 +11,7 @@ import asyncpg
 from objectry.db import tenancy
 from objectry.ids import new_id
 from objectry.records import repo as records
-from tests.db.conftest import runtime_pool
+from tests.support.databases import runtime_pool
 
 DATA = {"fld_text": "Ada <b>", "fld_num": 12.5, "fld_int": 7, "fld_bool": False,
         "fld_tags": ["a", "b"], "fld_json": {"nested": [1, None, "x"]}, "fld_date": "2026-12-06",

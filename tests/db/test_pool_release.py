@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from tests.db.conftest import runtime_pool
+from tests.support.databases import runtime_pool
 
 
 @pytest.fixture

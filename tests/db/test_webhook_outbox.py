@@ -11,7 +11,7 @@ import asyncpg
 from objectry.db import tenancy
 from objectry.ids import new_id
 from objectry.records import repo as records
-from tests.db.conftest import runtime_pool
+from tests.support.databases import runtime_pool
 
 
 async def _workspace(owner: asyncpg.Connection) -> tuple[str, str]:

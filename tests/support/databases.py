@@ -12,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from objectry.db import pool as db_pool
+
 T = TypeVar("T")
 
 
@@ -67,3 +69,10 @@ def _blocking(work: Coroutine[Any, Any, T]) -> T:
         return loop.run_until_complete(work)
     finally:
         loop.close()
+
+
+async def runtime_pool(url: str, size: int = 1, acquire_timeout_ms: int = 5_000
+                       ) -> asyncpg.Pool:
+    """The app's pool of `size` connections on `url` (close it when done)."""
+    return await db_pool.create(url, min_size=size, max_size=size, statement_timeout_ms=10_000,
+                                acquire_timeout_ms=acquire_timeout_ms)

@@ -18,14 +18,13 @@ import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from objectry.db import pool as db_pool
 from objectry.db.replica import Needs, Replica, request_needs
 from objectry.settings import Settings
+from tests.support.databases import runtime_pool
 from tests.support.pgbouncer import pgbouncer
 from tests.support.replica import Pair, streaming_pair
 from tests.support.servers import Server, server_env, sign_up
@@ -236,11 +235,8 @@ def test_a_read_cancelled_while_it_waits_for_the_replica_gives_its_connection_ba
 
 
 async def _cancelled_while_waiting(pair: Pair) -> None:
-    def app_pool(url: str) -> Any:  # as lifespan.py makes them, of one connection
-        return db_pool.create(url, min_size=1, max_size=1, statement_timeout_ms=10_000,
-                              acquire_timeout_ms=1_000)
-
-    replica_pool, primary_pool = await app_pool(pair.replica.url), await app_pool(pair.primary.url)
+    replica_pool = await runtime_pool(pair.replica.url, acquire_timeout_ms=1_000)
+    primary_pool = await runtime_pool(pair.primary.url, acquire_timeout_ms=1_000)
     replica = Replica(replica_pool, primary_pool, Settings(replica_wait_ms=10_000))
     try:
         with pair.replay_paused():
