@@ -2,7 +2,8 @@
 the relationship is in the workspace's metadata, the link, both of its history events and its
 audit entry are written by one statement that first checks both records are live records of
 the relationship's objects. Anything else reads first, so every refusal keeps its status,
-details and order; nothing is written by a refused link."""
+details and order; nothing is written by a refused link. DELETE (`unlink`) is one statement
+too: the link, its two `unlink` events and its audit entry, or nothing and a 404."""
 
 from __future__ import annotations
 
@@ -125,6 +126,53 @@ async def test_a_link_is_one_round_trip(database_url: str) -> None:
         before = counter.round_trips
         await link(api, rel["id"], ada["id"], globex["id"])
         assert counter.round_trips - before == 1
+
+
+async def test_an_unlink_writes_its_events_and_audit_entry_in_one_round_trip(
+        database_url: str) -> None:
+    async with counted_owner(database_url) as (api, counter):
+        rel, ada, acme = await _crm(api)
+        globex = await make_record(api, "company", name="Globex Inc")
+        warm = await link(api, rel["id"], ada["id"], acme["id"])
+        await ok(await api.delete(f"/api/relationship-records/{warm['id']}"), 204)  # prepared
+        made = await link(api, rel["id"], ada["id"], globex["id"])
+        before = counter.round_trips
+        await ok(await api.delete(f"/api/relationship-records/{made['id']}"), 204)
+        assert counter.round_trips - before == 1
+        await ok(await api.get(f"/api/relationship-records/{made['id']}"), 404)
+        entry = (await ok(await api.get("/api/audit", params={"kind": "link"})))["items"][0]
+        assert (entry["action"], entry["target"]) == (
+            "deleted", {"id": made["id"], "name": "employer"})
+        assert entry["credential"]["type"] == "session"
+        for record, other in ((ada, globex), (globex, ada)):
+            history = await ok(await api.get(f"/api/records/{record['id']}/history"))
+            assert [(e["op"], e["record"]["id"]) for e in history["items"][:2]] == [
+                ("unlink", other["id"]), ("link", other["id"])]
+
+
+async def test_an_unlink_of_a_link_that_is_not_there_is_404_and_writes_nothing(
+        app, api, owner_db, workspace_id):
+    rel, ada, acme = await _crm(api)
+    mine = await link(api, rel["id"], ada["id"], acme["id"])
+    # A record linked to itself: one unlink event, not two.
+    await relate(api, "mentor", "contact", "contact", "N:N")
+    itself = await link(api, "mentor", ada["id"], ada["id"])
+    assert await _written(owner_db, workspace_id) == (2, 3, 2)
+    other = await sign_up(app)
+    async with client(app, other.headers) as theirs:
+        gone = await theirs.delete(f"/api/relationship-records/{mine['id']}")
+        assert (gone.status_code, gone.json()["error"]["code"]) == (404, "not_found")
+    assert await _written(owner_db, workspace_id) == (2, 3, 2)
+    for ref in ("rrec_nosuchlink0000", "not-a-link-id"):
+        missing = await api.delete(f"/api/relationship-records/{ref}")
+        assert missing.status_code == 404
+        assert missing.json()["error"]["message"] == f"no link {ref!r} in this workspace"
+    await ok(await api.delete(f"/api/relationship-records/{itself['id']}"), 204)
+    assert await _written(owner_db, workspace_id) == (1, 4, 3)
+    again = await api.delete(f"/api/relationship-records/{itself['id']}")
+    assert again.status_code == 404
+    assert await _written(owner_db, workspace_id) == (1, 4, 3)
+    assert await _written(owner_db, other.workspace_id) == (0, 0, 0)
 
 
 class _Captured:

@@ -16,12 +16,16 @@ from objectry import sqltext
 _TYPES = ("text", "text", "text", "text", "text", "text", "text", "text", "text", "jsonb")
 
 
-def insert_sql(first: int = 1, source: str | None = None) -> str:
+def insert_sql(first: int = 1, source: str | None = None, target_name: str | None = None
+               ) -> str:
     """INSERT of one entry whose values (an Entry's fields, in order) are parameters `first`…
     `first + 9`; with `source`, a step of a larger statement that writes the entry only if
     `source` (a CTE of that statement) yields a row, so it commits with that change or not at
-    all (metadata/repo.py insert_link)."""
+    all (metadata/repo.py insert_link, delete_link). `target_name`: SQL over `source` naming
+    the target when the entry names none (a deleted link's relationship)."""
     p = [f"${first + i}::{t}" for i, t in enumerate(_TYPES)]
+    if target_name is not None:
+        p[5] = f"COALESCE({p[5]}, {target_name})"
     values = (f"{', '.join(p)}, (SELECT email FROM users WHERE id = {p[6]}),"
               f" (SELECT name FROM api_tokens WHERE tenant_id = {p[0]} AND id = {p[8]}"
               f" AND {p[7]} = 'token')")

@@ -43,8 +43,12 @@ async def must_find(conn: asyncpg.Connection, ctx: Context, table: str, ref: str
                     *, by_name: bool = True, for_update: bool = False) -> dict[str, Any]:
     row = await find(conn, ctx, table, ref, prefix, by_name=by_name, for_update=for_update)
     if row is None:
-        raise NotFound(f"no {_NOUNS[table]} {ref!r} in this workspace")
+        raise not_found(table, ref)
     return row
+
+
+def not_found(table: str, ref: str) -> NotFound:
+    return NotFound(f"no {_NOUNS[table]} {ref!r} in this workspace")
 
 
 async def referenced(conn: asyncpg.Connection, ctx: Context, table: str, ref: str, prefix: str,

@@ -16,6 +16,7 @@ from objectry.metadata import repo
 from objectry.metadata.changes import (
     insert_named,
     must_find,
+    not_found,
     raise_if,
     reading,
     referenced,
@@ -151,13 +152,13 @@ async def _insert(conn: asyncpg.Connection, ctx: Context, body: LinkCreate,
 
 
 async def unlink(ctx: Context, link_id: str) -> None:
-    async with tenancy.tx(ctx) as conn:
-        row = await must_find(conn, ctx, "relationship_records", link_id, "rrec", by_name=False,
-                              for_update=True)
-        rel = await repo.get(conn, "relationships", ctx.tenant_id, row["relationship_id"])
-        await record(conn, ctx, "link", "deleted", link_id, rel["name"] if rel else None)
-        await repo.add_link_events(conn, ctx.tenant_id, "unlink", row, ctx.principal.actor)
-        await repo.delete(conn, "relationship_records", ctx.tenant_id, link_id)
+    """The link, its events and its audit entry in one statement."""
+    if looks_like("rrec", link_id):
+        async with tenancy.one(ctx) as conn:
+            if await repo.delete_link(conn, ctx.tenant_id, link_id, ctx.principal.actor,
+                                      entry(actor_of(ctx), "link", "deleted", link_id)):
+                return
+    raise not_found("relationship_records", link_id)
 
 
 async def get_link(ctx: Context, link_id: str) -> dict[str, Any]:

@@ -194,17 +194,6 @@ def _link_events(source: str, op: str, actor: str) -> str:
                WHERE u.forward OR l.from_record_id <> l.to_record_id"""
 
 
-async def add_link_events(conn: asyncpg.Connection, tenant_id: str, op: str,
-                          link: Mapping[str, Any], actor: str | None) -> None:
-    """`link` or `unlink` in the history of both of the link's records."""
-    given = ("(SELECT $1::text AS tenant_id, $3::text AS relationship_id,"
-             " $4::text AS from_record_id, $5::text AS to_record_id, $6::text AS id)")
-    await conn.execute(
-        _link_events(given, "$2", "$7::text"),
-        tenant_id, op, link["relationship_id"], link["from_record_id"], link["to_record_id"],
-        link["id"], actor)
-
-
 _LINK_COLUMNS = ("tenant_id", "id", "relationship_id", "rel_type", "from_object_id",
                  "to_object_id", "from_record_id", "to_record_id", "relationship_metadata",
                  "created_by")
@@ -236,6 +225,26 @@ async def insert_link(conn: asyncpg.Connection, values: Mapping[str, Any],
     row = await conn.fetchrow(_INSERT_LINK, *(values[c] for c in _LINK_COLUMNS),
                               *astuple(entry))
     return dict(row) if row is not None else None
+
+
+_DELETE_LINK = f"""
+    WITH l AS (
+        DELETE FROM relationship_records WHERE tenant_id = $1 AND id = $2
+        RETURNING tenant_id, id, relationship_id, from_record_id, to_record_id
+    ), events AS ({_link_events("l", "'unlink'", "$3::text")}),
+    audited AS ({audit_repo.insert_sql(4, source="l", target_name=(
+        "(SELECT name FROM relationships WHERE tenant_id = l.tenant_id"
+        " AND id = l.relationship_id)"))})
+    SELECT count(*) FROM l
+"""
+
+
+async def delete_link(conn: asyncpg.Connection, tenant_id: str, link_id: str, actor: str | None,
+                      entry: audit_repo.Entry) -> bool:
+    """A link, its `unlink` events and its audit `entry` (named after the link's relationship),
+    in one statement; False when the workspace has no such link (nothing is written then)."""
+    deleted: int = await conn.fetchval(_DELETE_LINK, tenant_id, link_id, actor, *astuple(entry))
+    return deleted > 0
 
 
 # Links to a record in the trash are hidden until it is restored (extra_sql of list_page).
