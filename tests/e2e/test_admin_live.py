@@ -306,16 +306,21 @@ def test_a_change_made_before_the_channel_is_joined_is_shown(
         expect(bob.page.get_by_role("textbox", name="Title")).to_have_value("Earlier")
 
         # The grid: a record added after its first page was read, before its join, appears
-        # once it is joined. (Every join is held, so no channel hears of the record meanwhile:
-        # only the read on joining can show it.)
+        # once it is joined, and a shown record moved to the trash meanwhile goes. (Every join
+        # is held, so no channel hears of either meanwhile: only the read on joining can.)
         bob.go("#/objects/deal")
         bob.h1("Deals")
         expect(bob.page.locator(".result-count")).to_have_text(re.compile(r"^\d+ records?$"))
+        grid = bob.page.get_by_role("grid")
+        trashed = grid.get_by_role("row", name=re.compile("Earlier"))
+        expect(trashed).to_have_count(1)
         ok(http.post("/api/records", json={"object": "deal", "data": {"title": "Unseen"}}), 201)
-        unseen = bob.page.get_by_role("grid").get_by_role("row", name=re.compile("Unseen"))
+        assert http.delete(f"/api/records/{record['id']}").status_code == 204
+        unseen = grid.get_by_role("row", name=re.compile("Unseen"))
         bob.page.wait_for_timeout(300)
         expect(unseen).to_have_count(0)
+        expect(trashed).to_have_count(1)
         # The grid's join may be sent a moment after its page shows (and the record page, drawn
-        # again, sent one of its own): let through whatever waits until the row shows.
-        wait_until(bob, lambda: release() or unseen.count() == 1)
+        # again, sent one of its own): let through whatever waits until the rows are right.
+        wait_until(bob, lambda: release() or (unseen.count() == 1 and trashed.count() == 0))
     assert bob.page.evaluate("window.notReloaded") is True

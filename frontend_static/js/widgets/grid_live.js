@@ -15,6 +15,8 @@ export function liveEdits(tbody, attach, rowOf, linksOf, selectionChanged) {
   return {
     /** The shown record with this id, or undefined. */
     shown: (id) => rowOf(id)?.record,
+    /** The ids of the shown records, top to bottom (a draft row is not a record). */
+    shownIds: () => [...tbody.querySelectorAll(":scope > tr[data-id]:not(.draft)")].map((tr) => tr.dataset.id),
     /**
      * A newer version of a shown record: its row redrawn and highlighted. A row with a cell being
      * edited is left as it is: saving that cell meets the 412 and reloads the row with a word.

@@ -2,7 +2,9 @@
 // delete (moving to the trash) removes it, an insert (or a restore) is placed where the current
 // filters and order put it, by reading the first page again. That read also happens when the
 // channel is joined (or joined again after a dropped connection), for what changed before then:
-// rows added or changed on the first page show; a row deleted meanwhile stays until a reload.
+// rows added or changed on the first page show, and a shown row above the page's last one that
+// the page no longer holds is looked up: gone to the trash, it goes, as a DELETE would have
+// taken it (changed out of the filters, it stays, as an UPDATE would have left it).
 //
 // Only the record's id and version are taken from the message; the row is read again through
 // /api, so the grid shows exactly what a reload would (computed fields included), whatever else
@@ -14,6 +16,8 @@ import { watchFor } from "../realtime.js";
 // A first insert reads the first page at once; more within this time (an import) read it once
 // more when it ends: at most about three reads a second, however many records arrive.
 const INSERTS_COOLDOWN_MS = 300;
+// Rows looked up on one join (in one /rest/v1 `id=in.(…)` read): a page and a half.
+const MAX_LOOKED_UP = 75;
 
 /**
  * liveGrid(view, {object, grid, firstPage, counted}) starts following `object`'s changes for
@@ -39,7 +43,7 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
     }, INSERTS_COOLDOWN_MS);
   }
 
-  async function placeInserted() {
+  async function placeInserted({ joined = false } = {}) {
     const page = await firstPage().catch(() => null);
     if (!page) return;
     let previous = null;
@@ -50,6 +54,28 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
       previous = record.id;
     }
     counted(typeof page.total === "number" ? page.total : { delta: 0 }); // the count of rows shown, else
+    if (joined) {
+      const removed = await removeTrashed(page);
+      if (removed && typeof page.total !== "number") counted({ delta: -removed });
+    }
+  }
+
+  // The shown rows above the first page's last one (all of them when it is the only page) that
+  // the page does not hold: those no longer live are removed; returns how many.
+  async function removeTrashed(page) {
+    const held = new Set(page.items.map((record) => String(record.id)));
+    const last = page.next_cursor ? String(page.items.at(-1)?.id) : null;
+    const missing = [];
+    for (const id of grid.shownIds()) {
+      if (id === last || missing.length === MAX_LOOKED_UP) break;
+      if (!held.has(id)) missing.push(id);
+    }
+    if (!missing.length) return 0;
+    const live = await api.records.rows(object, { select: "id", id: `in.(${missing.join(",")})` })
+      .catch(() => null);
+    if (!live) return 0;
+    const alive = new Set(live.map((row) => row.id));
+    return missing.filter((id) => !alive.has(id) && grid.removeId(id)).length;
   }
 
   async function updated(id, version) {
@@ -73,5 +99,5 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
     } else if (change.type === "DELETE" && grid.removeId(change.old_record?.id)) {
       counted({ delta: -1 });
     }
-  }, inserted);
+  }, () => placeInserted({ joined: true }));
 }
