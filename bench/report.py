@@ -113,7 +113,7 @@ def meta_table(result: dict[str, Any]) -> list[str]:
 
 def section(result: dict[str, Any]) -> list[str]:
     cfg = result["config"]
-    lines = [f"## {result['records']:,} records", ""]
+    lines = [f"## {result['records']:,} records, {_workers(result)}", ""]
     if result.get("caveat"):
         lines += [f"> **Caveat:** {result['caveat']}", ""]
     lines += [f"Measured {result['started']} in {result['elapsed_s'] / 60:.1f} min; "
@@ -131,13 +131,23 @@ def section(result: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _workers(result: dict[str, Any]) -> str:
+    n = result["config"]["workers"]
+    return f"{n} worker{'s' if n != 1 else ''} each"
+
+
+def _order(result: dict[str, Any]) -> tuple[int, int]:
+    """By size, then the two-worker run (the one each round profiles) before the one-worker."""
+    return result["records"], -result["config"]["workers"]
+
+
 def results_md(results: list[dict[str, Any]]) -> str:
     lines = ["# Objectry benchmark results", "",
              "Written by `python -m bench` (see bench/README.md) from bench/results/*.json; "
              "the analysis at the end is bench/notes.md. Ratios are Objectry/ceiling, where the "
              "ceiling is bench/ceiling_app.py (Starlette + raw asyncpg, no validation, no auth, "
              "no history) over the same table shape, rows and indexes.", ""]
-    for result in sorted(results, key=lambda r: r["records"]):
+    for result in sorted(results, key=_order):
         lines += section(result)
     notes = HERE / "notes.md"
     if notes.exists():
@@ -156,10 +166,10 @@ def profile_md(results: list[dict[str, Any]]) -> str:
              "parsing, and also waiting in epoll for PostgreSQL, which py-spy cannot tell apart "
              "from work; a high share there means the worker mostly waits for the database. "
              "`SQL statements/request` in RESULTS.md counts the round trips.", ""]
-    for result in sorted(results, key=lambda r: r["records"]):
+    for result in sorted(results, key=_order):
         if not result.get("profile"):
             continue
-        lines += [f"# {result['records']:,} records ({result['started']}, "
+        lines += [f"# {result['records']:,} records, {_workers(result)} ({result['started']}, "
                   f"{result['config']['profile_seconds']:g} s per operation, backend "
                   f"`{result['machine']['backend commit']}`)", ""]
         for op, hot in result["profile"].items():
@@ -182,8 +192,9 @@ def write(result: dict[str, Any], out_dir: Path) -> None:
     """Keep this run's numbers in results/ and rebuild RESULTS.md and PROFILE.md."""
     results_dir = out_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / f"records-{result['records']}.json").write_text(
-        json.dumps(result, indent=1, default=str))
+    workers = result["config"]["workers"]
+    name = f"records-{result['records']}" + ("" if workers == 2 else f"-w{workers}")
+    (results_dir / f"{name}.json").write_text(json.dumps(result, indent=1, default=str))
     rebuild(out_dir)
 
 
