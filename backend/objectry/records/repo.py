@@ -340,7 +340,8 @@ async def restore(conn: asyncpg.Connection, tenant_id: str, record: asyncpg.Reco
 
 
 async def purge(conn: asyncpg.Connection, tenant_id: str, ids: list[str]) -> None:
-    """Hard delete; foreign keys take the links and the history with the records."""
+    """Hard delete; foreign keys take the links with the records, and a trigger their history
+    (migration 0020)."""
     await conn.execute("DELETE FROM records WHERE tenant_id = $1 AND id = any($2::text[])",
                        tenant_id, ids)
 
