@@ -179,6 +179,41 @@ def test_the_trash_lists_records_trashed_through_the_api(j: Journey, http: Any) 
     shot(j, "trash-empty")
 
 
+def test_a_search_is_not_overdrawn_by_an_earlier_reload(j: Journey, http: Any) -> None:
+    """A restore reloads the trash with the search it was made under; a search sent while that
+    reload is still on its way is what stays on the screen, whichever answer comes last."""
+    page = j.page
+    made = [ok(http.post("/api/records", json={"object": "deal", "data": {"title": title}}), 201)
+            for title in ("Stark", "Hooli")]
+    for record in made:
+        assert http.delete(f"/api/records/{record['id']}").status_code == 204
+    j.go("#/objects/deal/trash?q=Stark")
+    j.h1("Trash: Deals")
+    expect(page.get_by_role("rowheader")).to_have_count(1)
+    held: list[Any] = []
+    # The restore's reload reads the trash with q=Stark: held until released below.
+    page.route(re.compile(r"/api/records\?.*q=Stark"), lambda route: held.append(route))
+    page.get_by_role("button", name="Restore Stark").click()
+    j.toast("“Stark” restored")
+    for _ in range(100):  # the reload's read reaches the route
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    page.get_by_role("searchbox", name="Search the trash").fill("")
+    page.get_by_role("button", name="Search", exact=True).click()
+    forever = page.get_by_role("button", name="Delete Hooli forever")
+    expect(forever).to_be_visible()
+    held[0].continue_()  # the earlier reload's answer arrives last
+    page.wait_for_load_state("networkidle")
+    expect(forever).to_be_visible()
+    expect(page.get_by_text("Nothing in the trash matches")).to_have_count(0)
+    page.unroute(re.compile(r"/api/records\?.*q=Stark"))
+    for record in made:
+        http.delete(f"/api/records/{record['id']}")
+        ok(http.delete(f"/api/records/{record['id']}", params={"permanent": "true"}), 204)
+
+
 def test_the_primary_field_goes_only_with_a_successor(j: Journey, http: Any) -> None:
     page = j.page
     j.go("#/objects/project/build")

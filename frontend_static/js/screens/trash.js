@@ -13,13 +13,24 @@ const PAGE = 50;
 // deleted_at, and a trashed record cannot be written: so they say when and by whom it was deleted.
 const NEWEST_FIRST = "updated_at.desc";
 
+// Renders of one view start in the order they are asked for (a restore's reload, then a
+// search) but finish in any order: only the last one asked for draws.
+const asked = new WeakMap();
+function lastAsked(view) {
+  const n = (asked.get(view) || 0) + 1;
+  asked.set(view, n);
+  return () => asked.get(view) === n;
+}
+
 export async function render(view, { params, query }) {
+  const current = lastAsked(view);
   const s = await loadSchema(params.name);
   const title = objectTitle(s.object);
   const q = query?.get("q") || "";
   const page = (cursor) => api.records.listTrash(s.object.name,
     { order: NEWEST_FIRST, limit: PAGE, q, ...(cursor ? { cursor } : { count: "exact" }) });
   const [first, names] = await Promise.all([page(null), people()]);
+  if (!current()) return;
   const reload = () => render(view, { params, query }).then(() => refocus(view));
   const ctx = { writer: canWrite(), names, reload };
   const search = h("input", { type: "search", name: "q", value: q, id: "trash-q", placeholder: `Search by ${s.fields.find((f) => f.id === s.object.primary_field_id)?.label || "name"}` });
@@ -45,10 +56,12 @@ export async function render(view, { params, query }) {
 
 /** #/trash: every object's trash on one page, a section per object that has records in it. */
 export async function renderAll(view) {
+  const current = lastAsked(view);
   const [list, names] = await Promise.all([objects(true), people()]);
   const pages = list.map((o) => (cursor) => api.records.listTrash(o.name,
     { order: NEWEST_FIRST, limit: PAGE, ...(cursor ? { cursor } : { count: "exact" }) }));
   const firsts = await Promise.all(pages.map((page) => page(null)));
+  if (!current()) return;
   const reload = () => renderAll(view).then(() => refocus(view));
   const ctx = { writer: canWrite(), names, reload };
   const sections = list.map((o, i) => (firsts[i].items.length
