@@ -53,11 +53,8 @@ export function liveGrid(view, { object, grid, firstPage, counted }) {
       else if (record.version > shown.version) grid.patch(record);
       previous = record.id;
     }
-    counted(typeof page.total === "number" ? page.total : { delta: 0 }); // the count of rows shown, else
-    if (joined) {
-      const removed = await removeTrashed(page);
-      if (removed && typeof page.total !== "number") counted({ delta: -removed });
-    }
+    const removed = joined ? await removeTrashed(page) : 0;
+    counted(typeof page.total === "number" ? page.total : { delta: -removed }); // the count of rows shown, else
   }
 
   // The shown rows above the first page's last one (all of them when it is the only page) that
