@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -34,8 +35,8 @@ def cell(value: Any) -> str:
         return ";".join(cell(v) for v in value)
     if isinstance(value, dict):
         return orjson.dumps(value).decode()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):  # its decimal, as PostgreSQL prints it (csv_sql.py): 1e-05 is
+        return format(Decimal(repr(value)).normalize(), "f") if value else "0"  # 0.00001
     return str(value)
 
 

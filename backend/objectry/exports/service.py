@@ -11,7 +11,7 @@ from typing import Any
 
 from objectry.db.tenancy import reading_tx
 from objectry.errors import BadRequest
-from objectry.exports import formats
+from objectry.exports import csv_sql, formats
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.records import query
 from objectry.records.access import authorize
@@ -74,6 +74,15 @@ async def _records(export: Export) -> AsyncIterator[list[dict[str, Any]]]:
             yield await asyncio.to_thread(lambda: [shape(r) for r in rows])
 
 
+async def _csv_written_by_sql(export: Export) -> AsyncIterator[bytes]:
+    """The CSV lines as PostgreSQL writes them (csv_sql.py), a batch at a time."""
+    sql, args = query.render_read(export.plan)
+    async with reading_tx(export.ctx) as conn:
+        cursor = await conn.cursor(csv_sql.lines(sql, export.fields), *args)
+        while rows := await cursor.fetch(BATCH):
+            yield "".join([row[0] for row in rows]).encode()
+
+
 async def stream(export: Export) -> AsyncIterator[bytes]:
     if export.format == "xlsx":
         async for chunk in _xlsx(export):
@@ -82,6 +91,10 @@ async def stream(export: Export) -> AsyncIterator[bytes]:
     fields = export.fields
     if export.format == "csv":
         yield formats.csv_lines([formats.header(fields, export.names)])
+        if csv_sql.written_by_sql(fields):
+            async for chunk in _csv_written_by_sql(export):
+                yield chunk
+            return
     async for records in _records(export):
         if export.format == "csv":
             yield await asyncio.to_thread(formats.csv_lines, [

@@ -1,0 +1,88 @@
+"""CSV lines written by PostgreSQL: an export's statement wrapped so that each row comes back as
+the text of its CSV line, and a worker only joins them. A worker that formats 50,000 contacts
+itself spends ~0.35 s of CPU holding the GIL that every other request of its process waits
+for; joining lines PostgreSQL wrote costs it ~0.02 s, and the export takes half the time
+(bench/notes.md, "eleventh round").
+
+Each cell is the text `formats.cell` gives the same JSON value, quoted as Python's csv writer
+quotes (QUOTE_MINIMAL: a cell holding `,`, `"`, CR or LF is quoted, its quotes doubled), so an
+export is the same bytes whichever writes it (tests/api/test_export_csv_sql.py holds the two
+together). Values that nest (a JSON field's objects, a lookup's arrays of values) are left to
+`formats.cell`, which renders them with orjson: an object with such a field is formatted in
+Python (`written_by_sql`)."""
+
+from __future__ import annotations
+
+from objectry.metadata.computed import is_read_time
+from objectry.metadata.model import FieldDef
+from objectry.sqltext import literal
+
+NESTING = frozenset({"json", "lookup"})  # field types whose values may be objects or nested
+
+
+def written_by_sql(fields: tuple[FieldDef, ...]) -> bool:
+    return not any(f.type in NESTING for f in fields)
+
+
+def lines(statement: str, fields: tuple[FieldDef, ...]) -> str:
+    """`statement` (a compiled read whose `data` is keyed by field id) as one column, `line`:
+    the row's CSV line with its `\\r\\n`. Each value is taken out of `data` once, in a LATERAL
+    subquery that OFFSET 0 keeps from being merged into the select list (which would take it
+    out again for every branch that reads it): its JSON type `k`, its text `s` (`->>`: a
+    string unquoted, a number's decimal, true/false, NULL for null) and, for an array, its
+    elements joined `a`."""
+    values: list[str] = []
+    cells: list[str] = []
+    for i, field in enumerate(fields):
+        value = f"q.data -> {literal(field.id)}"
+        joined = (f"(SELECT string_agg(coalesce({_element(is_read_time(field))}, ''), ';' "
+                  f"ORDER BY n) FROM jsonb_array_elements({value}) WITH ORDINALITY AS e (e, n))")
+        values.append(f"jsonb_typeof({value}) AS k{i}, q.data ->> {literal(field.id)} AS s{i}, "
+                      f"CASE WHEN jsonb_typeof({value}) = 'array' THEN {joined} END AS a{i}")
+        cells.append(f"coalesce({_cell(i, is_read_time(field))}, '')")
+    if not cells:
+        return f"SELECT E'\\r\\n' AS line FROM ({statement}) q"
+    if len(cells) == 1:  # csv writes a lone empty cell as "", or the line would be blank
+        line = f"CASE WHEN {cells[0]} = '' THEN '\"\"' ELSE {cells[0]} END"
+    else:
+        line = " || ',' || ".join(cells)
+    return (f"SELECT {line} || E'\\r\\n' AS line FROM ({statement}) q "
+            f"CROSS JOIN LATERAL (SELECT {', '.join(values)} OFFSET 0) x")
+
+
+def _cell(i: int, computed: bool) -> str:
+    """formats.cell of the i-th value, quoted; NULL for null or absent. An object (not in the
+    fields written here) is its JSON."""
+    number = _number(f"x.s{i}::numeric") if computed else _stored(f"x.s{i}::numeric")
+    return (f"CASE x.k{i} WHEN 'string' THEN {_quoted(f'x.s{i}')} WHEN 'number' THEN {number} "
+            f"WHEN 'array' THEN {_quoted(f'x.a{i}')} ELSE x.s{i} END")
+
+
+def _element(computed: bool) -> str:
+    """formats.cell of an array's element `e` (unquoted: the joined text is quoted)."""
+    number = _number("(e #>> '{}')::numeric") if computed else _stored("(e #>> '{}')::numeric")
+    return (f"CASE jsonb_typeof(e) WHEN 'number' THEN {number} WHEN 'array' THEN e::text "
+            f"ELSE e #>> '{{}}' END")
+
+
+def _stored(number: str) -> str:
+    """A stored number as formats.cell writes it: its decimal without trailing zeros. Every
+    stored number was written from a Python int or float (orjson: a float's shortest digits),
+    so its decimal is the float's, without _number's round trip through float8 (half an
+    export's database time for the bench's contacts)."""
+    return f"trim_scale({number})::text"
+
+
+def _number(number: str) -> str:
+    """A computed number as formats.cell writes the one a worker decodes: an integer exactly;
+    a fraction as the float it decodes to (orjson), in its shortest digits (float8's text, as
+    Python's repr), as a decimal without trailing zeros. A computed 0.60000000000000008 is
+    0.6000000000000001 here, as in the JSON API. Outside float8's range, the decimal."""
+    return (f"CASE WHEN scale({number}) = 0 OR abs({number}) NOT BETWEEN 1e-300 AND 1e300 "
+            f"THEN trim_scale({number})::text "
+            f"ELSE trim_scale({number}::float8::text::numeric)::text END")
+
+
+def _quoted(text: str) -> str:
+    return (f"CASE WHEN {text} ~ '[\",\\r\\n]' "
+            f"THEN '\"' || replace({text}, '\"', '\"\"') || '\"' ELSE {text} END")
