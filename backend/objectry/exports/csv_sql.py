@@ -1,7 +1,7 @@
 """CSV lines written by PostgreSQL: an export's statement wrapped so that each row comes back as
 the text of its CSV line, and a worker only joins them. A worker that formats 50,000 contacts
-itself spends ~0.35 s of CPU holding the GIL that every other request of its process waits
-for; joining lines PostgreSQL wrote costs it ~0.02 s, and the export takes half the time
+itself spends ~0.37 s of CPU holding the GIL that every other request of its process waits
+for; joining the lines PostgreSQL wrote costs it ~0.02 s, and PostgreSQL ~0.14 s to write them
 (bench/notes.md, "eleventh round").
 
 Each cell is the text `formats.cell` gives the same JSON value, quoted as Python's csv writer
@@ -18,6 +18,11 @@ from objectry.metadata.model import FieldDef
 from objectry.sqltext import literal
 
 NESTING = frozenset({"json", "lookup"})  # field types whose values may be objects or nested
+# Field types whose every value is a string or a boolean, which `->>` gives as formats.cell does
+# (validated on every write, and a type cannot change while a value is stored; a value of
+# another JSON type, written into the table by hand, would come out as its JSON text).
+AS_TEXT = frozenset({"text", "long_text", "rich_text", "email", "phone", "url", "select", "date",
+                     "datetime", "boolean"})
 
 
 def written_by_sql(fields: tuple[FieldDef, ...]) -> bool:
@@ -28,18 +33,28 @@ def lines(statement: str, fields: tuple[FieldDef, ...]) -> str:
     """`statement` (a compiled read whose `data` is keyed by field id) as one column, `line`:
     the row's CSV line with its `\\r\\n`. Each value is taken out of `data` once, in a LATERAL
     subquery that OFFSET 0 keeps from being merged into the select list (which would take it
-    out again for every branch that reads it): its JSON type `k`, its text `s` (`->>`: a
-    string unquoted, a number's decimal, true/false, NULL for null) and, for an array, its
-    elements joined `a`."""
+    out again for every branch that reads it): its text `s` (`->>`: a string unquoted, a
+    number's decimal, true/false, NULL for null) and, unless the field's type says it is a
+    string or a boolean, its JSON type `k` and, for an array, its elements joined `a`. (Each
+    of those is a copy of the value out of `data`: ~0.15 µs a cell, a third of the cell.)"""
     values: list[str] = []
     cells: list[str] = []
     for i, field in enumerate(fields):
         value = f"q.data -> {literal(field.id)}"
-        joined = (f"(SELECT string_agg(coalesce({_element(is_read_time(field))}, ''), ';' "
-                  f"ORDER BY n) FROM jsonb_array_elements({value}) WITH ORDINALITY AS e (e, n))")
-        values.append(f"jsonb_typeof({value}) AS k{i}, q.data ->> {literal(field.id)} AS s{i}, "
-                      f"CASE WHEN jsonb_typeof({value}) = 'array' THEN {joined} END AS a{i}")
-        cells.append(f"coalesce({_cell(i, is_read_time(field))}, '')")
+        values.append(f"q.data ->> {literal(field.id)} AS s{i}")
+        computed = is_read_time(field)
+        if field.type in AS_TEXT and not computed:
+            cells.append(f"coalesce({_quoted(f'x.s{i}')}, '')")
+            continue
+        joined = (f"(SELECT string_agg(coalesce({_element(computed)}, ''), ';' ORDER BY n) "
+                  f"FROM jsonb_array_elements({value}) WITH ORDINALITY AS e (e, n))")
+        values.append(f"jsonb_typeof({value}) AS k{i}" + (
+            "" if computed else
+            f", CASE WHEN jsonb_typeof({value}) = 'array' THEN {joined} END AS a{i}"))
+        number = _number(f"x.s{i}::numeric") if computed else _stored(f"x.s{i}::numeric")
+        array = "" if computed else f"WHEN 'array' THEN {_quoted(f'x.a{i}')} "
+        cells.append(f"coalesce(CASE x.k{i} WHEN 'number' THEN {number} {array}"
+                     f"ELSE {_quoted(f'x.s{i}')} END, '')")
     if not cells:
         return f"SELECT E'\\r\\n' AS line FROM ({statement}) q"
     if len(cells) == 1:  # csv writes a lone empty cell as "", or the line would be blank
@@ -50,16 +65,9 @@ def lines(statement: str, fields: tuple[FieldDef, ...]) -> str:
             f"CROSS JOIN LATERAL (SELECT {', '.join(values)} OFFSET 0) x")
 
 
-def _cell(i: int, computed: bool) -> str:
-    """formats.cell of the i-th value, quoted; NULL for null or absent. An object (not in the
-    fields written here) is its JSON."""
-    number = _number(f"x.s{i}::numeric") if computed else _stored(f"x.s{i}::numeric")
-    return (f"CASE x.k{i} WHEN 'string' THEN {_quoted(f'x.s{i}')} WHEN 'number' THEN {number} "
-            f"WHEN 'array' THEN {_quoted(f'x.a{i}')} ELSE x.s{i} END")
-
-
 def _element(computed: bool) -> str:
-    """formats.cell of an array's element `e` (unquoted: the joined text is quoted)."""
+    """formats.cell of an array's element `e` (unquoted: the joined text is quoted); an object
+    or an array (not in the fields written here) is its JSON."""
     number = _number("(e #>> '{}')::numeric") if computed else _stored("(e #>> '{}')::numeric")
     return (f"CASE jsonb_typeof(e) WHEN 'number' THEN {number} WHEN 'array' THEN e::text "
             f"ELSE e #>> '{{}}' END")
