@@ -5,6 +5,7 @@ lifecycle.py, lists in listing.py, bulk writes in bulk.py."""
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -172,11 +173,38 @@ async def update(ctx: Context, record_id: str, body: Any, if_match: str | None, 
 async def _patch_at_once(ctx: Context, snapshot: Snapshot, record_id: str, data: dict[str, Any],
                          expected: int | None) -> dict[str, Any] | None:
     """A PATCH in one round trip, when the record's object is the only one with every field the
-    patch names, the caller may update that object, and the patch is valid without the record
-    (records/validate.py for_patch). None: take the read-then-write path, which also gives
-    every refusal (404, 403, 400) in its order; only a version mismatch is answered here."""
+    patch names (`patch_plan` says when else). None: take the read-then-write path, which also
+    gives every refusal (404, 403, 400) in its order; only a version mismatch is answered here."""
     obj = snapshot.only_object_with(data)
-    if obj is None or not looks_like("rec", record_id) or not may(ctx, obj, "update"):
+    if obj is None or not looks_like("rec", record_id):
+        return None
+    patch = await patch_plan(ctx, snapshot, obj, data)
+    if patch is None:
+        return None
+    async with one(ctx) as conn:
+        row = await patch_written(conn, ctx, obj, record_id, expected, patch)
+        if row is None:
+            return None
+        written = (await with_computed(conn, snapshot, obj, [row]))[0]
+    return shown(ctx, snapshot, obj, written)
+
+
+@dataclass(frozen=True, slots=True)
+class PatchPlan:
+    """What a PATCH does to any record of its object: `for_patch`'s values set and fields
+    cleared, and the primary value when the patch sets or clears the primary field."""
+    sets: dict[str, Any]
+    clears: list[str]
+    primary_given: bool
+    primary_value: str | None
+
+
+async def patch_plan(ctx: Context, snapshot: Snapshot, obj: ObjectDef, data: dict[str, Any]
+                     ) -> PatchPlan | None:
+    """The PATCH of a record of `obj` as one statement's values, when the caller may update
+    the object and the patch is valid without the record (records/validate.py for_patch): no
+    read-only field, no refused value. None: the read-then-write path decides and words it."""
+    if not may(ctx, obj, "update"):
         return None
     validator = validator_for(snapshot, obj)
     patch = await offload.run(lambda: validator.for_patch(data), validator.weight(data))
@@ -184,22 +212,29 @@ async def _patch_at_once(ctx: Context, snapshot: Snapshot, record_id: str, data:
         return None
     sets, clears = patch
     primary = validator.primary_id
-    primary_given = primary is not None and (primary in sets or primary in clears)
-    async with one(ctx) as conn:
-        try:
-            row = await repo.patch_at_version(
-                conn, ctx.tenant_id, obj.id, record_id, expected, sets, clears, primary_given,
-                validator.primary_value(sets) if primary_given else None, ctx.principal.actor)
-        except asyncpg.UniqueViolationError as exc:
-            raise unique_conflict(obj, exc) from None
-        if row is None:  # not a live record of that object (or of this workspace)
-            return None
-        if row["id"] is None:
-            found = row["found_version"]
-            raise VersionMismatch(f"the record is at version {found}, not {expected}",
-                                  headers={"ETag": f'"{found}"'})
-        written = (await with_computed(conn, snapshot, obj, [row]))[0]
-    return shown(ctx, snapshot, obj, written)
+    given = primary is not None and (primary in sets or primary in clears)
+    return PatchPlan(sets, clears, given, validator.primary_value(sets) if given else None)
+
+
+async def patch_written(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
+                        record_id: str, expected: int | None, patch: PatchPlan
+                        ) -> asyncpg.Record | None:
+    """`patch` written to the live record `record_id` of `obj` with its history event, in one
+    statement: the record as written. None: no such record (or it changed meanwhile); a
+    version other than `expected` is a VersionMismatch, a duplicate a unique conflict."""
+    try:
+        row = await repo.patch_at_version(
+            conn, ctx.tenant_id, obj.id, record_id, expected, patch.sets, patch.clears,
+            patch.primary_given, patch.primary_value, ctx.principal.actor)
+    except asyncpg.UniqueViolationError as exc:
+        raise unique_conflict(obj, exc) from None
+    if row is None:  # not a live record of that object (or of this workspace)
+        return None
+    if row["id"] is None:
+        found = row["found_version"]
+        raise VersionMismatch(f"the record is at version {found}, not {expected}",
+                              headers={"ETag": f'"{found}"'})
+    return row
 
 
 async def _write_version(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot,

@@ -12,12 +12,14 @@ import asyncpg
 from objectry import offload
 from objectry.db.tenancy import one, tx
 from objectry.errors import ValidationFailed
+from objectry.ids import looks_like
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import changes, lifecycle, repo
 from objectry.records.access import authorize, unseen_readonly
 from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
 from objectry.records.query import Query, QueryError, ReadPlan, memo, parse_rest, render_match_ids
+from objectry.records.service import patch_plan, patch_written
 from objectry.records.validate import validator_for
 from objectry.rest import payload
 from objectry.rest.errors import needs_filter
@@ -160,6 +162,11 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
     values = payload.checked([payload.patch_values(body)], obj, payload.columns(req.params),
                              "update")[0]
     counted = readable(ctx, obj, req)
+    if (record_id := _by_id_alone(req)) is not None and \
+            (patch := await patch_plan(ctx, snapshot, obj, values)) is not None:
+        async with one(ctx) as conn:
+            if await patch_written(conn, ctx, obj, record_id, None, patch) is not None:
+                return _written(req, None, 1, counted)
     plan = _filtered(ctx, snapshot, obj, req, "UPDATE")
     _check_values(ctx, snapshot, obj, values)
     async with tx(ctx) as conn:
@@ -169,6 +176,20 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
         ids = [r["id"] for r in matched]
         out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
     return _written(req, out, len(matched), counted)
+
+
+def _by_id_alone(req: RestRequest) -> str | None:
+    """The record a PATCH names by `id=eq.<id>` alone, asking for no row back (supabase-js's
+    `.update(values).eq('id', id)`): it is written in one statement, as /api's PATCH is
+    (records/service.py patch_written), without planning the filter (a plan of its own for
+    every id) or a transaction. None: anything else, or a record that statement did not write
+    (another object's, none, one changed meanwhile), takes the filtered path."""
+    if len(req.params) != 1 or _wants_rows(req) or req.singular \
+            or req.prefer.max_affected is not None:
+        return None
+    key, value = req.params[0]
+    record_id = value.removeprefix("eq.") if key == "id" else ""
+    return record_id if value.startswith("eq.") and looks_like("rec", record_id) else None
 
 
 def _check_values(ctx: Context, snapshot: Snapshot, obj: ObjectDef, values: dict[str, Any]
