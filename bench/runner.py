@@ -22,8 +22,8 @@ from bench.seed_objectry import BATCH, Seeded, bulk_for, link_contacts, seed
 from bench.servers import Server, ceiling_command, clean_env, objectry_command
 
 # create last: the lists then see the seeded contacts (the newest of them linked) first
-MEASURED = ("get", "list_indexed", "list_unindexed", "patch", "rest_list", "rest_embed",
-            "create", "rest_create")
+MEASURED = ("get", "list_indexed", "list_unindexed", "patch", "rest_patch", "rest_list",
+            "rest_embed", "create", "rest_create")
 META_OPS = ("create", "get", "list_indexed")
 PROFILED = ("create", "list_indexed")
 

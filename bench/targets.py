@@ -30,7 +30,8 @@ def judge(result: dict[str, Any]) -> list[Row]:
             _ratio_target(ops, "create", "create ≥ 0.75× ceiling", 0.75),
             _ratio_target(ops, "rest_create", "/rest/v1 create (representation) ≥ 0.75× ceiling",
                           0.75),
-            _ratio_target(ops, "patch", "PATCH ≥ 0.75× ceiling", 0.75)]
+            _ratio_target(ops, "patch", "PATCH ≥ 0.75× ceiling", 0.75),
+            _ratio_target(ops, "rest_patch", "/rest/v1 PATCH by id ≥ 0.75× ceiling", 0.75)]
     tails = [(op, e) for op in ops if op != "list_unindexed"
              if (e := _live(ops, op, "objectry")) is not None]
     worst = max(tails, key=lambda t: t[1]["p99_ms"] / t[1]["p50_ms"], default=None)
