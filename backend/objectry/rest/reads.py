@@ -72,7 +72,7 @@ def readable(ctx: Context, obj: ObjectDef, req: RestRequest) -> bool:
 async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "read")
-    pairs = [(k, v) for k, v in req.params if k != "view"]
+    pairs, record_id = memo.one_record([(k, v) for k, v in req.params if k != "view"])
     query = await with_view(ctx, single_view(req.params), memo.parsed_rest(pairs), obj, snapshot)
     limit, offset = page(query.limit, query.offset, req.range)
     most = ctx.state.settings.max_page_size
@@ -82,9 +82,9 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
     counted = req.prefer.get("count")
     # A plain read is one statement (one round trip); with a count, both see one snapshot.
     async with (reading_tx(ctx) if counted else reading(ctx)) as conn:
-        rows = await repo.page_rows(conn, lambda share: memo.rendered(plan, snapshot,
-                                                                      share=share))
-        total = await count(conn, plan, counted)
+        rows = await repo.page_rows(conn, lambda share: memo.bound(
+            memo.rendered(plan, snapshot, share=share), record_id))
+        total = await count(conn, plan, counted, record_id)
     status = read_status(offset, len(rows), total)
     check_singular(req, len(rows))
     shape = shaper(snapshot, plan)
@@ -92,13 +92,14 @@ async def read(ctx: Context, name: str, req: RestRequest) -> Result:
                   {"Content-Range": content_range(offset, len(rows), total)})
 
 
-async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None) -> int | None:
+async def count(conn: asyncpg.Connection, plan: ReadPlan, kind: str | None,
+                record_id: str | None = None) -> int | None:
     """Every `count=` (exact, planned, estimated) is the exact count of the workspace's rows:
     the planner's estimates come from statistics sampled across all workspaces, so a
     "planned" total would move with other workspaces' rows (docs/API.md, Counts)."""
     if kind is None:
         return None
-    return int(await repo.compiled_value(conn, render_count(plan)))
+    return int(await repo.compiled_value(conn, memo.bound(render_count(plan), record_id)))
 
 
 async def represent(conn: asyncpg.Connection, plan: ReadPlan, snapshot: Snapshot,

@@ -19,6 +19,7 @@ from objectry.records.access import authorize, unseen_readonly
 from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
 from objectry.records.query import Query, QueryError, ReadPlan, memo, parse_rest, render_match_ids
+from objectry.records.query.render import Statement
 from objectry.records.service import patch_plan, patch_written
 from objectry.records.validate import validator_for
 from objectry.rest import payload
@@ -128,12 +129,16 @@ def _insert_headers(req: RestRequest, obj: ObjectDef, ids: list[str], single: bo
 
 
 def _filtered(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: RestRequest,
-              command: str) -> ReadPlan:
-    """PATCH/DELETE: the request's filters (required: PostgREST's safe-update rule)."""
-    plan = planned(ctx, snapshot, obj, parse_rest(req.params))
+              command: str) -> tuple[ReadPlan, Statement]:
+    """PATCH/DELETE: the request's filters (required: PostgREST's safe-update rule), and the
+    statement of the ids they match. An `id=eq.<id>` query's plan is shared by every id
+    (memo.one_record)."""
+    pairs, record_id = memo.one_record(req.params)
+    plan = planned(ctx, snapshot, obj, memo.parsed_rest(pairs) if record_id is not None
+                   else parse_rest(pairs))
     if not plan.has_filters:
         raise needs_filter(command)
-    return plan
+    return plan, memo.bound(render_match_ids(plan), record_id)
 
 
 def _affected(req: RestRequest, count: int, counted: bool) -> None:
@@ -167,10 +172,10 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
         async with one(ctx) as conn:
             if await patch_written(conn, ctx, obj, record_id, None, patch) is not None:
                 return _written(req, None, 1, counted)
-    plan = _filtered(ctx, snapshot, obj, req, "UPDATE")
+    plan, matching = _filtered(ctx, snapshot, obj, req, "UPDATE")
     _check_values(ctx, snapshot, obj, values)
     async with tx(ctx) as conn:
-        matched = await repo.compiled_rows(conn, render_match_ids(plan))
+        matched = await repo.compiled_rows(conn, matching)
         _affected(req, len(matched), counted)
         await _apply(conn, ctx, snapshot, obj, values, matched)
         ids = [r["id"] for r in matched]
@@ -242,9 +247,9 @@ async def delete(ctx: Context, name: str, req: RestRequest) -> Result:
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "delete")
     counted = readable(ctx, obj, req)
-    plan = _filtered(ctx, snapshot, obj, req, "DELETE")
+    plan, matching = _filtered(ctx, snapshot, obj, req, "DELETE")
     async with tx(ctx) as conn:
-        matched = await repo.compiled_rows(conn, render_match_ids(plan))
+        matched = await repo.compiled_rows(conn, matching)
         _affected(req, len(matched), counted)
         ids = [r["id"] for r in matched]
         out = await represent(conn, plan, snapshot, ids) if counted and _wants_rows(req) else None
