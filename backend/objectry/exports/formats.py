@@ -1,5 +1,6 @@
-"""Records as export files, a batch at a time: CSV (RFC 4180, `\\r\\n`), JSON Lines (the /api
-record per line), XLSX (XlsxWriter's constant-memory mode: rows go to its temporary file as
+"""Records as export files in Python, a batch at a time: the CSV of an object whose values nest
+(RFC 4180, `\\r\\n`; other CSVs and JSON Lines are written by PostgreSQL, sql_lines.py), XLSX
+(XlsxWriter's constant-memory mode: rows go to its temporary file as
 they come, so memory stays flat; the finished workbook is then streamed from disk).
 
 A CSV cell is what `objectry import` reads back: lists joined by `;`, booleans `true`/`false`,
@@ -19,7 +20,6 @@ from typing import Any
 import orjson
 
 from objectry.metadata.model import FieldDef
-from objectry.web.responses import dumps
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -35,7 +35,7 @@ def cell(value: Any) -> str:
         return ";".join(cell(v) for v in value)
     if isinstance(value, dict):
         return orjson.dumps(value).decode()
-    if isinstance(value, float):  # its decimal, as PostgreSQL prints it (csv_sql.py): 1e-05 is
+    if isinstance(value, float):  # its decimal, as PostgreSQL prints it (sql_lines.py): 1e-05 is
         return format(Decimal(repr(value)).normalize(), "f") if value else "0"  # 0.00001
     return str(value)
 
@@ -52,10 +52,6 @@ def csv_lines(rows: list[list[str]]) -> bytes:
 
 def csv_row(fields: tuple[FieldDef, ...], data: dict[str, Any]) -> list[str]:
     return [cell(data.get(f.name)) for f in fields]
-
-
-def jsonl_lines(records: list[dict[str, Any]]) -> bytes:
-    return b"".join(dumps(r) + b"\n" for r in records)
 
 
 class XlsxFile:

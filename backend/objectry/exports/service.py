@@ -5,13 +5,13 @@ shaped into file bytes as they come (formats.py): memory stays flat at any size.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from objectry.db.tenancy import reading_tx
 from objectry.errors import BadRequest
-from objectry.exports import csv_sql, formats
+from objectry.exports import formats, sql_lines
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.records import query
 from objectry.records.access import authorize
@@ -74,33 +74,36 @@ async def _records(export: Export) -> AsyncIterator[list[dict[str, Any]]]:
             yield await asyncio.to_thread(lambda: [shape(r) for r in rows])
 
 
-async def _csv_written_by_sql(export: Export) -> AsyncIterator[bytes]:
-    """The CSV lines as PostgreSQL writes them (csv_sql.py), a batch at a time."""
+async def _written_by_sql(export: Export, lines: Callable[[str], str]
+                          ) -> AsyncIterator[bytes]:
+    """The lines PostgreSQL writes (sql_lines.py: `lines` wraps the plan's statement), a
+    batch at a time."""
     sql, args = query.render_read(export.plan)
     async with reading_tx(export.ctx) as conn:
-        cursor = await conn.cursor(csv_sql.lines(sql, export.fields), *args)
+        cursor = await conn.cursor(lines(sql), *args)
         while rows := await cursor.fetch(BATCH):
             yield "".join([row[0] for row in rows]).encode()
 
 
 async def stream(export: Export) -> AsyncIterator[bytes]:
-    if export.format == "xlsx":
-        async for chunk in _xlsx(export):
-            yield chunk
-        return
     fields = export.fields
-    if export.format == "csv":
+    if export.format == "xlsx":
+        chunks = _xlsx(export)
+    elif export.format == "jsonl":
+        chunks = _written_by_sql(export, lambda sql: sql_lines.jsonl(sql, export.obj))
+    else:
         yield formats.csv_lines([formats.header(fields, export.names)])
-        if csv_sql.written_by_sql(fields):
-            async for chunk in _csv_written_by_sql(export):
-                yield chunk
-            return
+        chunks = (_written_by_sql(export, lambda sql: sql_lines.csv(sql, fields))
+                  if sql_lines.csv_written_by_sql(fields) else _csv_by_python(export))
+    async for chunk in chunks:
+        yield chunk
+
+
+async def _csv_by_python(export: Export) -> AsyncIterator[bytes]:
+    """The CSV of an object with a field whose values nest (sql_lines.py)."""
     async for records in _records(export):
-        if export.format == "csv":
-            yield await asyncio.to_thread(formats.csv_lines, [
-                formats.csv_row(fields, r["data"]) for r in records])
-        else:
-            yield await asyncio.to_thread(formats.jsonl_lines, records)
+        yield await asyncio.to_thread(formats.csv_lines, [
+            formats.csv_row(export.fields, r["data"]) for r in records])
 
 
 async def _xlsx(export: Export) -> AsyncIterator[bytes]:

@@ -1,20 +1,27 @@
-"""CSV lines written by PostgreSQL: an export's statement wrapped so that each row comes back as
-the text of its CSV line, and a worker only joins them. A worker that formats 50,000 contacts
-itself spends ~0.37 s of CPU holding the GIL that every other request of its process waits
-for; joining the lines PostgreSQL wrote costs it ~0.02 s, and PostgreSQL ~0.14 s to write them
-(bench/notes.md, "eleventh round").
+"""Export lines written by PostgreSQL: an export's statement wrapped so that each row comes back
+as the text of its line, CSV or JSON Lines, and a worker only joins them. A worker that formats
+50,000 contacts itself spends ~0.37 s of CPU holding the GIL that every other request of its
+process waits for; joining the lines PostgreSQL wrote costs it ~0.02 s, and PostgreSQL ~0.14 s
+to write them (bench/notes.md, "eleventh round").
 
-Each cell is the text `formats.cell` gives the same JSON value, quoted as Python's csv writer
-quotes (QUOTE_MINIMAL: a cell holding `,`, `"`, CR or LF is quoted, its quotes doubled), so an
-export is the same bytes whichever writes it (tests/api/test_export_csv_sql.py holds the two
-together). Values that nest (a JSON field's objects, a lookup's arrays of values) are left to
-`formats.cell`, which renders them with orjson: an object with such a field is formatted in
-Python (`written_by_sql`)."""
+CSV (`csv`): each cell is the text `formats.cell` gives the same JSON value, quoted as Python's
+csv writer quotes (QUOTE_MINIMAL: a cell holding `,`, `"`, CR or LF is quoted, its quotes
+doubled), so an export is the same bytes whichever writes it (tests/api/test_export_sql_lines.py
+holds the two together). Values that nest (a JSON field's objects, a lookup's arrays of values)
+are left to `formats.cell`, which renders them with orjson: an object with such a field is
+formatted in Python (`csv_written_by_sql`).
+
+JSON Lines (`jsonl`): each line is the record /api/records answers, as JSON text PostgreSQL
+writes; the same JSON, not the same bytes (a nested value's `", "`, a number's digits as stored:
+a parser reads the same values).
+"""
 
 from __future__ import annotations
 
+import orjson
+
 from objectry.metadata.computed import is_read_time
-from objectry.metadata.model import FieldDef
+from objectry.metadata.model import FieldDef, ObjectDef
 from objectry.sqltext import literal
 
 NESTING = frozenset({"json", "lookup"})  # field types whose values may be objects or nested
@@ -25,11 +32,11 @@ AS_TEXT = frozenset({"text", "long_text", "rich_text", "email", "phone", "url", 
                      "datetime", "boolean"})
 
 
-def written_by_sql(fields: tuple[FieldDef, ...]) -> bool:
+def csv_written_by_sql(fields: tuple[FieldDef, ...]) -> bool:
     return not any(f.type in NESTING for f in fields)
 
 
-def lines(statement: str, fields: tuple[FieldDef, ...]) -> str:
+def csv(statement: str, fields: tuple[FieldDef, ...]) -> str:
     """`statement` (a compiled read whose `data` is keyed by field id) as one column, `line`:
     the row's CSV line with its `\\r\\n`. Each value is taken out of `data` once, in a LATERAL
     subquery that OFFSET 0 keeps from being merged into the select list (which would take it
@@ -63,6 +70,56 @@ def lines(statement: str, fields: tuple[FieldDef, ...]) -> str:
         line = " || ',' || ".join(cells)
     return (f"SELECT {line} || E'\\r\\n' AS line FROM ({statement}) q "
             f"CROSS JOIN LATERAL (SELECT {', '.join(values)} OFFSET 0) x")
+
+
+def jsonl(statement: str, obj: ObjectDef) -> str:
+    """`statement` (a compiled read of `obj` whose `data` is keyed by field id) as one column,
+    `line`: the record as /api/records answers it (records/shape.py record_shaper), as JSON
+    text, with its `\\n`. `data` holds the attached fields whose value is there (an explicit
+    null too), in the stored order (by field id), each value taken out once (the LATERAL, as
+    in `csv`) and written as jsonb writes it."""
+    fields = sorted(obj.fields, key=lambda f: f.id)
+    values = ", ".join(f"q.data -> {literal(f.id)} AS v{i}" for i, f in enumerate(fields))
+    pairs = ", ".join(f"CASE WHEN x.v{i} IS NOT NULL THEN {_json_name(f.name)} || x.v{i}::text "
+                      "END" for i, f in enumerate(fields))
+    data = f"'{{' || concat_ws(',', {pairs}) || '}}'" if fields else "'{}'"
+    constant = {"object_id": obj.id, "object": obj.name}
+    record = " || ".join([
+        "'{\"id\":' || to_json(q.id)::text",
+        *(f"{_json_key(key)} || {literal(orjson.dumps(value).decode())}"
+          for key, value in constant.items()),
+        f"{_json_key('data')} || {data}",
+        f"{_json_key('primary_value')} || {_json_or_null('q.primary_value')}",
+        f"{_json_key('version')} || q.version::text",
+        f"{_json_key('created_at')} || {_utc('q.created_at')}",
+        f"{_json_key('updated_at')} || {_utc('q.updated_at')}",
+        f"{_json_key('created_by')} || {_json_or_null('q.created_by')}",
+        f"{_json_key('updated_by')} || {_json_or_null('q.updated_by')}", "'}'"])
+    lateral = f" CROSS JOIN LATERAL (SELECT {values} OFFSET 0) x" if fields else ""
+    return f"SELECT {record} || E'\\n' AS line FROM ({statement}) q{lateral}"
+
+
+def _json_name(name: str) -> str:
+    """`"name":` as a SQL literal."""
+    return literal(f"{orjson.dumps(name).decode()}:")
+
+
+def _json_key(name: str) -> str:
+    """`,"name":` (`"id":` opens the record, so every other key follows a value)."""
+    return literal(f",{orjson.dumps(name).decode()}:")
+
+
+def _json_or_null(text: str) -> str:
+    return f"coalesce(to_json({text})::text, 'null')"
+
+
+def _utc(timestamp: str) -> str:
+    """A timestamptz as orjson writes a UTC datetime (OPT_UTC_Z): seconds, then microseconds
+    unless there are none, then `Z`."""
+    utc = f"({timestamp} AT TIME ZONE 'UTC')"
+    return (f"'\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+            f"date_part('microseconds', {timestamp})::bigint % 1000000 = 0 THEN '' "
+            f"ELSE to_char({utc}, '.US') END || 'Z\"'")
 
 
 def _element(computed: bool) -> str:

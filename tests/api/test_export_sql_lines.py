@@ -1,10 +1,12 @@
-"""CSV exports whose lines PostgreSQL writes (exports/csv_sql.py) are the bytes formats.py
+"""Exports whose lines PostgreSQL writes (exports/sql_lines.py). A CSV is the bytes formats.py
 writes for the same values: every kind of field whose values are scalars or lists of them,
-values that need quoting, numbers in every form, absent values and computed fields. An object
+values that need quoting, numbers in every form, absent values and computed fields; an object
 with a field whose values nest is formatted in Python, and a lone field's empty cell is `""`.
+A JSON Lines file is, line by line, the JSON /api/records answers for the same query, nested
+values included, and its times are written as orjson writes them.
 
-The Python side of each comparison is formats.py run over the JSON Lines export of the same
-query (which formats.py still writes)."""
+The Python side of each comparison is /api/records' answer to the same query (shaped and
+encoded in Python), for the CSV through formats.py."""
 
 from __future__ import annotations
 
@@ -27,12 +29,18 @@ PRICES = [0, 1.5, -2.25, 1e15, 3.0, 0.01, 7]
 OPTIONS = ["hot", "x, y", 'q"uote', "semi;", "new\nline"]
 
 
-def python_csv(header: list[str], names: list[str], jsonl: str) -> str:
-    """What formats.py writes for these records (the JSON Lines export's `data`)."""
+def python_csv(header: list[str], names: list[str], records: list[dict[str, Any]]) -> str:
+    """What formats.py writes for these records."""
     fields = tuple(SimpleNamespace(name=name) for name in names)
-    records = [json.loads(line) for line in jsonl.splitlines()]
     rows = [formats.csv_row(fields, r["data"]) for r in records]  # type: ignore[arg-type]
     return formats.csv_lines([header, *rows]).decode()
+
+
+async def api_records(api, obj: str, query: str) -> list[dict[str, Any]]:
+    """/api/records' answer to the export's query (every record: the objects here are small)."""
+    page = await ok(await api.get(f"/api/records?object={obj}&limit=1000&{query}"))
+    assert page["next_cursor"] is None
+    return page["items"]
 
 
 async def both(api, obj: str, names: list[str], query: str = "order=title.asc"
@@ -40,9 +48,17 @@ async def both(api, obj: str, names: list[str], query: str = "order=title.asc"
     """(the CSV export, what formats.py writes for the same records)."""
     csv = await api.get(f"/api/objects/{obj}/export?header=names&{query}")
     assert csv.status_code == 200, csv.text
+    return csv.text, python_csv(names, names, await api_records(api, obj, query))
+
+
+async def jsonl_and_api(api, obj: str, query: str) -> tuple[list[Any], list[Any]]:
+    """(the JSON Lines export's records, /api/records' for the same query)."""
     jsonl = await api.get(f"/api/objects/{obj}/export?format=jsonl&{query}")
     assert jsonl.status_code == 200, jsonl.text
-    return csv.text, python_csv(names, names, jsonl.text)
+    assert jsonl.text.endswith("\n") or not jsonl.text
+    assert "\r" not in jsonl.text  # a CR only escaped, as \\r
+    return ([json.loads(line) for line in jsonl.text.splitlines()],
+            await api_records(api, obj, query))
 
 
 async def every_kind(api) -> tuple[list[str], dict[str, str]]:
@@ -138,8 +154,9 @@ async def test_a_lone_field_and_absent_values(api):
     assert sql.split("\r\n")[1:] == ["a", '""', "b", ""]
 
 
-async def test_an_object_with_a_field_that_nests_is_written_by_python(api):
-    """A JSON field's objects and a lookup's lists keep formats.py's compact JSON and joins."""
+async def acme_with_a_deal(api, profile: dict[str, Any]) -> None:
+    """company (title, profile: json, deal_tags: a lookup of its deals' tags) and Acme with
+    `profile` and one deal tagged a and b."""
     await make_object(api, "company", plural_name="companies")
     await add_field(api, "company", "title")
     await add_field(api, "company", "profile", "json")
@@ -151,10 +168,15 @@ async def test_an_object_with_a_field_that_nests_is_written_by_python(api):
     await add_field(api, "company", "deal_tags", "lookup",
                     {"relationship": "company_deals", "field": "tags"})
     company = await ok(await api.post("/api/records", json={"object": "company", "data": {
-        "title": "Acme", "profile": {"size": 3, "tags": ["x", "y"], "note": "a, b"}}}), 201)
+        "title": "Acme", "profile": profile}}), 201)
     deal = await ok(await api.post("/api/records", json={"object": "deal", "data": {
         "label": "d1", "tags": ["a", "b"]}}), 201)
     await link(api, rel["id"], company["id"], deal["id"])
+
+
+async def test_an_object_with_a_field_that_nests_is_written_by_python(api):
+    """A JSON field's objects and a lookup's lists keep formats.py's compact JSON and joins."""
+    await acme_with_a_deal(api, {"size": 3, "tags": ["x", "y"], "note": "a, b"})
     sql, python = await both(api, "company", ["title", "profile", "deal_tags"])
     assert sql == python
     assert sql.split("\r\n")[1] == \
@@ -176,3 +198,53 @@ async def test_another_workspace_exports_only_its_own_lines(app, api):
     here = await api.get("/api/objects/tag/export?header=names")
     assert (here.status_code, here.text) == (200, "title\r\nours\r\n")
     assert (there.status_code, there.text) == (200, "title\r\ntheirs\r\n")
+
+
+async def test_jsonl_is_the_api_records_line_by_line(api):
+    names, ids = await every_kind(api)
+    trashed = ids["02 say \"hi\""]
+    await ok(await api.delete(f"/api/records/{trashed}"), 204)
+    for query in ("order=title.asc", "amount=gt.0&order=amount.desc", "title=eq.nobody"):
+        lines, records = await jsonl_and_api(api, "deal", query)
+        assert lines == records
+    lines, _ = await jsonl_and_api(api, "deal", "order=title.asc")
+    assert len(lines) == len(TRICKY_TEXT) - 1 and trashed not in {r["id"] for r in lines}
+    assert {r["data"]["note"] for r in lines} == set(TRICKY_TEXT) - {'say "hi"'}
+    assert set(lines[0]) == {"id", "object_id", "object", "data", "primary_value", "version",
+                             "created_at", "updated_at", "created_by", "updated_by"}
+
+
+async def test_jsonl_of_values_that_nest(api):
+    profile = {"size": 3, "tags": ["x", "y"], "note": 'a, "b"\n\u00e9', "deep": {"n": None,
+                                                                              "f": 1.5}}
+    await acme_with_a_deal(api, profile)
+    await ok(await api.post("/api/records", json={"object": "company", "data": {}}), 201)
+    lines, records = await jsonl_and_api(api, "company", "order=created_at.asc")
+    assert lines == records
+    assert lines[0]["data"] == {"title": "Acme", "profile": profile, "deal_tags": [["a", "b"]]}
+    assert lines[1]["data"] == {"deal_tags": []}
+
+
+async def test_times_are_written_as_orjson_writes_them(database_url):
+    import datetime as dt
+
+    import asyncpg
+
+    from objectry.exports import sql_lines
+    from objectry.web.responses import dumps
+
+    times = [dt.datetime(2026, 12, 6, 13, 12, 44, 127062, tzinfo=dt.UTC),
+             dt.datetime(2026, 12, 6, 13, 12, 44, tzinfo=dt.UTC),
+             dt.datetime(1999, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+             dt.datetime(2026, 6, 30, 23, 59, 59, 999999,
+                         tzinfo=dt.timezone(dt.timedelta(hours=-7)))]
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("SET TIME ZONE 'Asia/Kolkata'")  # the session's zone plays no part
+        written = [await conn.fetchval(f"SELECT {sql_lines._utc('$1::timestamptz')}", t)
+                   for t in times]
+    finally:
+        await conn.close()
+    # asyncpg reads a timestamptz as a UTC datetime, which the API's dumps writes
+    assert written == [dumps(t.astimezone(dt.UTC)).decode() for t in times]
+    assert written[1] == '"2026-12-06T13:12:44Z"'  # no microseconds: none written
