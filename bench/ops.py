@@ -51,9 +51,11 @@ def objectry_ops(tag: str, auth: dict[str, str]) -> dict[str, Op]:
                              headers=h),
         "patch": Op("patch", "PATCH", "/api/records/{pid}", PATCH_BODY,
                     {**h, **JSON, "If-Match": '"{ver}"'}),
-        # supabase-js's .update(values).eq('id', id): no If-Match, so any seeded record ({id});
-        # the {pid} records keep the versions the If-Match PATCH counts on.
-        "rest_patch": Op("rest_patch", "PATCH", "/rest/v1/contact?id=eq.{id}", REST_PATCH_BODY,
+        # supabase-js's .update(values).eq('id', id), without If-Match. On the PATCH pool
+        # ({pid}, measured after the If-Match PATCH, which no later run repeats), never {id}:
+        # that draws from every seeded id, the spare ones too, whose version the statement
+        # count of the If-Match PATCH (roundtrips.py) expects to be 1.
+        "rest_patch": Op("rest_patch", "PATCH", "/rest/v1/contact?id=eq.{pid}", REST_PATCH_BODY,
                          {**h, **JSON}),
         "rest_list": Op("rest_list", "GET", f"/rest/v1/contact?select=*&age=eq.{{age}}&{LIST}",
                         headers=h),
