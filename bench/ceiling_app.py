@@ -114,15 +114,18 @@ async def get_record(request: Request) -> Response:
 
 
 async def patch_record(request: Request) -> Response:
-    """Merge the given fields if the record is still at the If-Match version."""
+    """Merge the given fields if the record is still at the If-Match version (any version
+    without If-Match, as a /rest/v1 PATCH by id)."""
     c = _ceiling(request)
     body = orjson.loads(await request.body())
-    version = int(request.headers["if-match"].strip('"'))
+    match = request.headers.get("if-match")
+    version = int(match.strip('"')) if match is not None else None
     data = {c.ids.get(k, k): v for k, v in body["data"].items()}
     rid = request.path_params["record_id"]
     row = await c.pool.fetchrow(
         "UPDATE records AS r SET data = r.data || $3, version = r.version + 1,"
-        " updated_at = now() WHERE r.tenant_id = $1 AND r.id = $2 AND r.version = $4"
+        " updated_at = now() WHERE r.tenant_id = $1 AND r.id = $2"
+        " AND ($4::integer IS NULL OR r.version = $4)"
         f" AND r.deleted_at IS NULL RETURNING {COLUMNS}", c.tenant, rid, data, version)
     if row is None:
         exists = await c.pool.fetchval("SELECT 1 FROM records WHERE tenant_id = $1 AND id = $2"
