@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+
 from objectry.db.tenancy import reading_tx
 from objectry.errors import BadRequest
 from objectry.exports import formats, sql_lines
@@ -65,24 +67,29 @@ async def prepare(ctx: Context, object_ref: str, params: list[tuple[str, str]]) 
     return Export(ctx, snapshot, obj, plan, fmt, names)
 
 
-async def _records(export: Export) -> AsyncIterator[list[dict[str, Any]]]:
-    shape = record_shaper(export.snapshot, export.obj)
+async def _batches(export: Export, wrapped: Callable[[str], str] = lambda sql: sql
+                   ) -> AsyncIterator[list[asyncpg.Record]]:
+    """The rows of the plan's statement (as `wrapped` wraps it), BATCH at a time through a
+    server-side cursor, in one transaction."""
     sql, args = query.render_read(export.plan)
     async with reading_tx(export.ctx) as conn:
-        cursor = await conn.cursor(sql, *args)
+        cursor = await conn.cursor(wrapped(sql), *args)
         while rows := await cursor.fetch(BATCH):
-            yield await asyncio.to_thread(lambda: [shape(r) for r in rows])
+            yield rows
+
+
+async def _records(export: Export) -> AsyncIterator[list[dict[str, Any]]]:
+    shape = record_shaper(export.snapshot, export.obj)
+    async for rows in _batches(export):
+        yield await asyncio.to_thread(list, map(shape, rows))  # shaped in the thread
 
 
 async def _written_by_sql(export: Export, lines: Callable[[str], str]
                           ) -> AsyncIterator[bytes]:
     """The lines PostgreSQL writes (sql_lines.py: `lines` wraps the plan's statement), a
     batch at a time."""
-    sql, args = query.render_read(export.plan)
-    async with reading_tx(export.ctx) as conn:
-        cursor = await conn.cursor(lines(sql), *args)
-        while rows := await cursor.fetch(BATCH):
-            yield "".join([row[0] for row in rows]).encode()
+    async for rows in _batches(export, lines):
+        yield "".join([row[0] for row in rows]).encode()
 
 
 async def stream(export: Export) -> AsyncIterator[bytes]:
