@@ -17,6 +17,7 @@ import orjson
 
 from bench import workload as w
 from bench.seed_objectry import BATCH, Seeded
+from objectry.db import embedded
 
 SCHEMA = Path(__file__).with_name("ceiling_schema.sql")
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -86,7 +87,9 @@ COLUMNS = ["tenant_id", "id", "object_id", "data", "primary_value", "created_at"
 
 
 async def create(url: str, seeded: Seeded, records: int, links: int) -> CeilingDb:
-    """Schema, indexes and rows; only the COPY of the contacts is timed."""
+    """Schema, indexes and rows; only the COPY of the contacts is timed. The server gets the
+    settings Objectry's embedded one has (embedded.TUNING): the same PostgreSQL for both."""
+    await embedded.tune(url)
     admin = await asyncpg.connect(url)
     try:
         await admin.execute("DROP DATABASE IF EXISTS ceiling")

@@ -32,3 +32,37 @@ def test_processes_starting_on_a_new_data_directory_at_once_share_one_server(tmp
     assert len(urls) == 1 and next(iter(urls)).startswith("postgresql://")
     # The last process to exit stopped it.
     assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+
+
+# Starts the server, reports two settings, and runs the given ALTER SYSTEM (if any) before exit.
+SETTINGS = """
+import asyncio, sys
+from pathlib import Path
+import asyncpg
+from objectry.db import embedded
+
+async def main(url):
+    conn = await asyncpg.connect(url)
+    try:
+        print(await conn.fetchval("SHOW max_wal_size"), await conn.fetchval("SHOW checkpoint_timeout"))
+        if len(sys.argv) > 2:
+            await conn.execute(sys.argv[2])
+    finally:
+        await conn.close()
+
+asyncio.run(main(embedded.start(Path(sys.argv[1]))))
+"""
+
+
+def _settings_after_start(data_dir, *alter: str) -> str:
+    done = subprocess.run([sys.executable, "-c", SETTINGS, str(data_dir), *alter],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_embedded_server_spaces_checkpoints_out_and_keeps_an_operators_choice(tmp_path):
+    # initdb's own values are 1GB and 5min: the first start applies embedded.TUNING.
+    assert _settings_after_start(tmp_path, "ALTER SYSTEM SET max_wal_size = '2GB'") == "4GB 15min"
+    # An operator's ALTER SYSTEM outlives restarts; the setting nobody changed stays tuned.
+    assert _settings_after_start(tmp_path) == "2GB 15min"
