@@ -44,7 +44,8 @@ from objectry.db import embedded
 async def main(url):
     conn = await asyncpg.connect(url)
     try:
-        print(await conn.fetchval("SHOW max_wal_size"), await conn.fetchval("SHOW checkpoint_timeout"))
+        print(*[await conn.fetchval(f"SHOW {name}")
+                for name in ("max_wal_size", "checkpoint_timeout", "wal_init_zero")])
         if len(sys.argv) > 2:
             await conn.execute(sys.argv[2])
     finally:
@@ -62,7 +63,8 @@ def _settings_after_start(data_dir, *alter: str) -> str:
 
 
 def test_the_embedded_server_spaces_checkpoints_out_and_keeps_an_operators_choice(tmp_path):
-    # initdb's own values are 1GB and 5min: the first start applies embedded.TUNING.
-    assert _settings_after_start(tmp_path, "ALTER SYSTEM SET max_wal_size = '2GB'") == "4GB 15min"
-    # An operator's ALTER SYSTEM outlives restarts; the setting nobody changed stays tuned.
-    assert _settings_after_start(tmp_path) == "2GB 15min"
+    # initdb's own values are 1GB, 5min and on: the first start applies embedded.TUNING.
+    assert _settings_after_start(tmp_path, "ALTER SYSTEM SET max_wal_size = '2GB'") \
+        == "4GB 15min off"
+    # An operator's ALTER SYSTEM outlives restarts; the settings nobody changed stay tuned.
+    assert _settings_after_start(tmp_path) == "2GB 15min off"

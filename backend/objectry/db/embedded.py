@@ -15,15 +15,20 @@ import asyncpg
 
 log = logging.getLogger("objectry.embedded")
 
-# Settings the embedded server gets on top of initdb's, for a server that takes writes all day.
-# initdb's `max_wal_size = 1GB` starts a checkpoint after about half a gigabyte of WAL (it aims to
-# finish before the next), and after each checkpoint the first change to every page writes the
-# whole 8 kB page to the WAL (full_page_writes): a PATCH touches a dozen pages (the row, every
-# index, its history event), so writes right after a checkpoint cost about twice their database
-# time (bench/notes.md, "twelfth round"). Spacing checkpoints out makes those first writes rarer;
-# a crash replays at most this much WAL. Both are reloadable, so no restart. Set with ALTER
-# SYSTEM once: a value already in postgresql.auto.conf (an operator's ALTER SYSTEM) is kept.
-TUNING = {"max_wal_size": "4GB", "checkpoint_timeout": "15min"}
+# Settings the embedded server gets on top of initdb's, for a server that takes writes all day
+# (bench/notes.md, "twelfth round", has the measurements). All are reloadable: no restart. Set
+# with ALTER SYSTEM once: a value already in postgresql.auto.conf (an operator's) is kept.
+# - max_wal_size, checkpoint_timeout: initdb's 1GB starts a checkpoint after about half a
+#   gigabyte of WAL, and after each checkpoint the first change to every page writes the whole
+#   8 kB page to the WAL (full_page_writes): a PATCH touches a dozen pages (the row, each index,
+#   its history event), so writes after a checkpoint cost up to twice their database time.
+#   Spaced out, those first writes are rarer; a crash replays at most this much WAL.
+# - wal_init_zero: a new 16 MB WAL segment was filled with zeros while the WAL write lock was
+#   held, stalling every committing write for 10-60 ms each time (every 1-2 s of a busy write
+#   load, until checkpoints start recycling segments): off, the bench's create p99 went from
+#   42 to 12 ms. The segment is then created at its size and its blocks are allocated as the
+#   WAL reaches them.
+TUNING = {"max_wal_size": "4GB", "checkpoint_timeout": "15min", "wal_init_zero": "off"}
 
 
 def start(data_dir: Path) -> str:
