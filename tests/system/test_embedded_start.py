@@ -34,7 +34,8 @@ def test_processes_starting_on_a_new_data_directory_at_once_share_one_server(tmp
     assert not (data_dir / "pgdata" / "postmaster.pid").exists()
 
 
-# Starts the server, reports two settings, and runs the given ALTER SYSTEM (if any) before exit.
+# Starts the server, reports the settings embedded.TUNING sets, and runs the given ALTER SYSTEM
+# (if any) before exit.
 SETTINGS = """
 import asyncio, sys
 from pathlib import Path
