@@ -239,11 +239,8 @@ async def _measure_all(opts: Options, tmp: Path, targets: list[Target], objectry
         pairs = [(objectry_t, name)]
         if name in ceiling_t.ops:
             pairs.append((ceiling_t, name))
-        entry = measure(loadgen, pairs, opts.duration, opts.runs, opts.warmup, f"m-{name}", log)
-        twin = ops.CEILING_TWIN.get(name)
-        if twin:  # the ceiling's plain list is its indexed list, measured already
-            entry["ceiling"] = result["ops"][twin]["ceiling"]
-        result["ops"][name] = entry
+        result["ops"][name] = measure(loadgen, pairs, opts.duration, opts.runs, opts.warmup,
+                                      f"m-{name}", log)
     if opts.profile_seconds > 0 and profile.py_spy():
         for name in PROFILED:
             if "pending" in result["ops"][name]["objectry"]:
