@@ -10,11 +10,20 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import pytest
 
 from tests.api.builders import add_field, codes, make_object, make_record, ok
 from tests.api.conftest import client, counted_owner, sign_up
 from tests.conftest import running_app, settings_for
+
+
+async def _server_major(database_url: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return int(conn.get_server_version().major)
+    finally:
+        await conn.close()
 
 
 async def _crm(api: Any) -> None:
@@ -133,6 +142,7 @@ async def test_a_patch_is_one_round_trip_when_its_fields_tell_the_object(databas
         # Warm: each statement is prepared on its first use (a round trip of its own).
         await ok(await _patch(api, record, {"age": 1}, version=1))
         await ok(await _patch(api, record, {"name": "F"}, version=2))
+        assert (await _patch(api, record, {"age": 0}, version=1)).status_code == 412
 
         async def trips(data: dict[str, Any], version: int, status: int) -> int:
             before = counter.round_trips
@@ -141,6 +151,9 @@ async def test_a_patch_is_one_round_trip_when_its_fields_tell_the_object(databas
             return counter.round_trips - before
 
         assert await trips({"age": 2}, 3, 200) == 1
-        assert await trips({"age": 3}, 3, 412) == 1  # the mismatch is told at once
+        # A mismatch: the locking form (PostgreSQL 15-17) tells it at once; PostgreSQL 18's
+        # UPDATE returns only what it wrote, and the read-then-write path reads the version.
+        assert await trips({"age": 3}, 3, 412) == (1 if await _server_major(database_url) < 18
+                                                    else 2)
         # `name` is contact's and lead's: the record is read to learn its object.
         assert await trips({"name": "G"}, 4, 200) == 2

@@ -231,17 +231,17 @@ _PATCH_LOCKING = f"""
         SELECT $1, c.id, 'update', {_patch_changes("o.data")}, $9
         FROM changed c JOIN old o ON o.id = c.id
     )
-    SELECT c.*, old.version AS found_version, true AS settled
+    SELECT c.*, old.version AS found_version
     FROM old LEFT JOIN changed c ON true
     WHERE old.live
     """
 
 # PostgreSQL 18: the UPDATE returns the data it replaced (RETURNING old.…), so no read and lock
-# first (12% of a PATCH's database time at 16 connections, bench/notes.md). When it writes
-# nothing, `found` (the record as the statement's snapshot saw it) tells why, unless the record
-# changed meanwhile: a concurrent write the UPDATE waited for (its version was the one given, or
-# none was), then `settled` is false. A write always has its `found` (both read the same
-# snapshot); the FULL JOIN would return the write even without it.
+# first (12% of a PATCH's database time at 16 connections, bench/notes.md). It returns only
+# what it wrote; when that is nothing, the caller's read-then-write path finds out why (a 412
+# in the same two round trips as a second statement here would take). Asking in the same
+# statement (a CTE reading the record again, joined to the write) cost every PATCH ~40 µs of
+# database CPU at 16 connections (bench/notes.md, thirteenth round).
 _PATCH_RETURNING_OLD = f"""
     WITH changed AS (
         {_PATCHED}
@@ -253,32 +253,27 @@ _PATCH_RETURNING_OLD = f"""
         INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
         SELECT $1, c.id, 'update', {_patch_changes("c.old_data")}, $9
         FROM changed c
-    ), found AS (
-        SELECT version FROM records
-        WHERE tenant_id = $1 AND id = $2 AND (object_id = $3 AND deleted_at IS NULL) IS TRUE
     )
-    SELECT {_qualified("c")}, found.version AS found_version,
-           c.id IS NOT NULL OR ($4::integer IS NOT NULL AND found.version <> $4::integer)
-               AS settled
-    FROM found FULL JOIN changed c ON true
+    SELECT {_qualified("c")} FROM changed c
     """
 
 
 async def patch_at_version(conn: asyncpg.Connection, tenant_id: str, object_id: str,
                            record_id: str, version: int | None, sets: dict[str, Any],
                            clears: list[str], primary_given: bool, primary_value: str | None,
-                           actor: str | None) -> asyncpg.Record | None:
-    """A PATCH in one statement, without reading the record first: the live record of
-    `object_id`, locked, gets `sets` over its data less `clears` if it is at `version` (None:
-    whatever it is at), with its history event (`[old, new]` of each patched key whose value
-    changed, as changes.diff gives). None: no such live record of that object, or (PostgreSQL
-    18) it changed while the statement ran: the caller reads it and tries again. A row whose
-    `id` is NULL: the record is at `found_version`, not `version`."""
-    sql = (_PATCH_RETURNING_OLD if conn.get_server_version().major >= 18
-           else _PATCH_LOCKING)
-    row = await conn.fetchrow(sql, tenant_id, record_id, object_id, version, sets, clears,
-                              primary_given, primary_value, actor)
-    return row if row is not None and row["settled"] else None
+                           actor: str | None) -> asyncpg.Record | int | None:
+    """A PATCH without reading the record first: the live record of `object_id`, locked, gets
+    `sets` over its data less `clears` if it is at `version` (None: whatever it is at), with
+    its history event (`[old, new]` of each patched key whose value changed, as changes.diff
+    gives). Returns the record as written; or, an int, the version the record is at when that
+    is not `version` (PostgreSQL 15-17); or None: not written (PostgreSQL 18: for whatever
+    reason), no such live record of that object (15-17): the caller reads it and decides."""
+    args = (tenant_id, record_id, object_id, version, sets, clears, primary_given,
+            primary_value, actor)
+    if conn.get_server_version().major < 18:
+        row = await conn.fetchrow(_PATCH_LOCKING, *args)
+        return row["found_version"] if row is not None and row["id"] is None else row
+    return await conn.fetchrow(_PATCH_RETURNING_OLD, *args)
 
 
 async def add_events(conn: asyncpg.Connection, tenant_id: str, record_ids: list[str], op: str,

@@ -223,18 +223,15 @@ async def patch_written(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     statement: the record as written. None: no such record (or it changed meanwhile); a
     version other than `expected` is a VersionMismatch, a duplicate a unique conflict."""
     try:
-        row = await repo.patch_at_version(
+        written = await repo.patch_at_version(
             conn, ctx.tenant_id, obj.id, record_id, expected, patch.sets, patch.clears,
             patch.primary_given, patch.primary_value, ctx.principal.actor)
     except asyncpg.UniqueViolationError as exc:
         raise unique_conflict(obj, exc) from None
-    if row is None:  # not a live record of that object (or of this workspace)
-        return None
-    if row["id"] is None:
-        found = row["found_version"]
-        raise VersionMismatch(f"the record is at version {found}, not {expected}",
-                              headers={"ETag": f'"{found}"'})
-    return row
+    if isinstance(written, int):  # the version the record is at
+        raise VersionMismatch(f"the record is at version {written}, not {expected}",
+                              headers={"ETag": f'"{written}"'})
+    return written  # None: not a live record of that object (or of this workspace)
 
 
 async def _write_version(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot,
