@@ -3,7 +3,7 @@
 Objectry runs as `objectry serve --workers N` on a fresh embedded database (a temporary
 --data-dir, DATABASE_URL removed from its environment). The ceiling app runs under uvicorn with
 the same settings `objectry serve` uses (factory, N workers, log_level info, proxy_headers off,
-no access log).
+no access log, idle connections kept 30 s).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def objectry_command(port: int, data_dir: Path, workers: int) -> list[str]:
 def ceiling_command(port: int, workers: int) -> list[str]:
     code = ("import uvicorn; uvicorn.run('bench.ceiling_app:create_app', factory=True, "
             f"host='127.0.0.1', port={port}, workers={workers}, log_level='info', "
-            "proxy_headers=False, access_log=False)")
+            "proxy_headers=False, access_log=False, timeout_keep_alive=30)")
     return [sys.executable, "-c", code]
 
 

@@ -39,6 +39,13 @@ def options(version: Annotated[bool, typer.Option(
     """Objectry: a metadata-driven object builder over PostgreSQL."""
 
 
+# How long an idle keep-alive connection stays open: PostgREST's (Warp's default). uvicorn's
+# own 5 s equals the idle expiry of httpx and Node's fetch, so a client reusing a connection it
+# kept for just under 5 s could meet the server closing it ("Server disconnected without
+# sending a response"); a server that keeps connections longer than its clients do never does.
+KEEP_ALIVE_SECONDS = 30
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           data_dir: DataDir = Path(".objectry"),
@@ -60,7 +67,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run("objectry.main:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="info", proxy_headers=False, access_log=access_log,
-                timeout_graceful_shutdown=grace)
+                timeout_graceful_shutdown=grace, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
