@@ -22,6 +22,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from objectry.cli import KEEP_ALIVE_SECONDS
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -38,7 +40,7 @@ def objectry_command(port: int, data_dir: Path, workers: int) -> list[str]:
 def ceiling_command(port: int, workers: int) -> list[str]:
     code = ("import uvicorn; uvicorn.run('bench.ceiling_app:create_app', factory=True, "
             f"host='127.0.0.1', port={port}, workers={workers}, log_level='info', "
-            "proxy_headers=False, access_log=False, timeout_keep_alive=30)")
+            f"proxy_headers=False, access_log=False, timeout_keep_alive={KEEP_ALIVE_SECONDS})")
     return [sys.executable, "-c", code]
 
 

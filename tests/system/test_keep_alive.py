@@ -7,7 +7,7 @@ once in CI, in test_hosts_pgbouncer.py's read-back under load)."""
 from __future__ import annotations
 
 import asyncio
-import socket
+import http.client
 from collections.abc import AsyncIterator
 
 import pytest
@@ -31,25 +31,17 @@ async def served(server_url: str, tmp_path_factory: pytest.TempPathFactory
             server.stop()
 
 
-def _get(sock: socket.socket) -> bytes:
-    """One `GET /health` on the connection; the response's status line (b"" once closed)."""
-    sock.sendall(b"GET /health HTTP/1.1\r\nHost: objectry\r\n\r\n")
-    answer = b""
-    while b"\r\n\r\n" not in answer:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
-    while len(body) < length:
-        body += sock.recv(4096)
-    return head.split(b"\r\n")[0]
-
-
 async def test_an_idle_connection_outlives_the_clients_idle_expiry(served: Server) -> None:
-    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
-        assert _get(sock) == b"HTTP/1.1 200 OK"
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    try:
+        connection.request("GET", "/health")
+        first = connection.getresponse()
+        assert first.status == 200 and first.read()
+        kept = connection.sock
         await asyncio.sleep(CLIENT_EXPIRY + 1)  # idle past what a client keeps: still open
-        assert _get(sock) == b"HTTP/1.1 200 OK"
+        # On the same socket (http.client reconnects only when it knows it is closed; a
+        # connection the server closed answers nothing: RemoteDisconnected).
+        connection.request("GET", "/health")
+        assert connection.getresponse().status == 200 and connection.sock is kept
+    finally:
+        connection.close()

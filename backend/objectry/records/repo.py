@@ -265,9 +265,9 @@ async def patch_at_version(conn: asyncpg.Connection, tenant_id: str, object_id: 
     """A PATCH without reading the record first: the live record of `object_id`, locked, gets
     `sets` over its data less `clears` if it is at `version` (None: whatever it is at), with
     its history event (`[old, new]` of each patched key whose value changed, as changes.diff
-    gives). Returns the record as written; or, an int, the version the record is at when that
-    is not `version` (PostgreSQL 15-17); or None: not written (PostgreSQL 18: for whatever
-    reason), no such live record of that object (15-17): the caller reads it and decides."""
+    gives). Returns the record as written; on PostgreSQL 15-17, an int when the record is at
+    another version than `version` (the one it is at); None when nothing was written for any
+    other reason, or on PostgreSQL 18 for any reason: the caller reads the record and decides."""
     args = (tenant_id, record_id, object_id, version, sets, clears, primary_given,
             primary_value, actor)
     if conn.get_server_version().major < 18:
