@@ -58,3 +58,55 @@ def test_decode_refuses(token):
     with pytest.raises(Unauthenticated) as caught:
         jwt_codec.decode(KEY, token, "access")
     assert caught.value.headers == {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+def test_a_token_is_verified_once_and_then_remembered(monkeypatch):
+    calls = []
+    verify = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: calls.append(1) or verify(*a, **k))
+    token = make()
+    first, again = jwt_codec.decode(KEY, token, "access"), jwt_codec.decode(KEY, token, "access")
+    assert first == again and len(calls) == 1
+
+
+def test_a_remembered_token_still_expires():
+    token = make(lifetime=1)
+    claims = jwt_codec.decode(KEY, token, "access")
+    time.sleep(max(0.0, claims.exp - time.time()) + 0.01)
+    with pytest.raises(Unauthenticated) as caught:
+        jwt_codec.decode(KEY, token, "access")
+    assert caught.value.message == "the token has expired"
+
+
+def test_a_remembered_token_is_not_accepted_with_another_key():
+    token = make()
+    jwt_codec.decode(KEY, token, "access")
+    with pytest.raises(Unauthenticated):
+        jwt_codec.decode("x" * 48, token, "access")
+
+
+def test_a_remembered_token_keeps_its_kind():
+    token = make("refresh")
+    assert jwt_codec.decode(KEY, token, "refresh").typ == "refresh"
+    with pytest.raises(Unauthenticated) as caught:
+        jwt_codec.decode(KEY, token, "access")
+    assert caught.value.message == "wrong kind of token (expected access)"
+
+
+def test_a_refused_token_is_refused_again_and_not_remembered():
+    head, body, signature = make().split(".")
+    forged = ".".join((head, body, ("A" if signature[0] != "A" else "B") + signature[1:]))
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            jwt_codec.decode(KEY, forged, "access")
+    assert (KEY, forged) not in jwt_codec._verified
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch):
+    monkeypatch.setattr(jwt_codec, "VERIFIED_MAX", 3)
+    monkeypatch.setattr(jwt_codec, "_verified", {})
+    tokens = [make() for _ in range(5)]
+    for token in tokens:
+        jwt_codec.decode(KEY, token, "access")
+    assert list(jwt_codec._verified) == [(KEY, t) for t in tokens[2:]]
+    assert jwt_codec.decode(KEY, tokens[0], "access").wsp == "wsp_a"  # verified again

@@ -43,9 +43,35 @@ def encode(key: str, *, user_id: str, workspace_id: str, typ: str, family_id: st
     return jwt.encode(payload, key, algorithm=ALGORITHM), claims
 
 
+# Tokens this process has verified, by key and text, until their `exp`. PyJWT's verification
+# (each segment's characters checked in Python, the key prepared, the HMAC) cost a signed-in
+# request ~150 µs of Python, more than the rest of a GET by id (bench/notes.md, fourteenth
+# round). A token's text fixes its claims and its signature, so once verified with a key it
+# stays valid until it expires; what ends a session earlier (logout, revocation, a role change)
+# is the session check that every request still makes (auth/credentials.py). Only verified
+# tokens are kept, so the bound matters only for many sessions: the oldest is forgotten first.
+_verified: dict[tuple[str, str], Claims] = {}
+VERIFIED_MAX = 10_000
+
+
 def decode(key: str, token: str, typ: str) -> Claims:
     """The verified claims of a token of this type, or 401. The algorithm list is pinned, so
     `alg: none` and tokens signed with another algorithm or key are refused."""
+    claims = _verified.get((key, token))
+    if claims is None:
+        claims = _verify(key, token)
+        if len(_verified) >= VERIFIED_MAX:
+            del _verified[next(iter(_verified))]
+        _verified[key, token] = claims
+    elif claims.exp <= time.time():  # as PyJWT decides it (no leeway)
+        _verified.pop((key, token), None)
+        raise invalid("the token has expired")
+    if claims.typ != typ:
+        raise invalid(f"wrong kind of token (expected {typ})")
+    return claims
+
+
+def _verify(key: str, token: str) -> Claims:
     try:
         payload = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
                              options={"require": list(REQUIRED)})
@@ -56,6 +82,4 @@ def decode(key: str, token: str, typ: str) -> Claims:
     texts = ("sub", "wsp", "jti", "fam", "typ")
     if not all(isinstance(payload[name], str) and payload[name] for name in texts):
         raise invalid()
-    if payload["typ"] != typ:
-        raise invalid(f"wrong kind of token (expected {typ})")
     return Claims(**{name: payload[name] for name in (*texts, "iat", "exp")})
