@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.builders import add_field, codes, make_object, make_record, ok
+from tests.api.conftest import client, sign_up
 
 # type, config, a valid value, what is stored/returned for it, an invalid value, its code
 TYPE_CASES = [
@@ -234,6 +235,26 @@ async def test_bulk_upsert_matches_on_a_unique_field(api):
     not_unique = await api.post("/api/records/bulk", json={
         "object": "contact", "mode": "upsert", "match_on": "age", "records": []})
     assert codes(not_unique) == [("match_on", "not_unique")]
+
+
+async def test_an_upsert_never_matches_another_workspaces_record(app, api, owner_db,
+                                                                  workspace_id):
+    await _contact(api)
+    theirs = await make_record(api, "contact", full_name="Kim", email="kim@x.io", age=20)
+    other = await sign_up(app)
+    async with client(app, other.headers) as mine:
+        await _contact(mine)
+        made = await ok(await mine.post("/api/records/bulk", json={
+            "object": "contact", "mode": "upsert", "match_on": "email",
+            "records": [{"data": {"full_name": "Kim B", "email": "kim@x.io", "age": 30}}]}),
+            201)
+        assert (made["created"], made["updated"]) == (1, 0)
+        assert made["items"][0]["id"] != theirs["id"]
+    rows = await owner_db.fetch("SELECT tenant_id, primary_value, version FROM records"
+                                " WHERE id = any($1::text[]) ORDER BY tenant_id = $2 DESC",
+                                [theirs["id"], made["items"][0]["id"]], workspace_id)
+    assert [tuple(r) for r in rows] == [(workspace_id, "Kim", 1),
+                                        (other.workspace_id, "Kim B", 1)]
 
 
 async def test_bulk_limit_is_413(api):

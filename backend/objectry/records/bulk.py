@@ -11,6 +11,7 @@ import orjson
 from objectry import offload
 from objectry.db.tenancy import tx
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
+from objectry.fields import cast_of
 from objectry.fields.base import HEAVY_WORK
 from objectry.ids import new_id
 from objectry.metadata.model import ObjectDef, Snapshot
@@ -209,7 +210,8 @@ async def _existing(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef, matc
                     creates: list[tuple[int, dict[str, Any]]]) -> dict[Any, asyncpg.Record]:
     """Live records whose unique `match` field has one of the batch's (normalised) values."""
     values = [str(stored[match]) for _, stored in creates if stored.get(match) is not None]
-    rows = await repo.live_by_value(conn, ctx.tenant_id, obj.id, match, values)
+    rows = await repo.live_by_value(conn, ctx.tenant_id, obj.id, match,
+                                    cast_of(obj.fields_by_id[match].type), values)
     return {r["data"][match]: r for r in rows}
 
 
