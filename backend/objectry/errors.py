@@ -300,6 +300,12 @@ _SQLSTATE: dict[str, tuple[type[APIError], str]] = {
 _CONNECTION_CLASS = "08"
 
 
+def over_cap() -> APIError:
+    """OB413's refusal, for an answer measured in Python rather than by its statement."""
+    cls, message = _SQLSTATE[OVER_CAP]
+    return cls(message)
+
+
 def from_db_error(exc: Any) -> APIError | None:
     """An asyncpg.PostgresError as the client should see it, or None for "this is a bug"."""
     sqlstate = getattr(exc, "sqlstate", None) or ""

@@ -141,6 +141,23 @@ async def test_a_write_whose_answer_is_too_large_is_refused_and_rolled_back(note
     await ok(await api.post("/rest/v1/notes", json=rows[:2], headers=wanted), 201)
 
 
+async def test_a_patch_by_id_whose_answer_is_too_large_writes_nothing(notes):
+    """supabase-js's `.update(v).eq('id', id).select()` is answered from the written row (no
+    read back), so the cap is measured in Python, still inside the write's transaction."""
+    api, ids = notes
+    one = {"id": f"eq.{ids[5]}", "select": "*"}
+    wanted = {"Prefer": "return=representation"}
+    too_large(await api.patch("/rest/v1/notes", json={"body": "z" * CAP}, params=one,
+                              headers=wanted))
+    [kept] = await ok(await api.get("/rest/v1/notes", params=one))
+    assert (kept["title"], kept["body"]) == ("n05", BODY)
+    assert kept["version"] == 1
+    [shown] = await ok(await api.patch("/rest/v1/notes", json={"title": "n05"}, params=one,
+                                       headers=wanted))
+    assert shown == {**kept, "version": 2, "updated_at": shown["updated_at"]}
+    assert [shown] == await ok(await api.get("/rest/v1/notes", params=one))
+
+
 async def linked_docs(owner_db: Any, workspace_id: str, rel: str, root: str, count: int
                       ) -> None:
     """`count` docs with a 1 kB body, each linked from `root` through `rel`."""

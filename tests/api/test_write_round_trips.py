@@ -53,3 +53,35 @@ async def test_a_create_is_one_round_trip_unless_it_must_commit_with_more(databa
                 await ok(await api.post("/rest/v1/note", json={"title": "warm"}), 201)
                 numbered = await _trips(counter, api, "/rest/v1/note", {"title": "t"}, {})
                 assert numbered >= 4  # BEGIN, the numbers taken, the INSERT, COMMIT
+
+
+async def test_a_patch_by_id_that_answers_with_its_row_is_one_statement(database_url: str
+                                                                         ) -> None:
+    """supabase-js's `.update(values).eq('id', id).select()`: BEGIN, the UPDATE (with its
+    history event, returning the row written), COMMIT; the transaction only so that an answer
+    over the byte cap writes nothing. It read the record, wrote it and read it again before."""
+    async with counting_relay(database_url) as (url, counter):
+        settings = settings_for(url, database_pooler=DIRECT, direct_database_url=database_url,
+                                open_signup=True)
+        async with running_app(settings) as app:
+            _, token = await noted_with_token(app, ["records:read", "records:write"])
+            async with client(app, bearer(token)) as api:
+                [made] = await ok(await api.post("/rest/v1/note", json={"title": "a"},
+                                                 headers={"Prefer": "return=representation"}),
+                                  201)
+                shown = {"Prefer": "return=representation"}
+                for select in ("*", "title"):
+                    params = {"id": f"eq.{made['id']}", "select": select}
+                    await ok(await api.patch("/rest/v1/note", json={"title": "warm"},
+                                             params=params, headers=shown))
+                    before = counter.round_trips
+                    answer = await ok(await api.patch("/rest/v1/note", json={"title": select},
+                                                      params=params, headers=shown))
+                    assert counter.round_trips - before == 3
+                    assert answer == await ok(await api.get("/rest/v1/note", params=params))
+                    assert answer[0]["title"] == select
+                single = await api.patch("/rest/v1/note", json={"title": "one"},
+                                         params={"id": f"eq.{made['id']}", "select": "id,title"},
+                                         headers={**shown,
+                                                  "Accept": "application/vnd.pgrst.object+json"})
+                assert await ok(single) == {"id": made["id"], "title": "one"}

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import orjson
 
 from objectry import offload
 from objectry.db.tenancy import one, tx
-from objectry.errors import ValidationFailed
+from objectry.errors import ValidationFailed, over_cap
 from objectry.ids import looks_like
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import changes, lifecycle, repo
@@ -20,7 +21,7 @@ from objectry.records.bulk import COPY_FROM, PER_RECORD, write_batch
 from objectry.records.conflicts import unique_conflict
 from objectry.records.query import Query, QueryError, ReadPlan, memo, parse_rest, render_match_ids
 from objectry.records.query.render import Statement
-from objectry.records.service import patch_plan, patch_written
+from objectry.records.service import PatchPlan, patch_plan, patch_written
 from objectry.records.validate import validator_for
 from objectry.rest import payload
 from objectry.rest.errors import needs_filter
@@ -168,10 +169,10 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
                              "update")[0]
     counted = readable(ctx, obj, req)
     if (record_id := _by_id_alone(req)) is not None and \
-            (patch := await patch_plan(ctx, snapshot, obj, values)) is not None:
-        async with one(ctx) as conn:
-            if await patch_written(conn, ctx, obj, record_id, None, patch) is not None:
-                return _written(req, None, 1, counted)
+            (patch := await patch_plan(ctx, snapshot, obj, values)) is not None and \
+            (done := await _patched_by_id(ctx, snapshot, obj, req, record_id, patch,
+                                          counted)) is not None:
+        return done
     plan, matching = _filtered(ctx, snapshot, obj, req, "UPDATE")
     _check_values(ctx, snapshot, obj, values)
     async with tx(ctx) as conn:
@@ -183,18 +184,52 @@ async def update(ctx: Context, name: str, req: RestRequest, body: Any) -> Result
     return _written(req, out, len(matched), counted)
 
 
+async def _patched_by_id(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: RestRequest,
+                         record_id: str, patch: PatchPlan, counted: bool) -> Result | None:
+    """`_by_id_alone`'s PATCH in one statement; with the row asked back, in a transaction that
+    also holds the answer to its byte cap. One row: a singular answer's check (406) holds.
+    None: that statement wrote nothing."""
+    if not (counted and _wants_rows(req)):
+        async with one(ctx) as conn:
+            written = await patch_written(conn, ctx, obj, record_id, None, patch)
+            return None if written is None else _written(req, None, 1, counted)
+    wanted = planned(ctx, snapshot, obj, Query(select=memo.parsed_rest(req.params).select))
+    async with tx(ctx) as conn:
+        written = await patch_written(conn, ctx, obj, record_id, None, patch)
+        if written is None:
+            return None
+        return _written(req, await _shown(conn, snapshot, wanted, written, ctx.state.settings),
+                        1, counted)
+
+
 def _by_id_alone(req: RestRequest) -> str | None:
-    """The record a PATCH names by `id=eq.<id>` alone, asking for no row back (supabase-js's
-    `.update(values).eq('id', id)`): it is written in one statement, as /api's PATCH is
-    (records/service.py patch_written), without planning the filter (a plan of its own for
-    every id) or a transaction. None: anything else, or a record that statement did not write
+    """The record a PATCH names by `id=eq.<id>` alone (supabase-js's `.update(values).eq('id',
+    id)`, with `.select(…)` and `.single()` or not): it is written in one statement, as /api's
+    PATCH is (records/service.py patch_written), without planning the filter (a plan of its
+    own for every id) or reading the record first; with no row asked back, without a
+    transaction either. None: anything else, or a record that statement did not write
     (another object's, none, one changed meanwhile), takes the filtered path."""
-    if len(req.params) != 1 or _wants_rows(req) or req.singular \
-            or req.prefer.max_affected is not None:
+    filters = [(key, value) for key, value in req.params
+               if not (key == "select" and _wants_rows(req))]
+    if len(filters) != 1 or req.prefer.max_affected is not None:
         return None
-    key, value = req.params[0]
+    key, value = filters[0]
     record_id = value.removeprefix("eq.") if key == "id" else ""
     return record_id if value.startswith("eq.") and looks_like("rec", record_id) else None
+
+
+async def _shown(conn: asyncpg.Connection, snapshot: Snapshot, wanted: ReadPlan,
+                 row: asyncpg.Record, settings: Settings) -> Rows:
+    """The representation of the record a PATCH by id wrote: shaped from the written row when
+    the select has no embed and no computed field (every stored column is there), else read
+    back. Either way held to the answer's byte cap inside the write's transaction, so that a
+    refused answer writes nothing."""
+    if wanted.embeds or wanted.computed:
+        return await represent(conn, wanted, snapshot, [row["id"]])
+    out = [shaper(snapshot, wanted)(row)]
+    if len(orjson.dumps(out)) > (wanted.max_bytes or settings.max_response_bytes):
+        raise over_cap()
+    return out
 
 
 def _check_values(ctx: Context, snapshot: Snapshot, obj: ObjectDef, values: dict[str, Any]
