@@ -28,7 +28,7 @@ import httpx
 import orjson
 
 from bench import workload as w
-from bench.api import Api, connect
+from bench.api import USER, Api, connect
 from bench.seed_objectry import define_schema
 from objectry.main import create_app
 from objectry.settings import Settings
@@ -105,6 +105,7 @@ def operations(ids: list[str], versions: dict[str, int]) -> dict[str, Callable[[
         "rest_create": rest_create,
         "rest_create_minimal": lambda i: rest_create(i, shown=False),
         "get": lambda i: ("GET", f"/api/records/{ids[i % len(ids)]}", b"", {}),
+        "get_signed_in": lambda i: ("GET", f"/api/records/{ids[i % len(ids)]}", b"", {}),
         "list_indexed": lambda i: ("GET", f"/api/records?object=contact&age=eq.{18 + i % 62}"
                                    f"&{LIST}", b"", {}),
         "patch": patch,
@@ -150,6 +151,12 @@ async def opcodes_per_request(call: Direct, make: Callable[[int], Request], star
     return count / n
 
 
+async def session_jwt(api: Api) -> str:
+    """An access token of the bench's account (bench/api.py USER), signed in anew."""
+    return str((await api.call("POST", "/api/auth/login", {
+        "email": USER["email"], "password": USER["password"]}))["access_token"])
+
+
 async def seed(api: Api, count: int) -> tuple[list[str], dict[str, int]]:
     await define_schema(api)
     rows = list(w.contacts(count))
@@ -167,18 +174,23 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
         api = await connect("http://bench", httpx.ASGITransport(app=app))
         ids, versions = await seed(api, args.records)
         call = Direct(app, api.headers)
+        # A signed-in app's requests carry a session JWT instead (supabase-js after sign-in).
+        signed_in = Direct(app, {"authorization": f"Bearer {await session_jwt(api)}"})
         ops = {name: make for name, make in operations(ids, versions).items()
                if not args.ops or name in args.ops.split(",")}
-        for make in ops.values():  # warm-up: plans memoised, caches filled
-            await cpu_per_request(call, make, 0, args.warmup)
+        caller = {name: signed_in if name.endswith("_signed_in") else call for name in ops}
+        for name, make in ops.items():  # warm-up: plans memoised, caches filled
+            await cpu_per_request(caller[name], make, 0, args.warmup)
         results: dict[str, list[float]] = {name: [] for name in ops}
         for run in range(args.runs):  # operations interleaved, so drift touches them alike
             for name, make in ops.items():
                 start = args.warmup + run * args.requests
-                results[name].append(await cpu_per_request(call, make, start, args.requests))
+                results[name].append(await cpu_per_request(caller[name], make, start,
+                                                           args.requests))
         start = args.warmup + args.runs * args.requests
         for name, make in ops.items():
-            results[name].append(await opcodes_per_request(call, make, start, args.opcodes))
+            results[name].append(await opcodes_per_request(caller[name], make, start,
+                                                           args.opcodes))
         await api.aclose()
     return results
 
