@@ -189,17 +189,15 @@ async def _patched_by_id(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: 
     """`_by_id_alone`'s PATCH in one statement; with the row asked back, in a transaction that
     also holds the answer to its byte cap. One row: a singular answer's check (406) holds.
     None: that statement wrote nothing."""
-    if not (counted and _wants_rows(req)):
-        async with one(ctx) as conn:
-            written = await patch_written(conn, ctx, obj, record_id, None, patch)
-            return None if written is None else _written(req, None, 1, counted)
-    wanted = planned(ctx, snapshot, obj, Query(select=memo.parsed_rest(req.params).select))
-    async with tx(ctx) as conn:
+    wanted = planned(ctx, snapshot, obj, Query(select=memo.parsed_rest(req.params).select)) \
+        if counted and _wants_rows(req) else None
+    async with (one if wanted is None else tx)(ctx) as conn:
         written = await patch_written(conn, ctx, obj, record_id, None, patch)
         if written is None:
             return None
-        return _written(req, await _shown(conn, snapshot, wanted, written, ctx.state.settings),
-                        1, counted)
+        out = None if wanted is None else \
+            await _shown(conn, snapshot, wanted, written, ctx.state.settings)
+    return _written(req, out, 1, counted)
 
 
 def _by_id_alone(req: RestRequest) -> str | None:
