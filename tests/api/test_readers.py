@@ -115,6 +115,12 @@ async def test_rest_writes_answer_without_a_body(app, writer, api, owner_db):
                                      json={"title": "Both"}, headers=REPRESENT)
         assert (patched.status_code, patched.content) == (204, b"")
         assert patched.headers["content-range"] == "*/*"  # not 0-1/*: how many matched
+        alone = one.headers["location"].removeprefix("/rest/v1/memo?id=eq.")
+        by_id = await caller.patch("/rest/v1/memos", params={"id": f"eq.{alone}", "select": "*"},
+                                   json={"title": "Alone"}, headers=REPRESENT)
+        assert (by_id.status_code, by_id.content) == (204, b"")  # the one-statement PATCH
+        assert by_id.headers["content-range"] == "*/*"
+        assert (await stored(owner_db, alone))["version"] == 3
         deleted = await caller.delete("/rest/v1/memos", params={"code": "eq.a"},
                                       headers=REPRESENT)
         assert (deleted.status_code, deleted.content) == (204, b"")
