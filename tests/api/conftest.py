@@ -88,6 +88,26 @@ async def api(app: Any, session: Account) -> AsyncIterator[httpx.AsyncClient]:
         yield signed_in
 
 
+@pytest.fixture
+async def other_process(app: Any, database_url: str) -> AsyncIterator[Any]:
+    """A second process of the same deployment (the same signing key)."""
+    from tests.conftest import running_app, settings_for
+
+    settings = settings_for(database_url, open_signup=True,
+                            secret_key=app.state.settings.secret_key)
+    async with running_app(settings) as other:
+        yield other
+
+
+async def eventually(check: Any, seconds: float = 5.0) -> None:
+    """`check()` true within `seconds` (a notice crosses processes after the commit)."""
+    for _ in range(int(seconds / 0.02)):
+        if await check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the other process did not see the change in time")
+
+
 @asynccontextmanager
 async def counted_owner(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     """A fresh owner's client of an app connected directly through a relay that counts its

@@ -7,14 +7,13 @@ second app on the same database."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from tests.api.builders import make_object, make_record, ok
-from tests.api.conftest import Account, client, join, sign_up
+from tests.api.conftest import Account, client, eventually, join, sign_up
 from tests.conftest import running_app, settings_for
 from tests.support.round_trips import Counter, counting_relay
 
@@ -27,30 +26,12 @@ async def counted(database_url: str) -> AsyncIterator[tuple[Any, Counter]]:
             yield app, counter
 
 
-@pytest.fixture
-async def other_process(app: Any, database_url: str) -> AsyncIterator[Any]:
-    """A second process of the same deployment (the same signing key)."""
-    settings = settings_for(database_url, open_signup=True,
-                            secret_key=app.state.settings.secret_key)
-    async with running_app(settings) as other:
-        yield other
-
-
 async def _with_record(app: Any) -> tuple[Account, dict[str, Any]]:
     owner = await sign_up(app)
     async with client(app, owner.headers) as api:
         await make_object(api, "note")
         record = await make_record(api, "note")
     return owner, record
-
-
-async def _eventually(check: Any, seconds: float = 5.0) -> None:
-    """`check()` true within `seconds` (a notice crosses processes after the commit)."""
-    for _ in range(int(seconds / 0.02)):
-        if await check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the other process did not see the change in time")
 
 
 async def test_a_checked_session_costs_no_round_trip_of_its_own(
@@ -99,7 +80,7 @@ async def test_a_role_change_applies_to_the_next_request_here_and_elsewhere(
         assert answer.status_code in (201, 403), answer.text
         return answer.status_code == 403
 
-    await _eventually(refused_elsewhere)
+    await eventually(refused_elsewhere)
 
 
 async def test_a_removed_member_is_refused_by_every_process(app: Any, other_process: Any,
@@ -119,7 +100,7 @@ async def test_a_removed_member_is_refused_by_every_process(app: Any, other_proc
             assert answer.status_code in (200, 401), answer.text
             return answer.status_code == 401
 
-        await _eventually(refused)
+        await eventually(refused)
 
 
 async def test_a_remembered_session_opens_only_its_own_workspace(app: Any) -> None:

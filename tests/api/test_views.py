@@ -1,5 +1,7 @@
 """Saved views: CRUD, checks against the schema, personal vs shared, `?view=` on both APIs,
-`problems` when the schema moves under a view, and a second workspace that sees none of it."""
+`problems` when the schema moves under a view, a second workspace that sees none of it, and the
+views a process keeps for `?view=` reads: read once, forgotten on every change, by every
+process, whoever made it."""
 
 from __future__ import annotations
 
@@ -9,13 +11,17 @@ import httpx
 import pytest
 
 from tests.api.builders import add_field, codes, make_object, make_record, ok
-from tests.api.conftest import client, join, refused, sign_up
+from tests.api.conftest import client, counted_owner, eventually, join, refused, sign_up
 
 STAGES = {"options": [{"value": v, "label": v.title()} for v in ("lead", "won", "lost")]}
 
 
 @pytest.fixture
 async def deals(api: httpx.AsyncClient) -> dict[str, Any]:
+    return await seeded_deals(api)
+
+
+async def seeded_deals(api: httpx.AsyncClient) -> dict[str, Any]:
     """deals: a (lead, 100), b (won, 500), c (won, 2000), d (lost, 3000)."""
     await make_object(api, "deal", plural_name="deals")
     fields = {"name": await add_field(api, "deal", "name"),
@@ -289,3 +295,64 @@ async def test_viewers_keep_personal_views_and_object_deletion_takes_views(
     left = await owner_db.fetchval("SELECT count(*) FROM views WHERE tenant_id = $1",
                                    workspace_id)
     assert left == 0
+
+
+async def test_a_view_is_read_once_then_every_change_applies_at_once(database_url):
+    async with counted_owner(database_url) as (api, counter):
+        await seeded_deals(api)
+        view = await make_view(api, name="Won", filter="stage=eq.won", order="amount.desc")
+        read = {"object": "deal", "view": view["id"]}
+        rest = {"view": view["id"]}
+        for _ in range(2):  # the first: the view read and kept, each statement prepared
+            before = counter.round_trips
+            assert await names(await api.get("/api/records", params=read)) == ["c", "b"]
+            assert await names(await api.get("/rest/v1/deals", params=rest)) == ["c", "b"]
+        assert counter.round_trips == before + 2  # each read's own statement, no view's
+        await ok(await api.patch(f"/api/views/{view['id']}", json={"filter": "amount=lt.1000",
+                                                                    "order": "name.desc"}))
+        assert await names(await api.get("/api/records", params=read)) == ["b", "a"]
+        await ok(await api.delete(f"/api/views/{view['id']}"), 204)
+        refused(await api.get("/api/records", params=read), 404, "not_found")
+
+
+async def test_a_kept_view_is_still_shown_only_to_whom_it_may_be(app, api, session, deals):
+    editor = await join(app, session, "editor")
+    async with client(app, editor.headers) as theirs:
+        personal = await ok(await theirs.post("/api/views", json={
+            "object": "deal", "name": "Mine", "filter": "stage=eq.lost"}), 201)
+        mine = {"object": "deal", "view": personal["id"]}
+        assert await names(await theirs.get("/api/records", params=mine)) == ["d"]  # kept
+        refused(await api.get("/api/records", params=mine), 404, "not_found")
+        response = await api.get("/rest/v1/deals", params={"view": personal["id"]})
+        assert response.status_code == 404
+        team = await make_view(api, name="Team", filter="stage=eq.won", shared=True)
+        shared = {"object": "deal", "view": team["id"]}
+        assert await names(await theirs.get("/api/records", params=shared)) == ["b", "c"]
+        await ok(await api.patch(f"/api/views/{team['id']}", json={"shared": False}))
+        refused(await theirs.get("/api/records", params=shared), 404, "not_found")
+        assert await names(await api.get("/api/records", params=shared)) == ["b", "c"]
+
+
+async def test_every_process_forgets_a_changed_view_whoever_changed_it(
+        app, api, session, deals, other_process, owner_db):
+    view = await make_view(api, name="Won", filter="stage=eq.won", order="name")
+    read = {"object": "deal", "view": view["id"]}
+    async with client(other_process, session.headers) as there:
+        assert await names(await there.get("/api/records", params=read)) == ["b", "c"]  # kept
+
+        async def shows(expected: list[str]) -> bool:
+            return await names(await there.get("/api/records", params=read)) == expected
+
+        await ok(await api.patch(f"/api/views/{view['id']}", json={"filter": "stage=eq.lost"}))
+        await eventually(lambda: shows(["d"]))
+        # Changed by SQL, as another tool would: only the trigger (migration 0021) tells.
+        await owner_db.execute("UPDATE views SET filter = 'stage=eq.lead' WHERE id = $1",
+                               view["id"])
+        await eventually(lambda: shows(["a"]))
+        assert await names(await api.get("/api/records", params=read)) == ["a"]
+        await owner_db.execute("DELETE FROM views WHERE id = $1", view["id"])
+
+        async def gone() -> bool:
+            return (await there.get("/api/records", params=read)).status_code == 404
+
+        await eventually(gone)

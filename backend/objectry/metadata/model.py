@@ -104,7 +104,8 @@ class Snapshot:
     loaded_at: datetime | None = None
     # Compiled per-object helpers (validators, SQL fragments) memoised for this version.
     compiled: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
-    # Query plans of this version's reads (records/query/memo.py).
+    # Query plans of this version's reads, and the saved views they applied, which are
+    # metadata too: a view's change drops the snapshot (records/query/memo.py).
     plans: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     @cached_property

@@ -74,6 +74,17 @@ def planned(query: Query, obj: ObjectDef, snapshot: Snapshot, **options: Any) ->
     return plan
 
 
+def recalled(snapshot: Snapshot, key: Hashable) -> Any:
+    """What `remember` kept for this snapshot under `key`, else None."""
+    return _recalled(snapshot.plans, key)
+
+
+def remember(snapshot: Snapshot, key: Hashable, value: Any) -> None:
+    """Keep `value` — derived from this snapshot's metadata and nothing else that can change
+    without dropping the snapshot — for its later requests."""
+    _keep(snapshot.plans, key, value)
+
+
 def _recalled(plans: dict[Any, Any], key: Hashable) -> Any:
     """The entry for `key`, moved to the newest end: the cache forgets the least recently used,
     so a stream of one-off queries (`id=eq.<each record>`) never pushes out a hot list's plan."""

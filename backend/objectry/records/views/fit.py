@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from objectry.metadata.model import SYSTEM_COLUMNS, FieldDef, ObjectDef, Snapshot
-from objectry.records.query import Group, Order, Query, QueryError, plan_read
+from objectry.records.query import Group, Order, Query, QueryError, memo, plan_read
 from objectry.records.query.errors import syntax
 from objectry.records.query.nodes import Condition
 from objectry.records.query.parse import parse_order, parse_query
@@ -109,7 +109,7 @@ def fit_query(filter_text: str, order_text: str, obj: ObjectDef, snapshot: Snaps
     """The parts of a stored filter and order that fit `obj` now, and the issues of the rest;
     once per snapshot (the metadata it is checked against)."""
     key = ("view", obj.id, filter_text, order_text)
-    fitted = snapshot.plans.get(key)
+    fitted = memo.recalled(snapshot, key)
     if fitted is None:
         issues: list[Issue] = []
         try:
@@ -120,7 +120,8 @@ def fit_query(filter_text: str, order_text: str, obj: ObjectDef, snapshot: Snaps
             where, order = [], []
             issues.append(Issue("filter", "filter", "", "invalid", error.message,
                                 "neither filter nor order is applied"))
-        fitted = snapshot.plans[key] = (Applied(tuple(where), tuple(order)), tuple(issues))
+        fitted = (Applied(tuple(where), tuple(order)), tuple(issues))
+        memo.remember(snapshot, key, fitted)
     return fitted
 
 

@@ -9,7 +9,8 @@ view is its creator's alone: to anyone else it does not exist (404), admins incl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from objectry.audit.recorder import changed, record
@@ -18,6 +19,7 @@ from objectry.errors import BadRequest, NotFound, QueryError, ValidationFailed, 
 from objectry.ids import looks_like, new_id
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records.access import authorize, may
+from objectry.records.query import memo
 from objectry.records.service import object_for
 from objectry.records.views import fit, repo
 from objectry.records.views.schemas import ViewCreate, ViewUpdate
@@ -98,8 +100,27 @@ async def _visible(ctx: Context, conn: Any, view_id: str, *, for_update: bool = 
     row = await repo.visible(conn, ctx.tenant_id, ctx.principal.actor, view_id,
                              for_update=for_update) if looks_like("vw", view_id) else None
     if row is None:
-        raise NotFound(f"no view {view_id[:100]!r} in this workspace")
+        raise _unknown(view_id)
     return row
+
+
+def _unknown(view_id: str) -> NotFound:
+    return NotFound(f"no view {view_id[:100]!r} in this workspace")
+
+
+def _sees(ctx: Context, row: dict[str, Any]) -> bool:
+    """repo's `shared OR created_by = <the caller>`, for a row read for someone else."""
+    return bool(row["shared"]) or (ctx.principal.actor is not None
+                                   and row["created_by"] == ctx.principal.actor)
+
+
+@asynccontextmanager
+async def _changing(ctx: Context) -> AsyncIterator[Any]:
+    """A transaction that changes a view; this process forgets the views it applied once it
+    commits (the trigger's notice tells every process, this one a moment later)."""
+    async with tx(ctx) as conn:
+        yield conn
+    ctx.state.metadata.invalidate(ctx.tenant_id)
 
 
 async def _found(ctx: Context, conn: Any, view_id: str, *, for_update: bool = False
@@ -108,7 +129,7 @@ async def _found(ctx: Context, conn: Any, view_id: str, *, for_update: bool = Fa
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
     obj = snapshot.objects_by_id.get(row["object_id"])
     if obj is None:  # deleted meanwhile: its views go with it
-        raise NotFound(f"no view {view_id[:100]!r} in this workspace")
+        raise _unknown(view_id)
     authorize(ctx, obj, "read")
     return row, snapshot, obj
 
@@ -121,7 +142,7 @@ async def get(ctx: Context, view_id: str) -> dict[str, Any]:
 
 async def update(ctx: Context, view_id: str, body: ViewUpdate) -> dict[str, Any]:
     changes = _given(body.model_dump(exclude_unset=True))
-    async with tx(ctx) as conn:
+    async with _changing(ctx) as conn:
         row, snapshot, obj = await _found(ctx, conn, view_id, for_update=True)
         if row["shared"] or changes.get("shared", row["shared"]):
             _may_share(ctx)
@@ -135,7 +156,7 @@ async def update(ctx: Context, view_id: str, body: ViewUpdate) -> dict[str, Any]
 
 
 async def delete(ctx: Context, view_id: str) -> None:
-    async with tx(ctx) as conn:
+    async with _changing(ctx) as conn:
         row, _, _ = await _found(ctx, conn, view_id, for_update=True)
         if row["shared"]:
             _may_share(ctx)
@@ -165,9 +186,20 @@ async def list_(ctx: Context, object_ref: str | None, request: PageRequest) -> d
 async def applied(ctx: Context, view_id: str, obj: ObjectDef, snapshot: Snapshot
                   ) -> fit.Applied:
     """What `?view=` adds to a read of `obj`: the view's filter and order as far as they fit.
-    An unknown view (or another member's personal one) is a 404; one of another object a 400."""
-    async with one(ctx) as conn:
-        row = await _visible(ctx, conn, view_id)
+    An unknown view (or another member's personal one) is a 404; one of another object a 400.
+
+    The view is read once per metadata snapshot, which every change of it drops (the trigger
+    of migration 0021 in every process; `_changing` at once in this one): the read it saves was
+    a round trip before every read of a view, as the admin's grids make. A change that commits
+    while a read is in flight drops the snapshot that read will keep its row in."""
+    key = ("view row", view_id)
+    row = memo.recalled(snapshot, key)
+    if row is None:
+        async with one(ctx) as conn:
+            row = await _visible(ctx, conn, view_id)
+        memo.remember(snapshot, key, row)
+    elif not _sees(ctx, row):  # kept for its creator (the SQL's `_VISIBLE`, in Python)
+        raise _unknown(view_id)
     if row["object_id"] != obj.id:
         other = snapshot.objects_by_id.get(row["object_id"])
         raise BadRequest(f"view {view_id} is a view of {other.name if other else 'another object'}"
