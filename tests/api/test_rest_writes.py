@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.builders import ok
-from tests.api.conftest import join
+from tests.api.conftest import client, join, sign_up
 from tests.api.rest_seed import crm, schema
 
 REPRESENT = {"Prefer": "return=representation"}
@@ -202,6 +202,53 @@ async def test_delete_trashes_with_cascade_and_restrict(api, owner_db, workspace
         " AND trash_batch = id AND deleted_at IS NOT NULL", workspace_id,
         [ids.people["Ada"], ids.people["Bob"]])
     assert trashed == 2  # each its own batch: restorable one by one
+
+
+async def test_delete_by_id_trashes_that_record_of_that_object_alone(
+        app, api, owner_db, workspace_id):
+    """supabase-js's `.delete().eq('id', id)`: one statement when the object's relationships
+    take nothing along (people here), the filtered path's answers and effects either way."""
+    ids = await crm(api)
+    ada, bob = ids.people["Ada"], ids.people["Bob"]
+    gone = await api.delete("/rest/v1/people", params={"id": f"eq.{ada}"})
+    assert (gone.status_code, gone.content, gone.headers["content-range"]) == (204, b"", "0-0/*")
+    row = await owner_db.fetchrow("SELECT trash_batch, version, deleted_at IS NOT NULL AS gone"
+                                  " FROM records WHERE tenant_id = $1 AND id = $2",
+                                  workspace_id, ada)
+    assert tuple(row) == (ada, 2, True)
+    ops = await owner_db.fetch("SELECT op, actor FROM record_events WHERE tenant_id = $1"
+                               " AND record_id = $2 ORDER BY id", workspace_id, ada)
+    assert [r["op"] for r in ops] == ["create", "delete"] and ops[1]["actor"] is not None
+    again = await api.delete("/rest/v1/people", params={"id": f"eq.{ada}"},
+                             headers={"Prefer": "count=exact"})
+    assert (again.status_code, again.headers["content-range"]) == (204, "*/0")
+    single = await api.delete("/rest/v1/people", params={"id": f"eq.{ada}"},
+                              headers={"Accept": "application/vnd.pgrst.object+json"})
+    assert (single.status_code, single.json()["code"]) == (406, "PGRST116")
+    # Another object's record is not this table's: nothing happens to it.
+    other = await api.delete("/rest/v1/deals", params={"id": f"eq.{bob}"})
+    assert (other.status_code, other.headers["content-range"]) == (204, "*/*")
+    assert await live(owner_db, workspace_id, "person") == 4  # of 5: Ada alone went
+    # Its links stay, hidden; a restore brings it back with them.
+    await ok(await api.post(f"/api/records/{ada}/restore"))
+    linked = await ok(await api.get("/rest/v1/people", params={
+        "id": f"eq.{ada}", "select": "full_name,person_deals(title)"}))
+    assert sorted(d["title"] for d in linked[0]["person_deals"]) == ["Big", "Small"]
+    # A company's delete by id still takes its cascade and meets its restrict.
+    company = {name: {"id": f"eq.{ids.companies[name]}"} for name in ("Initech", "Acme")}
+    initech = await api.delete("/rest/v1/companies", params=company["Initech"])
+    assert initech.status_code == 204
+    assert await live(owner_db, workspace_id, "deal") == 2
+    acme = await api.delete("/rest/v1/companies", params=company["Acme"])
+    assert (acme.status_code, acme.json()["code"]) == (409, "23503")
+    # A member of another workspace, with a table of the same name, trashes none of ours.
+    stranger = await sign_up(app)
+    async with client(app, stranger.headers) as theirs:
+        await schema(theirs)
+        for target in (ada, bob):
+            answer = await theirs.delete("/rest/v1/people", params={"id": f"eq.{target}"})
+            assert (answer.status_code, answer.headers["content-range"]) == (204, "*/*")
+    assert await live(owner_db, workspace_id, "person") == 5
 
 
 async def test_singular_write_rolls_back_when_not_one_row(api, owner_db, workspace_id):

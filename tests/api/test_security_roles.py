@@ -79,6 +79,16 @@ async def test_object_permissions_narrow_record_rights(app, team, api):
         for response in (got, made):
             if response.status_code == 403:
                 assert response.json()["error"]["code"] == "forbidden"
+    # Deleting is narrowed too, on both APIs (by id, each is one statement when allowed).
+    for role in ("viewer", "editor"):
+        async with client(app, people[role].headers) as caller:
+            refused(await caller.delete(f"/api/records/{record['id']}"), 403, "forbidden")
+            rest = await caller.delete("/rest/v1/salary", params={"id": f"eq.{record['id']}"})
+            assert rest.status_code == 403, (role, rest.text)
+    await ok(await api.get(f"/api/records/{record['id']}"))  # still there
+    async with client(app, people["admin"].headers) as admin:
+        await ok(await admin.delete(f"/api/records/{record['id']}"), 204)
+    refused(await api.get(f"/api/records/{record['id']}"), 404, "not_found")
 
 
 async def test_only_owners_change_owners(app, team, session):

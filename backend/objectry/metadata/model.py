@@ -163,6 +163,13 @@ class Snapshot:
             return self.relationships_by_id.get(ref)
         return self._relationships_by_name.get(ref)
 
+    @cached_property
+    def deleted_alone(self) -> frozenset[str]:
+        """Ids of the objects no relationship goes from with a `cascade` or `restrict` rule:
+        deleting one of their records trashes that record alone, and nothing can refuse it."""
+        held = {r.from_object_id for r in self.relationships if r.on_delete != "unlink"}
+        return frozenset(o.id for o in self.objects if o.id not in held)
+
     def relationships_of(self, object_id: str) -> tuple[RelationshipDef, ...]:
         """Relationships with this object on either side."""
         return tuple(r for r in self.relationships

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncpg
 
-from objectry.db.tenancy import tx
+from objectry.db.tenancy import one, tx
 from objectry.errors import Conflict, NotFound, detail
 from objectry.ids import looks_like
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import repo
-from objectry.records.access import authorize
+from objectry.records.access import authorize, may
 from objectry.records.conflicts import unique_conflict
 from objectry.web.context import Context
 
@@ -40,16 +40,15 @@ async def trash_many(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot,
                      obj: ObjectDef, ids: list[str]) -> None:
     """Trash these live records of `obj` as DELETE /api/records does each one: with its
     `cascade` chain in a batch of its own, refused (409) by a live `restrict` link."""
-    if not any(r.from_object_id == obj.id and r.on_delete != "unlink"
-               for r in snapshot.relationships):
-        await repo.trash_each(conn, ctx.tenant_id, ids, ctx.principal.actor)
+    if obj.id in snapshot.deleted_alone:
+        await repo.trash(conn, ctx.tenant_id, ids, ctx.principal.actor)
         return
     gone: set[str] = set()
     for root in ids:
         if root in gone:  # already taken along by an earlier record's cascade
             continue
         batch = await _with_cascade(conn, ctx, root)
-        await repo.trash(conn, ctx.tenant_id, batch, root, ctx.principal.actor)
+        await repo.trash(conn, ctx.tenant_id, batch, ctx.principal.actor, batch=root)
         gone.update(batch)
 
 
@@ -67,6 +66,8 @@ def _check(ctx: Context, snapshot: Snapshot, row: asyncpg.Record) -> None:
 
 async def delete(ctx: Context, record_id: str, *, permanent: bool) -> None:
     snapshot = await ctx.state.metadata.get(ctx.tenant_id)
+    if not permanent and await _trashed_alone(ctx, snapshot, record_id):
+        return
     async with tx(ctx) as conn:
         row = await _row(conn, ctx, record_id)
         if row["deleted_at"] is not None and not permanent:
@@ -76,7 +77,21 @@ async def delete(ctx: Context, record_id: str, *, permanent: bool) -> None:
         if permanent:
             await repo.purge(conn, ctx.tenant_id, ids)
         else:
-            await repo.trash(conn, ctx.tenant_id, ids, row["id"], ctx.principal.actor)
+            await repo.trash(conn, ctx.tenant_id, ids, ctx.principal.actor, batch=row["id"])
+
+
+async def _trashed_alone(ctx: Context, snapshot: Snapshot, record_id: str) -> bool:
+    """Trash the record in one statement (no transaction) if it is a live record of an object
+    whose records the caller may delete and that are deleted alone: the common case. False:
+    it was not (none, in the trash, refused, or one with a cascade or restrict rule), and the
+    locking path says which."""
+    objects = [o.id for o in snapshot.objects if o.id in snapshot.deleted_alone
+               and may(ctx, o, "delete")]
+    if not objects or not looks_like("rec", record_id):
+        return False
+    async with one(ctx) as conn:
+        return bool(await repo.trash(conn, ctx.tenant_id, [record_id], ctx.principal.actor,
+                                     objects=objects))
 
 
 async def restore(ctx: Context, record_id: str) -> asyncpg.Record:

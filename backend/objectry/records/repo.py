@@ -318,25 +318,24 @@ async def cascade_step(conn: asyncpg.Connection, tenant_id: str, from_ids: list[
         tenant_id, from_ids)
 
 
-async def trash(conn: asyncpg.Connection, tenant_id: str, ids: list[str], batch: str,
-                actor: str | None) -> None:
-    await conn.execute(
-        """UPDATE records SET deleted_at = now(), trash_batch = $3, version = version + 1,
-                  updated_at = now(), updated_by = $4
-           WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL""",
-        tenant_id, ids, batch, actor)
-    await add_events(conn, tenant_id, ids, "delete", {}, actor)
-
-
-async def trash_each(conn: asyncpg.Connection, tenant_id: str, ids: list[str],
-                     actor: str | None) -> None:
-    """Trash records that take nothing along: each is its own batch (restored alone)."""
-    await conn.execute(
-        """UPDATE records SET deleted_at = now(), trash_batch = id, version = version + 1,
-                  updated_at = now(), updated_by = $3
-           WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL""",
-        tenant_id, ids, actor)
-    await add_events(conn, tenant_id, ids, "delete", {}, actor)
+async def trash(conn: asyncpg.Connection, tenant_id: str, ids: list[str], actor: str | None,
+                *, batch: str | None = None, objects: list[str] | None = None) -> list[str]:
+    """Trash the live records among `ids` (only those of `objects`, if given) with their
+    history events, in one statement; the ids trashed. `batch`: the root of a cascade, whose
+    records are restored together; None: each record is a batch of its own."""
+    rows = await conn.fetch(
+        """WITH gone AS (
+               UPDATE records SET deleted_at = now(), trash_batch = coalesce($3, id),
+                      version = version + 1, updated_at = now(), updated_by = $4
+               WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL
+                 AND ($5::text[] IS NULL OR object_id = any($5::text[]))
+               RETURNING id),
+           logged AS (
+               INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
+               SELECT $1, id, 'delete', '{}', $4 FROM gone)
+           SELECT id FROM gone""",
+        tenant_id, ids, batch, actor, objects)
+    return [r["id"] for r in rows]
 
 
 async def restore(conn: asyncpg.Connection, tenant_id: str, record: asyncpg.Record,

@@ -1,6 +1,7 @@
-"""/rest/v1 writes, one transaction each, over the records core: POST through
-`bulk.write_batch` (validation, defaults, upsert, history), PATCH through the validator and
-`repo.update_many`, DELETE through `lifecycle.trash_many` (`on_delete` cascade/restrict).
+"""/rest/v1 writes over the records core, each one statement in autocommit or one transaction:
+POST through `bulk.write_batch` (validation, defaults, upsert, history), PATCH through the
+validator and `repo.update_many`, DELETE through `lifecycle.trash_many` (`on_delete`
+cascade/restrict); a PATCH or DELETE by id alone in one statement where it can.
 """
 
 from __future__ import annotations
@@ -201,8 +202,9 @@ async def _patched_by_id(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: 
 
 
 def _by_id_alone(req: RestRequest) -> str | None:
-    """The record a PATCH names by `id=eq.<id>` alone (supabase-js's `.update(values).eq('id',
-    id)`, with `.select(…)` and `.single()` or not): it is written in one statement, as /api's
+    """The record a PATCH (or DELETE) names by `id=eq.<id>` alone (supabase-js's
+    `.update(values).eq('id', id)`, with `.select(…)` and `.single()` or not): it is written in
+    one statement, as /api's
     PATCH is (records/service.py patch_written), without planning the filter (a plan of its
     own for every id) or reading the record first; with no row asked back, without a
     transaction either. None: anything else, or a record that statement did not write
@@ -280,6 +282,15 @@ async def delete(ctx: Context, name: str, req: RestRequest) -> Result:
     snapshot, obj = await table(ctx, name)
     authorize(ctx, obj, "delete")
     counted = readable(ctx, obj, req)
+    if (record_id := _by_id_alone(req)) is not None and not _wants_rows(req) \
+            and obj.id in snapshot.deleted_alone:
+        # supabase-js's .delete().eq('id', id): one statement, in autocommit. It trashes one
+        # record or none, so a singular request's 406 (not one row) has nothing to undo.
+        async with one(ctx) as conn:
+            gone = await repo.trash(conn, ctx.tenant_id, [record_id], ctx.principal.actor,
+                                    objects=[obj.id])
+        _affected(req, len(gone), counted)
+        return _written(req, None, len(gone), counted)
     plan, matching = _filtered(ctx, snapshot, obj, req, "DELETE")
     async with tx(ctx) as conn:
         matched = await repo.compiled_rows(conn, matching)
