@@ -82,6 +82,13 @@ async def connect(base_url: str, transport: httpx.AsyncBaseTransport | None = No
     return api
 
 
+async def session_jwt(api: Api, user: dict[str, str] = USER) -> str:
+    """An access token of `user`, signed in anew: what a signed-in app (supabase-js after
+    sign-in) sends instead of an API token."""
+    return str((await api.call("POST", "/api/auth/login", {
+        "email": user["email"], "password": user["password"]}))["access_token"])
+
+
 async def bounded(jobs: Iterable[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
     """Run the jobs with at most `limit` in flight; results in input order."""
     jobs = list(jobs)

@@ -28,7 +28,7 @@ import httpx
 import orjson
 
 from bench import workload as w
-from bench.api import USER, Api, connect
+from bench.api import Api, connect, session_jwt
 from bench.seed_objectry import define_schema
 from objectry.main import create_app
 from objectry.settings import Settings
@@ -149,12 +149,6 @@ async def opcodes_per_request(call: Direct, make: Callable[[int], Request], star
     finally:
         sys.settrace(None)
     return count / n
-
-
-async def session_jwt(api: Api) -> str:
-    """An access token of the bench's account (bench/api.py USER), signed in anew."""
-    return str((await api.call("POST", "/api/auth/login", {
-        "email": USER["email"], "password": USER["password"]}))["access_token"])
 
 
 async def seed(api: Api, count: int) -> tuple[list[str], dict[str, int]]:

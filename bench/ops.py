@@ -18,6 +18,7 @@ LABELS = {
     "create": "create one record",
     "rest_create": "/rest/v1 create, return=representation",
     "get": "get by id",
+    "get_signed_in": "get by id, signed in (session JWT)",
     "list_indexed": "list 50, indexed filter + order",
     "list_unindexed": "list 50, unindexed filter",
     "patch": "PATCH one field, If-Match",
@@ -36,9 +37,12 @@ def _create_body(tag: str, wrapper: str) -> str:
     return f'{{"object":"{wrapper}","data":{_contact(tag)}}}'
 
 
-def objectry_ops(tag: str, auth: dict[str, str]) -> dict[str, Op]:
+def objectry_ops(tag: str, auth: dict[str, str], session: str | None = None
+                 ) -> dict[str, Op]:
+    """`auth`: the API token's header, which every request carries but `get_signed_in`'s:
+    that one sends `session`, a session JWT, as a signed-in app does (only when given)."""
     h = {**auth}
-    return {
+    made = {
         "create": Op("create", "POST", "/api/records", _create_body(tag, "contact"),
                      {**h, **JSON}),
         "rest_create": Op("rest_create", "POST", "/rest/v1/contact", _contact(tag),
@@ -63,12 +67,18 @@ def objectry_ops(tag: str, auth: dict[str, str]) -> dict[str, Op]:
                          f"/rest/v1/contact?select=*,{EMBED}&age=eq.{{age}}&{LIST}",
                          headers=h),
     }
+    if session is not None:
+        made["get_signed_in"] = Op("get_signed_in", "GET", "/api/records/{id}",
+                                   headers={"authorization": f"Bearer {session}"})
+    return made
 
 
 def ceiling_ops(tag: str) -> dict[str, Op]:
     return {
         "create": Op("create", "POST", "/records", _create_body(tag, "contact"), JSON),
         "get": Op("get", "GET", "/records/{id}"),
+        # The ceiling has no sign-in: its GET again, in the slot of Objectry's signed-in one.
+        "get_signed_in": Op("get_signed_in", "GET", "/records/{id}"),
         "list_indexed": Op("list_indexed", "GET", "/contacts?age={age}&limit=50"),
         "list_unindexed": Op("list_unindexed", "GET", "/contacts?joined_on={date}&limit=50"),
         "patch": Op("patch", "PATCH", "/records/{pid}", PATCH_BODY,
