@@ -7,7 +7,7 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.api.builders import codes, make_object, ok
+from tests.api.builders import codes, make_object, make_record, ok
 from tests.api.conftest import client, forgotten, refused
 
 SHAPE = re.compile(r"^oby_[0-9a-z]{8}_[A-Za-z0-9_-]{43}$")
@@ -118,6 +118,14 @@ async def test_scopes_limit_what_a_token_may_do(app, api):
     async with client(app, {"apikey": writer["token"]}) as app_client:
         await ok(await app_client.post("/api/records", json={"object": "lead", "data": {}}), 201)
         refused(await app_client.get("/api/objects"), 403, "forbidden")
+    # A delete's right is the token's, not only its role's: a token of the same role (admin)
+    # deleting first does not let the reader delete.
+    first, second = [await make_record(api, "lead") for _ in range(2)]
+    async with client(app, {"apikey": writer["token"]}) as app_client:
+        await ok(await app_client.delete(f"/api/records/{first['id']}"), 204)
+    async with client(app, {"apikey": reader["token"]}) as app_client:
+        refused(await app_client.delete(f"/api/records/{second['id']}"), 403, "forbidden")
+    await ok(await api.get(f"/api/records/{second['id']}"))
 
 
 async def test_only_an_admin_scoped_token_manages_tokens_and_members(app, api, session):
