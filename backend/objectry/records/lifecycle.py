@@ -86,27 +86,29 @@ async def _trashed_alone(ctx: Context, snapshot: Snapshot, record_id: str) -> bo
     whose records the caller may delete and that are deleted alone: the common case. False:
     it was not (none, in the trash, refused, or one with a cascade or restrict rule), and the
     locking path says which."""
-    objects = _deletable_alone(ctx, snapshot)
-    if not objects or not looks_like("rec", record_id):
+    held = _held_back(ctx, snapshot)
+    if held is None or not looks_like("rec", record_id):
         return False
     async with one(ctx) as conn:
         return bool(await repo.trash(conn, ctx.tenant_id, [record_id], ctx.principal.actor,
-                                     objects=objects))
+                                     excluded=held))
 
 
-def _deletable_alone(ctx: Context, snapshot: Snapshot) -> list[str]:
-    """The objects of `snapshot.deleted_alone` whose records the caller may delete. Past the
-    right itself, that depends on the role alone (objects' `permissions`), so it is worked out
-    once per snapshot and role: a workspace may have a thousand objects."""
+def _held_back(ctx: Context, snapshot: Snapshot) -> list[str] | None:
+    """The objects whose records this caller's delete may not trash alone (a `cascade` or
+    `restrict` rule, or `permissions` that keep the role from deleting): few, where the
+    objects are many. None: the caller may delete nothing. Past the right itself, checked on
+    every request since a token's scopes narrow it, the answer depends on the role alone, so it
+    is worked out once per snapshot and role."""
     if not ctx.principal.can(ACTION_RIGHT["delete"]):
-        return []
-    key = ("deleted alone, deletable by", ctx.principal.role)
-    objects = memo.recalled(snapshot, key)
-    if objects is None:
-        objects = [o.id for o in snapshot.objects
-                   if o.id in snapshot.deleted_alone and may(ctx, o, "delete")]
-        memo.remember(snapshot, key, objects)
-    return list(objects)
+        return None
+    key = ("held back from a delete by", ctx.principal.role)
+    held = memo.recalled(snapshot, key)
+    if held is None:
+        held = [o.id for o in snapshot.objects
+                if o.id not in snapshot.deleted_alone or not may(ctx, o, "delete")]
+        memo.remember(snapshot, key, held)
+    return None if len(held) == len(snapshot.objects) else list(held)
 
 
 async def restore(ctx: Context, record_id: str) -> asyncpg.Record:

@@ -319,22 +319,25 @@ async def cascade_step(conn: asyncpg.Connection, tenant_id: str, from_ids: list[
 
 
 async def trash(conn: asyncpg.Connection, tenant_id: str, ids: list[str], actor: str | None,
-                *, batch: str | None = None, objects: list[str] | None = None) -> list[str]:
-    """Trash the live records among `ids` (only those of `objects`, if given) with their
-    history events, in one statement; the ids trashed. `batch`: the root of a cascade, whose
-    records are restored together; None: each record is a batch of its own."""
+                *, batch: str | None = None, objects: list[str] | None = None,
+                excluded: list[str] | None = None) -> list[str]:
+    """Trash the live records among `ids` (only those of `objects`, if given; none of
+    `excluded`'s) with their history events, in one statement; the ids trashed. `batch`: the
+    root of a cascade, whose records are restored together; None: each record is a batch of
+    its own."""
     rows = await conn.fetch(
         """WITH gone AS (
                UPDATE records SET deleted_at = now(), trash_batch = coalesce($3, id),
                       version = version + 1, updated_at = now(), updated_by = $4
                WHERE tenant_id = $1 AND id = any($2::text[]) AND deleted_at IS NULL
                  AND ($5::text[] IS NULL OR object_id = any($5::text[]))
+                 AND object_id <> all($6::text[])
                RETURNING id),
            logged AS (
                INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
                SELECT $1, id, 'delete', '{}', $4 FROM gone)
            SELECT id FROM gone""",
-        tenant_id, ids, batch, actor, objects)
+        tenant_id, ids, batch, actor, objects, excluded or [])
     return [r["id"] for r in rows]
 
 
