@@ -86,8 +86,8 @@ async def _trashed_alone(ctx: Context, snapshot: Snapshot, record_id: str) -> bo
     whose records the caller may delete and that are deleted alone: the common case. False:
     it was not (none, in the trash, refused, or one with a cascade or restrict rule), and the
     locking path says which."""
-    held = _held_back(ctx, snapshot)
-    if held is None or not looks_like("rec", record_id):
+    held = _held_back(ctx, snapshot) if looks_like("rec", record_id) else None
+    if held is None:
         return False
     async with one(ctx) as conn:
         return bool(await repo.trash(conn, ctx.tenant_id, [record_id], ctx.principal.actor,

@@ -202,13 +202,13 @@ async def _patched_by_id(ctx: Context, snapshot: Snapshot, obj: ObjectDef, req: 
 
 
 def _by_id_alone(req: RestRequest) -> str | None:
-    """The record a PATCH (or DELETE) names by `id=eq.<id>` alone (supabase-js's
-    `.update(values).eq('id', id)`, with `.select(…)` and `.single()` or not): it is written in
-    one statement, as /api's
-    PATCH is (records/service.py patch_written), without planning the filter (a plan of its
-    own for every id) or reading the record first; with no row asked back, without a
-    transaction either. None: anything else, or a record that statement did not write
-    (another object's, none, one changed meanwhile), takes the filtered path."""
+    """The record a PATCH or DELETE names by `id=eq.<id>` alone (supabase-js's
+    `.update(values).eq('id', id)`, with `.select(…)` and `.single()` or not, and
+    `.delete().eq('id', id)`): it is written in one statement, as /api's PATCH is
+    (records/service.py patch_written), without planning the filter (a plan of its own for
+    every id) or reading the record first; with no row asked back, without a transaction
+    either. None: anything else, or a record that statement did not write (another object's,
+    none, one changed meanwhile), takes the filtered path."""
     filters = [(key, value) for key, value in req.params
                if not (key == "select" and _wants_rows(req))]
     if len(filters) != 1 or req.prefer.max_affected is not None:
