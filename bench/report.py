@@ -99,7 +99,9 @@ def meta_table(result: dict[str, Any]) -> list[str]:
              f"through the API in {grow['object_seconds'] + grow['field_seconds']:.0f} s "
              f"({grow['fields_per_second']:,.0f} fields/s).", "",
              "Measured right before and right after growing the workspace (creates first "
-             "before, last after, so both lists see the same records).", "",
+             "before, last after, so both lists see the same records)"
+             + ("; each side on a settled database (VACUUM ANALYZE and CHECKPOINT right before "
+                "it)." if meta.get("settled") else "."), "",
              f"| operation | 2 objects req/s | p50 ms | {n:,} objects req/s | p50 ms | ratio |",
              "|---|---|---|---|---|---|"]
     for op, entry in meta["ops"].items():
