@@ -269,16 +269,19 @@ async def values_longer_than(conn: asyncpg.Connection, tenant_id: str, object_id
 
 
 # The object's `primary_field_id` when that field is attached, else its first `text` field in
-# display order (the same rule as ObjectDef.primary_field).
+# display order (the same rule as ObjectDef.primary_field). Run twice by every attachment; each
+# of the object's attachments has its field's type probed by key, so that no plan joins the
+# workspace's other fields (with stale statistics PostgreSQL merged all of them: 1.3 ms at
+# 5,000 fields, growing with the workspace, against 0.5 ms).
 _EFFECTIVE_PRIMARY = """
 SELECT coalesce(
     (SELECT o.primary_field_id FROM objects o
-       JOIN object_fields of ON of.tenant_id = o.tenant_id AND of.object_id = o.id
-                            AND of.field_id = o.primary_field_id
-      WHERE o.tenant_id = $1 AND o.id = $2),
+      WHERE o.tenant_id = $1 AND o.id = $2
+        AND EXISTS (SELECT FROM object_fields of WHERE of.tenant_id = $1 AND of.object_id = $2
+                                                   AND of.field_id = o.primary_field_id)),
     (SELECT of.field_id FROM object_fields of
-       JOIN fields f ON f.tenant_id = of.tenant_id AND f.id = of.field_id
-      WHERE of.tenant_id = $1 AND of.object_id = $2 AND f.type = 'text'
+      WHERE of.tenant_id = $1 AND of.object_id = $2
+        AND (SELECT f.type FROM fields f WHERE f.tenant_id = $1 AND f.id = of.field_id) = 'text'
       ORDER BY of.display_order, of.created_at, of.id LIMIT 1))
 """
 
