@@ -21,6 +21,7 @@ from objectry.db import tenancy
 from objectry.errors import APIError, Conflict, detail
 from objectry.metadata import indexes
 from objectry.metadata.cache import MetadataCache
+from objectry.metadata.changes import schema_batch
 from objectry.schema_code import export, repo, steps
 from objectry.schema_code.diff import Change, diff
 from objectry.web.context import Context
@@ -59,9 +60,10 @@ async def apply(ctx: Context, desired: dict[str, Any], *, allow_destructive: boo
                 current = await export.current_on(conn, ctx.tenant_id)
                 run.changes = diff(current.document, desired)
                 _refuse_destructive(run.changes, allow_destructive)
-                await _make(private, current, desired, run)
-                if extra is not None:
-                    await extra(private, run.changes)
+                async with schema_batch(conn):
+                    await _make(private, current, desired, run)
+                    if extra is not None:
+                        await extra(private, run.changes)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
