@@ -23,17 +23,12 @@ _batch: ContextVar[set[str] | None] = ContextVar("objectry_schema_batch", defaul
 async def schema_change(ctx: Context) -> AsyncIterator[asyncpg.Connection]:
     """Run a metadata write; every process drops its snapshot once it commits. The services
     write their audit entry (audit/recorder.py) on this connection, so it commits with them.
-
-    Its statements are planned for the tables as they are now (`force_custom_plan`): asyncpg
-    keeps each statement prepared on its pooled connection, and the plan PostgreSQL then keeps
-    was made for the sizes of the day. Made while a workspace was small, it scanned all of the
-    workspace's fields where a key probe was due, until autovacuum's next ANALYZE: right after
-    a workspace grew to 5,000 fields a field create took 200-300 ms instead of 11. Metadata
-    writes are rare, so planning each of their statements costs nothing that shows."""
+    Its statements are planned afresh (`repo.plan_afresh`)."""
+    batch = _batch.get()
     async with tenancy.transaction(ctx.state.pool, ctx.tenant_id) as conn:
-        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        if batch is None:
+            await repo.plan_afresh(conn)
         yield conn
-        batch = _batch.get()
         if batch is None:
             await repo.bump_schema_version(conn, ctx.tenant_id)
         else:
@@ -47,6 +42,7 @@ async def schema_batch(conn: asyncpg.Connection) -> AsyncIterator[None]:
     the batch ends. Moved at each change, the workspace's row was updated thousands of times in
     one transaction, and each update walked the versions of the row that the transaction's
     earlier updates had left: an apply of 3,000 fields took 76 s, quadratic in its size."""
+    await repo.plan_afresh(conn)  # once for all its changes
     moved: set[str] = set()
     token = _batch.set(moved)
     try:

@@ -18,6 +18,7 @@ from objectry import offload
 from objectry.fields.registry import merged_config
 from objectry.metadata import snapshot_repo as repo
 from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef, Snapshot
+from objectry.metadata.repo import plan_afresh
 
 
 def field_def(row: asyncpg.Record | dict[str, Any]) -> FieldDef:
@@ -35,6 +36,8 @@ PER_FIELD = 8  # µs to build one attached field's definition (offload.run's wei
 
 
 async def load_snapshot(conn: asyncpg.Connection, tenant_id: str) -> Snapshot:
+    """Read in `conn`'s transaction, with its statements planned afresh (`plan_afresh`)."""
+    await plan_afresh(conn)
     version = await repo.schema_version(conn, tenant_id) or 0
     fields = await repo.attached_fields(conn, tenant_id)
     objects = await repo.objects(conn, tenant_id)

@@ -109,6 +109,21 @@ async def list_page(conn: asyncpg.Connection, table: str, tenant_id: str, page: 
     return [dict(r) for r in await conn.fetch(sql, *args)]
 
 
+async def plan_afresh(conn: asyncpg.Connection) -> None:
+    """Until `conn`'s transaction ends, plan each statement for the tables as they are now.
+
+    asyncpg keeps every statement prepared on its pooled connection, and PostgreSQL then keeps
+    one generic plan for it, made for the sizes and statistics of its day. For the metadata
+    tables that day may be long gone: a workspace grows by thousands of fields in minutes (a
+    schema apply, a template), and until autovacuum's next ANALYZE a plan kept from when the
+    tables were small could scan all of the workspace's fields for each attachment where a key
+    probe was due (seen: a field create 200-300 ms right after a workspace grew to 5,000 fields,
+    11 ms planned afresh; a snapshot load's join of fields and attachments has the same
+    exposure). Snapshot loads and metadata writes are rare, so planning each of their
+    statements costs nothing that shows; the records hot path keeps its generic plans."""
+    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 async def bump_schema_version(conn: asyncpg.Connection, tenant_id: str) -> int:
     """Every metadata change moves the workspace's version and tells every process (on commit)."""
     version = await conn.fetchval(
