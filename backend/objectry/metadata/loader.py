@@ -10,6 +10,7 @@ event loop goes on serving the other workspaces' requests meanwhile.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -21,14 +22,16 @@ from objectry.metadata.model import FieldDef, ObjectDef, RelationshipDef, Snapsh
 from objectry.metadata.repo import plan_afresh
 
 
-def field_def(row: asyncpg.Record | dict[str, Any]) -> FieldDef:
-    overrides = row["field_overrides"] or {}
+def field_def(attachment: Mapping[str, Any], field: Mapping[str, Any]) -> FieldDef:
+    """A field as one object sees it: the field's row merged with its attachment's settings."""
+    overrides = attachment["field_overrides"] or {}
     return FieldDef(
-        id=row["id"], name=row["name"], label=overrides.get("label") or row["label"],
-        type=row["type"], config=merged_config(row["config"] or {}, overrides),
-        object_field_id=row["object_field_id"], display_order=row["display_order"],
-        is_required=row["is_required"], is_visible=row["is_visible"],
-        is_readonly=row["is_readonly"], is_unique=row["is_unique"], is_indexed=row["is_indexed"],
+        id=field["id"], name=field["name"], label=overrides.get("label") or field["label"],
+        type=field["type"], config=merged_config(field["config"] or {}, overrides),
+        object_field_id=attachment["object_field_id"],
+        display_order=attachment["display_order"], is_required=attachment["is_required"],
+        is_visible=attachment["is_visible"], is_readonly=attachment["is_readonly"],
+        is_unique=attachment["is_unique"], is_indexed=attachment["is_indexed"],
     )
 
 
@@ -39,20 +42,26 @@ async def load_snapshot(conn: asyncpg.Connection, tenant_id: str) -> Snapshot:
     """Read in `conn`'s transaction, with its statements planned afresh (`plan_afresh`)."""
     await plan_afresh(conn)
     version = await repo.schema_version(conn, tenant_id) or 0
-    fields = await repo.attached_fields(conn, tenant_id)
+    # Attachments first: a field is not deleted while attached, so each one read has its field.
+    attachments = await repo.attachments(conn, tenant_id)
+    fields = await repo.fields(conn, tenant_id)
     objects = await repo.objects(conn, tenant_id)
     relationships = await repo.relationships(conn, tenant_id)
     return await offload.run(
-        lambda: build(tenant_id, version, fields, objects, relationships),
-        PER_FIELD * len(fields))
+        lambda: build(tenant_id, version, attachments, fields, objects, relationships),
+        PER_FIELD * len(attachments))
 
 
-def build(tenant_id: str, version: int, fields: list[asyncpg.Record],
-          objects: list[asyncpg.Record], relationships: list[asyncpg.Record]) -> Snapshot:
-    """The Snapshot of these rows (snapshot_repo.py's four answers)."""
+def build(tenant_id: str, version: int, attachments: list[asyncpg.Record],
+          fields: list[asyncpg.Record], objects: list[asyncpg.Record],
+          relationships: list[asyncpg.Record]) -> Snapshot:
+    """The Snapshot of these rows (snapshot_repo.py's answers)."""
+    by_id = {f["id"]: f for f in fields}
     attached: dict[str, list[FieldDef]] = defaultdict(list)
-    for row in fields:
-        attached[row["object_id"]].append(field_def(row))
+    for row in attachments:
+        field = by_id.get(row["field_id"])
+        if field is not None:  # None only if detached and deleted between the two reads
+            attached[row["object_id"]].append(field_def(row, field))
     return Snapshot(
         tenant_id, version,
         tuple(ObjectDef(id=o["id"], name=o["name"], label=o["label"],
