@@ -118,9 +118,10 @@ async def plan_afresh(conn: asyncpg.Connection) -> None:
     schema apply, a template), and until autovacuum's next ANALYZE a plan kept from when the
     tables were small could scan all of the workspace's fields for each attachment where a key
     probe was due (seen: a field create 200-300 ms right after a workspace grew to 5,000 fields,
-    11 ms planned afresh; a snapshot load's join of fields and attachments has the same
-    exposure). Snapshot loads and metadata writes are rare, so planning each of their
-    statements costs nothing that shows; the records hot path keeps its generic plans."""
+    11 ms planned afresh; a snapshot load's scans, planned while the tables were small, could
+    keep reading every workspace's rows). Snapshot loads and metadata writes are rare, so
+    planning each of their statements costs nothing that shows; the records hot path keeps its
+    generic plans."""
     await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
 
 

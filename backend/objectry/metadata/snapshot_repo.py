@@ -16,9 +16,10 @@ async def attachments(conn: asyncpg.Connection, tenant_id: str) -> list[asyncpg.
     that has just grown by thousands of fields has statistics that say a few rows, for which
     probing `fields` through `(tenant_id, category)` with `id` as a filter looks as good as its
     key: every field of the workspace for each attachment (seen on the primary-field query,
-    metadata/repo.py). Right after 40,000 attachments were written, their snapshot's load ran
-    past the 15 s statement timeout in two test runs of three. A scan of one table cannot go
-    quadratic, and the load reads every row of both anyway."""
+    metadata/repo.py). Right after 40,000 attachments were written, their snapshot's joined
+    load ran past the 15 s statement timeout in two test runs of three (the statement was not
+    captured). A scan of one table cannot go quadratic, and the load reads every row of both
+    anyway."""
     return await conn.fetch(
         "SELECT object_id, id AS object_field_id, field_id, display_order, is_required,"
         " is_visible, is_readonly, is_unique, is_indexed, field_overrides"
