@@ -6,7 +6,9 @@ against the same page without them, in-process (the ASGI app called directly).
 Makes a fresh database on that server (dropped at the end), 10,000 companies with 3 deals
 each (30,000 deals, 30,000 links), then times each page shape interleaved (wall clock per
 request, median and p95 in ms): the plain page, the page with the computed columns, and the
-page ordered by a rollup (every company's rollup: one grouped aggregate over all links).
+page ordered by a rollup (every company's stored rollup: one join of their values). Then what
+the stored rollups cost the writes: a PATCH of a linked deal (its company's rollups computed
+again, in the write's transaction) against a PATCH of a company (no rollup reads it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 
 import asyncpg
 import httpx
+import orjson
 
 from bench.api import Api, connect
 from bench.inprocess import Direct, in_fresh_database
@@ -35,6 +38,8 @@ PAGES = {
     "filtered on a formula": "/rest/v1/companies?select=name,size,per_deal&limit=50"
                              "&per_deal=gt.100",
 }
+WRITES = ("PATCH a linked deal (its company's stored rollups computed again)",
+          "PATCH a company (no rollup reads it)")
 # The admin's formula editor as it is typed: a draft over the rollups checked (on a throwaway
 # snapshot) and previewed on the first company by one compiled read.
 CHECKS = {"formula check + preview": ("/api/objects/company/formula/check",
@@ -92,12 +97,30 @@ async def seed(api: Api, url: str, companies: int, deals_each: int) -> None:
         await owner.close()
 
 
-async def timed(call: Direct, target: str, sent: bytes = b"") -> float:
+async def timed(call: Direct, target: str, sent: bytes = b"", method: str = "") -> float:
     start = time.perf_counter()
-    status, body = await call("POST" if sent else "GET", target, sent)
+    status, body = await call(method or ("POST" if sent else "GET"), target, sent)
     elapsed = time.perf_counter() - start
     assert status == 200, (status, body[:300])
     return elapsed * 1000
+
+
+async def ids(call: Direct, obj: str, count: int) -> list[str]:
+    status, body = await call("GET", f"/rest/v1/{obj}?select=id&limit={count}")
+    assert status == 200, body[:300]
+    return [row["id"] for row in orjson.loads(body)]
+
+
+async def writes(call: Direct, requests: int) -> dict[str, list[float]]:
+    """PATCH of a linked deal's amount and of a company's size, interleaved, each a new value."""
+    deals, companies = await ids(call, "deal", requests), await ids(call, "companies", requests)
+    results: dict[str, list[float]] = {WRITES[0]: [], WRITES[1]: []}
+    for i, (deal, company) in enumerate(zip(deals, companies, strict=True)):
+        for name, target, field in ((WRITES[0], f"/api/records/{deal}", "amount"),
+                                    (WRITES[1], f"/api/records/{company}", "size")):
+            sent = orjson.dumps({"data": {field: 1000 + i}})
+            results[name].append(await timed(call, target, sent, "PATCH"))
+    return results
 
 
 async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
@@ -116,6 +139,7 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
         for _ in range(args.requests):  # interleaved, so drift touches every shape alike
             for name, (target, sent) in shapes.items():
                 results[name].append(await timed(call, target, sent))
+        results.update(await writes(call, args.requests))
         await api.aclose()
     return results
 
@@ -127,10 +151,16 @@ async def main(args: argparse.Namespace) -> None:
           f"| median ms | p95 ms | × plain |")
     print("|---|---|---|---|")
     for page, values in results.items():
+        if page == WRITES[0]:
+            base = statistics.median(results[WRITES[1]])
+            print(f"\n| write ({args.companies:,} companies, {args.deals_each} deals each) "
+                  f"| median ms | p95 ms | × a company's PATCH |")
+            print("|---|---|---|---|")
         ordered = sorted(values)
         p95 = ordered[int(len(ordered) * 0.95) - 1]
         median = statistics.median(values)
-        print(f"| {page} | {median:.2f} | {p95:.2f} | {median / plain:.2f} |")
+        print(f"| {page} | {median:.2f} | {p95:.2f} | "
+              f"{median / (base if page in WRITES else plain):.2f} |")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ from objectry.auth.tokens.routes import router as tokens_router
 from objectry.exports.routes import router as exports_router
 from objectry.imports.routes import router as imports_router
 from objectry.lifespan import lifespan
+from objectry.metadata import changes
 from objectry.metadata.routes import router as metadata_router
 from objectry.realtime.routes import router as realtime_router
+from objectry.records import stored_rollups
 from objectry.records.formula_check.routes import router as formula_check_router
 from objectry.records.routes import router as records_router
 from objectry.records.views.routes import router as views_router
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = Objectry(title="Objectry", version=__version__, lifespan=lifespan,
                   default_response_class=JSONResponse, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    changes.on_every_change(stored_rollups.refresh)
     error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,

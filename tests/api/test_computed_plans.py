@@ -1,8 +1,9 @@
 """EXPLAIN ANALYZE of pages with computed columns: a 50-row page with rollups over one
 relationship and a formula over them runs one subquery per row of the page, holding one
-aggregate for them all, never one per row of the object nor one per use; filtered or ordered
-on, the rollups of one relationship are one grouped aggregate (a HashAggregate), with no
-subquery per row at all."""
+aggregate for the rollups aggregated at read time (a filtered one) and one probe of the stored
+values (the others), never one per row of the object nor one per use; filtered or ordered on,
+stored rollups are one join of their values, and the rollups aggregated at read time of one
+relationship one grouped aggregate (a HashAggregate), with no subquery per row at all."""
 
 from __future__ import annotations
 
@@ -91,10 +92,13 @@ async def test_a_page_with_rollups_and_a_formula_aggregates_once_per_row_of_the_
         ("select", "name,deal_count,pipeline,big_deals,per_deal,big_share"), ("limit", "50")])
     assert len(rows) == 50
     # One subquery per row of the page, with one aggregate over the relationship for the
-    # three rollups and the formulas' four uses of them (before: seven subqueries).
-    assert subplan_loops(plan) == [50]
+    # filtered rollup and one probe of the stored values of the two others, however often
+    # the formulas use them (before: seven subqueries).
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
     assert [(n["Strategy"], n["Actual Loops"]) for n in aggregates] == [("Plain", 50)]
+    probes = [(n["Actual Loops"], n["Actual Rows"]) for n in nodes(plan)
+              if n.get("Relation Name") == "record_rollups"]
+    assert probes == [(50, 1)]
     # Every node's work is bounded by the page's own links (50 companies × 5 deals), never
     # by the object's 1,000 companies or the relationship's 5,000 links.
     work = [(n["Node Type"], n["Actual Loops"], n["Actual Rows"]) for n in nodes(plan)]
@@ -108,12 +112,27 @@ async def test_a_page_with_rollups_and_a_formula_aggregates_once_per_row_of_the_
                    for c in numbers]
 
 
-async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
-        app, workspace_id, big):
+async def test_stored_rollups_filtered_and_ordered_on_are_one_join(app, workspace_id, big):
     snapshot, company = big
     plan, rows = await analyzed(app, workspace_id, snapshot, company, [
         ("select", "name,deal_count,pipeline"), ("deal_count", "eq.5"),
         ("order", "pipeline.desc"), ("limit", "50")])
+    assert len(rows) == 50
+    assert [n for n in nodes(plan) if n["Node Type"] == "Aggregate"] == []
+    assert subplan_loops(plan) == []
+    scans = [n["Actual Loops"] for n in nodes(plan) if n.get("Relation Name") == "record_rollups"]
+    assert scans == [1]
+    pipelines = [v["pipeline"] for v in values(rows, company)]
+    assert pipelines == sorted(pipelines, reverse=True)
+    assert pipelines[0] == 5 * COMPANIES + 10_000  # company 1000: deals 1000, 2000, … 5000
+
+
+async def test_a_rollup_aggregated_filtered_and_ordered_on_is_one_grouped_aggregate(
+        app, workspace_id, big):
+    snapshot, company = big
+    plan, rows = await analyzed(app, workspace_id, snapshot, company, [
+        ("select", "name,big_deals"), ("big_deals", "eq.2"),
+        ("order", "big_deals.desc"), ("limit", "50")])
     assert len(rows) == 50
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
     # One grouped aggregate for both rollups of the relationship, built once, no subquery:
@@ -123,5 +142,4 @@ async def test_a_rollup_filtered_and_ordered_on_is_one_grouped_aggregate(
     assert len(aggregates) == 1 and aggregates[0]["Strategy"] in ("Hashed", "Sorted")
     assert [[child["Actual Loops"] for child in n["Plans"]] for n in aggregates] == [[1]]
     assert subplan_loops(plan) == []
-    pipelines = [v["pipeline"] for v in values(rows, company)]
-    assert pipelines == sorted(pipelines, reverse=True)
+    assert {v["big_deals"] for v in values(rows, company)} == {2}

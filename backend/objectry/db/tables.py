@@ -192,6 +192,8 @@ fields = Table(
     _tenant_fk(),
     UniqueConstraint("tenant_id", "name"),
     Index(None, "tenant_id", "category"),
+    # Does the workspace have a rollup? Asked by every metadata write (records/stored_rollups.py).
+    Index("ix_fields_rollups", "tenant_id", postgresql_where=text("type = 'rollup'")),
 )
 
 objects = Table(
@@ -477,6 +479,35 @@ autonumber_counters = Table(
     ForeignKeyConstraint(["tenant_id", "field_id"], ["fields.tenant_id", "fields.id"],
                          ondelete="CASCADE"),
     Index(None, "tenant_id", "field_id"),  # a field's delete finds its counters
+)
+
+rollup_statements = Table(
+    # Per object with stored rollups, the statement that computes them for some of its records
+    # (rendered by records/query/computed.py, stored by metadata/rollup_upkeep.py) and the
+    # relationships whose links feed it; run by the triggers of migration 0022.
+    "rollup_statements", metadata,
+    _tenant(),
+    Column("object_id", Text, nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("forward", ARRAY(Text), nullable=False),  # the object is their `from` side
+    Column("backward", ARRAY(Text), nullable=False),  # their `to` side
+    PrimaryKeyConstraint("tenant_id", "object_id"),
+    ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
+                         ondelete="CASCADE"),
+)
+
+record_rollups = Table(
+    # A record's stored rollup values, field id → value, kept by the writes that change them.
+    "record_rollups", metadata,
+    _tenant(),
+    Column("id", Text, nullable=False),  # the record's
+    Column("object_id", Text, nullable=False),
+    Column("rollups", JSONB, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id"),
+    ForeignKeyConstraint(["tenant_id", "id", "object_id"],
+                         ["records.tenant_id", "records.id", "records.object_id"],
+                         ondelete="CASCADE"),
+    Index(None, "tenant_id", "object_id"),  # an object's values computed afresh
 )
 
 audit_log = Table(

@@ -45,7 +45,8 @@ class MetadataCache:
         async with tenancy.transaction(self._pool, tenant_id) as conn:
             snapshot = await loader.load_snapshot(conn, tenant_id)
         return Snapshot(tenant_id, snapshot.version, snapshot.objects, snapshot.relationships,
-                        loaded_at=datetime.now(UTC))
+                        loaded_at=datetime.now(UTC),
+                        rollup_statements=snapshot.rollup_statements)
 
     def invalidate(self, tenant_id: str | None = None) -> None:
         """Drop one workspace's snapshot, or all of them (after a lost listener connection)."""

@@ -1,8 +1,9 @@
-"""Units of work for metadata: a tenant transaction that bumps the schema version on commit."""
+"""Units of work for metadata: a tenant transaction that bumps the schema version on commit, and
+first has what other layers keep fit the schema it leaves (`on_every_change`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -14,6 +15,24 @@ from objectry.errors import Conflict, NotFound, ValidationFailed, detail
 from objectry.ids import looks_like
 from objectry.metadata import repo
 from objectry.web.context import Context
+
+Fitter = Callable[[asyncpg.Connection, str], Awaitable[None]]
+_fitters: list[Fitter] = []
+
+
+def on_every_change(fitter: Fitter) -> None:
+    """Run `fitter(conn, workspace)` at the end of every metadata write's transaction (once per
+    batch), before the version moves: for what another layer keeps that must fit the schema
+    the write leaves — the stored rollups (records/stored_rollups.py, registered by
+    `create_app`), since metadata cannot import records."""
+    if fitter not in _fitters:
+        _fitters.append(fitter)
+
+
+async def _fit(conn: asyncpg.Connection, tenant_id: str) -> None:
+    for fitter in _fitters:
+        await fitter(conn, tenant_id)
+
 
 # The workspaces whose version moves once, at the end of a batch (`schema_batch`).
 _batch: ContextVar[set[str] | None] = ContextVar("objectry_schema_batch", default=None)
@@ -30,6 +49,7 @@ async def schema_change(ctx: Context) -> AsyncIterator[asyncpg.Connection]:
             await repo.plan_afresh(conn)
         yield conn
         if batch is None:
+            await _fit(conn, ctx.tenant_id)
             await repo.bump_schema_version(conn, ctx.tenant_id)
         else:
             batch.add(ctx.tenant_id)
@@ -50,6 +70,7 @@ async def schema_batch(conn: asyncpg.Connection) -> AsyncIterator[None]:
     finally:
         _batch.reset(token)
     for tenant_id in moved:  # not reached when the batch failed: its transaction rolls back
+        await _fit(conn, tenant_id)
         await repo.bump_schema_version(conn, tenant_id)
 
 

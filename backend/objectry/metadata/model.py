@@ -102,6 +102,9 @@ class Snapshot:
     objects: tuple[ObjectDef, ...] = ()
     relationships: tuple[RelationshipDef, ...] = ()
     loaded_at: datetime | None = None
+    # Object id → the statement its stored rollups were computed with (rollup_statements):
+    # reads use the stored values only while it is the one the compiler renders now.
+    rollup_statements: Mapping[str, str] = field(default_factory=dict, compare=False)
     # Compiled per-object helpers (validators, SQL fragments) memoised for this version.
     compiled: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
     # Query plans of this version's reads, and the saved views they applied, which are

@@ -39,6 +39,13 @@ async def objects(conn: asyncpg.Connection, tenant_id: str) -> list[asyncpg.Reco
         " FROM objects WHERE tenant_id = $1 ORDER BY name", tenant_id)
 
 
+async def rollup_statements(conn: asyncpg.Connection, tenant_id: str) -> dict[str, str]:
+    """Object id → the statement its stored rollups were computed with (migration 0022)."""
+    rows = await conn.fetch(
+        "SELECT object_id, statement FROM rollup_statements WHERE tenant_id = $1", tenant_id)
+    return {r["object_id"]: r["statement"] for r in rows}
+
+
 async def relationships(conn: asyncpg.Connection, tenant_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT id, name, type, from_object_id, to_object_id, from_label, to_label, on_delete"

@@ -10,12 +10,19 @@ row: PostgreSQL evaluates the output of a LIMITed, ordered scan after the limit,
 50 runs it at most 50 times, over the page's own links. Filtered or ordered on (every row of
 the object then needs them), they are one grouped aggregate per relationship joined to the
 records (`Params.grouped`): one HashAggregate, never a subquery per row of the object.
+
+Rollups without a filter are stored (migration 0022): the writes that change them keep each
+record's values in `record_rollups` by running the statement `rollup_statement` renders here,
+so what a rollup is stays written once. A read takes a record's values with one probe of its
+row (`StoredRollups`) while the stored statement is the one rendered for the snapshot it
+reads with; otherwise it aggregates, as for a lookup or a filtered rollup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from urllib.parse import parse_qsl
 
 from objectry.metadata import computed as meta
@@ -23,10 +30,11 @@ from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.metadata.value_sql import value_sql
 from objectry.records.query.errors import QueryError
 from objectry.records.query.planned import Col, Computed, Where
-from objectry.records.query.sqlexpr import LinkAggregates, Params
+from objectry.records.query.sqlexpr import LinkAggregates, Params, StoredRollups
 from objectry.sqltext import JSONB, NUMERIC, field_expr, literal
 
 _NONE = {"count": "0", "sum": "0", "lookup": "'[]'::jsonb"}  # the value over no records
+_STORED = ("record_rollups", True)  # the key of an object's stored values among its groups
 
 
 def column(snapshot: Snapshot, obj: ObjectDef, field: FieldDef) -> Col:
@@ -98,11 +106,12 @@ def json_value(column_: Col, alias: str, params: Params, row: Row | None = None)
 
 class Row:
     """The lookups and rollups one row of the records `alias` reads, one `LinkAggregates` per
-    relationship: a formula over two rollups and those rollups themselves share one scan."""
+    relationship (and one `StoredRollups`): a formula over two rollups and those rollups
+    themselves share one scan."""
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
-        self.groups: dict[tuple[str, bool], LinkAggregates] = {}
+        self.groups: dict[tuple[str, bool], LinkAggregates | StoredRollups] = {}
 
 
 def json_values(columns: Sequence[Col], alias: str, params: Params,
@@ -130,7 +139,9 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
     link = computed.link
     assert link is not None
     key = computed.field.id
-    if alias == "r" and (join or key in params.joins):
+    if _reads_stored(computed):
+        found = _stored(computed, alias, params, join=join, row=row)
+    elif alias == "r" and (join or key in params.joins):
         if key not in params.joins:
             group = _group(params.grouped, computed, f"_j{len(params.grouped)}", None)
             params.joins[key] = group.add(key, lambda: _function(computed, group.alias, params))
@@ -146,8 +157,8 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
     return f"COALESCE({found}, {fallback})" if fallback else found
 
 
-def _group(groups: dict[tuple[str, bool], LinkAggregates], computed: Computed, name: str,
-           parent: str | None) -> LinkAggregates:
+def _group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups], computed: Computed,
+           name: str, parent: str | None) -> LinkAggregates:
     """The aggregates over `computed`'s relationship in `groups`, made on first use: the live
     linked records (of `parent` only, when given), aliased `<name>_l` and `<name>_t`."""
     from objectry.records.query.clauses import live_links  # it renders via sqlexpr
@@ -159,7 +170,98 @@ def _group(groups: dict[tuple[str, bool], LinkAggregates], computed: Computed, n
         source, near, conditions = live_links(link.forward, f"{name}_l", f"{name}_t",
                                               literal(link.relationship.id), parent)
         groups[key] = LinkAggregates(name, source, near, conditions)
-    return groups[key]
+    group = groups[key]
+    assert isinstance(group, LinkAggregates)
+    return group
+
+
+def _storable(computed: Computed | None) -> bool:
+    """A rollup whose values are stored: one that fits its workspace and has no filter (a
+    filter's values would be bound as the statement's parameters)."""
+    return (computed is not None and computed.usable and computed.field.type == "rollup"
+            and computed.link is not None and computed.link.filter is None)
+
+
+@dataclass(frozen=True)
+class RollupStatement:
+    """What computes an object's stored rollups: run with `$1` the workspace and `$2` some of
+    the object's record ids, it sets their rows of `record_rollups` (field id → value); fed by
+    the links of `forward` (the object is their `from` side) and `backward` relationships. An
+    UPDATE with the values as a correlated subquery: the plainest statement to plan, which the
+    triggers do on every run (~0.13 ms)."""
+
+    sql: str
+    forward: tuple[str, ...]
+    backward: tuple[str, ...]
+
+
+def rollup_statement(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
+    """The statement for `obj`'s stored rollups, None if it has none (once per snapshot)."""
+    found: tuple[RollupStatement | None] = snapshot.memo(
+        "rollup_statement", obj, lambda o: (_rollup_statement(snapshot, o),))
+    return found[0]
+
+
+def _rollup_statement(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
+    stored = [c for c in (column(snapshot, obj, f) for f in obj.fields if f.type == "rollup")
+              if _storable(c.computed)]
+    if not stored:
+        return None
+    stored.sort(key=lambda c: c.field_id or "")
+    params = Params(snapshot.tenant_id, obj.id)
+    row = Row("r")
+    pairs = []
+    for col in stored:
+        computed = col.computed
+        assert computed is not None and computed.link is not None
+        group = _group(row.groups, computed, f"_c{len(row.groups)}", "r")
+        field_id = col.field_id or ""
+        aggregate = group.add(field_id, partial(_function, computed, group.alias, params))
+        pairs.append(f"{literal(field_id)}, {aggregate}")
+    assert len(params.args) == 2, "a stored rollup binds no value"
+    values = per_row(f"jsonb_build_object({', '.join(pairs)})", row)
+    links = [c.computed.link for c in stored if c.computed and c.computed.link]
+    return RollupStatement(
+        f"UPDATE record_rollups r SET rollups = {values} WHERE r.tenant_id = $1"
+        f" AND r.object_id = {literal(obj.id)} AND r.id = any($2::text[])",
+        tuple(sorted({link.relationship.id for link in links if link.forward})),
+        tuple(sorted({link.relationship.id for link in links if not link.forward})))
+
+
+def _reads_stored(computed: Computed) -> bool:
+    """Whether this rollup is read from its stored value: the values of its object were
+    computed by the statement rendered for this snapshot."""
+    snapshot, obj = computed.snapshot, computed.obj
+    if obj.id not in snapshot.rollup_statements or not _storable(computed):
+        return False
+    current: bool = snapshot.memo("rollups_stored", obj, lambda o: _current(snapshot, o))
+    return current
+
+
+def _current(snapshot: Snapshot, obj: ObjectDef) -> bool:
+    statement = rollup_statement(snapshot, obj)
+    return statement is not None and snapshot.rollup_statements.get(obj.id) == statement.sql
+
+
+def _stored(computed: Computed, alias: str, params: Params, *, join: bool,
+            row: Row | None) -> str:
+    """A stored rollup's value, typed as its aggregate would be (NULL: no row, no records)."""
+    key = computed.field.id
+    cast = meta.value_cast(computed.snapshot, computed.obj, computed.field)
+    if alias == "r" and (join or key in params.joins):
+        if key not in params.joins:
+            name = f"_j{len(params.grouped)}"
+            group = params.grouped.setdefault(_STORED, StoredRollups(name, None))
+            assert isinstance(group, StoredRollups)
+            params.joins[key] = group.add(key, cast)
+        return params.joins[key]
+    if row is not None and row.alias == alias:
+        group = row.groups.setdefault(_STORED, StoredRollups(f"_c{len(row.groups)}", alias))
+        assert isinstance(group, StoredRollups)
+        return group.add(key, cast)
+    # a filter on an embedded record's column: a probe of its own
+    return (f"((SELECT v.rollups FROM record_rollups v WHERE v.tenant_id = $1"
+            f" AND v.id = {alias}.id) ->> {literal(key)})::{cast}")
 
 
 def _function(computed: Computed, group: str, params: Params) -> str:

@@ -28,7 +28,7 @@ class Params:
         # Lookups and rollups filtered or ordered on: computed field id → its column in a
         # grouped aggregate joined to the FROM, one per relationship (computed.py).
         self.joins: dict[str, str] = {}
-        self.grouped: dict[tuple[str, bool], LinkAggregates] = {}
+        self.grouped: dict[tuple[str, bool], LinkAggregates | StoredRollups] = {}
 
     @property
     def join_sql(self) -> list[str]:
@@ -78,6 +78,31 @@ class LinkAggregates:
         return (f"LEFT JOIN (SELECT {self.near} AS id, {', '.join(self.columns)} "
                 f"FROM {self.source} WHERE {' AND '.join(self.conditions)} "
                 f"GROUP BY {self.near}) {self.alias} ON {self.alias}.id = r.id")
+
+
+@dataclass
+class StoredRollups:
+    """An object's stored rollup values (`record_rollups`, migration 0022) in place of their
+    aggregates: one probe of the record's row however many of them a statement reads."""
+
+    alias: str
+    parent: str | None  # the records whose values these are, for a per-row one
+
+    def add(self, field_id: str, cast: str) -> str:
+        return f"({self.alias}.rollups ->> {literal(field_id)})::{cast}"
+
+    def per_row(self) -> str:
+        """The correlated record's values (NULL without a row: no linked record ever counted).
+        OFFSET 0 keeps PostgreSQL from pulling the probe up into each expression that reads
+        it: one probe per record, not one per use."""
+        return (f"(SELECT (SELECT {self.alias}_v.rollups FROM record_rollups {self.alias}_v "
+                f"WHERE {self.alias}_v.tenant_id = $1 AND {self.alias}_v.id = "
+                f"{self.parent}.id) AS rollups OFFSET 0) {self.alias}")
+
+    def grouped(self) -> str:
+        """Every record's values, joined to the records `r`."""
+        return (f"LEFT JOIN record_rollups {self.alias} ON {self.alias}.tenant_id = $1 "
+                f"AND {self.alias}.id = r.id")
 
 
 def column_expr(column: Col, alias: str, params: Params | None = None) -> str:

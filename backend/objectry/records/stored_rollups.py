@@ -1,0 +1,74 @@
+"""Stored rollups at schema changes (migration 0022): the statement that computes each object's
+rollups, and its values, made to fit the schema a metadata write is about to commit.
+
+Between schema changes the triggers of 0022 keep the values (a link made or removed, a linked
+record changed, trashed or restored). A schema change can change what a rollup is: a rollup
+created, changed or deleted, its relationship or field gone, a field it sums now attached. So
+the write's transaction, as it ends, renders each object's statement again from the snapshot it
+leaves, and where that differs from the stored one (or one of them is missing) it stores the new
+statement and computes the object's values afresh, all in the write's transaction. A read uses
+stored values only while the stored statement is the one it renders, so a missed refresh would
+cost speed, never a wrong value. Before it stores a statement the refresh takes the
+workspace's rollups lock (an advisory lock the triggers take shared before they read the
+statements): writes in flight commit first and are counted, later ones wait and compute with
+the new statement.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from objectry.metadata.loader import load_snapshot
+from objectry.records.query.computed import rollup_statement
+
+# Cheap when the workspace has no rollup (an index of rollup fields): metadata writes of
+# workspaces without one pay this query and nothing else.
+_ANY = """SELECT EXISTS (SELECT 1 FROM fields WHERE tenant_id = $1 AND type = 'rollup')
+              OR EXISTS (SELECT 1 FROM rollup_statements WHERE tenant_id = $1)"""
+
+# Taken shared by the triggers of 0022 before they read the workspace's statements.
+_EXCLUSIVE = "SELECT pg_advisory_xact_lock(hashtext('objectry.rollups'), hashtext($1))"
+
+_STORE = """
+    INSERT INTO rollup_statements (tenant_id, object_id, statement, forward, backward)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (tenant_id, object_id) DO UPDATE
+    SET statement = EXCLUDED.statement, forward = EXCLUDED.forward, backward = EXCLUDED.backward
+"""
+
+# Every record of the object with a link through a relationship feeding its rollups; the others
+# have no row and read the value over no records.
+_COMPUTE = """
+    SELECT objectry_rollups_recompute($1, $2, array(
+        SELECT from_record_id FROM relationship_records
+        WHERE tenant_id = $1 AND relationship_id = any($3::text[])
+        UNION
+        SELECT to_record_id FROM relationship_records
+        WHERE tenant_id = $1 AND relationship_id = any($4::text[])))
+"""
+
+
+async def refresh(conn: asyncpg.Connection, tenant_id: str) -> None:
+    """Fit the workspace's stored rollups to the schema as `conn`'s transaction leaves it."""
+    if not await conn.fetchval(_ANY, tenant_id):
+        return
+    snapshot = await load_snapshot(conn, tenant_id)
+    locked = False
+    for obj in snapshot.objects:
+        statement = rollup_statement(snapshot, obj)
+        kept = snapshot.rollup_statements.get(obj.id)
+        if (statement.sql if statement else None) == kept:
+            continue
+        if not locked:  # the workspace's writes in flight commit first, the next ones wait
+            await conn.execute(_EXCLUSIVE, tenant_id)
+            locked = True
+        await conn.execute("DELETE FROM record_rollups WHERE tenant_id = $1 AND object_id = $2",
+                           tenant_id, obj.id)
+        if statement is None:
+            await conn.execute("DELETE FROM rollup_statements WHERE tenant_id = $1"
+                               " AND object_id = $2", tenant_id, obj.id)
+            continue
+        await conn.execute(_STORE, tenant_id, obj.id, statement.sql, list(statement.forward),
+                           list(statement.backward))
+        await conn.execute(_COMPUTE, tenant_id, obj.id, list(statement.forward),
+                           list(statement.backward))
