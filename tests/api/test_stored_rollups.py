@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from objectry.db import tenancy
-from objectry.records import query
+from objectry.records import query, stored_rollups
 from tests.api.builders import add_field, link, make_object, make_record, ok, relate
 from tests.api.conftest import client, sign_up
 
@@ -253,6 +253,30 @@ async def test_a_rollup_created_while_a_link_is_written_counts_it(app, api, owne
     assert (await stored_rows(owner_db, workspace_id)).get(acme["id"]) == {field["id"]: 1}
     got = await ok(await api.get(f"/api/records/{acme['id']}"))
     assert got["data"]["deal_count"] == 1
+
+
+async def test_an_object_with_too_many_links_to_fill_aggregates_at_read_time(
+        app, api, owner_db, workspace_id, monkeypatch):
+    """Filling its values would run past what a metadata write may take: the rollups of an
+    object fed by more than FILL_LIMIT links are not stored, and read the same values."""
+    monkeypatch.setattr(stored_rollups, "FILL_LIMIT", 2)
+    await make_object(api, "company", plural_name="companies")
+    await make_object(api, "deal")
+    await add_field(api, "deal", "amount", "number")
+    rel = await relate(api, "company_deals", "company", "deal", "1:N")
+    acme = await make_record(api, "company")
+    deals = [await make_record(api, "deal", amount=a) for a in (1, 2, 3)]
+    links = [await link(api, rel["id"], acme["id"], d["id"]) for d in deals]
+    await add_field(api, "company", "pipeline", "rollup",
+                    {"relationship": "company_deals", "function": "sum", "field": "amount"})
+    assert await owner_db.fetchval(
+        "SELECT count(*) FROM rollup_statements WHERE tenant_id = $1", workspace_id) == 0
+    assert (await ok(await api.get(f"/api/records/{acme['id']}")))["data"]["pipeline"] == 6
+    # Down to the limit: the next schema change stores them.
+    await ok(await api.delete(f"/api/relationship-records/{links[0]['id']}"), 204)
+    await add_field(api, "company", "note")
+    assert (await stored_rows(owner_db, workspace_id)).get(acme["id"]) is not None
+    assert (await ok(await api.get(f"/api/records/{acme['id']}")))["data"]["pipeline"] == 5
 
 
 async def test_a_page_of_stored_rollups_reads_no_link(app, api, workspace_id):
