@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncpg
 
 from objectry.metadata.loader import load_snapshot
-from objectry.records.query.computed import rollup_statement
+from objectry.records.query.rollup_statement import rollup_statement
 
 # Cheap when the workspace has no rollup (an index of rollup fields): metadata writes of
 # workspaces without one pay this query and nothing else.

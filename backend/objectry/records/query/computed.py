@@ -12,17 +12,17 @@ the object then needs them), they are one grouped aggregate per relationship joi
 records (`Params.grouped`): one HashAggregate, never a subquery per row of the object.
 
 Rollups without a filter are stored (migration 0022): the writes that change them keep each
-record's values in `record_rollups` by running the statement `rollup_statement` renders here,
-so what a rollup is stays written once. A read takes a record's values with one probe of its
-row (`StoredRollups`) while the stored statement is the one rendered for the snapshot it
-reads with; otherwise it aggregates, as for a lookup or a filtered rollup.
+record's values in `record_rollups` by running the statement rollup_statement.py renders from
+this module's aggregates, so what a rollup is stays written once. A read takes a record's
+values with one probe of its row (`StoredRollups`) while the stored statement is the one
+rendered for the snapshot it reads with; otherwise it aggregates, as for a lookup or a
+filtered rollup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from objectry.metadata import computed as meta
@@ -143,22 +143,23 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
         found = _stored(computed, alias, params, join=join, row=row)
     elif alias == "r" and (join or key in params.joins):
         if key not in params.joins:
-            group = _group(params.grouped, computed, f"_j{len(params.grouped)}", None)
-            params.joins[key] = group.add(key, lambda: _function(computed, group.alias, params))
+            group = link_group(params.grouped, computed, f"_j{len(params.grouped)}", None)
+            params.joins[key] = group.add(
+                key, lambda: link_aggregate(computed, group.alias, params))
         found = params.joins[key]
     elif row is not None and row.alias == alias:
-        group = _group(row.groups, computed, f"_c{len(row.groups)}", alias)
-        found = group.add(key, lambda: _function(computed, group.alias, params))
+        group = link_group(row.groups, computed, f"_c{len(row.groups)}", alias)
+        found = group.add(key, lambda: link_aggregate(computed, group.alias, params))
     else:  # a filter on an embedded record's column: a subquery of its own
-        group = _group({}, computed, alias, alias)
-        found = (f"(SELECT {_function(computed, alias, params)} FROM {group.source} "
+        group = link_group({}, computed, alias, alias)
+        found = (f"(SELECT {link_aggregate(computed, alias, params)} FROM {group.source} "
                  f"WHERE {' AND '.join(group.conditions)})")
     fallback = _NONE.get(link.function)
     return f"COALESCE({found}, {fallback})" if fallback else found
 
 
-def _group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups], computed: Computed,
-           name: str, parent: str | None) -> LinkAggregates:
+def link_group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups],
+               computed: Computed, name: str, parent: str | None) -> LinkAggregates:
     """The aggregates over `computed`'s relationship in `groups`, made on first use: the live
     linked records (of `parent` only, when given), aliased `<name>_l` and `<name>_t`."""
     from objectry.records.query.clauses import live_links  # it renders via sqlexpr
@@ -175,85 +176,22 @@ def _group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups], compu
     return group
 
 
-def _storable(computed: Computed | None) -> bool:
+def storable(computed: Computed | None) -> bool:
     """A rollup whose values are stored: one that fits its workspace and has no filter (a
     filter's values would be bound as the statement's parameters)."""
     return (computed is not None and computed.usable and computed.field.type == "rollup"
             and computed.link is not None and computed.link.filter is None)
 
 
-@dataclass(frozen=True)
-class RollupStatement:
-    """What computes an object's stored rollups. `sql`, run by the triggers with `$1` the
-    workspace and `$2` some of the object's record ids, sets their rows of `record_rollups`
-    (field id → value): an UPDATE with the values as a correlated subquery, the plainest
-    statement to plan, which the triggers do on every run (~0.13 ms). `fill`, run with `$1`
-    when the statement changes, inserts the row of every record with a link through
-    `forward` (the object is their `from` side) or `backward` relationships, the same
-    aggregates grouped (one HashAggregate a relationship, not a subquery a record)."""
-
-    sql: str
-    fill: str
-    forward: tuple[str, ...]
-    backward: tuple[str, ...]
-
-
-def rollup_statement(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
-    """The statement for `obj`'s stored rollups, None if it has none (once per snapshot)."""
-    found: tuple[RollupStatement | None] = snapshot.memo(
-        "rollup_statement", obj, lambda o: (_rollup_statement(snapshot, o),))
-    return found[0]
-
-
-def _rollup_statement(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
-    stored = [c for c in (column(snapshot, obj, f) for f in obj.fields if f.type == "rollup")
-              if _storable(c.computed)]
-    if not stored:
-        return None
-    stored.sort(key=lambda c: c.field_id or "")
-    params = Params(snapshot.tenant_id, obj.id)
-    row = Row("r")  # per record: the triggers' statement
-    grouped: dict[tuple[str, bool], LinkAggregates | StoredRollups] = {}  # all: the fill
-    pairs: list[str] = []
-    all_pairs: list[str] = []
-    for col in stored:
-        computed = col.computed
-        assert computed is not None and computed.link is not None
-        field_id = col.field_id or ""
-        for groups, name, parent, into in ((row.groups, "_c", "r", pairs),
-                                           (grouped, "_j", None, all_pairs)):
-            group = _group(groups, computed, f"{name}{len(groups)}", parent)
-            column_ = group.add(field_id, partial(_function, computed, group.alias, params))
-            into.append(f"{literal(field_id)}, {column_}")
-    assert len(params.args) == 2, "a stored rollup binds no value"
-    values = per_row(f"jsonb_build_object({', '.join(pairs)})", row)
-    of_object = f"r.tenant_id = $1 AND r.object_id = {literal(obj.id)}"
-    linked = " OR ".join(f"{g.alias}.id IS NOT NULL" for g in grouped.values())
-    links = [c.computed.link for c in stored if c.computed and c.computed.link]
-    return RollupStatement(
-        f"UPDATE record_rollups r SET rollups = {values} WHERE {of_object}"
-        " AND r.id = any($2::text[])",
-        "INSERT INTO record_rollups (tenant_id, id, object_id, rollups)"
-        f" SELECT r.tenant_id, r.id, r.object_id, jsonb_build_object({', '.join(all_pairs)})"
-        f" FROM records r {' '.join(g.grouped() for g in grouped.values())}"
-        f" WHERE {of_object} AND ({linked})",
-        tuple(sorted({link.relationship.id for link in links if link.forward})),
-        tuple(sorted({link.relationship.id for link in links if not link.forward})))
-
-
 def _reads_stored(computed: Computed) -> bool:
     """Whether this rollup is read from its stored value: the values of its object were
     computed by the statement rendered for this snapshot."""
+    from objectry.records.query.rollup_statement import current  # it renders via this module
+
     snapshot, obj = computed.snapshot, computed.obj
-    if obj.id not in snapshot.rollup_statements or not _storable(computed):
+    if obj.id not in snapshot.rollup_statements or not storable(computed):
         return False
-    current: bool = snapshot.memo("rollups_stored", obj, lambda o: _current(snapshot, o))
-    return current
-
-
-def _current(snapshot: Snapshot, obj: ObjectDef) -> bool:
-    statement = rollup_statement(snapshot, obj)
-    return statement is not None and snapshot.rollup_statements.get(obj.id) == statement.sql
+    return current(snapshot, obj)
 
 
 def _stored(computed: Computed, alias: str, params: Params, *, join: bool,
@@ -277,7 +215,7 @@ def _stored(computed: Computed, alias: str, params: Params, *, join: bool,
             f" AND v.id = {alias}.id) ->> {literal(key)})::{cast}")
 
 
-def _function(computed: Computed, group: str, params: Params) -> str:
+def link_aggregate(computed: Computed, group: str, params: Params) -> str:
     """The aggregate over the group's linked records (`<group>_t`), with the field's own
     conditions (a rollup's filter, a lookup's present values) as its FILTER, so aggregates
     with different conditions still share the group's one scan."""
