@@ -279,6 +279,26 @@ async def test_an_object_with_too_many_links_to_fill_aggregates_at_read_time(
     assert (await ok(await api.get(f"/api/records/{acme['id']}")))["data"]["pipeline"] == 5
 
 
+async def test_a_filter_on_an_embedded_records_stored_rollup(app, api, owner_db, workspace_id):
+    """`/rest/v1/deal?select=title,company_deals(name,pipeline)&company_deals.pipeline=gt.50`:
+    the embedded companies' stored values are probed where the filter is, and the answer is the
+    one aggregating gives."""
+    rel = await build(api)
+    big, small = (await make_record(api, "company", name="Big"),
+                  await make_record(api, "company", name="Small"))
+    for company, title, amount in ((big, "b1", 40), (big, "b2", 30), (small, "s1", 20)):
+        deal = await make_record(api, "deal", title=title, amount=amount)
+        await link(api, rel["id"], company["id"], deal["id"])
+    params = {"select": "title,company_deals!inner(name,pipeline)",
+              "company_deals.pipeline": "gt.50", "order": "title"}
+    stored = await ok(await api.get("/rest/v1/deal", params=params))
+    assert stored == [{"title": t, "company_deals": {"name": "Big", "pipeline": 70}}
+                      for t in ("b1", "b2")]
+    await owner_db.execute("DELETE FROM rollup_statements WHERE tenant_id = $1", workspace_id)
+    app.state.objectry.metadata.invalidate(workspace_id)
+    assert await ok(await api.get("/rest/v1/deal", params=params)) == stored
+
+
 async def test_a_page_of_stored_rollups_reads_no_link(app, api, workspace_id):
     await build(api)
     await make_record(api, "company", name="Acme")

@@ -483,7 +483,7 @@ autonumber_counters = Table(
 
 rollup_statements = Table(
     # Per object with stored rollups, the statement that computes them for some of its records
-    # (rendered by records/query/computed.py, stored by metadata/rollup_upkeep.py) and the
+    # (rendered by records/query/rollup_statement.py, stored by records/stored_rollups.py) and the
     # relationships whose links feed it; run by the triggers of migration 0022.
     "rollup_statements", metadata,
     _tenant(),

@@ -8,6 +8,7 @@ metadata tables except to rebuild a dropped snapshot.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import asyncpg
@@ -44,9 +45,7 @@ class MetadataCache:
     async def _load(self, tenant_id: str) -> Snapshot:
         async with tenancy.transaction(self._pool, tenant_id) as conn:
             snapshot = await loader.load_snapshot(conn, tenant_id)
-        return Snapshot(tenant_id, snapshot.version, snapshot.objects, snapshot.relationships,
-                        loaded_at=datetime.now(UTC),
-                        rollup_statements=snapshot.rollup_statements)
+        return replace(snapshot, loaded_at=datetime.now(UTC))
 
     def invalidate(self, tenant_id: str | None = None) -> None:
         """Drop one workspace's snapshot, or all of them (after a lost listener connection)."""

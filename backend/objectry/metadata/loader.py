@@ -56,8 +56,7 @@ async def load_snapshot(conn: asyncpg.Connection, tenant_id: str) -> Snapshot:
 
 def build(tenant_id: str, version: int, attachments: list[asyncpg.Record],
           fields: list[asyncpg.Record], objects: list[asyncpg.Record],
-          relationships: list[asyncpg.Record],
-          rollup_statements: Mapping[str, str] | None = None) -> Snapshot:
+          relationships: list[asyncpg.Record], rollup_statements: Mapping[str, str]) -> Snapshot:
     """The Snapshot of these rows (snapshot_repo.py's answers)."""
     by_id = {f["id"]: f for f in fields}
     attached: dict[str, list[FieldDef]] = defaultdict(list)
@@ -73,4 +72,4 @@ def build(tenant_id: str, version: int, attachments: list[asyncpg.Record],
                         permissions=o["permissions"], version=version)
               for o in objects),
         tuple(RelationshipDef(**dict(r)) for r in relationships),
-        rollup_statements=rollup_statements or {})
+        rollup_statements=rollup_statements)

@@ -52,7 +52,6 @@ _TOO_MANY = """
 """
 
 
-
 async def refresh(conn: asyncpg.Connection, tenant_id: str) -> None:
     """Fit the workspace's stored rollups to the schema as `conn`'s transaction leaves it."""
     if not await conn.fetchval(_ANY, tenant_id):

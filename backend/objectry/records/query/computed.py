@@ -139,18 +139,17 @@ def _aggregate(computed: Computed, alias: str, params: Params, *, join: bool,
     link = computed.link
     assert link is not None
     key = computed.field.id
-    if _reads_stored(computed):
-        found = _stored(computed, alias, params, join=join, row=row)
-    elif alias == "r" and (join or key in params.joins):
+    if alias == "r" and (join or key in params.joins):
         if key not in params.joins:
-            group = link_group(params.grouped, computed, f"_j{len(params.grouped)}", None)
-            params.joins[key] = group.add(
-                key, lambda: link_aggregate(computed, group.alias, params))
+            params.joins[key] = _in_group(params.grouped, computed, f"_j{len(params.grouped)}",
+                                          None, params)
         found = params.joins[key]
     elif row is not None and row.alias == alias:
-        group = link_group(row.groups, computed, f"_c{len(row.groups)}", alias)
-        found = group.add(key, lambda: link_aggregate(computed, group.alias, params))
-    else:  # a filter on an embedded record's column: a subquery of its own
+        found = _in_group(row.groups, computed, f"_c{len(row.groups)}", alias, params)
+    elif _reads_stored(computed):  # a filter on an embedded record's column: a probe of its own
+        found = (f"({StoredRollups(alias, alias).probe()} ->> {literal(key)})"
+                 f"::{meta.value_cast(computed.snapshot, computed.obj, computed.field)}")
+    else:  # the same, aggregated: a subquery of its own
         group = link_group({}, computed, alias, alias)
         found = (f"(SELECT {link_aggregate(computed, alias, params)} FROM {group.source} "
                  f"WHERE {' AND '.join(group.conditions)})")
@@ -194,25 +193,18 @@ def _reads_stored(computed: Computed) -> bool:
     return current(snapshot, obj)
 
 
-def _stored(computed: Computed, alias: str, params: Params, *, join: bool,
-            row: Row | None) -> str:
-    """A stored rollup's value, typed as its aggregate would be (NULL: no row, no records)."""
+def _in_group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups],
+              computed: Computed, name: str, parent: str | None, params: Params) -> str:
+    """The lookup's or rollup's column in `groups` (made on first use, named `name`): the
+    stored value, typed as its aggregate would be (NULL: no row, no records), or else the
+    aggregate in its relationship's group."""
     key = computed.field.id
-    cast = meta.value_cast(computed.snapshot, computed.obj, computed.field)
-    if alias == "r" and (join or key in params.joins):
-        if key not in params.joins:
-            name = f"_j{len(params.grouped)}"
-            group = params.grouped.setdefault(_STORED, StoredRollups(name, None))
-            assert isinstance(group, StoredRollups)
-            params.joins[key] = group.add(key, cast)
-        return params.joins[key]
-    if row is not None and row.alias == alias:
-        group = row.groups.setdefault(_STORED, StoredRollups(f"_c{len(row.groups)}", alias))
-        assert isinstance(group, StoredRollups)
-        return group.add(key, cast)
-    # a filter on an embedded record's column: a probe of its own
-    return (f"((SELECT v.rollups FROM record_rollups v WHERE v.tenant_id = $1"
-            f" AND v.id = {alias}.id) ->> {literal(key)})::{cast}")
+    if _reads_stored(computed):
+        stored = groups.setdefault(_STORED, StoredRollups(name, parent))
+        assert isinstance(stored, StoredRollups)
+        return stored.add(key, meta.value_cast(computed.snapshot, computed.obj, computed.field))
+    group = link_group(groups, computed, name, parent)
+    return group.add(key, lambda: link_aggregate(computed, group.alias, params))
 
 
 def link_aggregate(computed: Computed, group: str, params: Params) -> str:

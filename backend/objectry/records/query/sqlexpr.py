@@ -91,13 +91,18 @@ class StoredRollups:
     def add(self, field_id: str, cast: str) -> str:
         return f"({self.alias}.rollups ->> {literal(field_id)})::{cast}"
 
+    def probe(self) -> str:
+        """The values of the record `parent` (NULL without a row: no linked record ever
+        counted), as a scalar subquery."""
+        values = f"{self.alias}_v"
+        return (f"(SELECT {values}.rollups FROM record_rollups {values} "
+                f"WHERE {values}.tenant_id = $1 AND {values}.id = {self.parent}.id)")
+
     def per_row(self) -> str:
-        """The correlated record's values (NULL without a row: no linked record ever counted).
-        OFFSET 0 keeps PostgreSQL from pulling the probe up into each expression that reads
-        it: one probe per record, not one per use."""
-        return (f"(SELECT (SELECT {self.alias}_v.rollups FROM record_rollups {self.alias}_v "
-                f"WHERE {self.alias}_v.tenant_id = $1 AND {self.alias}_v.id = "
-                f"{self.parent}.id) AS rollups OFFSET 0) {self.alias}")
+        """The correlated record's values as a FROM item. OFFSET 0 keeps PostgreSQL from
+        pulling the probe up into each expression that reads it: one probe per record, not one
+        per use."""
+        return f"(SELECT {self.probe()} AS rollups OFFSET 0) {self.alias}"
 
     def grouped(self) -> str:
         """Every record's values, joined to the records `r`."""
