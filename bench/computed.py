@@ -1,5 +1,6 @@
-"""What computed columns cost a page: 50 companies of 10,000 with two rollups and a formula,
-against the same page without them, in-process (the ASGI app called directly).
+"""What computed columns cost a page: 50 companies of 10,000 with two rollups and a formula (or
+a rollup and a filtered one), against the same page without them, in-process (the ASGI app
+called directly).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m bench.computed
 
@@ -33,6 +34,8 @@ PAGES = {
                                "&order=created_at.desc",
     "+ 2 rollups + 1 formula": "/rest/v1/companies?select=name,size,deal_count,pipeline,"
                                "per_deal&limit=50&order=created_at.desc",
+    "+ 1 rollup + 1 filtered rollup": "/rest/v1/companies?select=name,size,deal_count,"
+                                      "big_pipeline&limit=50&order=created_at.desc",
     "ordered by a rollup": "/rest/v1/companies?select=name,size,deal_count,pipeline,per_deal"
                            "&limit=50&order=pipeline.desc",
     "filtered on a formula": "/rest/v1/companies?select=name,size,per_deal&limit=50"
@@ -62,6 +65,8 @@ async def define(api: Api) -> str:
             ("deal_count", "rollup", {"relationship": "company_deals", "function": "count"}),
             ("pipeline", "rollup", {"relationship": "company_deals", "function": "sum",
                                     "field": "amount"}),
+            ("big_pipeline", "rollup", {"relationship": "company_deals", "function": "sum",
+                                        "field": "amount", "filter": "amount=gt.500"}),
             ("per_deal", "formula", {"expression": "{pipeline} / {deal_count}",
                                      "result_type": "number"})):
         await api.call("POST", "/api/objects/company/fields",

@@ -24,6 +24,7 @@ from objectry.metadata.cache import MetadataCache
 from objectry.metadata.listener import MetadataListener
 from objectry.realtime.changes import CHANNEL as CHANGES_CHANNEL
 from objectry.realtime.hub import BROADCASTS, Hub
+from objectry.records import stored_rollups
 from objectry.settings import TRANSACTION, Settings
 from objectry.webhooks.worker import CHANNEL as WEBHOOKS_CHANNEL
 from objectry.webhooks.worker import Worker
@@ -98,6 +99,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         # uvicorn has drained (or, past the grace period, cancelled) every request by now.
         await app.state.objectry.imports.stop()
+        await stored_rollups.stop()
         await webhooks.stop(min(settings.shutdown_grace_seconds,
                                 settings.webhook_timeout_seconds + 1))
         await hub.stop()

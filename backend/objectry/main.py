@@ -16,6 +16,7 @@ from objectry.auth.tokens.routes import router as tokens_router
 from objectry.exports.routes import router as exports_router
 from objectry.imports.routes import router as imports_router
 from objectry.lifespan import lifespan
+from objectry.metadata import cache as metadata_cache
 from objectry.metadata import changes
 from objectry.metadata.routes import router as metadata_router
 from objectry.realtime.routes import router as realtime_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   default_response_class=JSONResponse, docs_url=None, redoc_url=None)
     app.state.settings = settings
     changes.on_every_change(stored_rollups.refresh)
+    metadata_cache.on_every_load(stored_rollups.catch_up)
     error_handlers.install(app)
     # The data plane first: routes are tried in order, and records/rest carry the load.
     _add_routes(app, records_router, rest_router, health.router, auth_router, members_router,

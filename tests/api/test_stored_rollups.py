@@ -1,8 +1,8 @@
 """Stored rollups (migration 0022): the values a read takes from `record_rollups` equal, after
 every kind of write, what aggregating the links at read time gives (the compiler's own SQL
 with the stored statements taken away); a schema change recomputes them; two writers of one
-record's links never leave a value that misses one; a filtered rollup is aggregated at read
-time; a workspace never sees another's values."""
+record's links never leave a value that misses one; a filtered rollup is stored too, its
+filter's values written into the statement; a workspace never sees another's values."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from tests.api.conftest import client, sign_up
 ROLLUPS = "deal_count,pipeline,average,smallest,last_signed,last_closed,big_deals"
 
 
-async def build(api: Any) -> dict[str, Any]:
-    """company 1:N deal; rollups over it both ways (the deal's `companies`, backward)."""
+async def companies_and_deals(api: Any) -> None:
     await make_object(api, "company", plural_name="companies")
     await add_field(api, "company", "name")
     await make_object(api, "deal")
@@ -28,6 +27,11 @@ async def build(api: Any) -> dict[str, Any]:
     await add_field(api, "deal", "amount", "number")
     await add_field(api, "deal", "signed_on", "date")
     await add_field(api, "deal", "closed_at", "datetime")
+
+
+async def build(api: Any) -> dict[str, Any]:
+    """company 1:N deal; rollups over it both ways (the deal's `companies`, backward)."""
+    await companies_and_deals(api)
     rel = await relate(api, "company_deals", "company", "deal", "1:N")
     for name, config in (
             ("deal_count", {"function": "count"}),
@@ -55,7 +59,7 @@ async def read(app: Any, workspace_id: str, obj: str, select: str, *,
     plan = query.plan_read(query.parse_rest([("select", f"id,{select}"), ("order", "id")]),
                            found, snapshot, default_limit=1000, max_limit=1000)
     sql, args = query.render_read(plan)
-    assert ("relationship_records" in sql) == aggregated or "big_deals" in select, sql
+    assert ("relationship_records" in sql) == aggregated, sql
     async with tenancy.transaction(app.state.objectry.pool, workspace_id) as conn:
         rows = await conn.fetch(sql, *args)
     names = {f.id: f.name for f in found.fields}
@@ -168,23 +172,57 @@ async def test_a_schema_change_computes_them_afresh(app, api, owner_db, workspac
     assert await stored_rows(owner_db, workspace_id) == {}
 
 
-async def test_a_workspace_written_before_reads_aggregates_until_its_next_change(
-        app, api, owner_db, workspace_id):
+async def test_a_workspace_written_before_catches_up_once_loaded(app, api, owner_db,
+                                                                 workspace_id):
     rel = await build(api)
     acme = await make_record(api, "company", name="Acme")
     deal = await make_record(api, "deal", title="d", amount=10)
     await link(api, rel["id"], acme["id"], deal["id"])
+    version = await owner_db.fetchval("SELECT schema_version FROM workspaces WHERE id = $1",
+                                      workspace_id)
     # As a workspace made before migration 0022: no statement, no value.
     await owner_db.execute("DELETE FROM rollup_statements WHERE tenant_id = $1", workspace_id)
     await owner_db.execute("DELETE FROM record_rollups WHERE tenant_id = $1", workspace_id)
     app.state.objectry.metadata.invalidate(workspace_id)
+    # The first read loads the snapshot: it aggregates, and starts the catch-up.
     got = await ok(await api.get(f"/api/records/{acme['id']}"))
     assert got["data"]["deal_count"] == 1 and got["data"]["pipeline"] == 10
-    await read(app, workspace_id, "company", ROLLUPS, aggregated=True)
-    # Its next schema change stores them.
-    await add_field(api, "company", "note")
-    assert (await same(app, workspace_id))[acme["id"]]["pipeline"] == 10
+    await stored_rollups.stop()  # the catch-up, done
     assert acme["id"] in await stored_rows(owner_db, workspace_id)
+    assert await owner_db.fetchval("SELECT schema_version FROM workspaces WHERE id = $1",
+                                   workspace_id) == version + 1
+    assert (await same(app, workspace_id))[acme["id"]]["pipeline"] == 10
+    # The next load finds them current: nothing to catch up, the version stays.
+    app.state.objectry.metadata.invalidate(workspace_id)
+    assert (await ok(await api.get(f"/api/records/{acme['id']}")))["data"]["pipeline"] == 10
+    await stored_rollups.stop()
+    assert await owner_db.fetchval("SELECT schema_version FROM workspaces WHERE id = $1",
+                                   workspace_id) == version + 1
+
+
+async def test_a_snapshot_loaded_inside_a_held_transaction_starts_no_catch_up(
+        app, api, owner_db, workspace_id):
+    """What a held transaction (an idempotent request, a template's apply) loads may not be
+    committed yet, and its connection is the request's: the catch-up waits for a load outside
+    one, which starts it on a connection of its own."""
+    rel = await build(api)
+    acme = await make_record(api, "company", name="Acme")
+    await link(api, rel["id"], acme["id"], (await make_record(api, "deal", amount=5))["id"])
+    await owner_db.execute("DELETE FROM rollup_statements WHERE tenant_id = $1", workspace_id)
+    cache, pool = app.state.objectry.metadata, app.state.objectry.pool
+    cache.invalidate(workspace_id)
+    async with tenancy.held_transaction(pool, workspace_id) as conn:
+        assert not (await cache.get(workspace_id)).rollup_statements
+        assert not stored_rollups._running
+        assert await conn.fetchval("SELECT 1") == 1  # the request's connection, untouched
+    cache.invalidate(workspace_id)
+    async with tenancy.held_transaction(pool, workspace_id):
+        pass
+    await cache.get(workspace_id)
+    assert stored_rollups._running
+    await stored_rollups.stop()
+    assert (await stored_rows(owner_db, workspace_id))[acme["id"]]
+    await same(app, workspace_id)
 
 
 async def test_two_writers_of_one_records_links_both_count(app, api, owner_db, workspace_id):
@@ -271,7 +309,15 @@ async def test_an_object_with_too_many_links_to_fill_aggregates_at_read_time(
                     {"relationship": "company_deals", "function": "sum", "field": "amount"})
     assert await owner_db.fetchval(
         "SELECT count(*) FROM rollup_statements WHERE tenant_id = $1", workspace_id) == 0
+    version = await owner_db.fetchval("SELECT schema_version FROM workspaces WHERE id = $1",
+                                      workspace_id)
+    app.state.objectry.metadata.invalidate(workspace_id)
     assert (await ok(await api.get(f"/api/records/{acme['id']}")))["data"]["pipeline"] == 6
+    # The load's catch-up finds it still too big: it stores nothing, and moves no version
+    # (which would load the snapshot again, and catch up again).
+    await stored_rollups.stop()
+    assert await owner_db.fetchval("SELECT schema_version FROM workspaces WHERE id = $1",
+                                   workspace_id) == version
     # Down to the limit: the next schema change stores them.
     await ok(await api.delete(f"/api/relationship-records/{links[0]['id']}"), 204)
     await add_field(api, "company", "note")
@@ -304,15 +350,13 @@ async def test_a_page_of_stored_rollups_reads_no_link(app, api, workspace_id):
     await make_record(api, "company", name="Acme")
     snapshot = await app.state.objectry.metadata.get(workspace_id)
     company = snapshot.object("company")
-    for select, aggregates in (("name,deal_count,pipeline", False),
-                               ("name,deal_count,big_deals", True)):
-        plan = query.plan_read(query.parse_rest([("select", select), ("order", "pipeline.desc")]),
-                               company, snapshot, default_limit=50, max_limit=1000)
+    for order in ("pipeline", "big_deals"):
+        params = [("select", "name,deal_count,big_deals"), ("order", f"{order}.desc")]
+        plan = query.plan_read(query.parse_rest(params), company, snapshot, default_limit=50,
+                               max_limit=1000)
         sql, _ = query.render_read(plan)
-        # Stored values (ordered on too) come from record_rollups; the filtered rollup
-        # aggregates its links.
-        assert "record_rollups" in sql
-        assert ("relationship_records" in sql) == aggregates, sql
+        # Stored values, filtered ones and ordered on too, come from record_rollups.
+        assert "record_rollups" in sql and "relationship_records" not in sql, sql
 
 
 async def test_another_workspace_never_sees_or_moves_the_values(app, api, owner_db,
@@ -352,3 +396,65 @@ async def test_updates_of_many_linked_records_follow(app, api, workspace_id):
         await link(api, rel["id"], acme["id"], item["id"])
     await ok(await api.patch("/rest/v1/deal?amount=gte.0", json={"amount": 100}), 204)
     assert (await same(app, workspace_id))[acme["id"]]["pipeline"] == 500
+
+
+# Every kind of value a filter binds, each a count of the deals it keeps.
+FILTERS = {
+    "n_over_100": "amount=gt.100",
+    "n_quoted": "title=eq.O'Brien \\ d1",
+    "n_signed_since": "signed_on=gte.2026-02-01",
+    "n_closed_before": "closed_at=lt.2026-01-10T10:00:00%2B01:00",
+    "n_won": "won=is.true",
+    "n_not_won": "won=eq.false",
+    "n_open_or_won": "stage=in.(open,won)",
+    "n_vip": "tags=cs.{vip}",
+    "n_meta_a": 'meta=cs.{"a":1}',
+    "n_like_d": "title=like.*d*",
+    "n_words": "title=fts(english).deals",
+    "n_nested": "or=(and(amount.gt.0,won.is.true),title.ilike.*NOTE*)",
+}
+
+
+async def test_filtered_rollups_are_stored_with_their_values_as_literals(app, api, owner_db,
+                                                                          workspace_id):
+    await companies_and_deals(api)
+    await add_field(api, "deal", "won", "boolean")
+    options = {"options": [{"value": v, "label": v} for v in ("open", "won", "lost", "vip")]}
+    await add_field(api, "deal", "stage", "select", options)
+    await add_field(api, "deal", "tags", "multi_select", options)
+    await add_field(api, "deal", "meta", "json")
+    rel = await relate(api, "company_deals", "company", "deal", "1:N")
+    for name, condition in FILTERS.items():
+        await add_field(api, "company", name, "rollup",
+                        {"relationship": "company_deals", "function": "count",
+                         "filter": condition})
+    acme = await make_record(api, "company", name="Acme")
+    deals = [
+        {"title": "O'Brien \\ d1", "amount": 150, "signed_on": "2026-02-01",
+         "closed_at": "2026-01-10T08:59:00Z", "won": True, "stage": "won", "tags": ["vip"],
+         "meta": {"a": 1, "b": 2}},
+        {"title": "two deals", "amount": 100, "signed_on": "2026-01-31",
+         "closed_at": "2026-01-10T09:00:00Z", "won": False, "stage": "open"},
+        {"title": "a NOTE", "amount": 0, "won": False, "stage": "lost", "tags": ["open"],
+         "meta": {"a": 2}},
+    ]
+    for data in deals:
+        deal = await make_record(api, "deal", **data)
+        await link(api, rel["id"], acme["id"], deal["id"])
+    select = ",".join(FILTERS)
+    stored = await read(app, workspace_id, "company", select)
+    assert stored == await read(app, workspace_id, "company", select, aggregated=True)
+    assert stored[acme["id"]] == {
+        "n_over_100": 1, "n_quoted": 1, "n_signed_since": 1, "n_closed_before": 1, "n_won": 1,
+        "n_not_won": 2, "n_open_or_won": 2, "n_vip": 1, "n_meta_a": 1, "n_like_d": 2,
+        "n_words": 1, "n_nested": 2}
+    # The values are the stored ones, kept by the writes.
+    rows = await stored_rows(owner_db, workspace_id)
+    snapshot = await app.state.objectry.metadata.get(workspace_id)
+    ids = {f.name: f.id for f in snapshot.object("company").fields}
+    assert rows[acme["id"]][ids["n_open_or_won"]] == 2
+    await ok(await api.patch("/rest/v1/deal?title=eq.two%20deals", json={"stage": "lost"}), 204)
+    rows = await stored_rows(owner_db, workspace_id)
+    assert rows[acme["id"]][ids["n_open_or_won"]] == 1
+    assert await read(app, workspace_id, "company", select) == await read(
+        app, workspace_id, "company", select, aggregated=True)

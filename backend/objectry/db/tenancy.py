@@ -182,6 +182,11 @@ async def held_transaction(pool: asyncpg.Pool, tenant_id: str
             _held.reset(token)
 
 
+def holding() -> bool:
+    """Whether this task is inside a held transaction (its doors hand out that one)."""
+    return _held.get() is not None
+
+
 def _serving(held: tuple[asyncpg.Connection, str], tenant_id: str) -> asyncpg.Connection:
     conn, serves = held
     if serves != tenant_id:  # a request works in one workspace: this is a bug

@@ -8,6 +8,7 @@ metadata tables except to rebuild a dropped snapshot.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,6 +17,18 @@ import asyncpg
 from objectry.db import tenancy
 from objectry.metadata import loader
 from objectry.metadata.model import Snapshot
+
+Loaded = Callable[["MetadataCache", Snapshot], None]
+_on_load: list[Loaded] = []
+
+
+def on_every_load(hook: Loaded) -> None:
+    """Call `hook(cache, snapshot)` for every snapshot loaded from the database: for what
+    another layer checks once per schema version (the stored rollups' catch-up,
+    records/stored_rollups.py, registered by `create_app`). It must not block: it may start a
+    task."""
+    if hook not in _on_load:
+        _on_load.append(hook)
 
 
 class MetadataCache:
@@ -45,7 +58,14 @@ class MetadataCache:
     async def _load(self, tenant_id: str) -> Snapshot:
         async with tenancy.transaction(self._pool, tenant_id) as conn:
             snapshot = await loader.load_snapshot(conn, tenant_id)
-        return replace(snapshot, loaded_at=datetime.now(UTC))
+        snapshot = replace(snapshot, loaded_at=datetime.now(UTC))
+        for hook in _on_load:
+            hook(self, snapshot)
+        return snapshot
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
 
     def invalidate(self, tenant_id: str | None = None) -> None:
         """Drop one workspace's snapshot, or all of them (after a lost listener connection)."""

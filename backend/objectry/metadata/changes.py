@@ -16,7 +16,7 @@ from objectry.ids import looks_like
 from objectry.metadata import repo
 from objectry.web.context import Context
 
-Fitter = Callable[[asyncpg.Connection, str], Awaitable[None]]
+Fitter = Callable[[asyncpg.Connection, str], Awaitable[object]]
 _fitters: list[Fitter] = []
 
 

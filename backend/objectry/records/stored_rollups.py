@@ -12,14 +12,29 @@ cost speed, never a wrong value. Before it stores a statement the refresh takes 
 workspace's rollups lock (an advisory lock the triggers take shared before they read the
 statements): writes in flight commit first and are counted, later ones wait and compute with
 the new statement.
+
+A snapshot loaded with statements that do not fit it (a workspace written before 0022, or
+before filtered rollups were stored, or whose refresh did not run) starts a catch-up: the same
+refresh in a transaction of its own, in the background, once per process and schema version.
+If it stores anything, it moves the schema version, so every process loads the statements.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import logging
+
 import asyncpg
 
+from objectry.db import tenancy
+from objectry.metadata.cache import MetadataCache
 from objectry.metadata.loader import load_snapshot
-from objectry.records.query.rollup_statement import rollup_statement
+from objectry.metadata.model import Snapshot
+from objectry.metadata.repo import bump_schema_version
+from objectry.records.query.rollup_statement import current, rollup_statement
+
+log = logging.getLogger("objectry")
 
 # Cheap when the workspace has no rollup (an index of rollup fields): metadata writes of
 # workspaces without one pay this query and nothing else.
@@ -52,10 +67,11 @@ _TOO_MANY = """
 """
 
 
-async def refresh(conn: asyncpg.Connection, tenant_id: str) -> None:
-    """Fit the workspace's stored rollups to the schema as `conn`'s transaction leaves it."""
+async def refresh(conn: asyncpg.Connection, tenant_id: str) -> bool:
+    """Fit the workspace's stored rollups to the schema as `conn`'s transaction leaves it;
+    whether it stored or dropped anything."""
     if not await conn.fetchval(_ANY, tenant_id):
-        return
+        return False
     snapshot = await load_snapshot(conn, tenant_id)
     locked = False
     for obj in snapshot.objects:
@@ -83,3 +99,52 @@ async def refresh(conn: asyncpg.Connection, tenant_id: str) -> None:
         # Every record of the object with a link that feeds it; the others have no row and
         # read the value over no records. No trigger computes meanwhile: they wait for the lock.
         await conn.execute(statement.fill, tenant_id)
+    return locked
+
+
+# (workspace, schema version) pairs a catch-up started for in this process, and the catch-ups
+# running. The pairs are forgotten past a bound: a second catch-up of the same version finds
+# nothing to do.
+_tried: set[tuple[str, int]] = set()
+_running: set[asyncio.Task[None]] = set()
+
+
+def catch_up(cache: MetadataCache, snapshot: Snapshot) -> None:
+    """Start the catch-up when an object's stored statement is not the one the compiler
+    renders for `snapshot` (its reads then aggregate, correct but slower)."""
+    if tenancy.holding() or all(rollup_statement(snapshot, o) is None or current(snapshot, o)
+                                for o in snapshot.objects):
+        return  # (loaded in a held transaction: what it has not committed yet)
+    key = (snapshot.tenant_id, snapshot.version)
+    if key in _tried:
+        return
+    if len(_tried) >= 10_000:
+        _tried.clear()
+    _tried.add(key)
+    # In a context of its own: the request's (its held transaction, its workspace turn) is not
+    # the catch-up's.
+    task = asyncio.get_running_loop().create_task(_catch_up(cache, snapshot.tenant_id),
+                                                  context=contextvars.Context())
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+async def _catch_up(cache: MetadataCache, tenant_id: str) -> None:
+    try:
+        async with tenancy.transaction(cache.pool, tenant_id) as conn:
+            # After any metadata write in flight (they update this row as they end), so this
+            # refresh renders from the schema it leaves; a second catch-up finds nothing to do.
+            await conn.execute("SELECT FROM workspaces WHERE id = $1 FOR UPDATE", tenant_id)
+            changed = await refresh(conn, tenant_id)
+            if changed:
+                await bump_schema_version(conn, tenant_id)
+        if changed:
+            cache.invalidate(tenant_id)
+    except Exception:  # a later load tries again
+        log.warning("stored rollups of workspace %s: catch-up failed", tenant_id, exc_info=True)
+
+
+async def stop() -> None:
+    """Let the running catch-ups finish (shutdown, before the pool closes)."""
+    if _running:
+        await asyncio.wait(list(_running), timeout=10)

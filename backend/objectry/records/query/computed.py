@@ -11,12 +11,11 @@ row: PostgreSQL evaluates the output of a LIMITed, ordered scan after the limit,
 the object then needs them), they are one grouped aggregate per relationship joined to the
 records (`Params.grouped`): one HashAggregate, never a subquery per row of the object.
 
-Rollups without a filter are stored (migration 0022): the writes that change them keep each
+Rollups are stored (migration 0022): the writes that change them keep each
 record's values in `record_rollups` by running the statement rollup_statement.py renders from
 this module's aggregates, so what a rollup is stays written once. A read takes a record's
 values with one probe of its row (`StoredRollups`) while the stored statement is the one
-rendered for the snapshot it reads with; otherwise it aggregates, as for a lookup or a
-filtered rollup.
+rendered for the snapshot it reads with; otherwise it aggregates, as for a lookup.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from objectry.metadata import computed as meta
 from objectry.metadata.model import FieldDef, ObjectDef, Snapshot
 from objectry.metadata.value_sql import value_sql
 from objectry.records.query.errors import QueryError
-from objectry.records.query.planned import Col, Computed, Where
+from objectry.records.query.planned import Col, Computed, Cond, CondGroup, Where
 from objectry.records.query.sqlexpr import LinkAggregates, Params, StoredRollups
 from objectry.sqltext import JSONB, NUMERIC, field_expr, literal
 
@@ -176,10 +175,17 @@ def link_group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups],
 
 
 def storable(computed: Computed | None) -> bool:
-    """A rollup whose values are stored: one that fits its workspace and has no filter (a
-    filter's values would be bound as the statement's parameters)."""
+    """A rollup whose values are stored: one that fits its workspace and whose filter, if it
+    has one, reads only the linked records' own fields (the writes that change those
+    recompute it; a condition on their links would need the writes of other links too)."""
     return (computed is not None and computed.usable and computed.field.type == "rollup"
-            and computed.link is not None and computed.link.filter is None)
+            and computed.link is not None and all(map(_own_fields, computed.where)))
+
+
+def _own_fields(item: Where) -> bool:
+    if isinstance(item, CondGroup):
+        return all(map(_own_fields, item.items))
+    return isinstance(item, Cond)
 
 
 def _reads_stored(computed: Computed) -> bool:

@@ -1,11 +1,20 @@
 """The statements that keep an object's stored rollups (migration 0022), rendered from the
 compiler's own aggregates (computed.py), so what a rollup computes is written once: the one
-the triggers run for some records, and the fill for all of them at a schema change."""
+the triggers run for some records, and the fill for all of them at a schema change.
+
+A statement is kept and run later by PostgreSQL itself, with nothing to bind: a rollup
+filter's values (metadata an admin saved, checked like a request's) are rendered as literals
+through `sqltext.literal`, as a formula's constants are."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
+from typing import Any
+
+import orjson
 
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records.query.computed import (
@@ -60,7 +69,7 @@ def _render(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
     if not stored:
         return None
     stored.sort(key=lambda c: c.field_id or "")
-    params = Params(snapshot.tenant_id, obj.id)
+    params = Literals(snapshot.tenant_id, obj.id)
     row = Row("r")  # per record: the triggers' statement
     grouped: dict[tuple[str, bool], LinkAggregates | StoredRollups] = {}  # all: the fill
     pairs: list[str] = []
@@ -74,7 +83,7 @@ def _render(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
             group = link_group(groups, computed, f"{name}{len(groups)}", parent)
             aggregate = group.add(field_id, partial(link_aggregate, computed, group.alias, params))
             into.append(f"{literal(field_id)}, {aggregate}")
-    assert len(params.args) == 2, "a stored rollup binds no value"
+    assert len(params.args) == 2, "a stored statement binds no value"
     values = per_row(f"jsonb_build_object({', '.join(pairs)})", row)
     of_object = f"r.tenant_id = $1 AND r.object_id = {literal(obj.id)}"
     linked = " OR ".join(f"{g.alias}.id IS NOT NULL" for g in grouped.values())
@@ -88,3 +97,30 @@ def _render(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
         f" WHERE {of_object} AND ({linked})",
         tuple(sorted({link.relationship.id for link in links if link.forward})),
         tuple(sorted({link.relationship.id for link in links if not link.forward})))
+
+
+class Literals(Params):
+    """Parameters rendered in place, as `'value'::cast`: each value's text is what PostgreSQL
+    reads back as the same value under any DateStyle or TimeZone (ISO dates and datetimes
+    with their offset, numbers as Decimal writes them)."""
+
+    def add(self, value: Any, cast: str) -> str:
+        if cast == "jsonb":
+            return f"{literal(orjson.dumps(value).decode())}::jsonb"
+        if cast.endswith("[]"):
+            return f"ARRAY[{', '.join(map(_text, value))}]::{cast}"
+        return f"{_text(value)}::{cast}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "'true'" if value else "'false'"
+    if isinstance(value, int | Decimal | float):
+        return literal(str(value))
+    if isinstance(value, dt.date):  # a datetime too: its offset is part of the text
+        return literal(value.isoformat())
+    if isinstance(value, str):
+        return literal(value)
+    raise TypeError(f"no literal for a {type(value).__name__}")
