@@ -454,7 +454,71 @@ async def test_filtered_rollups_are_stored_with_their_values_as_literals(app, ap
     ids = {f.name: f.id for f in snapshot.object("company").fields}
     assert rows[acme["id"]][ids["n_open_or_won"]] == 2
     await ok(await api.patch("/rest/v1/deal?title=eq.two%20deals", json={"stage": "lost"}), 204)
+    # Filters read the title too: changing it recomputes them.
+    await ok(await api.patch("/rest/v1/deal?title=eq.a%20NOTE", json={"title": "a note"}), 204)
     rows = await stored_rows(owner_db, workspace_id)
     assert rows[acme["id"]][ids["n_open_or_won"]] == 1
     assert await read(app, workspace_id, "company", select) == await read(
         app, workspace_id, "company", select, aggregated=True)
+
+
+async def row_version(owner_db: Any, workspace_id: str, record_id: str) -> str:
+    """The transaction that last wrote the record's row of values."""
+    return await owner_db.fetchval("SELECT xmin::text FROM record_rollups"
+                                   " WHERE tenant_id = $1 AND id = $2", workspace_id, record_id)
+
+
+async def test_an_update_recomputes_only_when_it_changes_a_field_a_rollup_reads(
+        app, api, owner_db, workspace_id):
+    """Migration 0023: the company's rollups read the deals' amount, signed_on and closed_at
+    (and, through big_deals' filter, amount again); a PATCH of a deal's title changes none of
+    them and leaves the company's row alone, one of its amount computes it afresh."""
+    rel = await build(api)
+    acme = await make_record(api, "company", name="Acme")
+    deal = await make_record(api, "deal", title="d", amount=10)
+    await link(api, rel["id"], acme["id"], deal["id"])
+    snapshot = await app.state.objectry.metadata.get(workspace_id)
+    deal_fields = {f.name: f.id for f in snapshot.object("deal").fields}
+    company = snapshot.object("company").id
+    assert await owner_db.fetchval(
+        "SELECT reads FROM rollup_statements WHERE tenant_id = $1 AND object_id = $2",
+        workspace_id, company) == sorted(deal_fields[n] for n in ("amount", "signed_on",
+                                                                 "closed_at"))
+    before = await row_version(owner_db, workspace_id, acme["id"])
+    await ok(await api.patch(f"/api/records/{deal['id']}", json={"data": {"title": "e"}}))
+    await ok(await api.patch("/rest/v1/deal?title=eq.e", json={"title": "f"}), 204)
+    assert await row_version(owner_db, workspace_id, acme["id"]) == before
+    await ok(await api.patch(f"/api/records/{deal['id']}", json={"data": {"amount": 12}}))
+    assert await row_version(owner_db, workspace_id, acme["id"]) != before
+    assert (await same(app, workspace_id))[acme["id"]]["pipeline"] == 12
+
+    # Deletes and restores recompute whatever they change.
+    before = await row_version(owner_db, workspace_id, acme["id"])
+    await ok(await api.delete(f"/api/records/{deal['id']}"), 204)
+    assert (await same(app, workspace_id))[acme["id"]]["deal_count"] == 0
+    await ok(await api.post(f"/api/records/{deal['id']}/restore"))
+    assert (await same(app, workspace_id))[acme["id"]]["deal_count"] == 1
+
+
+
+async def test_a_statement_stored_before_its_reads_gets_them_at_the_next_schema_change(
+        app, api, owner_db, workspace_id):
+    rel = await build(api)
+    acme = await make_record(api, "company", name="Acme")
+    deal = await make_record(api, "deal", title="d", amount=10)
+    await link(api, rel["id"], acme["id"], deal["id"])
+    # As stored before migration 0023: every update recomputes.
+    await owner_db.execute("UPDATE rollup_statements SET reads = NULL WHERE tenant_id = $1",
+                           workspace_id)
+    before = await row_version(owner_db, workspace_id, acme["id"])
+    await ok(await api.patch(f"/api/records/{deal['id']}", json={"data": {"title": "e"}}))
+    assert await row_version(owner_db, workspace_id, acme["id"]) != before
+    # The next metadata write stores them, without computing the values again.
+    before = await row_version(owner_db, workspace_id, acme["id"])
+    await add_field(api, "company", "note")
+    assert await row_version(owner_db, workspace_id, acme["id"]) == before
+    assert not await owner_db.fetchval(
+        "SELECT bool_or(reads IS NULL) FROM rollup_statements WHERE tenant_id = $1",
+        workspace_id)
+    await ok(await api.patch(f"/api/records/{deal['id']}", json={"data": {"title": "f"}}))
+    assert await row_version(owner_db, workspace_id, acme["id"]) == before

@@ -484,13 +484,16 @@ autonumber_counters = Table(
 rollup_statements = Table(
     # Per object with stored rollups, the statement that computes them for some of its records
     # (rendered by records/query/rollup_statement.py, stored by records/stored_rollups.py) and the
-    # relationships whose links feed it; run by the triggers of migration 0022.
+    # relationships whose links feed it; run by the triggers of migration 0022. `reads`: the
+    # linked records' field ids its rollups read (an update changing none of them recomputes
+    # nothing, migration 0023); NULL: every update recomputes.
     "rollup_statements", metadata,
     _tenant(),
     Column("object_id", Text, nullable=False),
     Column("statement", Text, nullable=False),
     Column("forward", ARRAY(Text), nullable=False),  # the object is their `from` side
     Column("backward", ARRAY(Text), nullable=False),  # their `to` side
+    Column("reads", ARRAY(Text)),
     PrimaryKeyConstraint("tenant_id", "object_id"),
     ForeignKeyConstraint(["tenant_id", "object_id"], ["objects.tenant_id", "objects.id"],
                          ondelete="CASCADE"),

@@ -32,7 +32,7 @@ from objectry.metadata.cache import MetadataCache
 from objectry.metadata.loader import load_snapshot
 from objectry.metadata.model import Snapshot
 from objectry.metadata.repo import bump_schema_version
-from objectry.records.query.rollup_statement import current, rollup_statement
+from objectry.records.query.rollup_statement import RollupStatement, current, rollup_statement
 
 log = logging.getLogger("objectry")
 
@@ -45,11 +45,14 @@ _ANY = """SELECT EXISTS (SELECT 1 FROM fields WHERE tenant_id = $1 AND type = 'r
 _EXCLUSIVE = "SELECT pg_advisory_xact_lock(hashtext('objectry.rollups'), hashtext($1))"
 
 _STORE = """
-    INSERT INTO rollup_statements (tenant_id, object_id, statement, forward, backward)
-    VALUES ($1, $2, $3, $4, $5)
+    INSERT INTO rollup_statements (tenant_id, object_id, statement, forward, backward, reads)
+    VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (tenant_id, object_id) DO UPDATE
-    SET statement = EXCLUDED.statement, forward = EXCLUDED.forward, backward = EXCLUDED.backward
+    SET statement = EXCLUDED.statement, forward = EXCLUDED.forward, backward = EXCLUDED.backward,
+        reads = EXCLUDED.reads
 """
+_READS = "SELECT object_id, reads FROM rollup_statements WHERE tenant_id = $1"
+_STORE_READS = "UPDATE rollup_statements SET reads = $3 WHERE tenant_id = $1 AND object_id = $2"
 
 # The most links an object's fill may read in a metadata write. The fill runs in the write's
 # request under its statement timeout (15 s): it took 2.2 s for 300,000 links (100,000
@@ -73,11 +76,17 @@ async def refresh(conn: asyncpg.Connection, tenant_id: str) -> bool:
     if not await conn.fetchval(_ANY, tenant_id):
         return False
     snapshot = await load_snapshot(conn, tenant_id)
+    kept_reads = {r["object_id"]: r["reads"] for r in await conn.fetch(_READS, tenant_id)}
     locked = False
     for obj in snapshot.objects:
         statement = rollup_statement(snapshot, obj)
         kept = snapshot.rollup_statements.get(obj.id)
         if (statement.sql if statement else None) == kept:
+            reads = _reads(statement)
+            if statement is not None and kept_reads.get(obj.id) != reads:
+                # Stored before 0023: the same values, now recomputed only by the updates that
+                # change what they read. The triggers read either list correctly: no lock.
+                await conn.execute(_STORE_READS, tenant_id, obj.id, reads)
             continue
         if statement is not None and await conn.fetchval(
                 _TOO_MANY, tenant_id, list(statement.forward), list(statement.backward),
@@ -95,11 +104,16 @@ async def refresh(conn: asyncpg.Connection, tenant_id: str) -> bool:
                                " AND object_id = $2", tenant_id, obj.id)
             continue
         await conn.execute(_STORE, tenant_id, obj.id, statement.sql, list(statement.forward),
-                           list(statement.backward))
+                           list(statement.backward), _reads(statement))
         # Every record of the object with a link that feeds it; the others have no row and
         # read the value over no records. No trigger computes meanwhile: they wait for the lock.
         await conn.execute(statement.fill, tenant_id)
     return locked
+
+
+def _reads(statement: RollupStatement | None) -> list[str] | None:
+    """The field ids an update must change to recompute (migration 0023); None: every update."""
+    return None if statement is None or statement.reads is None else list(statement.reads)
 
 
 # (workspace, schema version) pairs a catch-up started for in this process, and the catch-ups

@@ -25,6 +25,7 @@ from objectry.records.query.computed import (
     per_row,
     storable,
 )
+from objectry.records.query.planned import Computed, Cond, CondGroup, Where
 from objectry.records.query.sqlexpr import LinkAggregates, Params, StoredRollups
 from objectry.sqltext import literal
 
@@ -43,6 +44,10 @@ class RollupStatement:
     fill: str
     forward: tuple[str, ...]
     backward: tuple[str, ...]
+    # The linked records' field ids the rollups read (what they aggregate, what their filters
+    # test): an update that changes none of them changes no value. None: a filter reads a
+    # system column, which every update moves.
+    reads: tuple[str, ...] | None
 
 
 def rollup_statement(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
@@ -96,7 +101,23 @@ def _render(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
         f" FROM records r {' '.join(g.grouped() for g in grouped.values())}"
         f" WHERE {of_object} AND ({linked})",
         tuple(sorted({link.relationship.id for link in links if link.forward})),
-        tuple(sorted({link.relationship.id for link in links if not link.forward})))
+        tuple(sorted({link.relationship.id for link in links if not link.forward})),
+        _reads([c.computed for c in stored if c.computed]))
+
+
+def _reads(rollups: list[Computed]) -> tuple[str, ...] | None:
+    found: set[str] = set()
+    items: list[Where] = [item for computed in rollups for item in computed.where]
+    while items:
+        item = items.pop()
+        if isinstance(item, CondGroup):
+            items.extend(item.items)
+        elif isinstance(item, Cond):
+            if item.column.field_id is None:  # a system column (refused at save, today)
+                return None
+            found.add(item.column.field_id)
+    found.update(c.link.target.id for c in rollups if c.link and c.link.target)
+    return tuple(sorted(found))
 
 
 class Literals(Params):
