@@ -48,6 +48,18 @@ async def test_postgresql_and_python_agree(owner_db: asyncpg.Connection, data: A
     assert await owner_db.fetchval(f"SELECT {sql}", *args) == evaluate(checked, values, now=now)
 
 
+@pytest.mark.parametrize("expression", ['UPPER(MIN("é"))', 'LOWER(MAX("É", "Ä"))',
+                                        'UPPER(MIN("é")) & LOWER(MAX("Ä"))',
+                                        'IF(MIN("b", "a") < "é", UPPER(MIN("é")), "x")'])
+async def test_the_case_of_a_text_min_or_max(owner_db: asyncpg.Connection,
+                                             expression: str) -> None:
+    """MIN and MAX compare text by code point; what they give is cased as any other text."""
+    values = dict.fromkeys(gen.FIELDS)
+    checked, sql, args = compiled(expression, values)
+    assert await owner_db.fetchval(f"SELECT {sql}", *args) == evaluate(checked, values,
+                                                                       now=None)
+
+
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())

@@ -162,7 +162,7 @@ def compile_(expression: str) -> tuple[str, list[object]]:
      'LEAST((c.n), (c.m), ($1::numeric))',
      [Decimal('0')]),
     ('MAX({t}, {u})',
-     'GREATEST((c.t) COLLATE "C", (c.u) COLLATE "C")',
+     '(GREATEST((c.t) COLLATE "C", (c.u) COLLATE "C") COLLATE "default")',
      []),
     ('MIN({d}, {ts})',
      "LEAST(((c.d)::timestamp AT TIME ZONE 'UTC'), (c.ts))",

@@ -66,7 +66,10 @@ def _infix(operator: str) -> Renderer:
 def _call(function: str) -> Renderer:
     def render(node: Typed, args: list[str]) -> str:
         if node.type == TEXT and node.op in ("MIN", "MAX"):
-            args = [f'{a} COLLATE "C"' for a in args]
+            # Compared by code point, as Python compares; the result goes on in the database's
+            # collation, as any other text: under "C", UPPER(MIN("é")) left the "é" as it was.
+            compared = ", ".join(f'{a} COLLATE "C"' for a in args)
+            return f'({function}({compared}) COLLATE "default")'
         return f"{function}({', '.join(args)})"
     return render
 
