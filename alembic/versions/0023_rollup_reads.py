@@ -6,13 +6,12 @@ time a write), whatever it changed. A rollup's value depends on the linked recor
 (deletes and restores, which still always recompute) and on the fields it reads: the field it
 sums, counts or takes the min/max of, and those its filter reads. So `rollup_statements` now
 keeps those field ids (`reads`), and the fan-out trigger passes over an `update` event whose
-changed keys (`record_events.changes`, keyed by field id) hold none of them. `reads` is NULL
-when a filter reads a system column (`updated_at`, `version`…, which every update moves): then
-every update recomputes, as under 0022.
+changed keys (`record_events.changes`, keyed by field id) hold none of them.
 
-A statement stored before this migration has `reads` NULL, so every update still recomputes it,
-as under 0022, until the workspace's next metadata write stores its reads
-(records/stored_rollups.py); the values are not computed again: the statement is the same.
+A statement stored before this migration has `reads` NULL: every update still recomputes it,
+as under 0022. The snapshot counts it as not stored (its reads aggregate), so the first load of
+the workspace's snapshot starts the catch-up (records/stored_rollups.py), which stores its
+`reads` without computing the values again: they are the same statement's.
 
 Revision ID: 0023
 Revises: 0022

@@ -40,9 +40,10 @@ async def objects(conn: asyncpg.Connection, tenant_id: str) -> list[asyncpg.Reco
 
 
 async def rollup_statements(conn: asyncpg.Connection, tenant_id: str) -> dict[str, str]:
-    """Object id → the statement its stored rollups were computed with (migration 0022)."""
-    rows = await conn.fetch(
-        "SELECT object_id, statement FROM rollup_statements WHERE tenant_id = $1", tenant_id)
+    """Object id → the statement its stored rollups were computed with (migration 0022); one
+    stored before its `reads` were (0023) counts as not stored until a refresh stores them."""
+    rows = await conn.fetch("SELECT object_id, statement FROM rollup_statements"
+                            " WHERE tenant_id = $1 AND reads IS NOT NULL", tenant_id)
     return {r["object_id"]: r["statement"] for r in rows}
 
 

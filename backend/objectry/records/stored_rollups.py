@@ -32,7 +32,7 @@ from objectry.metadata.cache import MetadataCache
 from objectry.metadata.loader import load_snapshot
 from objectry.metadata.model import Snapshot
 from objectry.metadata.repo import bump_schema_version
-from objectry.records.query.rollup_statement import RollupStatement, current, rollup_statement
+from objectry.records.query.rollup_statement import current, rollup_statement
 
 log = logging.getLogger("objectry")
 
@@ -51,7 +51,7 @@ _STORE = """
     SET statement = EXCLUDED.statement, forward = EXCLUDED.forward, backward = EXCLUDED.backward,
         reads = EXCLUDED.reads
 """
-_READS = "SELECT object_id, reads FROM rollup_statements WHERE tenant_id = $1"
+_KEPT = "SELECT object_id, statement FROM rollup_statements WHERE tenant_id = $1"
 _STORE_READS = "UPDATE rollup_statements SET reads = $3 WHERE tenant_id = $1 AND object_id = $2"
 
 # The most links an object's fill may read in a metadata write. The fill runs in the write's
@@ -76,21 +76,26 @@ async def refresh(conn: asyncpg.Connection, tenant_id: str) -> bool:
     if not await conn.fetchval(_ANY, tenant_id):
         return False
     snapshot = await load_snapshot(conn, tenant_id)
-    kept_reads = {r["object_id"]: r["reads"] for r in await conn.fetch(_READS, tenant_id)}
+    # As stored, with or without `reads` (the snapshot leaves out those without).
+    stored = {r["object_id"]: r["statement"] for r in await conn.fetch(_KEPT, tenant_id)}
+    changed = False
     locked = False
     for obj in snapshot.objects:
         statement = rollup_statement(snapshot, obj)
-        kept = snapshot.rollup_statements.get(obj.id)
-        if (statement.sql if statement else None) == kept:
-            reads = _reads(statement)
-            if statement is not None and kept_reads.get(obj.id) != reads:
-                # Stored before 0023: the same values, now recomputed only by the updates that
-                # change what they read. The triggers read either list correctly: no lock.
-                await conn.execute(_STORE_READS, tenant_id, obj.id, reads)
+        kept = stored.get(obj.id)
+        if statement is None:
+            if kept is None:
+                continue
+        elif statement.sql == snapshot.rollup_statements.get(obj.id):
             continue
-        if statement is not None and await conn.fetchval(
-                _TOO_MANY, tenant_id, list(statement.forward), list(statement.backward),
-                FILL_LIMIT):
+        elif statement.sql == kept:
+            # Stored before 0023, without its reads: the values are this statement's, so
+            # they stay; the triggers read either form of the row correctly, so no lock.
+            await conn.execute(_STORE_READS, tenant_id, obj.id, list(statement.reads))
+            changed = True
+            continue
+        elif await conn.fetchval(_TOO_MANY, tenant_id, list(statement.forward),
+                                 list(statement.backward), FILL_LIMIT):
             statement = None  # too big to fill here: aggregated at read time
             if kept is None:
                 continue
@@ -104,16 +109,11 @@ async def refresh(conn: asyncpg.Connection, tenant_id: str) -> bool:
                                " AND object_id = $2", tenant_id, obj.id)
             continue
         await conn.execute(_STORE, tenant_id, obj.id, statement.sql, list(statement.forward),
-                           list(statement.backward), _reads(statement))
+                           list(statement.backward), list(statement.reads))
         # Every record of the object with a link that feeds it; the others have no row and
         # read the value over no records. No trigger computes meanwhile: they wait for the lock.
         await conn.execute(statement.fill, tenant_id)
-    return locked
-
-
-def _reads(statement: RollupStatement | None) -> list[str] | None:
-    """The field ids an update must change to recompute (migration 0023); None: every update."""
-    return None if statement is None or statement.reads is None else list(statement.reads)
+    return locked or changed
 
 
 # (workspace, schema version) pairs a catch-up started for in this process, and the catch-ups

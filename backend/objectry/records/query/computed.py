@@ -176,8 +176,9 @@ def link_group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups],
 
 def storable(computed: Computed | None) -> bool:
     """A rollup whose values are stored: one that fits its workspace and whose filter, if it
-    has one, reads only the linked records' own fields (the writes that change those
-    recompute it; a condition on their links would need the writes of other links too)."""
+    has one, reads only the linked records' own fields: the updates that change those
+    recompute it (rollup_statement.RollupStatement.reads). A condition on their links would
+    need the writes of other links too, one on a system column every update."""
     return (computed is not None and computed.usable and computed.field.type == "rollup"
             and computed.link is not None and all(map(_own_fields, computed.where)))
 
@@ -185,7 +186,7 @@ def storable(computed: Computed | None) -> bool:
 def _own_fields(item: Where) -> bool:
     if isinstance(item, CondGroup):
         return all(map(_own_fields, item.items))
-    return isinstance(item, Cond)
+    return isinstance(item, Cond) and item.column.field_id is not None
 
 
 def _reads_stored(computed: Computed) -> bool:

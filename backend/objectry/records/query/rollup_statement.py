@@ -45,9 +45,8 @@ class RollupStatement:
     forward: tuple[str, ...]
     backward: tuple[str, ...]
     # The linked records' field ids the rollups read (what they aggregate, what their filters
-    # test): an update that changes none of them changes no value. None: a filter reads a
-    # system column, which every update moves.
-    reads: tuple[str, ...] | None
+    # test): an update that changes none of them changes no value.
+    reads: tuple[str, ...]
 
 
 def rollup_statement(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
@@ -105,16 +104,14 @@ def _render(snapshot: Snapshot, obj: ObjectDef) -> RollupStatement | None:
         _reads([c.computed for c in stored if c.computed]))
 
 
-def _reads(rollups: list[Computed]) -> tuple[str, ...] | None:
+def _reads(rollups: list[Computed]) -> tuple[str, ...]:
     found: set[str] = set()
     items: list[Where] = [item for computed in rollups for item in computed.where]
     while items:
         item = items.pop()
         if isinstance(item, CondGroup):
             items.extend(item.items)
-        elif isinstance(item, Cond):
-            if item.column.field_id is None:  # a system column (refused at save, today)
-                return None
+        elif isinstance(item, Cond) and item.column.field_id is not None:  # storable: always
             found.add(item.column.field_id)
     found.update(c.link.target.id for c in rollups if c.link and c.link.target)
     return tuple(sorted(found))
