@@ -486,7 +486,8 @@ rollup_statements = Table(
     # (rendered by records/query/rollup_statement.py, stored by records/stored_rollups.py) and the
     # relationships whose links feed it; run by the triggers of migration 0022. `reads`: the
     # linked records' field ids its rollups read (an update changing none of them recomputes
-    # nothing, migration 0023); NULL: every update recomputes.
+    # nothing, migration 0023); NULL: stored before 0023, every update recomputes it and reads
+    # count it as not stored until a refresh stores them.
     "rollup_statements", metadata,
     _tenant(),
     Column("object_id", Text, nullable=False),

@@ -176,9 +176,10 @@ def link_group(groups: dict[tuple[str, bool], LinkAggregates | StoredRollups],
 
 def storable(computed: Computed | None) -> bool:
     """A rollup whose values are stored: one that fits its workspace and whose filter, if it
-    has one, reads only the linked records' own fields: the updates that change those
-    recompute it (rollup_statement.RollupStatement.reads). A condition on their links would
-    need the writes of other links too, one on a system column every update."""
+    has one, reads only the linked records' own fields, so that the updates that change those
+    are the ones that recompute it (rollup_statement.RollupStatement.reads). A condition on
+    their links would need the writes of other links to recompute it too, and one on a system
+    column every update."""
     return (computed is not None and computed.usable and computed.field.type == "rollup"
             and computed.link is not None and all(map(_own_fields, computed.where)))
 
