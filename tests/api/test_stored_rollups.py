@@ -225,6 +225,31 @@ async def test_a_snapshot_loaded_inside_a_held_transaction_starts_no_catch_up(
     await same(app, workspace_id)
 
 
+async def test_a_catch_up_beside_a_metadata_write_takes_the_locks_in_its_order(
+        app, api, owner_db, workspace_id):
+    """A metadata write takes the rollups lock in its refresh, then the workspace's row to move
+    the version; a catch-up starting meanwhile must take them in that order too, or each
+    waits for the other (a deadlock, and one of the two aborted)."""
+    rel = await build(api)
+    acme = await make_record(api, "company", name="Acme")
+    await link(api, rel["id"], acme["id"], (await make_record(api, "deal", amount=5))["id"])
+    await owner_db.execute("DELETE FROM rollup_statements WHERE tenant_id = $1", workspace_id)
+    cache, pool = app.state.objectry.metadata, app.state.objectry.pool
+    async with tenancy.transaction(pool, workspace_id) as conn:  # a metadata write, as it ends
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('objectry.rollups'),"
+                           " hashtext($1))", workspace_id)
+        cache.invalidate(workspace_id)
+        await cache.get(workspace_id)  # a request's load starts the catch-up
+        assert stored_rollups._running
+        await asyncio.sleep(0.3)  # the catch-up takes what it can
+        await conn.execute("SET LOCAL lock_timeout = '5s'")
+        await conn.execute("UPDATE workspaces SET schema_version = schema_version + 1"
+                           " WHERE id = $1", workspace_id)
+    await stored_rollups.stop()
+    assert acme["id"] in await stored_rows(owner_db, workspace_id)
+    await same(app, workspace_id)
+
+
 async def test_two_writers_of_one_records_links_both_count(app, api, owner_db, workspace_id):
     """The second writer computes after the first has committed, whatever the interleaving:
     without the lock taken before its statement, it would write a count that misses the

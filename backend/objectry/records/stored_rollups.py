@@ -146,9 +146,12 @@ def catch_up(cache: MetadataCache, snapshot: Snapshot) -> None:
 async def _catch_up(cache: MetadataCache, tenant_id: str) -> None:
     try:
         async with tenancy.transaction(cache.pool, tenant_id) as conn:
-            # After any metadata write in flight (they update this row as they end), so this
-            # refresh renders from the schema it leaves; a second catch-up finds nothing to do.
-            await conn.execute("SELECT FROM workspaces WHERE id = $1 FOR UPDATE", tenant_id)
+            # The rollups lock first, then the workspace's row (to move the version), as a
+            # metadata write takes them as it ends (its refresh, then its version): taken the
+            # other way round, each waited for the other. A metadata write whose refresh ran
+            # commits first, so this one renders from the schema it left; a second catch-up
+            # finds nothing to do.
+            await conn.execute(_EXCLUSIVE, tenant_id)
             changed = await refresh(conn, tenant_id)
             if changed:
                 await bump_schema_version(conn, tenant_id)
