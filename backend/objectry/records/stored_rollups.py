@@ -51,7 +51,8 @@ _STORE = """
     SET statement = EXCLUDED.statement, forward = EXCLUDED.forward, backward = EXCLUDED.backward,
         reads = EXCLUDED.reads
 """
-_KEPT = "SELECT object_id, statement FROM rollup_statements WHERE tenant_id = $1"
+_KEPT = ("SELECT object_id, statement, reads IS NOT NULL AS complete FROM rollup_statements"
+         " WHERE tenant_id = $1")
 _STORE_READS = "UPDATE rollup_statements SET reads = $3 WHERE tenant_id = $1 AND object_id = $2"
 
 # The most links an object's fill may read in a metadata write. The fill runs in the write's
@@ -77,27 +78,26 @@ async def refresh(conn: asyncpg.Connection, tenant_id: str) -> bool:
         return False
     snapshot = await load_snapshot(conn, tenant_id)
     # As stored, with or without `reads` (the snapshot leaves out those without).
-    stored = {r["object_id"]: r["statement"] for r in await conn.fetch(_KEPT, tenant_id)}
+    stored = {r["object_id"]: r for r in await conn.fetch(_KEPT, tenant_id)}
     changed = False
     locked = False
     for obj in snapshot.objects:
         statement = rollup_statement(snapshot, obj)
-        kept = stored.get(obj.id)
+        row = stored.get(obj.id)
         if statement is None:
-            if kept is None:
+            if row is None:
                 continue
-        elif statement.sql == snapshot.rollup_statements.get(obj.id):
-            continue
-        elif statement.sql == kept:
-            # Stored before 0023, without its reads: the values are this statement's, so
-            # they stay; the triggers read either form of the row correctly, so no lock.
-            await conn.execute(_STORE_READS, tenant_id, obj.id, list(statement.reads))
-            changed = True
+        elif row is not None and statement.sql == row["statement"]:
+            if not row["complete"]:
+                # Stored before 0023, without its reads: the values are this statement's, so
+                # they stay; the triggers read either form of the row correctly: no lock.
+                await conn.execute(_STORE_READS, tenant_id, obj.id, list(statement.reads))
+                changed = True
             continue
         elif await conn.fetchval(_TOO_MANY, tenant_id, list(statement.forward),
                                  list(statement.backward), FILL_LIMIT):
             statement = None  # too big to fill here: aggregated at read time
-            if kept is None:
+            if row is None:
                 continue
         if not locked:  # the workspace's writes in flight commit first, the next ones wait
             await conn.execute(_EXCLUSIVE, tenant_id)
@@ -157,7 +157,7 @@ async def _catch_up(cache: MetadataCache, tenant_id: str) -> None:
                 await bump_schema_version(conn, tenant_id)
         if changed:
             cache.invalidate(tenant_id)
-    except Exception:  # a later load tries again
+    except Exception:  # the next schema version's load tries again (this one's is memoised)
         log.warning("stored rollups of workspace %s: catch-up failed", tenant_id, exc_info=True)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from objectry.metadata.model import ObjectDef, Snapshot
+from objectry.metadata.value_sql import constant
 from objectry.records.query.computed import (
     Row,
     column,
@@ -135,10 +136,8 @@ def _text(value: Any) -> str:
         return "NULL"
     if isinstance(value, bool):
         return "'true'" if value else "'false'"
-    if isinstance(value, int | Decimal | float):
-        return literal(str(value))
     if isinstance(value, dt.date):  # a datetime too: its offset is part of the text
         return literal(value.isoformat())
-    if isinstance(value, str):
-        return literal(value)
+    if isinstance(value, str | int | Decimal | float):
+        return constant(value)  # as a formula's constants
     raise TypeError(f"no literal for a {type(value).__name__}")
