@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+from objectry.ids import new_id
+
 COLUMNS = "r.id, r.object_id, r.data, r.primary_value, r.version, r.created_at, r.updated_at"
 # The ids also as literals, as Objectry renders them: the field indexes are partial on them,
 # and a generic plan (PostgreSQL's pick after five runs of a prepared statement) can only use
@@ -97,7 +97,7 @@ async def create_record(request: Request) -> Response:
     c = _ceiling(request)
     body = orjson.loads(await request.body())
     data = {c.ids.get(k, k): v for k, v in body["data"].items()}
-    rid = "rec_" + "".join(secrets.choice(ALPHABET) for _ in range(16))
+    rid = new_id("rec")  # as Objectry makes them (objectry/ids.py)
     row = await c.pool.fetchrow(
         "INSERT INTO records AS r (tenant_id, id, object_id, data, primary_value)"
         f" VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}",

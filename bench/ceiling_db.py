@@ -18,9 +18,9 @@ import orjson
 from bench import workload as w
 from bench.seed_objectry import BATCH, Seeded
 from objectry.db import embedded
+from objectry.ids import new_id
 
 SCHEMA = Path(__file__).with_name("ceiling_schema.sql")
-ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 TENANT = "wsp_ceiling000000000"
 CAST = {"number": "numeric", "currency": "numeric", "date": "date", "boolean": "boolean"}
 
@@ -68,8 +68,10 @@ class CeilingDb:
                 "CEILING_FIELDS": orjson.dumps(field_ids).decode()}
 
 
-def _ids(rng: random.Random, prefix: str, n: int) -> list[str]:
-    return [prefix + "_" + "".join(rng.choices(ALPHABET, k=16)) for _ in range(n)]
+def _ids(prefix: str, n: int) -> list[str]:
+    """Objectry's ids (objectry/ids.py: the clock's millisecond first), so that both apps' key
+    indexes take new rows alike."""
+    return [new_id(prefix) for _ in range(n)]
 
 
 def _rows(ids: list[str], object_id: str, datas: list[dict[str, Any]], keys: dict[str, str],
@@ -118,10 +120,10 @@ async def _fill(conn: asyncpg.Connection, admin_url: str, url: str, seeded: Seed
     await _expression_indexes(conn, contact_obj, seeded.field_ids)
     t0 = dt.datetime.now(dt.UTC)
     companies = [w.company(i) for i in range(w.company_count(records))]
-    company_ids = _ids(rng, "rec", len(companies))
+    company_ids = _ids("rec", len(companies))
     await conn.copy_records_to_table("records", columns=COLUMNS, records=_rows(
         company_ids, company_obj, companies, seeded.company_field_ids, t0))
-    contact_ids = _ids(rng, "rec", records)
+    contact_ids = _ids("rec", records)
     rows = _rows(contact_ids, contact_obj, list(w.contacts(records)), seeded.field_ids,
                  t0 + dt.timedelta(seconds=1))
     started = time.perf_counter()
@@ -152,7 +154,7 @@ async def _links(conn: asyncpg.Connection, rng: random.Random, rel_id: str, comp
                  links: int) -> None:
     """The newest `links` contacts each linked to their company, as Objectry's are."""
     first = len(contact_ids) - links
-    link_ids = _ids(rng, "rrec", links)
+    link_ids = _ids("rrec", links)
     rows = [(TENANT, link_ids[k], rel_id, "1:N", company_obj, contact_obj,
              company_ids[w.company_of(i, len(company_ids))], contact_ids[i])
             for k, i in enumerate(range(first, len(contact_ids)))]

@@ -1,5 +1,6 @@
-"""Ids: the documented shape, every digit of the alphabet in use, no repeats."""
+"""Ids: the documented shape, the clock digits first, random digits spread evenly, no repeats."""
 
+import time
 from collections import Counter
 
 import pytest
@@ -14,13 +15,34 @@ def test_new_ids_have_the_documented_shape(prefix: str) -> None:
     assert len(made) == len(prefix) + 1 + 16
 
 
-def test_digits_cover_crockfords_alphabet_evenly_and_ids_do_not_repeat() -> None:
-    ids = [new_id("rec") for _ in range(20_000)]
+def test_random_digits_cover_crockfords_alphabet_evenly_and_ids_do_not_repeat() -> None:
+    ids = [new_id("rec") for _ in range(20_000)]  # many in each millisecond
     assert len(set(ids)) == len(ids)
-    digits = Counter("".join(i[4:] for i in ids))
+    digits = Counter("".join(i[-11:] for i in ids))
     assert set(digits) == set("0123456789abcdefghjkmnpqrstvwxyz")  # no i, l, o, u
-    expected = 20_000 * 16 / 32
+    expected = 20_000 * 11 / 32
     assert all(abs(n - expected) < expected * 0.1 for n in digits.values()), digits
+
+
+def _clock(made: str) -> int:
+    """The millisecond in an id's five clock digits (mod 2^25)."""
+    value = 0
+    for digit in made[4:9]:
+        value = value * 32 + "0123456789abcdefghjkmnpqrstvwxyz".index(digit)
+    return value
+
+
+def test_the_first_five_digits_are_the_millisecond_so_later_ids_sort_after() -> None:
+    cycle = 1 << 25  # the clock digits wrap every 9.3 hours: compare within the cycle
+    before = time.time_ns() // 1_000_000
+    first = new_id("rec")
+    time.sleep(0.003)
+    second = new_id("rec")
+    elapsed = time.time_ns() // 1_000_000 - before
+    assert (_clock(first) - before) % cycle <= elapsed
+    assert 3 <= (_clock(second) - _clock(first)) % cycle <= elapsed
+    if _clock(second) > _clock(first):  # not across a wrap: as text, the order b-trees keep
+        assert first < second
 
 
 def test_looks_like_refuses_other_shapes() -> None:
