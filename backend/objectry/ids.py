@@ -5,11 +5,12 @@ The first five digits are the millisecond the id was made, modulo 2^25 (a cycle 
 the other eleven are 55 random bits. Ids made together then sort together, so each of a
 table's b-tree indexes on them (a record's primary key, its unique key, its history's index)
 takes new rows on the few pages of the current millisecond instead of anywhere in the tree:
-at a million records a bulk import ran 37% faster, and at its end 60-80% (bench/notes.md,
-nineteenth round). Two ids can only be equal when made in the same millisecond of the cycle
-with the same 55 bits: for evenly spread writes that is as likely as two equal 80-bit random
-ids, and a bulk call's 10,000 ids (a few thousand a millisecond) collide with odds below
-1e-9. The clock digits wrap every 9.3 hours; nothing relies on ids being ordered.
+an import of a million records ran 13-37% faster, and its last 100,000 15-58% (bench/notes.md,
+nineteenth round: two runs each way). Two ids can only be equal when made in the same
+millisecond of the cycle with the same 55 bits: for evenly spread writes that is as likely as
+two equal 80-bit random ids, and a bulk call's 10,000 ids (a few thousand a millisecond)
+collide with odds below 1e-9. The clock digits wrap every 9.3 hours; nothing relies on ids
+being ordered.
 """
 
 import re
@@ -28,12 +29,12 @@ ID_PATTERN = re.compile(
     r"^(usr|wsp|obj|fld|ofd|rec|rel|rrec|app|tok|inv|vw|whk|dlv|evt|aud|imp)_[0-9a-z]{16}$")
 
 
-_CLOCK_CYCLE = (1 << 25) - 1  # milliseconds: five digits
+_CLOCK_MASK = (1 << 25) - 1  # the millisecond modulo 2^25: five digits
 
 
 def new_id(prefix: str) -> str:
     assert prefix in PREFIXES, prefix
-    ms = time.time_ns() // 1_000_000 & _CLOCK_CYCLE
+    ms = time.time_ns() // 1_000_000 & _CLOCK_MASK
     clock = bytes((ms >> 20, ms >> 15 & 31, ms >> 10 & 31, ms >> 5 & 31, ms & 31))
     random_part = secrets.token_bytes(11)
     return f"{prefix}_{(clock + random_part).translate(_DIGIT_OF_BYTE).decode()}"
