@@ -5,9 +5,10 @@ Every record write runs the fan-out trigger (0018), whose first question is whic
 workspaces have listeners, webhooks or stored rollups. The webhooks part built an array of
 distinct workspaces, `array_agg(DISTINCT …)`: a sort set up and torn down on every write,
 though almost every workspace has no webhook and the array came out NULL. It is now an EXISTS,
-like the other two, and the array is built only after it answered yes. The trigger's time per
-write went from a median of 121 to 102 µs (PostgreSQL 15, `track_functions`, sequential creates
-and PATCHes; bench/notes.md, twentieth round).
+like the other two, and the array is built only after it answered yes. The trigger's median
+time per write went from 152 to 131 µs on a create and from 148 to 137 µs on a PATCH (both
+versions taking turns in one database on PostgreSQL 15, `track_functions`, 8 rounds of 800
+writes each; bench/notes.md, twentieth round).
 
 Revision ID: 0024
 Revises: 0023
