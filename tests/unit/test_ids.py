@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from objectry.ids import ID_PATTERN, PREFIXES, looks_like, new_id
+from objectry.ids import ID_PATTERN, PREFIXES, looks_like, new_id, new_ids
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
@@ -49,3 +49,20 @@ def test_looks_like_refuses_other_shapes() -> None:
     assert not looks_like("rec", "rec_ABCDEFGHJKMNPQRS")
     assert not looks_like("rec", "obj_0123456789abcdef")
     assert not looks_like("rec", "rec_0123456789abcde")
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 10_000])
+def test_ids_made_together_are_ascending_share_their_clock_and_do_not_repeat(count: int) -> None:
+    before = _clock(new_id("rec"))
+    made = new_ids("rec", count)
+    after = _clock(new_id("rec"))
+    assert len(made) == count == len(set(made))
+    assert made == sorted(made)  # a batch enters the b-trees on ids in key order
+    assert all(ID_PATTERN.match(m) and looks_like("rec", m) for m in made)
+    assert len({m[4:9] for m in made}) <= 1  # one reading of the clock
+    for m in made[:1]:  # between the ids made just before and just after (mod the cycle)
+        assert (_clock(m) - before) % 2**25 <= (after - before) % 2**25
+    if count >= 10_000:  # the random digits of a batch spread as new_id's do
+        digits = Counter("".join(m[-11:] for m in made))
+        expected = count * 11 / 32
+        assert all(abs(n - expected) < expected * 0.1 for n in digits.values()), digits

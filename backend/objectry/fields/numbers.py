@@ -29,10 +29,15 @@ CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 def decimal_places(value: int | float) -> int:
+    """The decimal places of the number as JSON gives it: repr() of a float is its shortest
+    round-tripping form, so 0.1 counts 1 place, not 55."""
     if type(value) is int:
         return 0
-    # str() of a float is its shortest round-tripping form, so 0.1 counts 1 place, not 55.
-    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    text = repr(value)
+    if "e" not in text:  # fixed notation: the digits after the point, less trailing zeros
+        return len(text.partition(".")[2].rstrip("0"))
+    # Scientific notation (below 1e-4, from 1e16): half the time of the Decimal on a bulk import.
+    exponent = Decimal(text).normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 

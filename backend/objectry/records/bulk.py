@@ -13,7 +13,7 @@ from objectry.db.tenancy import tx
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.fields import cast_of
 from objectry.fields.base import HEAVY_WORK
-from objectry.ids import new_id
+from objectry.ids import new_ids
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import autonumber, changes, repo
 from objectry.records.access import authorize, id_and_version, may, unseen_readonly
@@ -219,7 +219,9 @@ async def _write(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
                  validator: RecordValidator, plan: list[tuple[int, dict[str, Any], Any]]
                  ) -> list[asyncpg.Record]:
     """Inserts in one statement, updates one by one; rows come back in input order."""
-    inserts = [(i, new_id("rec"), stored) for i, stored, old in plan if old is None]
+    news = [(i, stored) for i, stored, old in plan if old is None]
+    inserts = [(i, rid, stored) for (i, stored), rid in zip(news, new_ids("rec", len(news)),
+                                                             strict=True)]
     await autonumber.assign(conn, ctx.tenant_id, obj, [stored for _, _, stored in inserts])
     if len(inserts) >= COPY_FROM:
         new = await _copied(conn, ctx, obj, validator, inserts)
