@@ -42,7 +42,9 @@ def server(settings) -> Iterator[str]:
 async def signed_in(server: str) -> AsyncPostgrestClient:
     """A postgrest client on a fresh workspace holding the CRM (made over HTTP too)."""
     email = f"client-{secrets.token_hex(6)}@example.com"
-    async with httpx.AsyncClient(base_url=server) as http:
+    # The suite's own timeout for a live server, as elsewhere: under a loaded machine (the whole
+    # suite on 2 cores) registering and the CRM's schema took longer than httpx's 5 s default.
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
         registered = await http.post("/api/auth/register", json={
             "email": email, "password": PASSWORD, "full_name": "Client"})
         assert registered.status_code == 201, registered.text

@@ -245,7 +245,8 @@ def test_trash_lists_what_was_deleted_elsewhere(journey: Journey) -> None:
     """The trash is the server's: a record an app deletes shows there, and can be purged."""
     j, page = journey, journey.page
     token = page.evaluate("JSON.parse(localStorage.getItem('objectry.session')).access_token")
-    with httpx.Client(base_url=j.base, headers={"Authorization": f"Bearer {token}"}) as app:
+    with httpx.Client(base_url=j.base, headers={"Authorization": f"Bearer {token}"},
+                      timeout=30) as app:
         made = app.post("/api/records", json={"object": "contact",
                                               "data": {"full_name": "Charles Babbage"}})
         assert made.status_code == 201, made.text
@@ -331,7 +332,7 @@ def test_token_used_by_an_app_then_revoked(journey: Journey) -> None:
     row = page.get_by_role("row", name=re.compile("Website form"))
     expect(row).to_contain_text("Active")
 
-    app = httpx.Client(base_url=j.base, headers={"Authorization": f"Bearer {secret}"})
+    app = httpx.Client(base_url=j.base, headers={"Authorization": f"Bearer {secret}"}, timeout=30)
     with app:
         listed = app.get("/api/records", params={"object": "contact", "q": "Ada"})
         assert listed.status_code == 200, listed.text

@@ -19,7 +19,7 @@ WAIT = 15.0
 
 async def _workspace_key(server: Server) -> str:
     """A workspace with a `deal` object; an API token that reads and writes its records."""
-    async with httpx.AsyncClient(base_url=server.url, headers=sign_up(server)) as api:
+    async with httpx.AsyncClient(base_url=server.url, headers=sign_up(server), timeout=30) as api:
         assert (await api.post("/api/objects", json={
             "name": "deal", "label": "Deal", "plural_name": "deals"})).status_code == 201
         assert (await api.post("/api/objects/deal/fields", json={
