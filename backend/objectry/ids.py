@@ -45,7 +45,7 @@ def new_id(prefix: str) -> str:
 
 def new_ids(prefix: str, count: int) -> list[str]:
     """`count` ids made together, in ascending order: one reading of the clock and one call for
-    all their random bytes, where `new_id` makes a system call for each (10,000 ids in 10 ms
+    all their random bytes, where `new_id` makes a system call for each (10,000 ids in 11 ms
     instead of 33: a bulk call's). They share their clock digits; 10,000 of them collide with
     odds of 1.4e-9. Sorted, so that a batch's rows enter each b-tree on their ids in key
     order: unsorted, 10,000 random ids of one millisecond cost PostgreSQL 15% more on a bulk
