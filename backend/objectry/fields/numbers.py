@@ -35,8 +35,8 @@ def decimal_places(value: int | float) -> int:
         return 0
     text = repr(value)
     if "e" not in text:  # fixed notation: the digits after the point, less trailing zeros
-        return len(text.partition(".")[2].rstrip("0"))
-    # Scientific notation (below 1e-4, from 1e16): half the time of the Decimal on a bulk import.
+        return len(text.partition(".")[2].rstrip("0"))  # half the Decimal's time
+    # Scientific notation (below 1e-4, from 1e16): the Decimal of the shortest form.
     exponent = Decimal(text).normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
