@@ -98,10 +98,7 @@ def meta_table(result: dict[str, Any]) -> list[str]:
     lines = [f"Grown by {grow['objects']:,} objects × {grow['fields_per_object']} fields "
              f"through the API in {grow['object_seconds'] + grow['field_seconds']:.0f} s "
              f"({grow['fields_per_second']:,.0f} fields/s).", "",
-             "Measured right before and right after growing the workspace (creates first "
-             "before, last after, so both lists see the same records)"
-             + ("; each side on a settled database (VACUUM ANALYZE and CHECKPOINT right before "
-                "it)." if meta.get("settled") else "."), "",
+             _meta_how(meta), "",
              f"| operation | 2 objects req/s | p50 ms | {n:,} objects req/s | p50 ms | ratio |",
              "|---|---|---|---|---|---|"]
     for op, entry in meta["ops"].items():
@@ -111,6 +108,17 @@ def meta_table(result: dict[str, Any]) -> list[str]:
         b, g = _num(base), _num(big)
         lines.append(f"| {LABELS[op]} | {b[0]} | {b[1]} | {g[0]} | {g[1]} | {ratio} |")
     return lines
+
+
+def _meta_how(meta: dict[str, Any]) -> str:
+    if meta.get("paired"):
+        return ("Two workspaces of one server, seeded alike, the second grown: each operation "
+                "measured in both in turns, run by run, on a settled database (VACUUM ANALYZE "
+                "and CHECKPOINT before).")
+    return ("Measured right before and right after growing the workspace (creates first "
+            "before, last after, so both lists see the same records)"
+            + ("; each side on a settled database (VACUUM ANALYZE and CHECKPOINT right before "
+               "it)." if meta.get("settled") else "."))
 
 
 def section(result: dict[str, Any]) -> list[str]:

@@ -25,6 +25,8 @@ from bench.servers import Server, ceiling_command, clean_env, objectry_command
 MEASURED = ("get", "get_signed_in", "list_indexed", "list_unindexed", "patch", "rest_patch",
             "rest_list", "rest_embed", "create", "rest_create")
 META_OPS = ("create", "get", "list_indexed")
+META_USER = {"email": "bench-meta@example.com", "password": "bench-password-0123456789",
+             "full_name": "Bench Metadata Scale"}
 PROFILED = ("create", "list_indexed")
 
 
@@ -98,7 +100,7 @@ async def _run(opts: Options) -> dict[str, Any]:
         await _plans(result, sent, {"objectry": objectry_pg, "ceiling": cdb.url},
                      await objectry_db.tenant_of(objectry_pg, seeded.contact_object_id))
         if opts.meta_objects > 2:
-            await _meta(opts, api, tmp, targets[0], objectry_pg, result)
+            await _meta(opts, tmp, targets[0], objectry_pg, result)
         await api.aclose()
         result["elapsed_s"] = time.monotonic() - clock
         return result
@@ -120,7 +122,9 @@ async def _start_objectry(opts: Options, tmp: Path, servers: list[Server]
                           ) -> tuple[Server, Api]:
     # The session JWT that get_signed_in sends is made once and must outlive the run (a 1M
     # run takes over an hour); how long a token lives changes nothing a request costs.
-    objectry = Server("objectry", [], clean_env(OBJECTRY_ACCESS_TOKEN_MINUTES="600"),
+    # Open sign-up: the metadata scale grows a second account's workspace (_meta).
+    objectry = Server("objectry", [], clean_env(OBJECTRY_ACCESS_TOKEN_MINUTES="600",
+                                                OBJECTRY_OPEN_SIGNUP="1"),
                       tmp / "objectry.log")
     objectry.command = objectry_command(objectry.port, tmp / "objectry", opts.workers)
     servers.append(objectry)
@@ -272,32 +276,36 @@ async def _profile_bulk(opts: Options, api: Api, objectry: Server, tmp: Path,
     result["profile"]["bulk"] = profile.hot_spots(profile.finish(recorders))
 
 
-async def _meta(opts: Options, api: Api, tmp: Path, objectry_t: Target, objectry_pg: str,
+async def _meta(opts: Options, tmp: Path, small: Target, objectry_pg: str,
                 result: dict[str, Any]) -> None:
-    """The same operations with 2 objects, then with `meta_objects` objects. Creates come
-    first before and last after, so both lists scan the same records. Each side starts on a
-    settled database (VACUUM ANALYZE, CHECKPOINT): growing adds 50,000 field rows in minutes,
-    and measured right after (list 0.81×, get 0.84× in the fifteenth round, though per-request
-    work does not grow with the schema: bench/notes.md), the autovacuum and checkpoint they set
-    off could run during the measurement, which is not what a request in a big workspace
-    costs."""
+    """The same operations in the 2-object workspace and in a second workspace seeded alike
+    and grown to `meta_objects` objects, measured in turns run by run on one server (as
+    Objectry and the ceiling take turns), so that the machine's drift touches both sides.
+    Measured before and after growing one workspace instead, minutes apart, the two sides
+    differed by 10-17% either way while a request's work did not move (bench/notes.md,
+    twenty-first round). The first also holds the main table's creates; a page of the
+    indexed list and a get by id read as many rows in either. Both start on a settled
+    database (VACUUM ANALYZE, CHECKPOINT)."""
     loadgen = Loadgen(tmp, opts.concurrency, opts.threads, dict(result.get("loadgen", {})))
-    meta: dict[str, Any] = {"base": {}, "ops": {}, "settled": True}
-
-    def run_ops(names: tuple[str, ...], key: str, objects: int) -> None:
-        for name in names:
-            log(f"measuring {ops.LABELS[name]} with {objects:,} objects")
-            meta[key][name] = measure(loadgen, [(objectry_t, name)], opts.duration,
-                                      opts.runs, opts.warmup, f"{key}-{name}", log)
-
-    await vacuum_analyze(objectry_pg, checkpoint=True)
-    run_ops(META_OPS, "base", 2)
+    meta: dict[str, Any] = {"base": {}, "ops": {}, "settled": True, "paired": True}
+    big_api = await connect(small.url, user=META_USER)
+    log(f"metadata scale: a second workspace, {opts.records:,} contacts")
+    seeded = await seed(big_api, opts.records, bulk_concurrency=opts.bulk_concurrency)
     extra = opts.meta_objects - 2  # contact and company are there already
     log(f"metadata scale: adding {extra:,} objects × {opts.meta_fields} fields")
-    meta["grow"] = await metascale.grow(api, extra, opts.meta_fields, opts.meta_concurrency)
+    meta["grow"] = await metascale.grow(big_api, extra, opts.meta_fields, opts.meta_concurrency)
     log(f"  {meta['grow']['fields_per_second']:,.0f} fields/s")
+    ids, pool, spare = write_ids(tmp / "ids-objectry-big", seeded.contact_ids, 1)
+    big = Target("objectry-big", small.url, ops.objectry_ops("m", big_api.headers), ids, pool,
+                 spare, small.cpu_roots)
+    await big_api.aclose()
     await vacuum_analyze(objectry_pg, checkpoint=True)
-    run_ops(tuple(reversed(META_OPS)), "ops", opts.meta_objects)
+    for name in META_OPS:
+        log(f"measuring {ops.LABELS[name]}: 2 objects and {opts.meta_objects:,} in turns")
+        both = measure(loadgen, [(small, name), (big, name)], opts.duration, opts.runs,
+                       opts.warmup, f"meta-{name}", log)
+        meta["base"][name] = {"objectry": both[small.app]}
+        meta["ops"][name] = {"objectry": both[big.app]}
     result["meta"] = meta
 
 
