@@ -32,9 +32,10 @@ class NewDatabase(Protocol):
     async def __call__(self, prefix: str = ...) -> str: ...
 
 
-# Files that run for minutes on their own: collected first, so that under `--dist loadfile` one
-# process starts on each while the others share the rest, instead of one being the suite's tail
-# with the other processes idle (schemathesis: ~3 of a 12-minute suite's minutes on 2 cores).
+# Files that run for minutes on their own: collected first, so that under `--dist loadfile` (with
+# `--no-loadscope-reorder`: files handed out in this order) one process starts on each while the
+# others share the rest, instead of one being the suite's tail with the other processes idle
+# (schemathesis: ~3 of a 12-minute suite's minutes on 2 cores).
 LONGEST_FIRST = (TESTS / "system" / "test_schemathesis.py",)
 
 
