@@ -22,13 +22,18 @@ async def field_indexes(url: str) -> list[dict[str, Any]]:
         await conn.close()
 
 
-def settler(url: str, timeout: float = 60.0) -> Any:
-    """A `settle(n)` for seeding: wait until n valid field indexes exist (or time out)."""
+async def valid_field_indexes(url: str) -> int:
+    return sum(1 for r in await field_indexes(url) if r["valid"])
+
+
+def settler(url: str, timeout: float = 60.0, existing: int = 0) -> Any:
+    """A `settle(n)` for seeding: wait until `existing` + n valid field indexes exist (or time
+    out); `existing`: those of workspaces seeded before."""
 
     async def settle(n: int) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if sum(1 for r in await field_indexes(url) if r["valid"]) >= n:
+            if await valid_field_indexes(url) >= existing + n:
                 return
             await asyncio.sleep(0.2)
 

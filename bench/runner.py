@@ -290,7 +290,11 @@ async def _meta(opts: Options, tmp: Path, small: Target, objectry_pg: str,
     meta: dict[str, Any] = {"base": {}, "ops": {}, "settled": True, "paired": True}
     big_api = await connect(small.url, user=META_USER)
     log(f"metadata scale: a second workspace, {opts.records:,} contacts")
-    seeded = await seed(big_api, opts.records, bulk_concurrency=opts.bulk_concurrency)
+    # Its field indexes built one at a time, as the first workspace's (seed_objectry.py).
+    settle = objectry_db.settler(objectry_pg,
+                                 existing=await objectry_db.valid_field_indexes(objectry_pg))
+    seeded = await seed(big_api, opts.records, bulk_concurrency=opts.bulk_concurrency,
+                        settle=settle)
     extra = opts.meta_objects - 2  # contact and company are there already
     log(f"metadata scale: adding {extra:,} objects × {opts.meta_fields} fields")
     meta["grow"] = await metascale.grow(big_api, extra, opts.meta_fields, opts.meta_concurrency)
