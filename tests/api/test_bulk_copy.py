@@ -160,7 +160,8 @@ async def test_the_staging_table_is_emptied_for_each_batch_and_dropped_at_commit
 
     async with owner_db.transaction():
         await repo.stage(owner_db)
-        await repo.copy_staged(owner_db, [("rec_a", '{"x": 1}', "a"), ("rec_b", "{}", None)])
+        await repo.copy_staged(owner_db, [("rec_a", '{"x": 1}', "a", '{"x": [null, 1]}'),
+                                          ("rec_b", "{}", None, "{}")])
         assert await staged() == 2
         with contextlib.suppress(RuntimeError):
             async with owner_db.transaction():  # a savepoint rolled back after its TRUNCATE

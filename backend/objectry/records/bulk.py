@@ -132,7 +132,8 @@ async def _copied(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     await repo.stage(conn)
     for start in range(0, len(inserts), COPY_CHUNK):
         await repo.copy_staged(conn, [
-            (rid, orjson.dumps(stored).decode(), validator.primary_value(stored))
+            (rid, orjson.dumps(stored).decode(), validator.primary_value(stored),
+             orjson.dumps(changes.created(stored)).decode())
             for _, rid, stored in inserts[start:start + COPY_CHUNK]])
     return await repo.insert_staged(conn, ctx.tenant_id, obj.id, ctx.principal.actor)
 

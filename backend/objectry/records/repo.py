@@ -10,6 +10,7 @@ import asyncpg
 
 from objectry import sqltext
 from objectry.errors import OVER_CAP
+from objectry.records.changes import created
 from objectry.records.query.bounded import capped_rows
 
 RECORD_COLUMNS = ("id, object_id, data, primary_value, version, created_at, updated_at,"
@@ -42,15 +43,12 @@ async def compiled_value(conn: asyncpg.Connection, statement: Compiled) -> Any:
     return await conn.fetchval(sql, *args)
 
 
-# A create event's changes, `{field: [null, value]}` of each stored value, built from the row.
-_CREATED = ("coalesce((SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))"
-            " FROM jsonb_each(data) AS e(k, v)), '{}')")
-
-
-def _inserted(source: str, changes: str = _CREATED) -> str:
+def _inserted(source: str, events_from: str, changes: str) -> str:
     """INSERT the records `source` yields (id, data, pv) with their `create` events in the same
-    statement; the new rows come back. $1 tenant, $2 object, $3 actor. `changes`: each event's
-    `{field: [null, value]}`, from the inserted row's `data` unless given."""
+    statement; the new rows come back. $1 tenant, $2 object, $3 actor. Each event's `changes`
+    (`changes.created`: `{field: [null, value]}`) is read from `events_from`, which yields the
+    records' ids in input order: Python builds them for less than PostgreSQL would from each
+    row's `data` (jsonb_object_agg over jsonb_each: ~10 µs a record, bench/notes.md)."""
     return f"""
         WITH new AS (
             INSERT INTO records (tenant_id, id, object_id, data, primary_value, created_by,
@@ -60,22 +58,24 @@ def _inserted(source: str, changes: str = _CREATED) -> str:
         ), events AS (
             INSERT INTO record_events (tenant_id, record_id, op, changes, actor)
             SELECT $1, id, 'create', {changes}, $3
-            FROM new
+            FROM {events_from}
         )
         SELECT * FROM new
         """
 
 
-_INSERT_UNNEST = _inserted("unnest($4::text[], $5::jsonb[], $6::text[]) AS u(id, data, pv)")
-# One record (a create): scalar parameters, which asyncpg encodes without walking arrays, and
-# its event's changes given ($7), which PostgreSQL parses for less than it builds them from the
-# row. Together 348 → 279 µs of database CPU per create at 16 connections (bench/notes.md).
+_INSERT_UNNEST = _inserted("unnest($4::text[], $5::jsonb[], $6::text[]) AS u(id, data, pv)",
+                           "unnest($4::text[], $7::jsonb[]) AS e(id, changes)", "changes")
+# One record (a create): scalar parameters, which asyncpg encodes without walking arrays.
+# Together with its event's changes given ($7), 348 → 279 µs of database CPU per create at 16
+# connections (bench/notes.md).
 _INSERT_ONE = _inserted("(VALUES ($4::text, $5::jsonb, $6::text)) AS u(id, data, pv)",
-                        "$7::jsonb")
-# Staged rows carry their data as JSON text (binary COPY of text is the text's bytes);
-# PostgreSQL parses it once, as it parses a jsonb parameter.
+                        "new", "$7::jsonb")
+# Staged rows carry their data and their event's changes as JSON text (binary COPY of text is
+# the text's bytes); PostgreSQL parses each once, as it parses a jsonb parameter.
 STAGE = "pg_temp.objectry_staged_records"
-_INSERT_STAGED = _inserted(f"(SELECT id, data::jsonb AS data, pv FROM {STAGE}) AS u")
+_INSERT_STAGED = _inserted(f"(SELECT id, data::jsonb AS data, pv FROM {STAGE}) AS u", STAGE,
+                           "changes::jsonb")
 
 
 async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
@@ -87,9 +87,9 @@ async def insert_many(conn: asyncpg.Connection, tenant_id: str, object_id: str,
     if len(ids) == 1:
         data = datas[0]
         return await conn.fetch(_INSERT_ONE, tenant_id, object_id, actor, ids[0], data,
-                                primary_values[0], {k: [None, v] for k, v in data.items()})
+                                primary_values[0], created(data))
     return await conn.fetch(_INSERT_UNNEST, tenant_id, object_id, actor, ids, datas,
-                            primary_values)
+                            primary_values, [created(data) for data in datas])
 
 
 async def stage(conn: asyncpg.Connection) -> None:
@@ -97,15 +97,16 @@ async def stage(conn: asyncpg.Connection) -> None:
     a transaction pooler's next client never sees it; emptied if an earlier batch of the same
     transaction used it)."""
     await conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE.split('.')[1]}"
-                       " (id text, data text, pv text) ON COMMIT DROP; "
+                       " (id text, data text, pv text, changes text) ON COMMIT DROP; "
                        f"TRUNCATE {STAGE}")
 
 
-async def copy_staged(conn: asyncpg.Connection, rows: list[tuple[str, str, str | None]]
-                      ) -> None:
-    """(id, data as JSON text, primary value) rows into the staging table by binary COPY."""
+async def copy_staged(conn: asyncpg.Connection,
+                      rows: list[tuple[str, str, str | None, str]]) -> None:
+    """(id, data as JSON text, primary value, the create event's changes as JSON text) rows
+    into the staging table by binary COPY."""
     await conn.copy_records_to_table(STAGE.split(".")[1], schema_name="pg_temp", records=rows,
-                                     columns=("id", "data", "pv"))
+                                     columns=("id", "data", "pv", "changes"))
 
 
 async def insert_staged(conn: asyncpg.Connection, tenant_id: str, object_id: str,
