@@ -70,6 +70,21 @@ async def test_a_copied_batch_is_stored_like_any_create(api, owner_db, workspace
     assert [e["op"] for e in history["items"]] == ["create"]
 
 
+async def test_every_path_writes_a_create_event_of_each_stored_value(api, owner_db,
+                                                                      workspace_id):
+    """One record, a batch under COPY_FROM (unnest) and one over it (staged): each record's
+    create event is `[null, value]` of every value it stored, made in Python for all three."""
+    await contact(api)
+    await make_record(api, "contact", name="One", email="one@x.io")
+    for batch in (rows(0, 3), rows(10, N)):
+        await ok(await api.post("/api/records/bulk",
+                                json={"object": "contact", "records": batch}), 201)
+    db = await stored(owner_db, workspace_id)
+    assert len(db) == 1 + 3 + N and all(r["events"] == 1 for r in db)
+    assert all(r["changes"] == [[None, v] for v in r["data"]] for r in db)
+    assert db[1]["data"] == ["+33612345678", "C-002", "P0", "p0@x.io"]
+
+
 async def test_a_taken_or_repeated_unique_value_saves_nothing(api, owner_db, workspace_id):
     await contact(api)
     await make_record(api, "contact", name="Old", email="p30@x.io")
