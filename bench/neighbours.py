@@ -46,7 +46,7 @@ from bench import openloop, profile
 from bench.__main__ import _stop_on_signals as stop_on_signals
 from bench.api import Api, connect
 from bench.ceiling_db import url_of_running
-from bench.objectry_db import field_indexes
+from bench.objectry_db import valid_field_indexes
 from bench.runner import vacuum_analyze
 from bench.seed_objectry import BATCH
 from bench.servers import Server, clean_env, objectry_command
@@ -275,7 +275,7 @@ async def seed(opts: Options, url: str, pg: str) -> Seeded:
 async def wait_indexes(pg: str, n: int, timeout: float = 3600.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if sum(1 for r in await field_indexes(pg) if r["valid"]) >= n:
+        if await valid_field_indexes(pg) >= n:
             return
         await asyncio.sleep(1.0)
     raise RuntimeError(f"fewer than {n} valid field indexes after {timeout:.0f} s")
