@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import asyncpg
 from fastapi import FastAPI
 
+from objectry import offload
 from objectry.auth.sessions.cache import SessionCache
 from objectry.auth.signing_key import signing_key
 from objectry.auth.tokens.cache import CHANNEL as TOKENS_CHANNEL
@@ -95,6 +97,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # what requests made: its pauses, which hold the GIL and so every request, fell from
         # 80-130 ms to ~10-20 ms (tests/api/test_event_loop.py).
         gc.freeze()
+        sys.setswitchinterval(offload.SWITCH_INTERVAL)  # the loop's wait beside a worker thread
         yield
     finally:
         # uvicorn has drained (or, past the grace period, cancelled) every request by now.

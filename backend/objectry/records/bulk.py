@@ -1,7 +1,17 @@
-"""Bulk create/upsert: validate everything first, then one statement; all or nothing."""
+"""Bulk create/upsert: validate everything first, then one statement; all or nothing.
+
+A big batch of new records (more than PIPELINE_CHUNK, no upsert, no autonumber) is written a
+chunk at a time instead, in its transaction: each chunk is validated and made ready for COPY in
+a worker thread while PostgreSQL writes the chunk before it, so the Python and the database work
+overlap rather than add up. Nothing is written once a chunk fails, and every problem of every
+record is still listed before anything is said, as for one statement.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,6 +23,7 @@ from objectry.db.tenancy import tx
 from objectry.errors import PayloadTooLarge, ValidationFailed, detail
 from objectry.fields import cast_of
 from objectry.fields.base import HEAVY_WORK
+from objectry.fields.structured import VALIDATE_SECONDS
 from objectry.ids import new_ids
 from objectry.metadata.model import ObjectDef, Snapshot
 from objectry.records import autonumber, changes, repo
@@ -67,6 +78,10 @@ COPY_CHUNK = 1000  # records per COPY into the staging table
 # From this many new records a batch is staged by binary COPY and inserted by one INSERT …
 # SELECT; below, one INSERT … unnest costs less than creating the staging table.
 COPY_FROM = 50
+# Records per statement of a pipelined batch (above): a 10,000-record call's Python and
+# PostgreSQL halves overlap, and no statement of it outlasts the statement timeout in a
+# workspace whose records carry many indexes (bench/notes.md).
+PIPELINE_CHUNK = 2000
 
 
 async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
@@ -99,6 +114,13 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     is merged into that record like a PATCH, or left out when `skip_matched` (as are later
     repeats of a value within the batch)."""
     validator = validator_for(snapshot, obj)
+    if match is None and len(datas) > PIPELINE_CHUNK and not obj.autonumbers \
+            and conn.is_in_transaction():
+        try:
+            rows = await _pipelined(conn, ctx, obj, validator, datas)
+        except asyncpg.UniqueViolationError as exc:
+            raise unique_conflict(obj, exc) from None
+        return Batch(rows, len(rows), 0)
     weight = _weight(validator, datas)
     creates = await offload.run(
         lambda: _validate(datas, lambda i, data: validator.for_create(data)), weight)
@@ -138,6 +160,68 @@ async def _copied(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     return await repo.insert_staged(conn, ctx.tenant_id, obj.id, ctx.principal.actor)
 
 
+Staged = list[tuple[str, str, str | None, str]]  # repo.copy_staged's rows
+
+
+async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
+                     validator: RecordValidator, datas: list[Any]) -> list[asyncpg.Record]:
+    """New records only, PIPELINE_CHUNK a statement; in input order. The chunks' validation
+    shares one request's CPU budget, as a batch validated at once does."""
+    spent = 0.0  # thread CPU seconds the chunks' validation used so far
+
+    def ready(start: int) -> Staged:  # in a worker thread
+        nonlocal spent
+        began = time.thread_time()
+        try:
+            creates = _validate(datas[start:start + PIPELINE_CHUNK],
+                                lambda i, data: validator.for_create(data), start)
+            return [(rid, orjson.dumps(stored).decode(), validator.primary_value(stored),
+                     orjson.dumps(changes.created(stored)).decode())
+                    for (_, stored), rid in zip(creates, new_ids("rec", len(creates)),
+                                                strict=True)]
+        finally:
+            spent += time.thread_time() - began
+
+    def started(start: int) -> asyncio.Future[Staged]:
+        chunk: Awaitable[Staged] = offload.run(lambda: ready(start), HEAVY_WORK,
+                                               budget=VALIDATE_SECONDS - spent)
+        return asyncio.ensure_future(chunk)
+
+    starts = range(0, len(datas), PIPELINE_CHUNK)
+    problems: list[dict[str, Any]] = []
+    conflict: asyncpg.UniqueViolationError | None = None
+    rows: list[asyncpg.Record] = []
+    ids: list[str] = []  # in input order
+    following = started(starts[0])
+    try:
+        for start in starts:
+            try:
+                staged = await following
+            except ValidationFailed as exc:
+                problems.extend(exc.details)
+                staged = []
+            if start + PIPELINE_CHUNK < len(datas):
+                following = started(start + PIPELINE_CHUNK)  # validated while this is written
+            if problems or conflict is not None:
+                continue  # nothing more is written; the rest is validated for its problems
+            ids += [row[0] for row in staged]
+            await repo.stage(conn)
+            await repo.copy_staged(conn, staged)
+            try:
+                rows += await repo.insert_staged(conn, ctx.tenant_id, obj.id,
+                                                 ctx.principal.actor)
+            except asyncpg.UniqueViolationError as exc:
+                conflict = exc  # told after the problems, which come first as for one statement
+    finally:
+        following.cancel()  # when a statement failed otherwise (a running thread ends itself)
+    if problems:
+        raise ValidationFailed(problems, f"{len(problems)} problems in the batch; nothing saved")
+    if conflict is not None:
+        raise conflict
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[row_id] for row_id in ids]
+
+
 def _weight(validator: RecordValidator, datas: list[Any]) -> int:
     weight = PER_RECORD * len(datas)  # a big batch is heavy whatever it holds: no need to sum
     return weight + (sum(map(validator.weight, datas)) if weight < HEAVY_WORK else 0)
@@ -175,10 +259,11 @@ def _skip_repeats(creates: list[tuple[int, dict[str, Any]]], match: str | None
     return kept
 
 
-def _validate(datas: list[Any], check: Any) -> list[tuple[int, dict[str, Any]]]:
-    """(index, stored data) per record, or one 422 listing every problem of every record."""
+def _validate(datas: list[Any], check: Any, first: int = 0) -> list[tuple[int, dict[str, Any]]]:
+    """(index, stored data) per record, or one 422 listing every problem of every record;
+    `first`: the index of datas[0] in the batch."""
     out, problems = [], []
-    for i, data in enumerate(datas):
+    for i, data in enumerate(datas, first):
         if not isinstance(data, dict):
             problems.append(detail(f"{i}.data", "type", "must be an object of field values"))
             continue
