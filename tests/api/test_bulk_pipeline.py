@@ -17,7 +17,6 @@ N = 2 * PIPELINE_CHUNK + 10  # three chunks, the last one short
 
 
 async def contact(api: httpx.AsyncClient) -> None:
-    """No autonumber: a batch of an object that has one is written in one statement."""
     await make_object(api, "contact", plural_name="contacts")
     await add_field(api, "contact", "name", is_required=True)
     await add_field(api, "contact", "email", "email", is_unique=True)
@@ -104,3 +103,22 @@ async def test_a_rest_array_insert_is_pipelined_too(api, owner_db, workspace_id)
                                    headers={"Prefer": "return=representation"}), 201)
     assert [r["name"] for r in made] == [f"P{i}" for i in range(N)]
     assert await counts(owner_db, workspace_id) == (N, N, 3)
+
+
+async def test_autonumbers_follow_input_order_and_a_refused_batch_takes_none(api, owner_db,
+                                                                            workspace_id):
+    await contact(api)
+    await add_field(api, "contact", "n", "autonumber", {"prefix": "C-", "digits": 5})
+    await make_record(api, "contact", name="Old", email="old@x.io")  # C-00001
+    batch = rows(N)
+    batch[N - 1]["data"]["age"] = "old"
+    refused = await api.post("/api/records/bulk", json={"object": "contact", "records": batch})
+    assert refused.status_code == 422 and codes(refused) == [(f"{N - 1}.age", "type")]
+    made = await ok(await api.post("/api/records/bulk", json={"object": "contact",
+                                                               "records": rows(N)}), 201)
+    assert [r["data"]["n"] for r in made["items"]] == [f"C-{i + 2:05}" for i in range(N)]
+    assert await owner_db.fetchval(  # as stored: each number once
+        "SELECT count(DISTINCT v.value) FROM records r, jsonb_each_text(r.data) v"
+        " WHERE r.tenant_id = $1 AND v.value LIKE 'C-%'", workspace_id) == N + 1
+    after = await make_record(api, "contact", name="Next", email="next@x.io")
+    assert after["data"]["n"] == f"C-{N + 2:05}"

@@ -11,15 +11,29 @@ from objectry.fields.computed import autonumber_value
 from objectry.metadata import repo
 from objectry.metadata.model import ObjectDef
 
+Taken = list[tuple[dict[str, Any], str, int]]  # (field config, field id, first number taken)
+
 
 async def assign(conn: asyncpg.Connection, tenant_id: str, obj: ObjectDef,
                  datas: list[dict[str, Any]]) -> None:
     """Put the next numbers into new records' stored data, in input order."""
-    if not datas:
-        return
+    if datas:
+        put(await take(conn, tenant_id, obj, len(datas)), datas, 0)
+
+
+async def take(conn: asyncpg.Connection, tenant_id: str, obj: ObjectDef, count: int) -> Taken:
+    """The next `count` numbers of each autonumber field of `obj`, for `put`."""
+    taken = []
     for field in obj.autonumbers:
         start = field.config.get("start")
         first = await repo.take_numbers(conn, tenant_id, obj.id, field.id,
-                                        1 if start is None else int(start), len(datas))
-        for offset, data in enumerate(datas):
-            data[field.id] = autonumber_value(field.config, first + offset)
+                                        1 if start is None else int(start), count)
+        taken.append((field.config, field.id, first))
+    return taken
+
+
+def put(taken: Taken, datas: list[dict[str, Any]], offset: int) -> None:
+    """Numbers `offset`, `offset` + 1, … of what `take` took into these records' data."""
+    for config, field_id, first in taken:
+        for position, data in enumerate(datas, first + offset):
+            data[field_id] = autonumber_value(config, position)

@@ -1,9 +1,9 @@
 """Bulk create/upsert: validate everything first, then one statement; all or nothing.
 
-A big batch of new records (more than PIPELINE_CHUNK, no upsert, no autonumber) is written a
-chunk at a time instead, in its transaction: each chunk is validated and made ready for COPY in
-a worker thread while PostgreSQL writes the chunk before it, so the Python and the database work
-overlap rather than add up. Nothing is written once a chunk fails, and every problem of every
+A big batch of new records (more than PIPELINE_CHUNK, no upsert) is written a chunk at a time
+instead, in its transaction: each chunk is validated and made ready for COPY in a worker thread
+while PostgreSQL writes the chunk before it, so the Python and the database work overlap rather
+than add up. Nothing is written once a chunk fails, and every problem of every
 record is still listed before anything is said, as for one statement.
 """
 
@@ -114,8 +114,7 @@ async def write_batch(conn: asyncpg.Connection, ctx: Context, snapshot: Snapshot
     is merged into that record like a PATCH, or left out when `skip_matched` (as are later
     repeats of a value within the batch)."""
     validator = validator_for(snapshot, obj)
-    if match is None and len(datas) > PIPELINE_CHUNK and not obj.autonumbers \
-            and conn.is_in_transaction():
+    if match is None and len(datas) > PIPELINE_CHUNK and conn.is_in_transaction():
         try:
             rows = await _pipelined(conn, ctx, obj, validator, datas)
         except asyncpg.UniqueViolationError as exc:
@@ -166,8 +165,11 @@ Staged = list[tuple[str, str, str | None, str]]  # repo.copy_staged's rows
 async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
                      validator: RecordValidator, datas: list[Any]) -> list[asyncpg.Record]:
     """New records only, PIPELINE_CHUNK a statement; in input order. The chunks' validation
-    shares one request's CPU budget, as a batch validated at once does."""
+    shares one request's CPU budget, as a batch validated at once does. Autonumbers are taken
+    for the whole batch first (every record is written, or none) and put into each chunk's
+    records by position, as one statement's would be."""
     spent = 0.0  # thread CPU seconds the chunks' validation used so far
+    numbers = await autonumber.take(conn, ctx.tenant_id, obj, len(datas))
 
     def ready(start: int) -> Staged:  # in a worker thread
         nonlocal spent
@@ -175,6 +177,7 @@ async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
         try:
             creates = _validate(datas[start:start + PIPELINE_CHUNK],
                                 lambda i, data: validator.for_create(data), start)
+            autonumber.put(numbers, [stored for _, stored in creates], start)
             return [(rid, orjson.dumps(stored).decode(), validator.primary_value(stored),
                      orjson.dumps(changes.created(stored)).decode())
                     for (_, stored), rid in zip(creates, new_ids("rec", len(creates)),
