@@ -3,6 +3,7 @@ from their counters (metadata/repo.py `take_numbers`), formatted as the field's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -11,7 +12,7 @@ from objectry.fields.computed import autonumber_value
 from objectry.metadata import repo
 from objectry.metadata.model import ObjectDef
 
-Taken = list[tuple[dict[str, Any], str, int]]  # (field config, field id, first number taken)
+Taken = list[tuple[Mapping[str, Any], str, int]]  # (field config, field id, first number taken)
 
 
 async def assign(conn: asyncpg.Connection, tenant_id: str, obj: ObjectDef,
