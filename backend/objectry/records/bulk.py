@@ -215,8 +215,11 @@ async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
                                                  ctx.principal.actor)
             except asyncpg.UniqueViolationError as exc:
                 conflict = exc  # told after the problems, which come first as for one statement
-    finally:
-        following.cancel()  # when a statement failed otherwise (a running thread ends itself)
+    finally:  # when a statement failed otherwise, or the request was cancelled
+        if not following.done():
+            following.cancel()  # its thread ends by itself; what it made is dropped
+        elif not following.cancelled():
+            following.exception()  # read, so a refusal nobody awaits is not logged as lost
     if problems:
         raise ValidationFailed(problems, f"{len(problems)} problems in the batch; nothing saved")
     if conflict is not None:
