@@ -152,14 +152,16 @@ async def _copied(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     free: encoding 10,000 records at once held it for ~70 ms), then one INSERT … SELECT."""
     await repo.stage(conn)
     for start in range(0, len(inserts), COPY_CHUNK):
-        await repo.copy_staged(conn, [
-            (rid, orjson.dumps(stored).decode(), validator.primary_value(stored),
-             orjson.dumps(changes.created(stored)).decode())
-            for _, rid, stored in inserts[start:start + COPY_CHUNK]])
+        await repo.copy_staged(conn, _staged(validator, [
+            (rid, stored) for _, rid, stored in inserts[start:start + COPY_CHUNK]]))
     return await repo.insert_staged(conn, ctx.tenant_id, obj.id, ctx.principal.actor)
 
 
-Staged = list[tuple[str, str, str | None, str]]  # repo.copy_staged's rows
+def _staged(validator: RecordValidator, records: list[tuple[str, dict[str, Any]]]
+            ) -> repo.Staged:
+    """(id, stored data) of new records as rows of the staging table."""
+    return [(rid, orjson.dumps(stored).decode(), validator.primary_value(stored),
+             orjson.dumps(changes.created(stored)).decode()) for rid, stored in records]
 
 
 async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
@@ -171,23 +173,21 @@ async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
     spent = 0.0  # thread CPU seconds the chunks' validation used so far
     numbers = await autonumber.take(conn, ctx.tenant_id, obj, len(datas))
 
-    def ready(start: int) -> Staged:  # in a worker thread
+    def ready(start: int) -> repo.Staged:  # in a worker thread
         nonlocal spent
         began = time.thread_time()
         try:
             creates = _validate(datas[start:start + PIPELINE_CHUNK],
                                 lambda i, data: validator.for_create(data), start)
             autonumber.put(numbers, [stored for _, stored in creates], start)
-            return [(rid, orjson.dumps(stored).decode(), validator.primary_value(stored),
-                     orjson.dumps(changes.created(stored)).decode())
-                    for (_, stored), rid in zip(creates, new_ids("rec", len(creates)),
-                                                strict=True)]
+            return _staged(validator, [(rid, stored) for (_, stored), rid in
+                                       zip(creates, new_ids("rec", len(creates)), strict=True)])
         finally:
             spent += time.thread_time() - began
 
-    def started(start: int) -> asyncio.Future[Staged]:
-        chunk: Awaitable[Staged] = offload.run(lambda: ready(start), HEAVY_WORK,
-                                               budget=VALIDATE_SECONDS - spent)
+    def started(start: int) -> asyncio.Future[repo.Staged]:
+        chunk: Awaitable[repo.Staged] = offload.run(lambda: ready(start), HEAVY_WORK,
+                                                    budget=VALIDATE_SECONDS - spent)
         return asyncio.ensure_future(chunk)
 
     starts = range(0, len(datas), PIPELINE_CHUNK)

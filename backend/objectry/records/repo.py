@@ -101,8 +101,12 @@ async def stage(conn: asyncpg.Connection) -> None:
                        f"TRUNCATE {STAGE}")
 
 
-async def copy_staged(conn: asyncpg.Connection,
-                      rows: list[tuple[str, str, str | None, str]]) -> None:
+# Rows of the staging table: (id, data as JSON text, primary value, the create event's changes
+# as JSON text).
+Staged = list[tuple[str, str, str | None, str]]
+
+
+async def copy_staged(conn: asyncpg.Connection, rows: Staged) -> None:
     """(id, data as JSON text, primary value, the create event's changes as JSON text) rows
     into the staging table by binary COPY."""
     await conn.copy_records_to_table(STAGE.split(".")[1], schema_name="pg_temp", records=rows,
