@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
+import sys
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import orjson
 
+from objectry import offload
 from objectry.fields import get
 from tests.api.builders import add_field, make_object
 from tests.api.conftest import client
@@ -181,6 +183,13 @@ def test_start_up_freezes_the_heap(app):
     """Full garbage collections hold the GIL: without the start-up heap they take ~10 ms, not
     80-130 (lifespan.py)."""
     assert gc.get_freeze_count() > 0
+
+
+def test_start_up_shortens_the_gil_switch_interval(app):
+    """The loop waits at most 1 ms, not Python's 5, for a validating worker thread to let go of
+    the GIL (offload.SWITCH_INTERVAL, set by lifespan.py): a pipelined bulk's writes depend on
+    it (bench/notes.md)."""
+    assert sys.getswitchinterval() == offload.SWITCH_INTERVAL == 0.001
 
 
 async def test_an_import_of_20000_rows_and_its_export(app, api):
