@@ -78,10 +78,26 @@ COPY_CHUNK = 1000  # records per COPY into the staging table
 # From this many new records a batch is staged by binary COPY and inserted by one INSERT …
 # SELECT; below, one INSERT … unnest costs less than creating the staging table.
 COPY_FROM = 50
-# Records per statement of a pipelined batch (above): a 10,000-record call's Python and
-# PostgreSQL halves overlap, and no statement of it outlasts the statement timeout in a
-# workspace whose records carry many indexes (bench/notes.md).
+# A batch of more than PIPELINE_CHUNK new records is pipelined (above), at most that many
+# records a statement: a 10,000-record call's Python and PostgreSQL halves overlap.
 PIPELINE_CHUNK = 2000
+# Its first chunk is small, since PostgreSQL waits for its validation; each next one is twice
+# the one before, up to PIPELINE_CHUNK.
+FIRST_CHUNK = 500
+# And no chunk is bigger than the slowest write so far says fits in this share of the statement
+# timeout: a workspace whose records carry many indexes, on a busy server, writes 2,000 records
+# in over a second (bench/notes.md).
+TIMEOUT_SHARE = 0.25
+SMALLEST_CHUNK = 100
+
+
+def chunk_size(previous: int, seconds_per_record: float, timeout_ms: int) -> int:
+    """Records in the next chunk of a pipelined batch, after one of `previous` (0: none yet),
+    when a record has taken at most `seconds_per_record` to write (0: not measured yet)."""
+    size = min(PIPELINE_CHUNK, 2 * previous) if previous else FIRST_CHUNK
+    if seconds_per_record and timeout_ms:
+        size = min(size, int(timeout_ms / 1000 * TIMEOUT_SHARE / seconds_per_record))
+    return max(SMALLEST_CHUNK, size)
 
 
 async def bulk(ctx: Context, body: Any) -> dict[str, Any]:
@@ -166,18 +182,18 @@ def _staged(validator: RecordValidator, records: list[tuple[str, dict[str, Any]]
 
 async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
                      validator: RecordValidator, datas: list[Any]) -> list[asyncpg.Record]:
-    """New records only, PIPELINE_CHUNK a statement; in input order. The chunks' validation
-    shares one request's CPU budget, as a batch validated at once does. Autonumbers are taken
-    for the whole batch first (every record is written, or none) and put into each chunk's
-    records by position, as one statement's would be."""
+    """New records only, a chunk (`chunk_size`) a statement; in input order. The chunks'
+    validation shares one request's CPU budget, as a batch validated at once does. Autonumbers
+    are taken for the whole batch first (every record is written, or none) and put into each
+    chunk's records by position, as one statement's would be."""
     spent = 0.0  # thread CPU seconds the chunks' validation used so far
     numbers = await autonumber.take(conn, ctx.tenant_id, obj, len(datas))
 
-    def ready(start: int) -> repo.Staged:  # in a worker thread
+    def ready(start: int, size: int) -> repo.Staged:  # in a worker thread
         nonlocal spent
         began = time.thread_time()
         try:
-            creates = _validate(datas[start:start + PIPELINE_CHUNK],
+            creates = _validate(datas[start:start + size],
                                 lambda i, data: validator.for_create(data), start)
             autonumber.put(numbers, [stored for _, stored in creates], start)
             return _staged(validator, [(rid, stored) for (_, stored), rid in
@@ -185,29 +201,33 @@ async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
         finally:
             spent += time.thread_time() - began
 
-    def started(start: int) -> asyncio.Future[repo.Staged]:
-        chunk: Awaitable[repo.Staged] = offload.run(lambda: ready(start), HEAVY_WORK,
+    def started(start: int, size: int) -> asyncio.Future[repo.Staged]:
+        chunk: Awaitable[repo.Staged] = offload.run(lambda: ready(start, size), HEAVY_WORK,
                                                     budget=VALIDATE_SECONDS - spent)
         return asyncio.ensure_future(chunk)
 
-    starts = range(0, len(datas), PIPELINE_CHUNK)
+    timeout_ms = ctx.state.settings.statement_timeout_ms
     problems: list[dict[str, Any]] = []
     conflict: asyncpg.UniqueViolationError | None = None
     rows: list[asyncpg.Record] = []
     ids: list[str] = []  # in input order
-    following = started(starts[0])
+    start, size, slowest = 0, chunk_size(0, 0, timeout_ms), 0.0
+    following = started(start, size)
     try:
-        for start in starts:
+        while start < len(datas):
             try:
                 staged = await following
             except ValidationFailed as exc:
                 problems.extend(exc.details)
                 staged = []
-            if start + PIPELINE_CHUNK < len(datas):
-                following = started(start + PIPELINE_CHUNK)  # validated while this is written
+            end, size = start + size, chunk_size(size, slowest, timeout_ms)
+            if end < len(datas):
+                following = started(end, size)  # validated while this chunk is written
+            start = end
             if problems or conflict is not None:
                 continue  # nothing more is written; the rest is validated for its problems
             ids += [row[0] for row in staged]
+            began = time.perf_counter()
             await repo.stage(conn)
             await repo.copy_staged(conn, staged)
             try:
@@ -215,6 +235,7 @@ async def _pipelined(conn: asyncpg.Connection, ctx: Context, obj: ObjectDef,
                                                  ctx.principal.actor)
             except asyncpg.UniqueViolationError as exc:
                 conflict = exc  # told after the problems, which come first as for one statement
+            slowest = max(slowest, (time.perf_counter() - began) / len(staged))
     finally:  # when a statement failed otherwise, or the request was cancelled
         if not following.done():
             following.cancel()  # its thread ends by itself; what it made is dropped
