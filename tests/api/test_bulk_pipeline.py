@@ -17,16 +17,17 @@ N = 2 * PIPELINE_CHUNK + 10
 
 
 def chunk_starts(count: int) -> list[int]:
-    """Where each chunk of a pipelined batch of `count` records starts, while its writes are
-    quick (a chunk then doubles the one before, up to PIPELINE_CHUNK)."""
-    starts, size = [0], chunk_size(0, 0, 0)
+    """Where each chunk of a pipelined batch of `count` records starts while its writes are
+    quick: the second is sized before the first is timed; then a chunk doubles the one before,
+    up to PIPELINE_CHUNK."""
+    starts, size, timed = [0], chunk_size(0, 0, 0), 0.0
     while starts[-1] + size < count:
         starts.append(starts[-1] + size)
-        size = chunk_size(size, 0, 0)
+        size, timed = chunk_size(size, timed, 0), 1e-6
     return starts
 
 
-STARTS = chunk_starts(N)  # 0, 500, 1500, 3500: four chunks, the last one short
+STARTS = chunk_starts(N)  # 0, 500, 1000, 2000, 4000: five chunks, the last one short
 
 
 async def contact(api: httpx.AsyncClient) -> None:

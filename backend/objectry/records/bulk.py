@@ -81,8 +81,9 @@ COPY_FROM = 50
 # A batch of more than PIPELINE_CHUNK new records is pipelined (above), at most that many
 # records a statement: a 10,000-record call's Python and PostgreSQL halves overlap.
 PIPELINE_CHUNK = 2000
-# Its first chunk is small, since PostgreSQL waits for its validation; each next one is twice
-# the one before, up to PIPELINE_CHUNK.
+# Its first chunk is small, since PostgreSQL waits for its validation, and so is the second,
+# sized before the first is written; once a write has been timed, each chunk is twice the one
+# before, up to PIPELINE_CHUNK.
 FIRST_CHUNK = 500
 # And no chunk is bigger than the slowest write so far says fits in this share of the statement
 # timeout: a workspace whose records carry many indexes, on a busy server, writes 2,000 records
@@ -94,8 +95,10 @@ SMALLEST_CHUNK = 100
 def chunk_size(previous: int, seconds_per_record: float, timeout_ms: int) -> int:
     """Records in the next chunk of a pipelined batch, after one of `previous` (0: none yet),
     when a record has taken at most `seconds_per_record` to write (0: not measured yet)."""
-    size = min(PIPELINE_CHUNK, 2 * previous) if previous else FIRST_CHUNK
-    if seconds_per_record and timeout_ms:
+    if not seconds_per_record:
+        return previous or FIRST_CHUNK
+    size = min(PIPELINE_CHUNK, 2 * previous)
+    if timeout_ms:
         size = min(size, int(timeout_ms / 1000 * TIMEOUT_SHARE / seconds_per_record))
     return max(SMALLEST_CHUNK, size)
 
