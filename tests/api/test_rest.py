@@ -114,6 +114,12 @@ async def test_rows_carry_the_fields_and_system_columns(shop):
     aliased = (await api.get("/rest/v1/people", params={
         "select": "name:full_name,years:age", "full_name": "eq.Bob"})).json()
     assert aliased == [{"name": "Bob", "years": 17}]
+    # Fields and system columns mixed: each value under its own key, keys in the select's order.
+    [bob] = (await api.get("/rest/v1/people", params={
+        "select": "years:age,id,full_name,version,missing:met_at", "full_name": "eq.Bob"})).json()
+    assert list(bob) == ["years", "id", "full_name", "version", "missing"]
+    assert bob == {"years": 17, "id": ids.people["Bob"], "full_name": "Bob", "version": 1,
+                   "missing": None}
 
 
 async def test_embedding_both_ways_and_nested(shop):

@@ -11,7 +11,8 @@ documented shapes differ on purpose:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from objectry.metadata.model import ObjectDef, Snapshot
@@ -54,7 +55,10 @@ def rest_row(plan: ReadPlan, row: Row) -> dict[str, Any]:
 
 def rest_shaper(plan: ReadPlan) -> Shaper:
     """/rest/v1 rows of a compiled read (`render_read`): each output of the plan, in order —
-    an embed (its JSON column), a field (null when absent) or a system column."""
+    an embed (its JSON column), a field (null when absent) or a system column. Built without
+    a Python loop per column (a 50-row page: ~1 µs a row less than copying the row and its data
+    into one dict): the system columns' values, the embeds', then the fields', put in the
+    select's order by position."""
     takes: list[tuple[str, str, str]] = []  # (key, kind, source)
     for output in plan.outputs:
         if output.embed is not None:
@@ -63,39 +67,29 @@ def rest_shaper(plan: ReadPlan) -> Shaper:
             takes.append((output.key, "field", output.column.field_id))
         elif output.column is not None:
             takes.append((output.key, "system", output.column.system or ""))
-
-    if all(kind != "embed" for _, kind, _ in takes):
-        return _flat_shaper(tuple(key for key, _, _ in takes),
-                            tuple(source for _, _, source in takes))
+    keys = [key for key, _, _ in takes]
+    gathered: list[tuple[str, str]] = [(kind, source) for kind in ("system", "embed", "field")
+                                       for _, of_kind, source in takes if of_kind == kind]
+    take_systems = _tuple_getter([source for kind, source in gathered if kind == "system"])
+    take_embeds = _tuple_getter([source for kind, source in gathered if kind == "embed"])
+    fields = [source for kind, source in gathered if kind == "field"]
+    in_select_order = _tuple_getter([gathered.index((kind, source)) for _, kind, source in takes])
 
     def shape(row: Row) -> dict[str, Any]:
         data = _json(row["data"]) or {}
-        out: dict[str, Any] = {}
-        for key, kind, source in takes:
-            if kind == "field":
-                out[key] = data.get(source)
-            elif kind == "system":
-                out[key] = row[source]
-            else:
-                out[key] = _json(row[source])
-        return out
+        # As many values as keys by construction; strict=True would cost ~0.2 µs a row.
+        return dict(zip(keys, in_select_order((*take_systems(row), *map(_json, take_embeds(row)),
+                                               *map(data.get, fields))), strict=False))
 
     return shape
 
 
-def _flat_shaper(keys: tuple[str, ...], sources: tuple[str, ...]) -> Shaper:
-    """Rows of fields and system columns only, built without a Python loop per column: the
-    row's columns and its data in one mapping (field ids never clash with column names),
-    then each output's value by its source, in the select's order."""
-
-    def shape(row: Row) -> dict[str, Any]:
-        values = dict(row)
-        data = _json(values["data"])
-        if data:
-            values.update(data)
-        return dict(zip(keys, map(values.get, sources), strict=True))
-
-    return shape
+def _tuple_getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """`operator.itemgetter`, always answering a tuple (of one item it answers the item)."""
+    if len(items) == 1:
+        only = items[0]
+        return lambda container: (container[only],)
+    return itemgetter(*items) if items else lambda container: ()
 
 
 def _json(value: Any) -> Any:
