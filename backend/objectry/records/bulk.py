@@ -3,8 +3,8 @@
 A big batch of new records (more than PIPELINE_CHUNK, no upsert) is written a chunk at a time
 instead, in its transaction: each chunk is validated and made ready for COPY in a worker thread
 while PostgreSQL writes the chunk before it, so the Python and the database work overlap rather
-than add up. Nothing is written once a chunk fails, and every problem of every
-record is still listed before anything is said, as for one statement.
+than add up. Nothing is written once a chunk fails, and every problem of every record is still
+listed before anything is said, as for one statement.
 """
 
 from __future__ import annotations
